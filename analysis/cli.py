@@ -1,0 +1,60 @@
+"""The ``anklelab`` console script.
+
+Each concern registers its own subcommands: a module in ``SUBCOMMAND_MODULES`` that defines
+``register_cli(subparsers)`` adds its parsers there (so a subcommand exists only once it works).
+Handlers return an exit status; user-fixable errors (``AnkleLabError``) print one clear message.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from analysis.errors import AnkleLabError
+
+SUBCOMMAND_MODULES = (
+    "analysis.reports",
+    "analysis.study",
+    "analysis.simulate",
+    "analysis.features",
+    "analysis.bench",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="anklelab",
+        description="Ankle Load Lab: test training claims about ankle weights on EMG, force-plate, "
+        "kinematics and injury data.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name in SUBCOMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:  # not written yet: no subcommand
+                continue
+            raise
+        register = getattr(module, "register_cli", None)
+        if register is not None:
+            register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        status = args.handler(args)
+    except AnkleLabError as exc:
+        print(f"anklelab {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    return int(status or 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
