@@ -1,0 +1,557 @@
+"""Run notebooks with papermill and render standalone HTML reports.
+
+papermill executes, nbconvert renders (shared/design/notebooks.md §0.2):
+
+* parameters are checked against ``papermill.inspect_notebook`` *before* execution: papermill itself
+  only warns about unknown names, we refuse them and list the valid ones;
+* the kernel is always ``python3`` and the working directory the notebook's folder (papermill's
+  default is the caller's cwd, nbval's the notebook's: §1.2);
+* the executed notebook is kept as ``<out>/<name>.ipynb``; ``<out>/<name>.html`` has no code cells,
+  no injected-parameters cell, embedded figures, a table of contents and a provenance footer;
+* a failing notebook is reported with its cell and exception, the others still run, the index marks
+  the failure and the command exits non-zero.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import html
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from analysis import paths
+from analysis.errors import AnkleLabError
+
+__all__ = [
+    "ParameterError",
+    "NotebookRun",
+    "notebook_parameters",
+    "validate_parameters",
+    "run_notebook",
+    "render_html",
+    "reproduce",
+    "write_index",
+    "list_notebooks",
+    "study_content_hash",
+    "provenance",
+]
+
+#: Packages whose versions every report footer and the index record.
+PROVENANCE_PACKAGES = (
+    "anklelab", "numpy", "scipy", "pandas", "statsmodels", "seaborn", "matplotlib",
+    "papermill", "nbconvert", "ezc3d",
+)
+
+
+class ParameterError(AnkleLabError):
+    """A parameter name or value a notebook does not accept."""
+
+
+@dataclass
+class NotebookRun:
+    """What happened to one notebook in a run."""
+
+    name: str
+    notebook: Path
+    ok: bool
+    parameters: dict[str, Any]
+    executed_path: Path | None = None
+    html_path: Path | None = None
+    duration_s: float = 0.0
+    error: str | None = None
+    failed_cell: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        for k in ("notebook", "executed_path", "html_path"):
+            d[k] = str(d[k]) if d[k] is not None else None
+        return d
+
+
+# ---------------------------------------------------------------------------------------------
+# parameters
+# ---------------------------------------------------------------------------------------------
+def list_notebooks(folder: Path = paths.NOTEBOOKS_DIR) -> list[Path]:
+    """Numbered notebooks of the suite, in order (``00_...``, ``01_...``)."""
+    return sorted(p for p in Path(folder).glob("[0-9][0-9]_*.ipynb"))
+
+
+def notebook_parameters(notebook: str | Path) -> dict[str, dict[str, Any]]:
+    """The notebook's parameters: ``{name: {"type", "default", "help"}}`` from its ``parameters`` cell."""
+    import papermill
+
+    notebook = _existing_notebook(notebook)
+    raw = papermill.inspect_notebook(str(notebook))
+    return {
+        name: {
+            "type": info.get("inferred_type_name") or "None",
+            "default": info.get("default"),
+            "help": info.get("help") or "",
+        }
+        for name, info in raw.items()
+    }
+
+
+def _existing_notebook(notebook: str | Path) -> Path:
+    path = Path(notebook)
+    if not path.exists() and not path.is_absolute():
+        candidate = paths.NOTEBOOKS_DIR / path
+        if candidate.exists():
+            path = candidate
+    if not path.exists():
+        raise AnkleLabError(f"{notebook}: no such notebook (the suite's notebooks are in {paths.NOTEBOOKS_DIR})")
+    if path.suffix != ".ipynb":
+        raise AnkleLabError(f"{path}: papermill runs .ipynb notebooks only (convert a .py with jupytext first)")
+    return path.resolve()
+
+
+_TYPE_CHECKS = {
+    "int": (int,),
+    "float": (int, float),
+    "str": (str,),
+    "bool": (bool,),
+    "list": (list,),
+    "dict": (dict,),
+}
+
+
+def validate_parameters(notebook: str | Path, parameters: dict[str, Any]) -> dict[str, Any]:
+    """Refuse names the notebook does not declare and values of the wrong type; return the parameters."""
+    declared = notebook_parameters(notebook)
+    unknown = sorted(set(parameters) - set(declared))
+    if unknown:
+        valid = ", ".join(f"{n} ({d['type']})" for n, d in declared.items()) or "none"
+        raise ParameterError(
+            f"{Path(notebook).name} has no parameter(s) {', '.join(unknown)}. Valid parameters: {valid}. "
+            f"List them with: anklelab params {notebook}"
+        )
+    for name, value in parameters.items():
+        expected = declared[name]["type"].split("[")[0].lower()
+        allowed = _TYPE_CHECKS.get(expected)
+        if allowed is None or value is None:
+            continue
+        if expected in ("int", "float") and isinstance(value, bool):
+            ok = False
+        else:
+            ok = isinstance(value, allowed)
+        if not ok:
+            raise ParameterError(
+                f"{Path(notebook).name}: parameter {name} expects {declared[name]['type']}, "
+                f"got {value!r} ({type(value).__name__})"
+            )
+    return dict(parameters)
+
+
+def parse_cli_value(text: str) -> Any:
+    """``-p name value`` values are YAML-typed, as with papermill's own CLI (``3`` → int, ``true`` → bool)."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+
+
+# ---------------------------------------------------------------------------------------------
+# execution and rendering
+# ---------------------------------------------------------------------------------------------
+def run_notebook(
+    notebook: str | Path,
+    parameters: dict[str, Any] | None = None,
+    out_dir: str | Path = paths.REPORTS_DIR,
+    *,
+    render: bool = True,
+    timeout_s: int | None = 1800,
+) -> NotebookRun:
+    """Execute one notebook with papermill and render its HTML report.
+
+    Never raises for an error *inside* the notebook: the returned :class:`NotebookRun` says what
+    failed (cell and exception) and the partial notebook is still rendered so it can be read.
+    Unknown parameters raise :class:`ParameterError` before anything runs.
+    """
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    notebook = _existing_notebook(notebook)
+    parameters = validate_parameters(notebook, dict(parameters or {}))
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    name = notebook.stem
+    executed = out_dir / f"{name}.ipynb"
+    run = NotebookRun(name=name, notebook=notebook, ok=False, parameters=parameters)
+    t0 = time.perf_counter()
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".ipynb", dir=out_dir)
+    os.close(fd)
+    try:
+        papermill.execute_notebook(
+            str(notebook),
+            tmp,
+            parameters=parameters,
+            kernel_name="python3",
+            cwd=str(notebook.parent),
+            progress_bar=False,
+            execution_timeout=timeout_s,
+        )
+        run.ok = True
+    except PapermillExecutionError as exc:
+        run.failed_cell = exc.exec_count
+        run.error = f"{name}: cell {exc.exec_count} raised {exc.ename}: {exc.evalue}"
+    except Exception as exc:  # kernel died, timeout, ...: still report, never lose the other notebooks
+        run.error = f"{name}: {type(exc).__name__}: {exc}"
+    run.duration_s = time.perf_counter() - t0
+    if Path(tmp).exists() and Path(tmp).stat().st_size > 0:
+        os.replace(tmp, executed)
+        run.executed_path = executed
+        if render:
+            run.html_path = render_html(executed, out_dir / f"{name}.html", run=run)
+    else:
+        Path(tmp).unlink(missing_ok=True)
+    return run
+
+
+def _toc_and_anchors(body: str) -> tuple[str, str]:
+    """A table of contents from the rendered h1–h3 headings (nbconvert gives them ids)."""
+    items = []
+    for level, ident, text in re.findall(r'<h([1-3]) id="([^"]+)"[^>]*>(.*?)</h\1>', body, flags=re.S):
+        label = re.sub(r"<[^>]+>", "", text).replace("¶", "").strip()
+        if label:
+            items.append(f'<li class="toc-h{level}"><a href="#{ident}">{html.escape(label)}</a></li>')
+    if not items:
+        return body, ""
+    toc = '<nav class="anklelab-toc"><strong>Contents</strong><ul>' + "".join(items) + "</ul></nav>"
+    return body, toc
+
+
+_REPORT_CSS = """
+<style>
+.anklelab-toc{border:1px solid #ccc;background:#f8f8f8;padding:.5em 1em;margin:1em auto;max-width:1100px;font-size:90%}
+.anklelab-toc ul{margin:.3em 0;padding-left:1.2em}.anklelab-toc .toc-h2{margin-left:1em}.anklelab-toc .toc-h3{margin-left:2em}
+.anklelab-footer{border-top:1px solid #ccc;margin:2em auto 1em;max-width:1100px;font-size:80%;color:#444}
+.anklelab-failed{background:#fdd;border:2px solid #c00;padding:.7em;margin:1em auto;max-width:1100px}
+</style>
+"""
+
+
+def render_html(executed_notebook: str | Path, html_path: str | Path, *, run: NotebookRun | None = None) -> Path:
+    """Standalone HTML: no code, no injected-parameters cell, embedded figures, contents and footer."""
+    import nbformat
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    nb = nbformat.read(str(executed_notebook), as_version=4)
+    cfg = Config()
+    cfg.TagRemovePreprocessor.enabled = True
+    cfg.TagRemovePreprocessor.remove_cell_tags = {"injected-parameters", "remove-cell"}
+    cfg.TagRemovePreprocessor.remove_input_tags = {"parameters"}
+    # the parameters cell has no output worth showing: drop it entirely from the report
+    nb.cells = [c for c in nb.cells if "parameters" not in c.get("metadata", {}).get("tags", [])]
+    exporter = HTMLExporter(config=cfg, exclude_input=True)
+    body, _ = exporter.from_notebook_node(nb)
+    body, toc = _toc_and_anchors(body)
+    banner = ""
+    if run is not None and not run.ok:
+        banner = (
+            f'<div class="anklelab-failed"><strong>This report is incomplete.</strong> '
+            f"{html.escape(run.error or 'execution failed')}</div>"
+        )
+    footer = _footer_html(nb, run)
+    body = body.replace("</head>", _REPORT_CSS + "</head>", 1)
+    body = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + banner + toc, body, count=1)
+    body = body.replace("</body>", footer + "</body>", 1)
+    html_path = Path(html_path)
+    _atomic_write_text(html_path, body)
+    return html_path
+
+
+def _footer_html(nb, run: NotebookRun | None) -> str:
+    pm = nb.metadata.get("papermill", {})
+    prov = provenance()
+    params = pm.get("parameters", {}) if pm else {}
+    rows = [
+        ("notebook", Path(run.notebook).name if run else pm.get("input_path", "")),
+        ("parameters", json.dumps(params, default=str)),
+        ("executed", pm.get("end_time", "")),
+        ("duration", f"{pm.get('duration', 0) or 0:.1f} s"),
+        ("git commit", prov["git_commit"]),
+        ("python", prov["python"]),
+        ("packages", ", ".join(f"{k} {v}" for k, v in prov["packages"].items())),
+    ]
+    cells = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in rows)
+    return f'<div class="anklelab-footer"><strong>Provenance</strong><table>{cells}</table></div>'
+
+
+# ---------------------------------------------------------------------------------------------
+# provenance
+# ---------------------------------------------------------------------------------------------
+def _git_commit() -> str:
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(paths.PROJECT_ROOT), "rev-parse", "--short=12", "HEAD"],
+            capture_output=True, text=True, timeout=10,
+        )
+        commit = out.stdout.strip()
+        if not commit:
+            return "unknown (not a git checkout)"
+        dirty = subprocess.run(
+            ["git", "-C", str(paths.PROJECT_ROOT), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True, text=True, timeout=10,
+        ).stdout.strip()
+        return commit + (" (with uncommitted changes)" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown (git not available)"
+
+
+def provenance() -> dict[str, Any]:
+    versions = {}
+    for pkg in PROVENANCE_PACKAGES:
+        try:
+            versions[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            versions[pkg] = "not installed"
+    return {
+        "date": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "git_commit": _git_commit(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "packages": versions,
+    }
+
+
+def study_content_hash(study_dir: str | Path) -> str:
+    """sha256 over the study's files (relative path + bytes), derived outputs excluded."""
+    study_dir = Path(study_dir)
+    try:  # the study module knows which files belong to a study
+        from analysis.study import load_study
+
+        return load_study(study_dir).content_hash()
+    except Exception:
+        pass
+    digest = hashlib.sha256()
+    for f in sorted(p for p in study_dir.rglob("*") if p.is_file() and "derived" not in p.relative_to(study_dir).parts):
+        digest.update(str(f.relative_to(study_dir)).encode())
+        with open(f, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+    return digest.hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------
+# the whole suite
+# ---------------------------------------------------------------------------------------------
+def ensure_demo_study(study_dir: Path = paths.DEMO_STUDY_DIR) -> Path:
+    """Build the embedded demo study (claims scenario, seed 0) when it is absent."""
+    if (study_dir / "study.yaml").exists():
+        return study_dir
+    try:
+        from analysis.simulate import simulate_study
+    except ModuleNotFoundError:
+        raise AnkleLabError(
+            f"{study_dir} does not exist and the simulator is not available; pass --study DIR"
+        ) from None
+    print(f"Building the synthetic demo study in {study_dir} (claims scenario, seed 0) ...", flush=True)
+    simulate_study(study_dir, scenario="claims", seed=0)
+    return study_dir
+
+
+def reproduce(
+    study: str | Path | None = None,
+    out_dir: str | Path = paths.REPORTS_DIR,
+    *,
+    notebooks: list[Path] | None = None,
+    parameters: dict[str, Any] | None = None,
+    progress: bool = True,
+) -> list[NotebookRun]:
+    """Run every numbered notebook in order on one study and write the reports and the index."""
+    from tqdm.auto import tqdm
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    study_dir = Path(study).resolve() if study else ensure_demo_study()
+    notebooks = list(notebooks or list_notebooks())
+    runs: list[NotebookRun] = []
+    bar = tqdm(notebooks, desc="notebooks", unit="nb", disable=not progress, file=sys.stderr)
+    for nb in bar:
+        bar.set_postfix_str(nb.stem)
+        declared = notebook_parameters(nb)
+        params = {k: v for k, v in (parameters or {}).items() if k in declared}
+        if "study_dir" in declared:
+            params["study_dir"] = str(study_dir)
+        if "reports_dir" in declared:
+            params["reports_dir"] = str(out_dir.resolve())
+        run = run_notebook(nb, params, out_dir)
+        runs.append(run)
+        if not run.ok:
+            tqdm.write(f"FAILED {run.error}", file=sys.stderr)
+    write_index(runs, out_dir, study_dir=study_dir)
+    return runs
+
+
+def _claims_summary_html(out_dir: Path) -> str:
+    claims_json = out_dir / "claims.json"
+    if not claims_json.exists():
+        return "<p><em>No claims table was produced in this run.</em></p>"
+    try:
+        data = json.loads(claims_json.read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        return f"<p><em>claims.json could not be read: {html.escape(str(exc))}</em></p>"
+    rows = data.get("claims", data) if isinstance(data, dict) else data
+    synthetic = any(bool(r.get("data_synthetic")) for r in rows)
+    out = []
+    if synthetic:
+        out.append(
+            '<div class="synthetic">SYNTHETIC DATA: these verdicts come from a simulated study, '
+            "not from measurements of people.</div>"
+        )
+    out.append(
+        "<table class='claims'><tr><th>claim</th><th>verdict</th><th>estimate</th><th>95 % CI</th>"
+        "<th>unit</th><th>n</th><th>quote</th></tr>"
+    )
+
+    def fmt(v):
+        return "–" if v is None or (isinstance(v, float) and v != v) else f"{v:.3g}" if isinstance(v, float) else str(v)
+
+    for r in rows:
+        verdict = str(r.get("verdict", ""))
+        out.append(
+            f"<tr class='v-{verdict.replace(' ', '-')}'><td>{html.escape(str(r.get('claim_id')))}</td>"
+            f"<td><strong>{html.escape(verdict)}</strong></td><td>{fmt(r.get('estimate'))}</td>"
+            f"<td>[{fmt(r.get('ci95_low'))}, {fmt(r.get('ci95_high'))}]</td>"
+            f"<td>{html.escape(str(r.get('unit') or ''))}</td><td>{fmt(r.get('n_subjects'))}</td>"
+            f"<td><q>{html.escape(str(r.get('quote', '')))}</q></td></tr>"
+        )
+    out.append("</table>")
+    return "".join(out)
+
+
+def write_index(runs: list[NotebookRun], out_dir: str | Path, *, study_dir: Path | None = None) -> Path:
+    """``index.html`` (and ``run.json``): the claims summary, links to every report, and provenance."""
+    out_dir = Path(out_dir)
+    prov = provenance()
+    study_hash = study_content_hash(study_dir) if study_dir and Path(study_dir).exists() else "n/a"
+    record = {
+        "study_dir": str(study_dir) if study_dir else None,
+        "study_sha256": study_hash,
+        "provenance": prov,
+        "runs": [r.to_dict() for r in runs],
+        "ok": all(r.ok for r in runs),
+    }
+    _atomic_write_text(out_dir / "run.json", json.dumps(record, indent=2, default=str))
+    items = []
+    for r in runs:
+        link = f'<a href="{html.escape(r.html_path.name)}">{html.escape(r.name)}</a>' if r.html_path else html.escape(r.name)
+        status = "ok" if r.ok else f"<span class='fail'>FAILED: {html.escape(r.error or '')}</span>"
+        params = html.escape(json.dumps(r.parameters, default=str))
+        items.append(f"<tr><td>{link}</td><td>{status}</td><td>{r.duration_s:.1f} s</td><td><code>{params}</code></td></tr>")
+    pkgs = "".join(f"<li>{html.escape(k)} {html.escape(v)}</li>" for k, v in prov["packages"].items())
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Ankle Load Lab reports</title>
+<style>
+body{{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;line-height:1.4}}
+table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #ccc;padding:.3em .6em;vertical-align:top;text-align:left}}
+.fail{{color:#b00;font-weight:bold}}.synthetic{{background:#fff3cd;border:2px solid #d39e00;padding:.6em;font-weight:bold}}
+.v-supported td:nth-child(2){{color:#060}}.v-contradicted td:nth-child(2){{color:#b00}}
+.v-inconclusive td:nth-child(2){{color:#a60}}.v-not-testable td:nth-child(2){{color:#666}}
+</style></head><body>
+<h1>Ankle Load Lab: claims report</h1>
+<h2>Claims summary</h2>
+{_claims_summary_html(out_dir)}
+<h2>Reports</h2>
+<table><tr><th>report</th><th>status</th><th>time</th><th>parameters</th></tr>{''.join(items)}</table>
+<h2>Provenance</h2>
+<ul>
+<li>study: <code>{html.escape(str(study_dir))}</code></li>
+<li>study content sha256: <code>{html.escape(study_hash)}</code></li>
+<li>git commit: <code>{html.escape(prov['git_commit'])}</code></li>
+<li>date: {html.escape(prov['date'])}</li>
+<li>python {html.escape(prov['python'])} on {html.escape(prov['platform'])}</li>
+</ul>
+<details><summary>package versions</summary><ul>{pkgs}</ul></details>
+</body></html>
+"""
+    path = out_dir / "index.html"
+    _atomic_write_text(path, page)
+    return path
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# ---------------------------------------------------------------------------------------------
+# CLI
+# ---------------------------------------------------------------------------------------------
+def _print_runs(runs: list[NotebookRun], out_dir: Path) -> int:
+    failed = [r for r in runs if not r.ok]
+    for r in runs:
+        print(f"  {'ok    ' if r.ok else 'FAILED'} {r.name:<32} {r.duration_s:6.1f} s  {r.html_path or ''}")
+    print(f"Reports: {Path(out_dir).resolve() / 'index.html'}")
+    if failed:
+        print(f"{len(failed)} of {len(runs)} notebook(s) failed:", file=sys.stderr)
+        for r in failed:
+            print(f"  {r.error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _parse_params(pairs: list[list[str]] | None) -> dict[str, Any]:
+    return {name: parse_cli_value(value) for name, value in (pairs or [])}
+
+
+def _cli_reproduce(args) -> int:
+    runs = reproduce(args.study, args.out, parameters=_parse_params(args.parameter))
+    return _print_runs(runs, args.out)
+
+
+def _cli_run(args) -> int:
+    run = run_notebook(args.notebook, _parse_params(args.parameter), args.out)
+    return _print_runs([run], args.out)
+
+
+def _cli_params(args) -> int:
+    params = notebook_parameters(args.notebook)
+    if not params:
+        print(f"{args.notebook} has no parameters cell")
+        return 0
+    width = max(len(n) for n in params)
+    for name, info in params.items():
+        print(f"{name:<{width}}  {info['type']:<6}  default {info['default']:<24}  {info['help']}")
+    return 0
+
+
+def register_cli(subparsers) -> None:
+    p = subparsers.add_parser("reproduce", help="run every notebook on a study and render the reports")
+    p.add_argument("--study", type=Path, default=None, help="study folder (default: the embedded demo study, built if absent)")
+    p.add_argument("--out", type=Path, default=paths.REPORTS_DIR, help="where reports go (default: reports/)")
+    p.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
+                   help="a parameter for every notebook that declares it (YAML-typed value)")
+    p.set_defaults(handler=_cli_reproduce)
+
+    p = subparsers.add_parser("run", help="run one notebook with parameters and render its report")
+    p.add_argument("notebook", type=Path)
+    p.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
+                   help="a notebook parameter (YAML-typed value: 3 is an int, true a bool)")
+    p.add_argument("--out", type=Path, default=paths.REPORTS_DIR)
+    p.set_defaults(handler=_cli_run)
+
+    p = subparsers.add_parser("params", help="list a notebook's parameters with type, default and help")
+    p.add_argument("notebook", type=Path)
+    p.set_defaults(handler=_cli_params)
