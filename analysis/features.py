@@ -1,0 +1,785 @@
+"""Whole-study feature extraction: every trial -> tidy feature tables, in parallel, cached, streamed.
+
+``extract_features(study)`` turns each trial of a study into rows of the tidy tables of
+docs/architecture.md (``emg``, ``force``, ``kinematics``, ``failures``) and writes them atomically as
+parquet into the study's derived folder (``analysis.paths.cache_dir_for``), never beside raw files.
+
+How the work runs
+-----------------
+* One task per trial: :func:`run_trial_task` reads the file *in the worker* (a worker gets a path, not
+  samples), calls the per-trial processor of the trial's kind and returns the tables as small parquet
+  payloads. The same task function runs in-process (``scheduler="serial"``), on local worker processes
+  (default) or on a dask.distributed cluster (``scheduler="tcp://host:port"`` or a ``Client``).
+* Local default: ``concurrent.futures.ProcessPoolExecutor`` (forkserver), not a dask ``LocalCluster``:
+  it starts in well under a second instead of a few, has no scheduler/nanny processes whose memory
+  would count against the bound, and needs no dashboard/ports. Multi-machine runs are what
+  dask.distributed is for, so ``--scheduler`` uses ``distributed.Client(address)`` with the very same
+  task objects.
+* Memory is bounded whatever the study size: the driver submits at most ``max_in_flight`` tasks (2 per
+  worker thread) and collects them as they complete; only the small result rows are kept.
+* Two stages for EMG: MVC trials are processed first; as soon as every MVC trial of a
+  subject x session is done, its reference values are combined and the EMG trials of that
+  subject x session are released (they need the references for %MVC). Force-plate and kinematics
+  trials need no reference and run from the start.
+
+The cache
+---------
+Each trial's result is stored under ``<derived>/feature_cache/`` keyed by sha256 of: the file's
+content hash (sha256, streamed; remembered per ``(size, mtime_ns)`` so a rerun does not reread
+unchanged files), the trial's row in trials.csv, the settings of the stages its kind uses
+(an EMG setting never invalidates a force-plate trial), the MVC references it depends on, and a code
+salt (package version + source hash of the modules that process that kind + ``CACHE_FORMAT_VERSION``).
+Failed trials are not cached: they are retried on every run.
+"""
+from __future__ import annotations
+
+import argparse
+import concurrent.futures as cf
+import dataclasses
+import functools
+import hashlib
+import importlib
+import importlib.metadata
+import io as _io
+import json
+import math
+import multiprocessing
+import os
+import sys
+import tempfile
+import time
+import traceback
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.errors import AnalysisError, AnkleLabError, StudyError
+from analysis.paths import cache_dir_for
+from analysis.recording import Recording
+
+__all__ = [
+    "CACHE_FORMAT_VERSION",
+    "FAILURE_COLUMNS",
+    "KEY_COLUMNS",
+    "OUTPUT_FILES",
+    "FeatureTables",
+    "Pipeline",
+    "TrialTask",
+    "TrialOutcome",
+    "default_pipeline",
+    "extract_features",
+    "file_sha256",
+    "load_feature_tables",
+    "register_cli",
+    "run_trial_task",
+]
+
+#: Bump when the layout of cache entries changes (every entry then misses once).
+CACHE_FORMAT_VERSION = 1
+
+#: Key columns every per-trial table carries (docs/architecture.md, "Tidy feature tables").
+KEY_COLUMNS = ("subject_id", "session", "trial_id", "exercise", "load_phase", "load_kg", "load_lb",
+               "load_pct_bw", "body_mass_kg", "group")
+FAILURE_COLUMNS = ("subject_id", "trial_id", "file", "stage", "error", "error_type")
+
+#: The feature tables and the file each is written to in the derived folder.
+OUTPUT_FILES = {
+    "emg": "features_emg.parquet",
+    "force": "features_force.parquet",
+    "kinematics": "features_kinematics.parquet",
+    "mvc": "mvc_references.parquet",
+    "failures": "features_failures.parquet",
+}
+META_FILE = "features_meta.json"
+CACHE_SUBDIR = "feature_cache"
+HASH_INDEX_FILE = "file_hashes.parquet"
+
+#: Settings stages each trial kind depends on (a changed stage setting invalidates only these kinds).
+STAGES_BY_KIND = {
+    "emg": ("emg",),
+    "forceplate": ("forceplate",),
+    "kinematics": ("kinematics",),
+    "combined": ("emg", "forceplate", "kinematics"),
+}
+MVC_STAGE = "mvc"
+#: Columns of the trial row that do not change any result (kept out of cache keys).
+_ROW_COLUMNS_NOT_IN_KEY = ("path", "notes")
+#: Tasks kept in flight per worker thread: enough to hide the driver's hashing/scheduling latency,
+#: few enough that memory stays bounded [assumption].
+IN_FLIGHT_PER_WORKER = 2
+_HASH_CHUNK_BYTES = 1 << 20
+
+
+# --------------------------------------------------------------------------------------------------
+# Public types
+# --------------------------------------------------------------------------------------------------
+TrialProcessor = Callable[[Mapping[str, Any], Recording, Mapping[str, Any]], Mapping[str, pd.DataFrame]]
+TrialReader = Callable[[Mapping[str, Any], Mapping[str, Any]], Recording]
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """What turns one trial into table rows; every callable must be a module-level function (picklable).
+
+    ``read(trial_row, context) -> Recording``; a processor is ``(trial_row, recording, context) ->
+    {table_name: DataFrame}`` with table names among ``emg, force, kinematics, mvc``.
+    ``mvc_processor`` returns ``{"mvc": rows}`` for an MVC trial; ``combine_mvc(rows_of_one_subject_session)``
+    returns one row per muscle with columns ``muscle`` and ``mvc_reference`` (what EMG trials receive in
+    ``context["mvc_refs"]`` as ``{muscle: value}``). ``resolve_settings(study_processing, overrides)``
+    returns ``{stage: settings_object}``. ``code_modules[stage]`` names the modules whose source salts
+    the cache keys of that stage.
+    """
+
+    read: TrialReader
+    processors: Mapping[str, TrialProcessor]
+    mvc_processor: TrialProcessor
+    combine_mvc: Callable[[pd.DataFrame], pd.DataFrame]
+    resolve_settings: Callable[[Mapping[str, Any], Mapping[str, Any] | None], dict[str, Any]]
+    code_modules: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TrialTask:
+    """Everything a worker needs for one trial (small: a path and a few settings, never samples)."""
+
+    trial: dict[str, Any]
+    stage: str  # "mvc" or the trial kind
+    read: TrialReader
+    processor: TrialProcessor
+    context: dict[str, Any]
+
+
+@dataclass
+class TrialOutcome:
+    """What a worker sends back: parquet payloads per table, or the error."""
+
+    trial_id: str
+    tables: dict[str, bytes] = field(default_factory=dict)
+    failure: dict[str, str] | None = None
+    n_channel_samples: int = 0
+    compute_s: float = 0.0
+    worker_pid: int = 0
+
+
+@dataclass
+class FeatureTables:
+    """The tidy feature tables of a study, the settings that produced them and run statistics."""
+
+    emg: pd.DataFrame
+    force: pd.DataFrame
+    kinematics: pd.DataFrame
+    failures: pd.DataFrame
+    settings: dict[str, Any]
+    stats: dict[str, Any]
+    mvc: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {"emg": self.emg, "force": self.force, "kinematics": self.kinematics, "mvc": self.mvc,
+                "failures": self.failures}
+
+
+# --------------------------------------------------------------------------------------------------
+# The task function (runs in workers)
+# --------------------------------------------------------------------------------------------------
+def _table_to_bytes(df: pd.DataFrame) -> bytes:
+    buffer = _io.BytesIO()
+    df.reset_index(drop=True).to_parquet(buffer, index=False)
+    return buffer.getvalue()
+
+
+def _table_from_bytes(payload: bytes) -> pd.DataFrame:
+    return pd.read_parquet(_io.BytesIO(payload))
+
+
+def run_trial_task(task: TrialTask) -> TrialOutcome:
+    """Read one trial's file and run its processor; never raises for a bad trial (returns the error)."""
+    trial_id = str(task.trial.get("trial_id"))
+    started = time.perf_counter()
+    outcome = TrialOutcome(trial_id=trial_id, worker_pid=os.getpid())
+    stage = "read"
+    try:
+        recording = task.read(task.trial, task.context)
+        outcome.n_channel_samples = int(recording.n_samples) * int(recording.n_channels)
+        stage = task.stage
+        tables = task.processor(task.trial, recording, task.context)
+        del recording
+        stage = "output"
+        if not isinstance(tables, Mapping):
+            raise AnalysisError(f"processor for {task.stage!r} returned {type(tables).__name__}, not a dict of tables")
+        for name, df in tables.items():
+            if name not in OUTPUT_FILES or name == "failures" or not isinstance(df, pd.DataFrame):
+                raise AnalysisError(f"processor for {task.stage!r} returned an invalid table {name!r}")
+            outcome.tables[name] = _table_to_bytes(df)
+    except Exception as exc:  # a broken trial must not stop the study: report it
+        outcome.tables = {}
+        outcome.failure = {
+            "stage": str(getattr(exc, "anklelab_stage", stage)),
+            "error": str(exc) or type(exc).__name__,
+            "error_type": type(exc).__name__,
+            "traceback": "".join(traceback.format_exception(exc)[-3:]),
+        }
+    outcome.compute_s = time.perf_counter() - started
+    return outcome
+
+
+# --------------------------------------------------------------------------------------------------
+# Hashing and cache keys
+# --------------------------------------------------------------------------------------------------
+def file_sha256(path: str | Path, chunk_bytes: int = _HASH_CHUNK_BYTES) -> str:
+    """sha256 of a file's content, read in chunks (constant memory)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(chunk_bytes):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _jsonable(value: Any) -> Any:
+    """A JSON-serialisable, order-stable form of settings, rows and references."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [_jsonable(v) for v in value.tolist()]
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        return None if math.isnan(value) else value
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Path):
+        return str(value)
+    to_dict = getattr(value, "to_dict", None)
+    if callable(to_dict):
+        return _jsonable(to_dict())
+    return repr(value)
+
+
+def _digest(material: Any) -> str:
+    text = json.dumps(_jsonable(material), sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@functools.lru_cache(maxsize=64)
+def _module_source_sha256(module_name: str) -> str:
+    module = importlib.import_module(module_name)
+    path = getattr(module, "__file__", None)
+    if not path:
+        return "builtin"
+    return file_sha256(path)
+
+
+def _package_version() -> str:
+    try:
+        return importlib.metadata.version("anklelab")
+    except importlib.metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+def _code_salt(pipeline: Pipeline, stages: tuple[str, ...]) -> dict[str, Any]:
+    modules = sorted({m for s in stages for m in pipeline.code_modules.get(s, ())})
+    return {"cache_format": CACHE_FORMAT_VERSION, "package": _package_version(),
+            "modules": {m: _module_source_sha256(m) for m in modules}}
+
+
+class _HashIndex:
+    """Remembers sha256 per (relative path, size, mtime_ns) so a rerun does not reread unchanged files."""
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self.entries: dict[str, tuple[int, int, str]] = {}
+        self.n_hashed = 0
+        self.bytes_hashed = 0
+        self.changed = False
+        if path is not None and path.is_file():
+            try:
+                table = pd.read_parquet(path)
+                for row in table.itertuples(index=False):
+                    self.entries[str(row.file)] = (int(row.size), int(row.mtime_ns), str(row.sha256))
+            except Exception:  # a damaged index only costs rehashing
+                self.entries = {}
+
+    def sha256(self, relative: str, absolute: Path) -> str:
+        stat = absolute.stat()
+        known = self.entries.get(relative)
+        if known is not None and known[0] == stat.st_size and known[1] == stat.st_mtime_ns:
+            return known[2]
+        digest = file_sha256(absolute)
+        self.entries[relative] = (int(stat.st_size), int(stat.st_mtime_ns), digest)
+        self.n_hashed += 1
+        self.bytes_hashed += int(stat.st_size)
+        self.changed = True
+        return digest
+
+    def save(self) -> None:
+        if self.path is None or not self.changed:
+            return
+        table = pd.DataFrame(
+            [(k, *v) for k, v in sorted(self.entries.items())], columns=["file", "size", "mtime_ns", "sha256"]
+        )
+        _write_parquet_atomic(table, self.path)
+
+
+def _write_bytes_atomic(payload: bytes, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _write_parquet_atomic(df: pd.DataFrame, path: Path) -> None:
+    _write_bytes_atomic(_table_to_bytes(df), path)
+
+
+class _FeatureCache:
+    """One entry per trial result: ``<key>.<table>.parquet`` files, then ``<key>.json`` listing them."""
+
+    def __init__(self, root: Path | None):
+        self.root = root
+
+    def _dir(self, key: str) -> Path:
+        assert self.root is not None
+        return self.root / key[:2]
+
+    def get(self, key: str) -> dict[str, bytes] | None:
+        if self.root is None:
+            return None
+        manifest = self._dir(key) / f"{key}.json"
+        try:
+            names = json.loads(manifest.read_text())["tables"]
+            return {name: (self._dir(key) / f"{key}.{name}.parquet").read_bytes() for name in names}
+        except (OSError, ValueError, KeyError):
+            return None
+
+    def put(self, key: str, tables: Mapping[str, bytes]) -> None:
+        if self.root is None:
+            return
+        for name, payload in tables.items():
+            _write_bytes_atomic(payload, self._dir(key) / f"{key}.{name}.parquet")
+        _write_bytes_atomic(json.dumps({"tables": sorted(tables)}).encode(), self._dir(key) / f"{key}.json")
+
+
+# --------------------------------------------------------------------------------------------------
+# Runners: the same task function in-process, on local processes, or on a dask cluster
+# --------------------------------------------------------------------------------------------------
+class _SerialRunner:
+    description = "serial (in-process)"
+
+    def __init__(self) -> None:
+        self.n_workers = 1
+
+    def submit(self, task: TrialTask) -> cf.Future:
+        future: cf.Future = cf.Future()
+        future.set_result(run_trial_task(task))
+        return future
+
+    def wait_any(self, futures: set) -> set:
+        return {f for f in futures if f.done()} or set(futures)
+
+    def worker_pids(self) -> list[int]:
+        return []
+
+    def close(self) -> None:
+        pass
+
+
+class _ProcessRunner:
+    def __init__(self, n_workers: int) -> None:
+        self.n_workers = n_workers
+        self.description = f"local processes x {n_workers}"
+        # forkserver: workers fork from a clean server process (not from a driver that may run threads,
+        # e.g. a dask Client or tqdm's monitor), with this package preloaded so starting is cheap.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["analysis.features"])
+        self.pool = cf.ProcessPoolExecutor(max_workers=n_workers, mp_context=context)
+
+    def submit(self, task: TrialTask) -> cf.Future:
+        return self.pool.submit(run_trial_task, task)
+
+    def wait_any(self, futures: set) -> set:
+        done, _ = cf.wait(futures, return_when=cf.FIRST_COMPLETED)
+        return done
+
+    def worker_pids(self) -> list[int]:
+        return [p.pid for p in getattr(self.pool, "_processes", {}).values() if p.pid]
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+class _DaskRunner:
+    def __init__(self, scheduler: Any) -> None:
+        import distributed
+
+        self._distributed = distributed
+        if isinstance(scheduler, distributed.Client):
+            self.client, self._owns_client = scheduler, False
+        else:
+            try:
+                self.client = distributed.Client(scheduler, timeout="30s")
+            except (OSError, TimeoutError) as exc:
+                raise AnkleLabError(
+                    f"cannot connect to the dask scheduler at {scheduler!r}: {exc} -- start it with "
+                    "`dask scheduler` and `dask worker ADDRESS`, or omit --scheduler to run locally"
+                ) from exc
+            self._owns_client = True
+        threads = sum(self.client.nthreads().values())
+        self.n_workers = max(1, threads)
+        self.description = f"dask {self.client.scheduler.address} ({threads} worker threads)"
+
+    def submit(self, task: TrialTask):
+        return self.client.submit(run_trial_task, task, pure=False)
+
+    def wait_any(self, futures: set) -> set:
+        result = self._distributed.wait(list(futures), return_when="FIRST_COMPLETED")
+        return set(result.done)
+
+    def worker_pids(self) -> list[int]:
+        return []
+
+    def close(self) -> None:
+        if self._owns_client:
+            self.client.close()
+
+
+def _make_runner(workers: int | None, scheduler: Any):
+    if scheduler is not None and not (isinstance(scheduler, str) and scheduler in ("processes", "serial")):
+        return _DaskRunner(scheduler)
+    if scheduler == "serial":
+        return _SerialRunner()
+    n_workers = workers if workers is not None else len(os.sched_getaffinity(0))
+    if n_workers < 1:
+        raise AnkleLabError(f"workers must be at least 1, got {n_workers}")
+    return _ProcessRunner(n_workers)
+
+
+# --------------------------------------------------------------------------------------------------
+# The study as the orchestration sees it
+# --------------------------------------------------------------------------------------------------
+@dataclass
+class _StudyView:
+    root: Path
+    trials: pd.DataFrame
+    channels: dict[str, str]
+    roles: dict[str, str]
+    processing: dict[str, Any]
+    units: dict[str, str]
+    name: str
+
+
+def _as_study_view(study_or_path: Any) -> _StudyView:
+    if isinstance(study_or_path, (str, os.PathLike)):
+        from analysis.study import load_study
+
+        study_or_path = load_study(Path(study_or_path))
+    study = study_or_path
+    config = dict(getattr(study, "config", None) or {})
+    root = Path(getattr(study, "root", None) or getattr(study, "path"))
+    trials = study.trials.copy()
+    if "path" not in trials.columns:
+        trials["path"] = [str((root / f).resolve()) for f in trials["file"]]
+    return _StudyView(
+        root=root,
+        trials=trials.reset_index(drop=True),
+        channels=dict(getattr(study, "channels", None) or config.get("channels") or {}),
+        roles=dict(getattr(study, "roles", None) or config.get("roles") or {}),
+        processing=dict(getattr(study, "processing", None) or config.get("processing") or {}),
+        units=dict(getattr(study, "units", None) or config.get("units") or {}),
+        name=str(getattr(study, "name", None) or config.get("name") or root.name),
+    )
+
+
+def _row_dict(row: pd.Series) -> dict[str, Any]:
+    return {str(k): _jsonable(v) for k, v in row.items()}
+
+
+def _needs_mvc(trial: Mapping[str, Any]) -> bool:
+    return trial.get("kind") in ("emg", "combined") and not _truthy(trial.get("is_mvc"))
+
+
+def _truthy(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "y")
+    return bool(value) if value is not None else False
+
+
+def _empty_table(name: str) -> pd.DataFrame:
+    if name == "failures":
+        return pd.DataFrame({c: pd.Series(dtype=str) for c in FAILURE_COLUMNS})
+    return pd.DataFrame()
+
+
+# --------------------------------------------------------------------------------------------------
+# The driver
+# --------------------------------------------------------------------------------------------------
+def extract_features(
+    study_or_path: Any,
+    *,
+    workers: int | None = None,
+    scheduler: Any = None,
+    settings: Mapping[str, Any] | None = None,
+    cache: bool = True,
+    progress: bool = True,
+    pipeline: Pipeline | None = None,
+    max_in_flight: int | None = None,
+    write: bool = True,
+) -> FeatureTables:
+    """Process every trial of a study into the tidy feature tables, in parallel, with a feature cache.
+
+    ``workers``: local worker processes (default: all usable cores). ``scheduler``: ``None`` (local
+    processes), ``"serial"`` (in this process), a dask scheduler address ``"tcp://host:port"`` or a
+    ``distributed.Client``. ``settings``: per-stage overrides (``{"emg": {...}}`` or settings objects) on
+    top of the study's ``processing:`` section and the documented defaults. ``cache=False`` recomputes
+    everything and neither reads nor writes cache entries. Failed trials are listed in ``failures``
+    (the run goes on); tables are written to ``cache_dir_for(study)`` unless ``write=False``.
+    """
+    started = time.perf_counter()
+    pipeline = pipeline or default_pipeline()
+    study = _as_study_view(study_or_path)
+    derived_dir = cache_dir_for(study.root)
+    resolved = pipeline.resolve_settings(study.processing, settings)
+    cache_root = derived_dir / CACHE_SUBDIR if cache else None
+    feature_cache = _FeatureCache(cache_root)
+    hashes = _HashIndex(cache_root / HASH_INDEX_FILE if cache_root else None)
+
+    trials = [_row_dict(row) for _, row in study.trials.iterrows()]
+    n_trials = len(trials)
+    base_context = {"channel_map": study.channels, "roles": study.roles, "units": study.units,
+                    "study_name": study.name}
+    # Two-stage EMG: which trials wait for which subject x session's MVC trials.
+    group_of = [(str(t.get("subject_id")), str(t.get("session"))) for t in trials]
+    is_mvc = [_truthy(t.get("is_mvc")) for t in trials]
+    mvc_pending: dict[tuple[str, str], int] = {}
+    for i, group in enumerate(group_of):
+        if is_mvc[i]:
+            mvc_pending[group] = mvc_pending.get(group, 0) + 1
+    waiting: dict[tuple[str, str], list[int]] = {}
+    ready: deque[int] = deque(i for i in range(n_trials) if is_mvc[i])
+    for i, trial in enumerate(trials):
+        if is_mvc[i]:
+            continue
+        if _needs_mvc(trial) and mvc_pending.get(group_of[i], 0) > 0:
+            waiting.setdefault(group_of[i], []).append(i)
+        else:
+            ready.append(i)
+    mvc_rows: dict[tuple[str, str], list[pd.DataFrame]] = {}
+    mvc_refs: dict[tuple[str, str], pd.DataFrame] = {}
+
+    results: list[dict[str, bytes] | None] = [None] * n_trials
+    failures: list[dict[str, Any]] = []
+    stats = {"n_trials": n_trials, "n_cached": 0, "n_computed": 0, "n_failed": 0,
+             "computed_trial_ids": [], "channel_samples_computed": 0, "compute_s": 0.0}
+    keys: dict[int, str] = {}
+
+    def fail(i: int, stage: str, error: str, error_type: str) -> None:
+        trial = trials[i]
+        failures.append({"subject_id": str(trial.get("subject_id")), "trial_id": str(trial.get("trial_id")),
+                         "file": str(trial.get("path") or trial.get("file")), "stage": stage,
+                         "error": error, "error_type": error_type})
+
+    def finish(i: int, tables: dict[str, bytes] | None) -> None:
+        results[i] = tables
+        if is_mvc[i]:
+            group = group_of[i]
+            if tables and "mvc" in tables:
+                mvc_rows.setdefault(group, []).append(_table_from_bytes(tables["mvc"]))
+            mvc_pending[group] -= 1
+            if mvc_pending[group] == 0:
+                rows = mvc_rows.get(group)
+                mvc_refs[group] = pipeline.combine_mvc(pd.concat(rows, ignore_index=True)) if rows else pd.DataFrame(
+                    columns=["muscle", "mvc_reference"])
+                ready.extend(waiting.pop(group, []))
+        bar.update(1)
+
+    def make_task(i: int) -> TrialTask:
+        trial = trials[i]
+        stage = MVC_STAGE if is_mvc[i] else str(trial.get("kind"))
+        processor = pipeline.mvc_processor if stage == MVC_STAGE else pipeline.processors.get(stage)
+        if processor is None:
+            raise StudyError(f"trial {trial.get('trial_id')}: no processor for kind {stage!r}; "
+                             f"known kinds: {sorted(pipeline.processors)}")
+        stages = STAGES_BY_KIND["emg"] if stage == MVC_STAGE else STAGES_BY_KIND.get(stage, (stage,))
+        context = dict(base_context)
+        context["settings"] = {s: resolved[s] for s in stages if s in resolved}
+        if _needs_mvc(trial):
+            refs = mvc_refs.get(group_of[i])
+            context["mvc_refs"] = (
+                {str(m): float(v) for m, v in zip(refs["muscle"], refs["mvc_reference"])} if refs is not None else {}
+            )
+        return TrialTask(trial=trial, stage=stage, read=pipeline.read, processor=processor, context=context)
+
+    def cache_key(i: int, task: TrialTask) -> str:
+        trial = task.trial
+        stages = tuple(task.context["settings"])
+        relative = str(trial.get("file"))
+        content = hashes.sha256(relative, Path(str(trial.get("path"))))
+        material = {
+            "stage": task.stage,
+            "code": _code_salt(pipeline, stages + (task.stage,)),
+            "file_sha256": content,
+            "trial": {k: v for k, v in trial.items() if k not in _ROW_COLUMNS_NOT_IN_KEY},
+            "context": {k: v for k, v in task.context.items() if k != "study_name"},
+        }
+        return _digest(material)
+
+    runner = None
+    try:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=n_trials, unit="trial", desc=f"features {study.name}", disable=not progress,
+                   file=sys.stderr, dynamic_ncols=True)
+        runner = _make_runner(workers, scheduler)
+        limit = max_in_flight or IN_FLIGHT_PER_WORKER * runner.n_workers
+        in_flight: dict[Any, int] = {}
+        while ready or in_flight:
+            while ready and len(in_flight) < limit:
+                i = ready.popleft()
+                task = make_task(i)
+                if cache:
+                    try:
+                        keys[i] = cache_key(i, task)
+                    except OSError as exc:
+                        fail(i, "hash", f"cannot read {trials[i].get('path')}: {exc.strerror or exc} -- check that "
+                             "the file exists and trials.csv names it", type(exc).__name__)
+                        finish(i, None)
+                        continue
+                    hit = feature_cache.get(keys[i])
+                    if hit is not None:
+                        stats["n_cached"] += 1
+                        finish(i, hit)
+                        continue
+                in_flight[runner.submit(task)] = i
+            if not in_flight:
+                continue
+            for future in runner.wait_any(set(in_flight)):
+                i = in_flight.pop(future)
+                try:
+                    outcome: TrialOutcome = future.result()
+                except Exception as exc:  # the worker died (killed, out of memory, lost connection)
+                    fail(i, "worker", str(exc) or type(exc).__name__, type(exc).__name__)
+                    finish(i, None)
+                    continue
+                stats["n_computed"] += 1
+                stats["computed_trial_ids"].append(outcome.trial_id)
+                stats["channel_samples_computed"] += outcome.n_channel_samples
+                stats["compute_s"] += outcome.compute_s
+                if outcome.failure is not None:
+                    fail(i, outcome.failure["stage"], outcome.failure["error"], outcome.failure["error_type"])
+                    finish(i, None)
+                    continue
+                if cache:
+                    feature_cache.put(keys[i], outcome.tables)
+                finish(i, outcome.tables)
+        bar.close()
+        stats["runner"] = runner.description
+        stats["n_workers"] = runner.n_workers
+    finally:
+        if runner is not None:
+            runner.close()
+        hashes.save()
+
+    tables: dict[str, list[pd.DataFrame]] = {name: [] for name in OUTPUT_FILES if name != "failures"}
+    for payload in results:
+        for name, blob in (payload or {}).items():
+            tables[name].append(_table_from_bytes(blob))
+    frames = {name: (pd.concat(parts, ignore_index=True) if parts else _empty_table(name))
+              for name, parts in tables.items()}
+    if mvc_refs:
+        frames["mvc"] = pd.concat(
+            [refs.assign(subject_id=g[0], session=g[1]) for g, refs in sorted(mvc_refs.items()) if len(refs)]
+            or [pd.DataFrame()], ignore_index=True)
+    failures_table = pd.DataFrame(failures, columns=list(FAILURE_COLUMNS)) if failures else _empty_table("failures")
+    if len(failures_table):
+        order = {str(t.get("trial_id")): n for n, t in enumerate(trials)}
+        failures_table = failures_table.sort_values("trial_id", key=lambda s: s.map(order)).reset_index(drop=True)
+    stats["n_failed"] = len(failures_table)
+    stats["n_hashed_files"] = hashes.n_hashed
+    stats["bytes_hashed"] = hashes.bytes_hashed
+    stats["wall_s"] = time.perf_counter() - started
+    stats["output_dir"] = str(derived_dir)
+    result = FeatureTables(emg=frames["emg"], force=frames["force"], kinematics=frames["kinematics"],
+                           failures=failures_table, settings=_jsonable(resolved), stats=stats, mvc=frames["mvc"])
+    if write:
+        _write_outputs(result, derived_dir)
+    return result
+
+
+def _write_outputs(result: FeatureTables, derived_dir: Path) -> None:
+    derived_dir.mkdir(parents=True, exist_ok=True)
+    for name, table in result.tables().items():
+        _write_parquet_atomic(table, derived_dir / OUTPUT_FILES[name])
+    meta = {"settings": result.settings,
+            "stats": {k: v for k, v in result.stats.items() if k != "computed_trial_ids"},
+            "files": OUTPUT_FILES}
+    _write_bytes_atomic(json.dumps(_jsonable(meta), indent=2, sort_keys=True).encode(), derived_dir / META_FILE)
+
+
+def load_feature_tables(study_dir: str | Path) -> FeatureTables:
+    """The tables a previous ``extract_features`` run wrote for this study."""
+    derived_dir = cache_dir_for(Path(study_dir))
+    meta_path = derived_dir / META_FILE
+    if not meta_path.is_file():
+        raise StudyError(f"{meta_path} does not exist -- run `anklelab features {study_dir}` first")
+    meta = json.loads(meta_path.read_text())
+    frames = {name: pd.read_parquet(derived_dir / file) for name, file in OUTPUT_FILES.items()}
+    return FeatureTables(emg=frames["emg"], force=frames["force"], kinematics=frames["kinematics"],
+                         failures=frames["failures"], settings=meta["settings"], stats=meta["stats"],
+                         mvc=frames["mvc"])
+
+
+# --------------------------------------------------------------------------------------------------
+# The real per-trial processors (thin: all signal processing lives in emg/forceplate/kinematics)
+# --------------------------------------------------------------------------------------------------
+def default_pipeline() -> Pipeline:
+    """The suite's processors: analysis.io readers, analysis.emg, analysis.forceplate, analysis.kinematics."""
+    raise NotImplementedError("wired once analysis.emg/forceplate/kinematics exist")
+
+
+# --------------------------------------------------------------------------------------------------
+# CLI
+# --------------------------------------------------------------------------------------------------
+def _cli(args: argparse.Namespace) -> int:
+    result = extract_features(args.study, workers=args.workers, scheduler=args.scheduler,
+                              cache=not args.no_cache, progress=not args.no_progress)
+    stats = result.stats
+    out_dir = Path(stats["output_dir"])
+    print(f"{stats['n_trials']} trials: {stats['n_computed']} computed, {stats['n_cached']} from cache, "
+          f"{stats['n_failed']} failed in {stats['wall_s']:.1f} s on {stats.get('runner', '?')}")
+    print(f"tables written to {out_dir}: " + ", ".join(OUTPUT_FILES.values()))
+    if stats["n_failed"]:
+        print(f"FAILED: {stats['n_failed']} of {stats['n_trials']} trials failed; see "
+              f"{out_dir / OUTPUT_FILES['failures']}", file=sys.stderr)
+        for row in result.failures.head(5).itertuples(index=False):
+            print(f"  {row.trial_id} [{row.stage}] {row.file}: {row.error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def register_cli(subparsers) -> None:
+    p = subparsers.add_parser("features", help="process every trial of a study into the tidy feature tables "
+                              "(parallel, cached; local processes or a dask cluster)")
+    p.add_argument("study", type=Path, help="study folder (with study.yaml and trials.csv)")
+    p.add_argument("--workers", type=int, default=None, help="local worker processes (default: all cores)")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="run on an existing dask.distributed cluster, e.g. tcp://10.0.0.5:8786")
+    p.add_argument("--no-cache", action="store_true", help="recompute every trial; do not read or write the cache")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(handler=_cli)
