@@ -34,7 +34,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 lab: $(STAMP)
-	$(PIP) install --quiet "jupyterlab==4.6.6"
+	$(PIP) install --quiet --requirement requirements-lab.lock
 	$(BIN)/jupyter lab notebooks/
 
 bench: $(STAMP)
@@ -47,6 +47,9 @@ lock:
 	{ echo "# Exact versions of every package in the analysis+test environment (Python 3.11)."; \
 	  echo "# Regenerate with: make lock   (never edit by hand; tests/test_environment_sync.py checks it)"; \
 	  .lockenv/bin/python -m pip freeze --exclude-editable | grep -v -i '^anklelab'; } > requirements.lock
+	.lockenv/bin/python -m pip install --quiet ".[lab]"
+	{ echo "# requirements.lock plus JupyterLab and everything it pulls in (make lab). Regenerate with: make lock"; \
+	  .lockenv/bin/python -m pip freeze --exclude-editable | grep -v -i '^anklelab'; } > requirements-lab.lock
 	rm -rf .lockenv
 
 clean:

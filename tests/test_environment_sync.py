@@ -106,3 +106,15 @@ def test_environment_yml_python_is_311():
 @pytest.mark.parametrize("spec, expected", [("numpy==2.4.6", ("numpy", "2.4.6")), ("Py_YAML==6.0", ("py-yaml", "6.0"))])
 def test_parse_pin(spec, expected):
     assert parse_pin(spec) == expected
+
+
+def test_lab_lock_extends_the_main_lock():
+    lab = {}
+    for line in (PROJECT_ROOT / "requirements-lab.lock").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, version = parse_pin(line)
+            lab[name] = version
+    for name, version in lock_pins().items():
+        assert lab.get(name) == version, f"{name}: requirements.lock has {version}, requirements-lab.lock {lab.get(name)}"
+    for name, version in pyproject_pins()["lab"].items():
+        assert lab.get(name) == version, f"{name}: pyproject [lab] pins {version}, requirements-lab.lock {lab.get(name)}"
