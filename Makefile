@@ -22,7 +22,7 @@ env: $(STAMP)
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet --upgrade "pip==25.3"
+	$(PIP) install --quiet --upgrade "pip==25.3" "setuptools==80.9.0" "wheel==0.45.1"
 	$(PIP) install --quiet --requirement requirements.lock
 	$(PIP) install --quiet --no-deps --no-build-isolation --editable .
 	@touch $(STAMP)
