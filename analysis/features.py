@@ -40,6 +40,7 @@ import functools
 import hashlib
 import importlib
 import importlib.metadata
+import inspect
 import io as _io
 import json
 import math
@@ -108,7 +109,7 @@ STAGES_BY_KIND = {
 }
 MVC_STAGE = "mvc"
 #: Columns of the trial row that do not change any result (kept out of cache keys).
-_ROW_COLUMNS_NOT_IN_KEY = ("path", "notes")
+_ROW_COLUMNS_NOT_IN_KEY = ("path", "notes", "manifest_row")
 #: Tasks kept in flight per worker thread: enough to hide the driver's hashing/scheduling latency,
 #: few enough that memory stays bounded [assumption].
 IN_FLIGHT_PER_WORKER = 2
@@ -275,11 +276,31 @@ def _digest(material: Any) -> str:
 
 @functools.lru_cache(maxsize=64)
 def _module_source_sha256(module_name: str) -> str:
-    module = importlib.import_module(module_name)
+    """sha256 of a module's source (of every .py file for a package); ``absent`` if it does not exist."""
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name == module_name:
+            return "absent"
+        raise
     path = getattr(module, "__file__", None)
     if not path:
         return "builtin"
-    return file_sha256(path)
+    path = Path(path)
+    files = sorted(path.parent.rglob("*.py")) if path.name == "__init__.py" else [path]
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+@functools.lru_cache(maxsize=64)
+def _function_source_sha256(function: Callable) -> str:
+    try:
+        source = inspect.getsource(function)
+    except (OSError, TypeError):
+        source = f"{getattr(function, '__module__', '?')}.{getattr(function, '__qualname__', repr(function))}"
+    return hashlib.sha256(source.encode()).hexdigest()
 
 
 def _package_version() -> str:
@@ -289,10 +310,12 @@ def _package_version() -> str:
         return "0+unknown"
 
 
-def _code_salt(pipeline: Pipeline, stages: tuple[str, ...]) -> dict[str, Any]:
-    modules = sorted({m for s in stages for m in pipeline.code_modules.get(s, ())})
+def _code_salt(pipeline: Pipeline, task: "TrialTask") -> dict[str, Any]:
+    """What code produced a result: package version, the processing modules' and the task functions' source."""
+    modules = sorted(set(pipeline.code_modules.get(task.stage, ())))
     return {"cache_format": CACHE_FORMAT_VERSION, "package": _package_version(),
-            "modules": {m: _module_source_sha256(m) for m in modules}}
+            "modules": {m: _module_source_sha256(m) for m in modules},
+            "functions": [_function_source_sha256(task.read), _function_source_sha256(task.processor)]}
 
 
 class _HashIndex:
@@ -496,13 +519,18 @@ def _as_study_view(study_or_path: Any) -> _StudyView:
     trials = study.trials.copy()
     if "path" not in trials.columns:
         trials["path"] = [str((root / f).resolve()) for f in trials["file"]]
+    processing = {k: dict(v or {}) for k, v in dict(getattr(study, "processing", None) or config.get("processing")
+                                                       or {}).items()}
+    mvc_window_ms = (config.get("mvc") or {}).get("window_ms") if isinstance(config.get("mvc"), Mapping) else None
+    if mvc_window_ms is not None and "mvc_window_ms" not in processing.get("emg", {}):
+        processing.setdefault("emg", {})["mvc_window_ms"] = float(mvc_window_ms)  # study.yaml mvc: window_ms
     return _StudyView(
         root=root,
         trials=trials.reset_index(drop=True),
-        channels=dict(getattr(study, "channels", None) or config.get("channels") or {}),
-        roles=dict(getattr(study, "roles", None) or config.get("roles") or {}),
-        processing=dict(getattr(study, "processing", None) or config.get("processing") or {}),
-        units=dict(getattr(study, "units", None) or config.get("units") or {}),
+        channels=dict(getattr(study, "channel_map", None) or config.get("channels") or {}),
+        roles=dict(config.get("roles") or {}),
+        processing=processing,
+        units=dict(config.get("units") or {}),
         name=str(getattr(study, "name", None) or config.get("name") or root.name),
     )
 
@@ -631,12 +659,18 @@ def extract_features(
         stages = tuple(task.context["settings"])
         relative = str(trial.get("file"))
         content = hashes.sha256(relative, Path(str(trial.get("path"))))
+        context = task.context
         material = {
             "stage": task.stage,
-            "code": _code_salt(pipeline, stages + (task.stage,)),
+            "code": _code_salt(pipeline, task),
             "file_sha256": content,
             "trial": {k: v for k, v in trial.items() if k not in _ROW_COLUMNS_NOT_IN_KEY},
-            "context": {k: v for k, v in task.context.items() if k != "study_name"},
+            "settings": context["settings"],
+            "mvc_refs": context.get("mvc_refs"),
+            # channel -> muscle matters to EMG; channel roles to force plate and kinematics
+            "channel_map": context["channel_map"] if "emg" in stages else None,
+            "roles": context["roles"] if set(stages) - {"emg"} else None,
+            "units": context["units"],
         }
         return _digest(material)
 
@@ -748,9 +782,222 @@ def load_feature_tables(study_dir: str | Path) -> FeatureTables:
 # --------------------------------------------------------------------------------------------------
 # The real per-trial processors (thin: all signal processing lives in emg/forceplate/kinematics)
 # --------------------------------------------------------------------------------------------------
+class _Stage:
+    """Tags an exception raised inside with the processing stage it came from (for the failures table)."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if exc is not None and not hasattr(exc, "anklelab_stage"):
+            try:
+                exc.anklelab_stage = self.name
+            except AttributeError:  # exceptions with __slots__
+                pass
+        return False
+
+
+def read_trial(trial: Mapping[str, Any], context: Mapping[str, Any]) -> Recording:
+    """Read a trial's file with the options trials.csv gives (``sampling_rate_hz``, ``format``)."""
+    from analysis.io import read_recording
+
+    options: dict[str, Any] = {}
+    rate = trial.get("sampling_rate_hz")
+    if isinstance(rate, (int, float)) and math.isfinite(rate):
+        options["sampling_rate_hz"] = float(rate)
+    fmt = trial.get("format")
+    if isinstance(fmt, str) and fmt:
+        options["format"] = fmt
+    return read_recording(Path(str(trial["path"])), **options)
+
+
+def _mvc_muscles(trial: Mapping[str, Any]) -> list[str]:
+    cell = trial.get("mvc_muscle")
+    return [m.strip() for m in str(cell).split(";") if m.strip()] if isinstance(cell, str) else []
+
+
+def _has_kind(recording: Recording, kind: str) -> bool:
+    return kind in recording.channel_kinds
+
+
+def process_mvc_trial(trial: Mapping[str, Any], recording: Recording, context: Mapping[str, Any]) -> dict[str, pd.DataFrame]:
+    """One MVC trial -> its per-muscle peak (``emg.mvc_reference`` of this trial alone).
+
+    Only the muscles named in ``mvc_muscle`` count (all mapped muscles when it is empty); the study
+    reference is the maximum over the subject x session's MVC trials (:func:`combine_mvc_rows`), which is
+    what ``emg.mvc_reference`` gives for all those trials at once.
+    """
+    from analysis import emg
+
+    settings = context["settings"]["emg"]
+    channel_map = dict(context["channel_map"])
+    targets = _mvc_muscles(trial)
+    if targets:
+        channel_map = {c: m for c, m in channel_map.items() if m in targets}
+    with _Stage("mvc"):
+        result = emg.process(recording, settings, keep_filtered=False)
+        reference = emg.mvc_reference([result], channel_map=channel_map, settings=settings)
+    muscles = sorted(reference.values)
+    return {"mvc": pd.DataFrame({
+        "subject_id": str(trial.get("subject_id")), "session": str(trial.get("session")),
+        "trial_id": str(trial.get("trial_id")), "muscle": muscles,
+        "mvc_reference": [reference.values[m] for m in muscles], "unit": "V",
+        "window_ms": reference.window_ms, "method": reference.method, "cede_method": reference.cede_method,
+    })}
+
+
+def combine_mvc_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """MVC rows of one subject x session -> one reference per muscle: the maximum over its MVC trials."""
+    best = rows.loc[rows.groupby("muscle", sort=True)["mvc_reference"].idxmax()]
+    counts = rows.groupby("muscle", sort=True)["trial_id"].agg(["count", lambda ids: ";".join(sorted(ids))])
+    counts.columns = ["n_mvc_trials", "mvc_trial_ids"]
+    out = best.set_index("muscle")[["mvc_reference", "unit", "window_ms", "method", "cede_method"]].join(counts)
+    return out.reset_index()
+
+
+def _emg_rows(trial: Mapping[str, Any], recording: Recording, context: Mapping[str, Any]) -> pd.DataFrame:
+    from analysis import emg
+
+    settings = context["settings"]["emg"]
+    refs = context.get("mvc_refs") or {}
+    reference = emg.MVCReference(dict(refs), window_ms=settings.mvc_window_ms) if refs else None
+    with _Stage("emg"):
+        result = emg.process(recording, settings)
+        return emg.trial_features(result, reference, trial, context["channel_map"])
+
+
+_JUMP_EXERCISES = ("cmj", "sj", "dj", "drop_landing", "hop")
+_GAIT_EXERCISES = ("walk", "gait", "run")
+
+
+def _force_rows(trial: Mapping[str, Any], recording: Recording, context: Mapping[str, Any]) -> pd.DataFrame:
+    """Force-plate metrics by exercise: jumps (analyse_jump), gait, otherwise squat-like (analyse_squat)."""
+    from analysis import forceplate as fp
+
+    settings = context["settings"]["forceplate"]
+    exercise = str(trial.get("exercise"))
+    source = str(trial.get("path"))
+    with _Stage("forceplate"):
+        force_n = fp.vertical_force_from_recording(recording)
+        fs = recording.sampling_rate_hz
+        mass = trial.get("body_mass_kg")
+
+        def analyse(body_weight_n):
+            if exercise in _JUMP_EXERCISES:
+                jump_type = "dj" if exercise in ("dj", "drop_landing") else ("sj" if exercise == "sj" else "cmj")
+                return fp.analyse_jump(force_n, fs, jump_type, body_weight_n=body_weight_n, settings=settings,
+                                       source=source)
+            if exercise in _GAIT_EXERCISES:
+                return fp.analyse_gait(force_n, fs, body_weight_n=body_weight_n, settings=settings)
+            knee = _knee_flexion(recording, context)
+            return fp.analyse_squat(force_n, fs, body_weight_n=body_weight_n, knee_flexion_deg=knee,
+                                    settings=settings, source=source)
+
+        try:
+            result = analyse(None)
+        except AnalysisError:
+            # forceplate.weigh refuses without quiet stance; its documented remedy is the body mass from
+            # subjects.csv, which the result then records as ``bw=supplied``.
+            if not (isinstance(mass, (int, float)) and mass > 0):
+                raise
+            result = analyse(float(mass) * fp.G_M_S2)
+        return result.to_rows(trial)
+
+
+def _knee_flexion(recording: Recording, context: Mapping[str, Any]):
+    roles = {role: channel for channel, role in (context.get("roles") or {}).items()}
+    for role in ("knee_flexion", "knee_angle", "knee_flexion_right", "knee_angle_right", "knee_flexion_left",
+                 "knee_angle_left"):
+        channel = roles.get(role)
+        if channel in recording.channel_names:
+            return recording.channel(channel)
+    return None
+
+
+def _kinematics_rows(trial: Mapping[str, Any], recording: Recording, context: Mapping[str, Any]) -> pd.DataFrame:
+    from analysis import kinematics
+
+    with _Stage("kinematics"):
+        return kinematics.trial_kinematics(recording, trial, settings=context["settings"].get("kinematics"),
+                                           roles=context.get("roles"))
+
+
+def process_emg_trial(trial, recording, context) -> dict[str, pd.DataFrame]:
+    """An EMG trial -> ``emg.process`` + ``emg.trial_features`` with the subject x session MVC references."""
+    return {"emg": _emg_rows(trial, recording, context)}
+
+
+def process_forceplate_trial(trial, recording, context) -> dict[str, pd.DataFrame]:
+    return {"force": _force_rows(trial, recording, context)}
+
+
+def process_kinematics_trial(trial, recording, context) -> dict[str, pd.DataFrame]:
+    return {"kinematics": _kinematics_rows(trial, recording, context)}
+
+
+def process_combined_trial(trial, recording, context) -> dict[str, pd.DataFrame]:
+    """A file with several signal kinds: every analysis whose channels are present."""
+    out: dict[str, pd.DataFrame] = {}
+    if _has_kind(recording, "emg") and context.get("channel_map"):
+        out["emg"] = _emg_rows(trial, recording, context)
+    if _has_kind(recording, "force"):
+        out["force"] = _force_rows(trial, recording, context)
+    if _has_kind(recording, "angle") or _has_kind(recording, "marker"):
+        out["kinematics"] = _kinematics_rows(trial, recording, context)
+    if not out:
+        raise AnalysisError(f"{trial.get('path')}: a combined trial without EMG, force or angle/marker channels "
+                            f"(kinds: {sorted(set(recording.channel_kinds))})")
+    return out
+
+
+def resolve_settings(processing: Mapping[str, Any], overrides: Mapping[str, Any] | None) -> dict[str, Any]:
+    """``{stage: settings}``: documented defaults < study.yaml ``processing`` < ``overrides``."""
+    from analysis.emg import EMGSettings
+    from analysis.forceplate import ForcePlateSettings
+
+    classes: dict[str, Any] = {"emg": EMGSettings, "forceplate": ForcePlateSettings}
+    try:
+        from analysis import kinematics
+
+        settings_class = getattr(kinematics, "KinematicsSettings", None)
+        if settings_class is not None:
+            classes["kinematics"] = settings_class
+    except ModuleNotFoundError as exc:
+        if exc.name != "analysis.kinematics":
+            raise
+    overrides = dict(overrides or {})
+    unknown = sorted(set(overrides) - set(classes))
+    if unknown:
+        raise AnkleLabError(f"settings for unknown stage(s) {unknown}; stages are {sorted(classes)}")
+    resolved: dict[str, Any] = {}
+    for stage, cls in classes.items():
+        override = overrides.get(stage)
+        if isinstance(override, cls):
+            resolved[stage] = override
+            continue
+        merged = {**dict(processing.get(stage) or {}), **dict(override or {})}
+        resolved[stage] = cls.from_dict(merged) if hasattr(cls, "from_dict") else cls(**merged)
+    return resolved
+
+
 def default_pipeline() -> Pipeline:
     """The suite's processors: analysis.io readers, analysis.emg, analysis.forceplate, analysis.kinematics."""
-    raise NotImplementedError("wired once analysis.emg/forceplate/kinematics exist")
+    readers = ("analysis.io", "analysis.readers", "analysis.recording")
+    return Pipeline(
+        read=read_trial,
+        processors={"emg": process_emg_trial, "forceplate": process_forceplate_trial,
+                    "kinematics": process_kinematics_trial, "combined": process_combined_trial},
+        mvc_processor=process_mvc_trial,
+        combine_mvc=combine_mvc_rows,
+        resolve_settings=resolve_settings,
+        code_modules={"emg": readers + ("analysis.emg",), "mvc": readers + ("analysis.emg",),
+                      "forceplate": readers + ("analysis.forceplate",),
+                      "kinematics": readers + ("analysis.kinematics",),
+                      "combined": readers + ("analysis.emg", "analysis.forceplate", "analysis.kinematics")},
+    )
 
 
 # --------------------------------------------------------------------------------------------------
