@@ -12,7 +12,7 @@ from analysis.forceplate import (
     asymmetry_pct, center_of_pressure, com_kinematics, combine_cop, contact_mask, detect_onset,
     find_quiet_stance, flight_periods, knee_joint_force_proxy_bw, peak_rfd, rfd_windows, weigh,
 )
-from tests._synthetic_jumps import synthetic_cmj
+from tests.test_forceplate_synthetic import synthetic_cmj
 
 TRIAL_INFO = {"subject_id": "S01", "session": 1, "trial_id": "T1", "exercise": "cmj", "load_phase": "none",
               "load_kg": 0.0, "load_lb": 0.0, "load_pct_bw": 0.0, "body_mass_kg": 75.0, "group": "control"}

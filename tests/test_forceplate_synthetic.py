@@ -1,4 +1,4 @@
-"""Synthetic force-time curves with known truth, for the force-plate tests (not collected by pytest)."""
+"""Synthetic force-time curves with known truth (quintic CoM trajectories), shared by the force-plate tests."""
 from __future__ import annotations
 
 import numpy as np
@@ -67,3 +67,11 @@ def synthetic_cmj(mass_kg=75.0, fs_hz=1000.0, v_to=2.50, quiet_s=1.5, push_s=0.8
         "flight_time_s": flight_s,
     }
     return f, truth
+
+
+def test_generator_truth_is_self_consistent():
+    f, truth = synthetic_cmj()
+    assert truth["jump_height_m"] == np.float64(2.5**2 / (2 * G))
+    assert round(truth["jump_height_m"], 4) == 0.3187  # design §9: v_to 2.50 m/s -> JH 0.3186-0.3187 m
+    assert (f[truth["takeoff"]:truth["landing"]] < 20).all() and f[truth["takeoff"] - 1] > 100
+    assert f[truth["landing"]] > 20
