@@ -1,0 +1,371 @@
+"""C3D through ezc3d, with the file's structure validated first and force platforms cross-checked.
+
+Why validate before ezc3d: ezc3d 1.7.2 loops forever on a file truncated inside its parameter
+section (e.g. the first 700 bytes of ``Qualisys.c3d``) and silently returns zeros for a file truncated
+inside its frame data. So :func:`validate_c3d_structure` walks the header and every parameter record
+with bounds checks (each record must point strictly forward and stay inside the parameter blocks) and
+checks that the file is long enough for all frames the header announces, before ezc3d sees the file.
+
+Force platforms: ezc3d's ``extract_forceplat_data=True`` returns forces in the *lab* frame, the
+reaction on the subject. On ``Qualisys.c3d`` the lab is z-up and its Fz is the vertical force (peaks
+808, 840 N). On ``BTS.c3d`` the plates lie in the lab's x-z plane (y is up), so ezc3d's "Fz" is a
+horizontal component (about ±35 N) while the raw channels show Fz1 = −662 N. The reader therefore:
+
+1. reads each plate's raw channels (FORCE_PLATFORM:CHANNEL) — plate frame, as stored;
+2. checks the extraction: same force magnitude as the raw channels sample by sample (a rotation keeps
+   the norm), and the extracted lab-z component equal to the raw vertical channel up to sign;
+3. uses the extraction when both hold ("extraction" path), otherwise the raw channels with the sign
+   set so the vertical force is positive up ("raw" path); the path and the reason go in metadata.
+"""
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.errors import ReadError
+from analysis.readers._common import guess_kind, normalise_unit, to_si
+from analysis.recording import Recording
+
+__all__ = ["validate_c3d_structure", "read_c3d", "C3D_KEY_BYTE"]
+
+C3D_KEY_BYTE = 0x50  # byte 2 of every C3D file (C3D User Guide, header section)
+_BLOCK = 512
+_PROCESSORS = {84: "intel", 85: "dec", 86: "mips"}
+#: below this |vertical force| the centre of pressure is undefined (NaN); 20 N is the usual contact
+#: threshold for force-plate events (e.g. Owen et al. 2014, J Strength Cond Res 28(6):1552, uses 20-30 N)
+COP_MIN_FORCE_N = 20.0
+#: extraction and raw channels must agree within this fraction of the peak force to count as consistent
+_AGREEMENT_RTOL = 1e-3
+
+
+def _unpack(fmt: str, raw: bytes, offset: int, endian: str):
+    return struct.unpack_from(endian + fmt, raw, offset)
+
+
+def validate_c3d_structure(path: Path, raw: bytes) -> dict[str, Any]:
+    """Check what ezc3d would otherwise trip over; return header facts. Raises ReadError."""
+    size = len(raw)
+    if size < _BLOCK:
+        raise ReadError(path, f"too short for a C3D file ({size} bytes; the header alone is 512)", where="header")
+    if raw[1] != C3D_KEY_BYTE:
+        raise ReadError(path, f"not a C3D file: byte 2 is 0x{raw[1]:02x}, C3D files have 0x50", where="header byte 2")
+    param_block = raw[0]
+    if param_block < 2:
+        raise ReadError(path, f"parameter section pointer is {param_block} (must be >= 2)", where="header byte 1")
+    param_start = (param_block - 1) * _BLOCK
+    if param_start + 4 > size:
+        raise ReadError(path, "file ends before its parameter section", where=f"byte {param_start}")
+    n_param_blocks = raw[param_start + 2]
+    processor = raw[param_start + 3]
+    if processor not in _PROCESSORS:
+        raise ReadError(path, f"unknown processor type {processor} (84 Intel, 85 DEC, 86 MIPS)", where=f"byte {param_start + 3}")
+    endian = ">" if processor == 86 else "<"
+    param_end = param_start + n_param_blocks * _BLOCK
+    if n_param_blocks == 0 or param_end > size:
+        raise ReadError(
+            path, f"parameter section of {n_param_blocks} block(s) does not fit in {size} bytes (truncated?)", where=f"byte {param_start}"
+        )
+    # walk the parameter records
+    pos = param_start + 4
+    n_records = 0
+    while True:
+        if pos + 2 > param_end:
+            raise ReadError(path, "parameter records run past the parameter section", where=f"byte {pos}")
+        n_chars = struct.unpack_from("b", raw, pos)[0]
+        if n_chars == 0:
+            break
+        name_end = pos + 2 + abs(n_chars)
+        if name_end + 2 > param_end:
+            raise ReadError(path, "parameter name runs past the parameter section", where=f"byte {pos}")
+        group_id = struct.unpack_from("b", raw, pos + 1)[0]
+        (offset,) = _unpack("h", raw, name_end, endian)
+        body = name_end + 2
+        if group_id > 0:  # a parameter: type, dims, data, description
+            if body + 2 > param_end:
+                raise ReadError(path, "parameter record truncated", where=f"byte {pos}")
+            type_size = abs(struct.unpack_from("b", raw, body)[0])
+            n_dims = raw[body + 1]
+            if type_size not in (1, 2, 4):
+                raise ReadError(path, f"parameter data type {type_size} is not 1, 2 or 4 bytes", where=f"byte {body}")
+            dims = raw[body + 2 : body + 2 + n_dims]
+            n_values = int(np.prod(list(dims))) if n_dims else 1
+            data_end = body + 2 + n_dims + type_size * n_values
+            if data_end + 1 > param_end or data_end + 1 + raw[data_end] > param_end:
+                raise ReadError(path, "parameter data runs past the parameter section", where=f"byte {pos}")
+        if offset == 0:
+            break
+        nxt = name_end + offset
+        if nxt <= pos or nxt > param_end:
+            raise ReadError(path, f"parameter record points to byte {nxt}, outside the parameter section", where=f"byte {pos}")
+        pos = nxt
+        n_records += 1
+        if n_records > 100_000:
+            raise ReadError(path, "too many parameter records", where=f"byte {pos}")
+    # frame data size from the header words (1-based word n at byte 2*(n-1))
+    n_points, analog_per_frame, first_frame, last_frame = _unpack("HHHH", raw, 2, endian)
+    (data_start_block,) = _unpack("H", raw, 16, endian)
+    scale_bytes = raw[12:16]
+    if processor == 85:  # DEC/VAX float: sign bit is the top bit of the second byte
+        is_float = bool(scale_bytes[1] & 0x80)
+    else:
+        (scale,) = _unpack("f", raw, 12, endian)
+        is_float = scale < 0
+    if data_start_block < 2:
+        raise ReadError(path, f"data start block is {data_start_block}", where="header word 9")
+    if last_frame >= first_frame and last_frame < 65535:
+        n_frames = last_frame - first_frame + 1
+        bytes_per_value = 4 if is_float else 2
+        frame_bytes = (n_points * 4 + analog_per_frame) * bytes_per_value
+        needed = (data_start_block - 1) * _BLOCK + n_frames * frame_bytes
+        if needed > size:
+            raise ReadError(
+                path,
+                f"truncated: {n_frames} frames need {needed} bytes, the file has {size}",
+                where=f"frame data from byte {(data_start_block - 1) * _BLOCK}",
+                hint="copy the file again; it was cut short",
+            )
+    return {"processor": _PROCESSORS[processor], "n_points": n_points, "analog_per_frame": analog_per_frame}
+
+
+def _param(params: dict, group: str, name: str, default=None):
+    try:
+        return params[group][name]["value"]
+    except (KeyError, TypeError):
+        return default
+
+
+def _plate_corners_normal_axis(corners: np.ndarray) -> int:
+    """Index (0 x, 1 y, 2 z) of the lab axis most parallel to the plate normal, from its 4 corners."""
+    c = np.asarray(corners, dtype=float)  # (3, 4)
+    normal = np.cross(c[:, 1] - c[:, 0], c[:, 3] - c[:, 0])
+    return int(np.argmax(np.abs(normal)))
+
+
+def _raw_cop(force: np.ndarray, moment_nmm: np.ndarray, origin_mm: np.ndarray) -> np.ndarray:
+    """Type-2 plate CoP in the plate frame (mm), from plate-frame force and moment at the sensor origin.
+
+    COPx = (-h·Fx - My)/Fz, COPy = (-h·Fy + Mx)/Fz with h the depth of the sensor origin below the
+    surface (C3D User Guide, force platform section; the same formula ezc3d uses), plus the origin's
+    x, y offset.
+    """
+    fx, fy, fz = force
+    mx, my, _ = moment_nmm
+    h = -abs(float(origin_mm[2]))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        copx = (h * fx - my) / fz - float(origin_mm[0])
+        copy = (h * fy + mx) / fz - float(origin_mm[1])
+    low = np.abs(fz) < COP_MIN_FORCE_N
+    copx[low] = np.nan
+    copy[low] = np.nan
+    return np.vstack([copx, copy])
+
+
+def _platforms(path: Path, c3d, analogs: np.ndarray, analog_units: list[str], path_option: str) -> tuple[list, list, set, list]:
+    params = c3d["parameters"]
+    n_used = int(np.atleast_1d(_param(params, "FORCE_PLATFORM", "USED", [0]))[0]) if "FORCE_PLATFORM" in params else 0
+    if n_used == 0:
+        return [], [], set(), []
+    channel = np.asarray(_param(params, "FORCE_PLATFORM", "CHANNEL"), dtype=int).reshape(-1, n_used) if n_used else None
+    corners = np.asarray(_param(params, "FORCE_PLATFORM", "CORNERS"), dtype=float).reshape(3, 4, n_used)
+    origin = np.asarray(_param(params, "FORCE_PLATFORM", "ORIGIN"), dtype=float).reshape(3, n_used)
+    extracted = c3d["data"].get("platform", []) if path_option != "raw" else []
+    columns, specs, used_channels, decisions = [], [], set(), []
+    for p in range(n_used):
+        idx = channel[:6, p] - 1
+        if np.any(idx < 0) or np.any(idx >= analogs.shape[0]):
+            raise ReadError(path, f"FORCE_PLATFORM:CHANNEL of plate {p + 1} points outside the {analogs.shape[0]} analog channels", where="FORCE_PLATFORM:CHANNEL")
+        used_channels |= set(int(i) for i in idx)
+        raw_f = analogs[idx[:3]]
+        raw_m = analogs[idx[3:6]]
+        f_unit = normalise_unit(analog_units[idx[2]]) or "N"
+        m_unit = normalise_unit(analog_units[idx[3]]) or "N·mm"
+        raw_f_n = to_si(raw_f, f_unit)[0]
+        raw_m_nm = to_si(raw_m, m_unit)[0]
+        raw_m_nmm = raw_m_nm * 1e3
+        peak = float(np.max(np.abs(raw_f_n))) if raw_f_n.size else 0.0
+        loaded = peak > COP_MIN_FORCE_N
+        vertical_axis = _plate_corners_normal_axis(corners[:, :, p])
+        reason: str
+        use_extraction = False
+        if path_option == "raw":
+            reason = "raw channels forced by c3d_platform_path='raw'"
+        elif p >= len(extracted):
+            reason = "ezc3d returned no extraction for this plate"
+        else:
+            ext = extracted[p]
+            ext_f = to_si(np.asarray(ext["force"]), ext.get("unit_force") or "N")[0]
+            norm_ok = np.allclose(np.linalg.norm(ext_f, axis=0), np.linalg.norm(raw_f_n, axis=0), atol=_AGREEMENT_RTOL * max(peak, 1.0))
+            z_ok = np.allclose(np.abs(ext_f[2]), np.abs(raw_f_n[2]), atol=_AGREEMENT_RTOL * max(peak, 1.0))
+            if not loaded:
+                use_extraction = path_option != "raw" and norm_ok
+                reason = "plate not loaded (peak |F| below %.0f N): extraction kept, nothing to cross-check" % COP_MIN_FORCE_N
+            elif norm_ok and z_ok and vertical_axis == 2:
+                use_extraction = True
+                reason = "extraction agrees with raw channels (same |F|; lab z = plate normal = raw Fz up to sign)"
+            elif not norm_ok:
+                reason = "extracted |F| differs from the raw channels: extraction inconsistent"
+            else:
+                reason = (
+                    f"lab vertical is {'xyz'[vertical_axis]} (plate normal from FORCE_PLATFORM:CORNERS), so ezc3d's lab-z "
+                    f"component (peak {np.max(np.abs(ext_f[2])):.1f} N) is horizontal while raw Fz peaks at {peak:.1f} N"
+                )
+            if path_option == "extraction" and not use_extraction:
+                use_extraction = True
+                reason += " (extraction forced by c3d_platform_path='extraction')"
+        n = p + 1
+        if use_extraction:
+            ext = extracted[p]
+            force = to_si(np.asarray(ext["force"]), ext.get("unit_force") or "N")[0]
+            moment = to_si(np.asarray(ext["moment"]), normalise_unit(ext.get("unit_moment")) or "N·mm")[0]
+            cop = to_si(np.asarray(ext["center_of_pressure"])[:2], ext.get("unit_position") or "mm")[0].copy()
+            cop[:, np.abs(force[vertical_axis]) < COP_MIN_FORCE_N] = np.nan  # ezc3d divides by ~0 when unloaded
+            frame = "lab (ezc3d extraction, reaction force on the subject)"
+        else:
+            # the stored vertical channel goes negative under load (BTS, Qualisys): GRF = -stored
+            vertical = raw_f_n[2]
+            sign = -1.0 if loaded and abs(vertical.min()) > abs(vertical.max()) else 1.0
+            force = sign * raw_f_n
+            moment = sign * raw_m_nm
+            cop = _raw_cop(raw_f_n, raw_m_nmm, origin[:, p]) * 1e-3
+            frame = "plate (raw channels%s)" % (", sign flipped so vertical is positive up" if sign < 0 else "")
+        block = [force[0], force[1], force[2], moment[0], moment[1], moment[2], cop[0], cop[1]]
+        columns.extend(block)
+        specs.extend(
+            [(f"Fx{n}", "N", "N", "force"), (f"Fy{n}", "N", "N", "force"), (f"Fz{n}", "N", "N", "force")]
+            + [(f"M{a}{n}", "N·m", m_unit if not use_extraction else normalise_unit(extracted[p].get("unit_moment")) or m_unit, "moment") for a in "xyz"]
+            + [(f"COPx{n}", "m", "mm", "cop"), (f"COPy{n}", "m", "mm", "cop")]
+        )
+        decisions.append(
+            {
+                "plate": n,
+                "path": "extraction" if use_extraction else "raw",
+                "reason": reason,
+                "frame": frame,
+                "lab_vertical_axis": "xyz"[vertical_axis],
+                "raw_channels": [int(i) + 1 for i in idx],
+                "peak_raw_vertical_n": float(raw_f_n[2][np.argmax(np.abs(raw_f_n[2]))]) if raw_f_n.size else 0.0,
+            }
+        )
+    return columns, specs, used_channels, decisions
+
+
+def _events(c3d, start_time_s: float) -> pd.DataFrame:
+    params = c3d["parameters"]
+    labels = list(_param(params, "EVENT", "LABELS", []) or [])
+    times = np.asarray(_param(params, "EVENT", "TIMES", np.zeros((2, 0))), dtype=float)
+    contexts = list(_param(params, "EVENT", "CONTEXTS", []) or [])
+    used = int(np.atleast_1d(_param(params, "EVENT", "USED", [len(labels)]))[0]) if labels else 0
+    rows = []
+    if used and times.size:
+        times = times.reshape(2, -1)
+        for i in range(min(used, times.shape[1], len(labels))):
+            t = times[0, i] * 60.0 + times[1, i]  # EVENT:TIMES row 1 minutes, row 2 seconds
+            label = str(labels[i]).strip()
+            context = str(contexts[i]).strip() if i < len(contexts) else ""
+            if not context and label[:1] in ("L", "R") and len(label) > 1:
+                context = {"L": "Left", "R": "Right"}[label[0]]  # Qualisys-style LHS/RTO labels
+            rows.append({"label": label, "time_s": t - start_time_s, "context": context})
+    else:
+        header = c3d["header"].get("events", {})
+        for t, label in zip(header.get("events_time", ()), header.get("events_label", ())):
+            if str(label).strip():
+                rows.append({"label": str(label).strip(), "time_s": float(t) - start_time_s, "context": ""})
+    if not rows:
+        return pd.DataFrame({"label": pd.Series(dtype=str), "time_s": pd.Series(dtype=float)})
+    return pd.DataFrame(rows)
+
+
+def read_c3d(path: Path, raw: bytes, options: dict[str, Any]) -> Recording:
+    import ezc3d
+
+    facts = validate_c3d_structure(path, raw)
+    path_option = options.get("c3d_platform_path", "auto")
+    if path_option not in ("auto", "raw", "extraction"):
+        raise ReadError(path, f"c3d_platform_path must be 'auto', 'raw' or 'extraction', got {path_option!r}")
+    try:
+        c3d = ezc3d.c3d(str(path), extract_forceplat_data=path_option != "raw")
+    except Exception as exc:  # ezc3d raises RuntimeError/OSError/IndexError with its own messages
+        if path_option != "raw":
+            try:  # extraction can fail on odd FORCE_PLATFORM groups while the analogs are fine
+                c3d = ezc3d.c3d(str(path), extract_forceplat_data=False)
+                path_option = "raw"
+            except Exception as exc2:
+                raise ReadError(path, f"ezc3d could not read it: {type(exc2).__name__}: {exc2}") from None
+        else:
+            raise ReadError(path, f"ezc3d could not read it: {type(exc).__name__}: {exc}") from None
+    params = c3d["parameters"]
+    if "ANALOG" not in params:
+        raise ReadError(path, "no ANALOG group: the file holds no analog channels (EMG, force)", where="ANALOG")
+    n_used = int(np.atleast_1d(_param(params, "ANALOG", "USED", [0]))[0])
+    if n_used == 0 and facts["analog_per_frame"] == 0:  # ezc3d zeroes USED when RATE is bad: ask the header too
+        raise ReadError(path, "no analog channels (ANALOG:USED is 0)", where="ANALOG:USED", hint="this C3D holds markers only")
+    rate = _param(params, "ANALOG", "RATE")
+    if rate is None or len(np.atleast_1d(rate)) == 0:
+        raise ReadError(
+            path,
+            "ANALOG:RATE is missing, so the analog samples cannot be laid out",
+            where="ANALOG:RATE",
+            hint="re-export the trial from the capture software (ezc3d needs ANALOG:RATE)",
+        )
+    rate = float(np.atleast_1d(rate)[0])
+    if not np.isfinite(rate) or rate <= 0:
+        raise ReadError(path, f"ANALOG:RATE is {rate:g}", where="ANALOG:RATE", hint="the analog sampling rate must be positive; re-export the file")
+    analogs = np.asarray(c3d["data"]["analogs"], dtype=float)
+    if analogs.size == 0:
+        raise ReadError(path, "no analog samples although ANALOG:USED > 0", where="ANALOG", hint="re-export the file")
+    analogs = analogs[0]  # (n_channels, n_samples)
+    labels = [str(x).strip() for x in (_param(params, "ANALOG", "LABELS", []) or [])]
+    labels += [f"Analog {i + 1}" for i in range(len(labels), analogs.shape[0])]
+    units = [normalise_unit(str(x).strip()) or "" for x in (_param(params, "ANALOG", "UNITS", []) or [])]
+    units += [""] * (analogs.shape[0] - len(units))
+    columns, specs, platform_channels, decisions = _platforms(path, c3d, analogs, units, path_option)
+    for i in range(analogs.shape[0]):
+        if i in platform_channels:
+            continue
+        converted, si_unit, _ = to_si(analogs[i], units[i] or None)
+        columns.append(converted)
+        specs.append((labels[i], si_unit or "", units[i], guess_kind(labels[i], si_unit)))
+    names = [s[0] for s in specs]
+    seen: dict[str, int] = {}
+    for i, name in enumerate(names):  # duplicate labels: keep them apart, never drop a channel
+        if name in seen:
+            seen[name] += 1
+            names[i] = f"{name} ({seen[name]})"
+        else:
+            seen[name] = 1
+    header = c3d["header"]
+    point_rate = float(header["points"]["frame_rate"] or 0.0)
+    first_frame = int(header["points"]["first_frame"])
+    start_time_s = first_frame / point_rate if point_rate > 0 else 0.0
+    metadata = {
+        "format": "c3d",
+        "processor": facts["processor"],
+        "start_time_s": start_time_s,
+        "point_rate_hz": point_rate,
+        "force_platforms": decisions,
+        "event_times": "seconds from the first analog sample (file time minus start_time_s)",
+        "analog_labels": labels,
+    }
+    wanted = options.get("channels")
+    data = np.vstack(columns).T if columns else np.empty((analogs.shape[1], 0))
+    if wanted is not None:
+        missing = [w for w in wanted if w not in names]
+        if missing:
+            raise ReadError(path, f"no channel(s) {missing}; channels are {names}", where="ANALOG:LABELS")
+        keep = [names.index(w) for w in wanted]
+        data, specs, names = data[:, keep], [specs[k] for k in keep], [names[k] for k in keep]
+    return Recording(
+        samples=data,
+        sampling_rate_hz=rate,
+        channel_names=names,
+        units=[s[1] for s in specs],
+        channel_kinds=[s[3] for s in specs],
+        source=path,
+        source_units=[s[2] for s in specs],
+        events=_events(c3d, start_time_s),
+        metadata=metadata,
+    )
