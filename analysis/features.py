@@ -153,14 +153,20 @@ class TrialTask:
     read: TrialReader
     processor: TrialProcessor
     context: dict[str, Any]
+    cache_root: str | None = None  # the worker writes the cache entry itself (shared filesystem)
+    cache_key: str | None = None
 
 
 @dataclass
 class TrialOutcome:
-    """What a worker sends back: parquet payloads per table, or the error."""
+    """What a worker sends back: the tables (already round-tripped through parquet), or the error.
+
+    ``unsaved`` holds the parquet payloads when the worker could not write the cache entry itself.
+    """
 
     trial_id: str
-    tables: dict[str, bytes] = field(default_factory=dict)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    unsaved: dict[str, bytes] | None = None
     failure: dict[str, str] | None = None
     n_channel_samples: int = 0
     compute_s: float = 0.0
@@ -215,7 +221,15 @@ def run_trial_task(task: TrialTask) -> TrialOutcome:
         for name, df in tables.items():
             if name not in OUTPUT_FILES or name == "failures" or not isinstance(df, pd.DataFrame):
                 raise AnalysisError(f"processor for {task.stage!r} returned an invalid table {name!r}")
-            outcome.tables[name] = _table_to_bytes(df)
+        payloads = {name: _table_to_bytes(df) for name, df in tables.items()}
+        del tables
+        if task.cache_root and task.cache_key:
+            try:
+                _FeatureCache(Path(task.cache_root)).put(task.cache_key, payloads)
+            except OSError:  # e.g. the cache folder is not shared with this worker: the driver writes it
+                outcome.unsaved = payloads
+        # the same parquet round trip as a cache hit, so fresh and cached tables are identical
+        outcome.tables = {name: _table_from_bytes(blob) for name, blob in payloads.items()}
     except Exception as exc:  # a broken trial must not stop the study: report it
         outcome.tables = {}
         outcome.failure = {
@@ -586,6 +600,7 @@ def extract_features(
     resolved = pipeline.resolve_settings(study.processing, settings)
     cache_root = derived_dir / CACHE_SUBDIR if cache else None
     feature_cache = _FeatureCache(cache_root)
+    snapshot = _Snapshot.load(cache_root)
     hashes = _HashIndex(cache_root / HASH_INDEX_FILE if cache_root else None)
 
     trials = [_row_dict(row) for _, row in study.trials.iterrows()]
@@ -611,10 +626,11 @@ def extract_features(
     mvc_rows: dict[tuple[str, str], list[pd.DataFrame]] = {}
     mvc_refs: dict[tuple[str, str], pd.DataFrame] = {}
 
-    results: list[dict[str, bytes] | None] = [None] * n_trials
+    results: list[dict[str, pd.DataFrame] | None] = [None] * n_trials
     failures: list[dict[str, Any]] = []
     stats = {"n_trials": n_trials, "n_cached": 0, "n_computed": 0, "n_failed": 0,
-             "computed_trial_ids": [], "channel_samples_computed": 0, "compute_s": 0.0}
+             "computed_trial_ids": [], "channel_samples_computed": 0, "compute_s": 0.0,
+             "runner": "none (every trial from the cache)", "n_workers": 0}
     keys: dict[int, str] = {}
 
     def fail(i: int, stage: str, error: str, error_type: str) -> None:
@@ -623,12 +639,12 @@ def extract_features(
                          "file": str(trial.get("path") or trial.get("file")), "stage": stage,
                          "error": error, "error_type": error_type})
 
-    def finish(i: int, tables: dict[str, bytes] | None) -> None:
+    def finish(i: int, tables: dict[str, pd.DataFrame] | None) -> None:
         results[i] = tables
         if is_mvc[i]:
             group = group_of[i]
             if tables and "mvc" in tables:
-                mvc_rows.setdefault(group, []).append(_table_from_bytes(tables["mvc"]))
+                mvc_rows.setdefault(group, []).append(tables["mvc"])
             mvc_pending[group] -= 1
             if mvc_pending[group] == 0:
                 rows = mvc_rows.get(group)
@@ -654,9 +670,13 @@ def extract_features(
             )
         return TrialTask(trial=trial, stage=stage, read=pipeline.read, processor=processor, context=context)
 
-    def cache_key(i: int, task: TrialTask) -> str:
+    settings_json: dict[tuple, Any] = {}
+
+    def cache_key(task: TrialTask) -> str:
         trial = task.trial
         stages = tuple(task.context["settings"])
+        if stages not in settings_json:  # settings and code salt are the same for every trial of a stage
+            settings_json[stages] = _jsonable(task.context["settings"])
         relative = str(trial.get("file"))
         content = hashes.sha256(relative, Path(str(trial.get("path"))))
         context = task.context
@@ -665,7 +685,7 @@ def extract_features(
             "code": _code_salt(pipeline, task),
             "file_sha256": content,
             "trial": {k: v for k, v in trial.items() if k not in _ROW_COLUMNS_NOT_IN_KEY},
-            "settings": context["settings"],
+            "settings": settings_json[stages],
             "mvc_refs": context.get("mvc_refs"),
             # channel -> muscle matters to EMG; channel roles to force plate and kinematics
             "channel_map": context["channel_map"] if "emg" in stages else None,
@@ -680,8 +700,7 @@ def extract_features(
 
         bar = tqdm(total=n_trials, unit="trial", desc=f"features {study.name}", disable=not progress,
                    file=sys.stderr, dynamic_ncols=True)
-        runner = _make_runner(workers, scheduler)
-        limit = max_in_flight or IN_FLIGHT_PER_WORKER * runner.n_workers
+        limit = max_in_flight or 1
         in_flight: dict[Any, int] = {}
         while ready or in_flight:
             while ready and len(in_flight) < limit:
@@ -689,17 +708,25 @@ def extract_features(
                 task = make_task(i)
                 if cache:
                     try:
-                        keys[i] = cache_key(i, task)
+                        keys[i] = cache_key(task)
                     except OSError as exc:
                         fail(i, "hash", f"cannot read {trials[i].get('path')}: {exc.strerror or exc} -- check that "
                              "the file exists and trials.csv names it", type(exc).__name__)
                         finish(i, None)
                         continue
-                    hit = feature_cache.get(keys[i])
+                    hit = snapshot.get(keys[i])
+                    if hit is None:
+                        blobs = feature_cache.get(keys[i])
+                        hit = {n: _table_from_bytes(b) for n, b in blobs.items()} if blobs is not None else None
                     if hit is not None:
                         stats["n_cached"] += 1
                         finish(i, hit)
                         continue
+                    task = dataclasses.replace(task, cache_root=str(cache_root), cache_key=keys[i])
+                if runner is None:  # started only when something must be computed
+                    runner = _make_runner(workers, scheduler)
+                    limit = max_in_flight or IN_FLIGHT_PER_WORKER * runner.n_workers
+                    stats["runner"], stats["n_workers"] = runner.description, runner.n_workers
                 in_flight[runner.submit(task)] = i
             if not in_flight:
                 continue
@@ -719,27 +746,26 @@ def extract_features(
                     fail(i, outcome.failure["stage"], outcome.failure["error"], outcome.failure["error_type"])
                     finish(i, None)
                     continue
-                if cache:
-                    feature_cache.put(keys[i], outcome.tables)
+                if cache and outcome.unsaved:
+                    feature_cache.put(keys[i], outcome.unsaved)
                 finish(i, outcome.tables)
         bar.close()
-        stats["runner"] = runner.description
-        stats["n_workers"] = runner.n_workers
     finally:
         if runner is not None:
             runner.close()
         hashes.save()
 
-    tables: dict[str, list[pd.DataFrame]] = {name: [] for name in OUTPUT_FILES if name != "failures"}
-    for payload in results:
-        for name, blob in (payload or {}).items():
-            tables[name].append(_table_from_bytes(blob))
-    frames = {name: (pd.concat(parts, ignore_index=True) if parts else _empty_table(name))
-              for name, parts in tables.items()}
-    if mvc_refs:
-        frames["mvc"] = pd.concat(
-            [refs.assign(subject_id=g[0], session=g[1]) for g, refs in sorted(mvc_refs.items()) if len(refs)]
-            or [pd.DataFrame()], ignore_index=True)
+    pieces: dict[str, list[pd.DataFrame]] = {name: [] for name in OUTPUT_FILES if name != "failures"}
+    for tables in results:
+        for name, frame in (tables or {}).items():
+            pieces[name].append(frame)
+    frames = {name: _round_trip(pd.concat(parts, ignore_index=True)) if parts else _empty_table(name)
+              for name, parts in pieces.items() if name != "mvc"}
+    if cache:
+        _Snapshot.save(cache_root, {i: (keys[i], results[i]) for i in range(n_trials)
+                                    if results[i] is not None and i in keys})
+    refs = [refs.assign(subject_id=g[0], session=g[1]) for g, refs in sorted(mvc_refs.items()) if len(refs)]
+    frames["mvc"] = _round_trip(pd.concat(refs, ignore_index=True)) if refs else _empty_table("mvc")
     failures_table = pd.DataFrame(failures, columns=list(FAILURE_COLUMNS)) if failures else _empty_table("failures")
     if len(failures_table):
         order = {str(t.get("trial_id")): n for n, t in enumerate(trials)}
@@ -754,6 +780,59 @@ def extract_features(
     if write:
         _write_outputs(result, derived_dir)
     return result
+
+
+def _round_trip(df: pd.DataFrame) -> pd.DataFrame:
+    """The table exactly as it reads back from its parquet file (one dtype story for fresh and cached rows)."""
+    return _table_from_bytes(_table_to_bytes(df))
+
+
+class _Snapshot:
+    """All cache entries of the last run in one parquet file per table (+ ``_cache_key``), read in one go.
+
+    Per-entry files are the source of truth (written as results arrive, safe against crashes); the
+    snapshot only makes a rerun of a large study fast: reading thousands of small files costs seconds.
+    """
+
+    KEY = "_cache_key"
+
+    def __init__(self, tables: dict[str, pd.DataFrame], keys: set[str]):
+        self.keys = keys
+        self.tables = tables
+        self.rows = {name: table.groupby(self.KEY, sort=False).indices for name, table in tables.items()}
+
+    @classmethod
+    def load(cls, cache_root: Path | None) -> "_Snapshot":
+        empty = cls({}, set())
+        if cache_root is None or not (cache_root / "snapshot.json").is_file():
+            return empty
+        try:
+            meta = json.loads((cache_root / "snapshot.json").read_text())
+            tables = {name: pd.read_parquet(cache_root / f"snapshot.{name}.parquet") for name in meta["tables"]}
+            return cls(tables, set(meta["keys"]))
+        except (OSError, ValueError, KeyError):
+            return empty
+
+    def get(self, key: str) -> dict[str, pd.DataFrame] | None:
+        if key not in self.keys:
+            return None
+        out = {}
+        for name, rows in self.rows.items():
+            if key in rows:
+                out[name] = self.tables[name].iloc[rows[key]].drop(columns=self.KEY).reset_index(drop=True)
+        return out
+
+    @classmethod
+    def save(cls, cache_root: Path, entries: Mapping[int, tuple[str, dict[str, pd.DataFrame]]]) -> None:
+        by_table: dict[str, list[pd.DataFrame]] = {}
+        for _, (key, tables) in sorted(entries.items()):
+            for name, frame in tables.items():
+                by_table.setdefault(name, []).append(frame.assign(**{cls.KEY: key}))
+        (cache_root / "snapshot.json").unlink(missing_ok=True)  # never a manifest pointing at stale tables
+        for name, parts in by_table.items():
+            _write_parquet_atomic(pd.concat(parts, ignore_index=True), cache_root / f"snapshot.{name}.parquet")
+        meta = {"tables": sorted(by_table), "keys": sorted({key for key, _ in entries.values()})}
+        _write_bytes_atomic(json.dumps(meta).encode(), cache_root / "snapshot.json")
 
 
 def _write_outputs(result: FeatureTables, derived_dir: Path) -> None:
@@ -918,11 +997,16 @@ def _knee_flexion(recording: Recording, context: Mapping[str, Any]):
 
 
 def _kinematics_rows(trial: Mapping[str, Any], recording: Recording, context: Mapping[str, Any]) -> pd.DataFrame:
+    """Knee metrics from the knee angle channel (named by a ``knee_*`` role in study.yaml, else the only angle)."""
     from analysis import kinematics
 
+    angle_channels = [n for n, k in zip(recording.channel_names, recording.channel_kinds) if k == "angle"]
+    roles = context.get("roles") or {}
+    knee = [c for c in angle_channels if str(roles.get(c, "")).startswith("knee")]
     with _Stage("kinematics"):
-        return kinematics.trial_kinematics(recording, trial, settings=context["settings"].get("kinematics"),
-                                           roles=context.get("roles"))
+        result = kinematics.trial_kinematics_from_recording(
+            recording, knee_channel=knee[0] if knee else None, settings=context["settings"].get("kinematics"))
+        return result.to_rows(trial)
 
 
 def process_emg_trial(trial, recording, context) -> dict[str, pd.DataFrame]:
