@@ -122,7 +122,7 @@ class EMGSettings:
     onset_baseline_window_s: float = 0.5  # length of the automatic quietest window [assumption]
     onset_min_on_s: float = 0.025  # minimum burst duration, 25 ms (Hodges & Bui 1996)
     onset_min_off_s: float = 0.025  # gaps shorter than this are bridged (Hodges & Bui 1996 style persistence)
-    tkeo_lowpass_hz: float = 50.0  # TKEO output rectified and low-passed at 50 Hz (Solnik et al. 2010)
+    onset_lowpass_hz: float = 50.0  # onset detection envelope / TKEO low-pass at 50 Hz (Hodges & Bui 1996; Solnik et al. 2010)
     double_threshold_window_s: float = 0.010  # m: samples tested together (Bonato et al. 1998, m ~ 10 ms)
     double_threshold_min_fraction: float = 0.5  # r0/m: share of the m samples above the first threshold (Bonato 1998)
     n_points: int = 101  # cycles resampled to 0..100 % (spm1d convention)
@@ -154,7 +154,7 @@ class EMGSettings:
         if self.n_points < 2:
             p.append(f"n_points must be >= 2, got {self.n_points}")
         for name in ("envelope_lowpass_hz", "rms_window_ms", "mvc_window_ms", "notch_quality",
-                     "onset_baseline_window_s", "tkeo_lowpass_hz", "double_threshold_window_s",
+                     "onset_baseline_window_s", "onset_lowpass_hz", "double_threshold_window_s",
                      "welch_segment_s", "flat_ptp_v"):
             value = getattr(self, name)
             if not (isinstance(value, (int, float)) and value > 0):
@@ -971,7 +971,8 @@ def process(recording: Recording, settings: EMGSettings | None = None, *, keep_f
     """Run the EMG chain on the ``emg`` channels of a recording.
 
     DC removal -> optional notch/comb -> band-pass -> full-wave rectification -> linear envelope; then
-    quality flags and (if ``settings.onset_method``) onsets. Channels in mV/uV are converted to V.
+    quality flags and (if ``settings.onset_method``) onsets, detected on a ``onset_lowpass_hz`` envelope
+    (or its TKEO variant) of the band-passed EMG, not on the smoother 6 Hz envelope. Channels in mV/uV are converted to V.
     Filtering runs in blocks of channels so temporary memory stays small.
     """
     settings = settings or EMGSettings()
@@ -1025,18 +1026,19 @@ def process(recording: Recording, settings: EMGSettings | None = None, *, keep_f
     flags = quality_flags(raw_v, fs, envelope, settings, names)
     onsets = None
     if settings.onset_method:
+        if filtered is None:
+            raise AnalysisError("onset detection needs the band-passed EMG: call process(..., keep_filtered=True)")
         if settings.onset_method == "tkeo":
-            if filtered is None:
-                raise AnalysisError("TKEO onsets need the band-passed EMG: call process(..., keep_filtered=True)")
-            det_input = filtered
-        else:
-            det_input = envelope
+            det_input = filtered  # detect_onsets builds the TKEO envelope itself
+        else:  # a faster envelope than the 6 Hz one: a 6 Hz zero-phase envelope rises ~0.1 s before the burst
+            det_input = linear_envelope(filtered, fs, settings.onset_lowpass_hz, settings.envelope_order,
+                                        zero_phase_correction=settings.zero_phase_correction)
         onsets = detect_onsets(
             det_input, fs, method=settings.onset_method, k_sd=settings.onset_k_sd,
             baseline_s=settings.onset_baseline_s, baseline_window_s=settings.onset_baseline_window_s,
             peak_fraction=settings.onset_peak_fraction,
             min_on_s=settings.onset_min_on_s, min_off_s=settings.onset_min_off_s,
-            tkeo_lowpass_hz=settings.tkeo_lowpass_hz, window_s=settings.double_threshold_window_s,
+            tkeo_lowpass_hz=settings.onset_lowpass_hz, window_s=settings.double_threshold_window_s,
             min_fraction=settings.double_threshold_min_fraction, channel_names=names,
         )
     return EMGResult(envelope, filtered, names, fs, flags, settings, onsets,
