@@ -1,0 +1,267 @@
+"""Knee and pelvis kinematics for claims C2 (knee-extension velocity, hip hiking), C3 and C9 (valgus).
+
+Inputs are angle channels (goniometer columns, OpenSim ``.mot`` coordinates, in degrees) or 3-D marker
+arrays ``(n_samples, 3)`` in metres, always with an explicit ``fs_hz``.
+
+* Knee flexion angle: 0° = straight, positive = flexed. From markers: 180° − the 3-D angle at the knee
+  between knee→hip and knee→ankle.
+* Angular velocity: zero-lag Butterworth low-pass first (``lowpass_hz`` 6 Hz, Winter 2009), then the
+  central difference. **Knee-extension velocity** = −d(flexion)/dt, so extension is positive.
+* Knee frontal-plane projection angle (FPPA, 2-D valgus): 180° − the angle at the knee between the
+  projected hip and ankle in the frontal plane; **positive = valgus** (knee medial of the hip–ankle
+  line), negative = varus.
+* Pelvic obliquity (hip hiking): angle of the line between the two ASIS markers against the
+  horizontal in the frontal plane; **positive = ``raised_side`` ASIS higher**.
+
+Per-trial features come out as tidy long rows (``KinematicsResult.to_rows``) with metric names that
+carry the unit; per-phase values are prefixed with the phase name (``concentric_mean_knee_flexion_deg``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+from scipy.signal import butter, sosfiltfilt
+
+from analysis.errors import AnalysisError
+from analysis.forceplate import KEY_COLUMNS, Metric
+
+__all__ = [
+    "KinematicsSettings",
+    "lowpass",
+    "knee_flexion_from_markers",
+    "angular_velocity_deg_s",
+    "knee_fppa_deg",
+    "pelvic_obliquity_deg",
+    "KinematicsResult",
+    "trial_kinematics",
+    "trial_kinematics_from_recording",
+]
+
+_AXES = {"x": 0, "y": 1, "z": 2}
+
+
+@dataclass(frozen=True)
+class KinematicsSettings:
+    """Filter and axis conventions; each default cites its source."""
+
+    lowpass_hz: float = 6.0            # Winter 2009 (Biomechanics and Motor Control of Human Movement): 6 Hz for joint kinematics
+    filter_order: int = 2              # Winter 2009: 2nd-order Butterworth run forward and back (4th-order zero lag)
+    lateral_axis: str = "x"            # lab convention [assumption]: x points to the subject's right
+    vertical_axis: str = "z"           # lab convention [assumption]: z up (use "y" for OpenSim / y-up labs)
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any] | None) -> "KinematicsSettings":
+        """Settings from e.g. study.yaml ``processing.kinematics``; unknown keys raise AnalysisError."""
+        values = dict(values or {})
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise AnalysisError(f"unknown kinematics setting(s) {unknown}; allowed keys are {sorted(known)} "
+                                "(fix study.yaml processing.kinematics)")
+        s = cls(**values)
+        for name in ("lateral_axis", "vertical_axis"):
+            if getattr(s, name) not in _AXES:
+                raise AnalysisError(f"{name} must be 'x', 'y' or 'z', got {getattr(s, name)!r}")
+        if s.lateral_axis == s.vertical_axis:
+            raise AnalysisError("lateral_axis and vertical_axis must differ")
+        return s
+
+
+def _points(arr, name: str) -> np.ndarray:
+    a = np.asarray(arr, dtype=float)
+    if a.ndim == 1 and a.size == 3:
+        a = a[None, :]
+    if a.ndim != 2 or a.shape[1] != 3:
+        raise AnalysisError(f"marker {name!r} must be (n_samples, 3) in metres, got shape {a.shape}")
+    return a
+
+
+def lowpass(x, fs_hz: float, cutoff_hz: float = 6.0, order: int = 2) -> np.ndarray:
+    """Zero-lag Butterworth low-pass (SOS, ``sosfiltfilt``) along axis 0; NaNs are refused."""
+    x = np.asarray(x, dtype=float)
+    if not np.all(np.isfinite(x)):
+        raise AnalysisError("angle/marker signal has gaps (NaN); fill or trim them before filtering")
+    if not 0 < cutoff_hz < fs_hz / 2:
+        raise AnalysisError(f"low-pass cut-off {cutoff_hz} Hz must lie between 0 and Nyquist ({fs_hz / 2} Hz)")
+    sos = butter(order, cutoff_hz, btype="low", fs=fs_hz, output="sos")
+    padlen = min(3 * (2 * len(sos) + 1), x.shape[0] - 1)
+    return sosfiltfilt(sos, x, axis=0, padlen=padlen)
+
+
+def knee_flexion_from_markers(hip, knee, ankle) -> np.ndarray:
+    """Knee flexion (deg, 0 = straight) = 180° − 3-D angle between knee→hip and knee→ankle."""
+    h, k, a = _points(hip, "hip"), _points(knee, "knee"), _points(ankle, "ankle")
+    u, v = h - k, a - k
+    cos = np.einsum("ij,ij->i", u, v) / (np.linalg.norm(u, axis=1) * np.linalg.norm(v, axis=1))
+    return 180.0 - np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+
+
+def angular_velocity_deg_s(angle_deg, fs_hz: float, settings: KinematicsSettings | None = None) -> np.ndarray:
+    """d(angle)/dt in deg/s after the documented low-pass (central differences, ``np.gradient``)."""
+    s = settings or KinematicsSettings()
+    smooth = lowpass(angle_deg, fs_hz, s.lowpass_hz, s.filter_order)
+    return np.gradient(smooth, 1.0 / fs_hz, axis=0)
+
+
+def knee_fppa_deg(hip, knee, ankle, side: str, settings: KinematicsSettings | None = None) -> np.ndarray:
+    """2-D knee frontal-plane projection angle in degrees, positive = valgus (knee medial).
+
+    The points are projected on the frontal plane (``lateral_axis``, ``vertical_axis``); the magnitude is
+    180° − the angle at the knee; the sign is that of the knee's medial offset from the hip–ankle line
+    (medial = −lateral for the right leg, +lateral for the left, with the lateral axis pointing right).
+    """
+    s = settings or KinematicsSettings()
+    side = side.lower()
+    if side not in ("left", "right"):
+        raise AnalysisError(f"side must be 'left' or 'right', got {side!r}")
+    li, vi = _AXES[s.lateral_axis], _AXES[s.vertical_axis]
+    h, k, a = (_points(p, n)[:, [li, vi]] for p, n in ((hip, "hip"), (knee, "knee"), (ankle, "ankle")))
+    u, v = h - k, a - k
+    cos = np.einsum("ij,ij->i", u, v) / (np.linalg.norm(u, axis=1) * np.linalg.norm(v, axis=1))
+    magnitude = 180.0 - np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+    # lateral position of the hip-ankle line at the knee's height
+    dz = a[:, 1] - h[:, 1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = np.where(dz != 0, (k[:, 1] - h[:, 1]) / dz, 0.5)
+    line_lat = h[:, 0] + t * (a[:, 0] - h[:, 0])
+    medial_offset = (line_lat - k[:, 0]) if side == "right" else (k[:, 0] - line_lat)
+    return np.sign(medial_offset) * magnitude
+
+
+def pelvic_obliquity_deg(left_asis, right_asis, raised_side: str = "right",
+                         settings: KinematicsSettings | None = None) -> np.ndarray:
+    """Pelvic obliquity (deg) from the two ASIS markers in the frontal plane; positive = ``raised_side`` up."""
+    s = settings or KinematicsSettings()
+    if raised_side not in ("left", "right"):
+        raise AnalysisError(f"raised_side must be 'left' or 'right', got {raised_side!r}")
+    li, vi = _AXES[s.lateral_axis], _AXES[s.vertical_axis]
+    left, right = _points(left_asis, "left_asis"), _points(right_asis, "right_asis")
+    up = right[:, vi] - left[:, vi]
+    across = np.abs(right[:, li] - left[:, li])
+    angle = np.degrees(np.arctan2(up, across))
+    return angle if raised_side == "right" else -angle
+
+
+@dataclass
+class KinematicsResult:
+    """Per-trial kinematic metrics and the filtered time series they came from."""
+
+    fs_hz: float
+    metrics: dict[str, Metric]
+    series: pd.DataFrame = field(repr=False)
+
+    def __getitem__(self, name: str) -> float:
+        try:
+            return self.metrics[name].value
+        except KeyError:
+            raise KeyError(f"no metric {name!r}; available: {sorted(self.metrics)}") from None
+
+    def to_rows(self, trial_info: Mapping[str, Any] | None = None) -> pd.DataFrame:
+        info = dict(trial_info or {})
+        keys = {k: info.get(k) for k in KEY_COLUMNS}
+        rows = [{**keys, "metric": n, "value": float(m.value), "unit": m.unit, "method": m.method}
+                for n, m in self.metrics.items()]
+        return pd.DataFrame(rows, columns=[*KEY_COLUMNS, "metric", "value", "unit", "method"])
+
+
+def _phase_slices(phases, n: int, fs_hz: float) -> dict[str, slice]:
+    out = {"trial": slice(0, n)}
+    for name, (start_s, stop_s) in (phases or {}).items():
+        a, b = int(round(start_s * fs_hz)), int(round(stop_s * fs_hz))
+        if not (0 <= a < b <= n):
+            raise AnalysisError(f"phase {name!r} ({start_s}-{stop_s} s) lies outside the trial (0-{n / fs_hz:g} s)")
+        out[str(name)] = slice(a, b)
+    return out
+
+
+def trial_kinematics(fs_hz: float, *, knee_flexion_deg=None, hip=None, knee=None, ankle=None,
+                     left_asis=None, right_asis=None, side: str = "right", raised_side: str | None = None,
+                     phases: Mapping[str, tuple[float, float]] | None = None,
+                     settings: KinematicsSettings | None = None) -> KinematicsResult:
+    """Per-trial knee flexion/velocity, FPPA and pelvic obliquity metrics.
+
+    Knee flexion comes from ``knee_flexion_deg`` (goniometer / .mot column) or, if absent, from the
+    ``hip``/``knee``/``ankle`` markers; FPPA needs the markers; pelvic obliquity needs both ASIS markers
+    (positive = ``raised_side``, default the side of the analysed leg). All angles are low-pass filtered
+    (``settings.lowpass_hz``) before peaks and means are taken. ``phases`` maps a phase name to
+    (start_s, stop_s); each phase adds ``<phase>_mean_*`` and ``<phase>_peak_*`` metrics.
+    """
+    s = settings or KinematicsSettings()
+    fs = float(fs_hz)
+    if not (np.isfinite(fs) and fs > 0):
+        raise AnalysisError(f"sampling rate must be positive, got {fs_hz!r}")
+    tag = f"butterworth_lowpass_{s.lowpass_hz:g}hz_order{s.filter_order}_zero_lag"
+    cols: dict[str, np.ndarray] = {}
+    have_markers = hip is not None and knee is not None and ankle is not None
+    if knee_flexion_deg is not None:
+        raw = np.asarray(knee_flexion_deg, dtype=float).ravel()
+        source = "angle_channel"
+    elif have_markers:
+        raw = knee_flexion_from_markers(hip, knee, ankle)
+        source = "markers_3d"
+    else:
+        raw = None
+    if raw is not None:
+        flex = lowpass(raw, fs, s.lowpass_hz, s.filter_order)
+        cols["knee_flexion_deg"] = flex
+        cols["knee_extension_velocity_deg_s"] = -np.gradient(flex, 1.0 / fs)
+    if have_markers:
+        cols["knee_fppa_deg"] = lowpass(knee_fppa_deg(hip, knee, ankle, side, s), fs, s.lowpass_hz, s.filter_order)
+    if left_asis is not None and right_asis is not None:
+        cols["pelvic_obliquity_deg"] = lowpass(
+            pelvic_obliquity_deg(left_asis, right_asis, raised_side or side, s), fs, s.lowpass_hz, s.filter_order)
+    if not cols:
+        raise AnalysisError("no kinematic input: give knee_flexion_deg, or hip/knee/ankle markers, "
+                            "and/or left_asis/right_asis")
+    n = len(next(iter(cols.values())))
+    bad = {k: len(v) for k, v in cols.items() if len(v) != n}
+    if bad:
+        raise AnalysisError(f"kinematic inputs differ in length: {bad} vs {n} samples")
+    series = pd.DataFrame(cols, index=pd.Index(np.arange(n) / fs, name="time_s"))
+    m: dict[str, Metric] = {}
+    for phase, sl in _phase_slices(phases, n, fs).items():
+        prefix = "" if phase == "trial" else f"{phase}_"
+        seg = series.iloc[sl]
+        if "knee_flexion_deg" in seg:
+            ktag = f"{source};{tag}"
+            m[f"{prefix}peak_knee_flexion_deg"] = Metric(float(seg.knee_flexion_deg.max()), "deg", ktag)
+            m[f"{prefix}mean_knee_flexion_deg"] = Metric(float(seg.knee_flexion_deg.mean()), "deg", ktag)
+            m[f"{prefix}knee_flexion_range_deg"] = Metric(float(np.ptp(seg.knee_flexion_deg)), "deg", ktag)
+            m[f"{prefix}peak_knee_extension_velocity_deg_s"] = Metric(
+                float(seg.knee_extension_velocity_deg_s.max()), "deg/s", f"{ktag};central_difference;extension_positive")
+            m[f"{prefix}peak_knee_flexion_velocity_deg_s"] = Metric(
+                float(-seg.knee_extension_velocity_deg_s.min()), "deg/s", f"{ktag};central_difference;flexion_positive")
+        if "knee_fppa_deg" in seg:
+            ftag = f"2d_fppa_frontal_plane({s.lateral_axis},{s.vertical_axis});side={side};valgus_positive;{tag}"
+            m[f"{prefix}peak_knee_fppa_deg"] = Metric(float(seg.knee_fppa_deg.max()), "deg", ftag)
+            m[f"{prefix}mean_knee_fppa_deg"] = Metric(float(seg.knee_fppa_deg.mean()), "deg", ftag)
+        if "pelvic_obliquity_deg" in seg:
+            otag = f"asis_line_vs_horizontal;{raised_side or side}_up_positive;{tag}"
+            m[f"{prefix}peak_pelvic_obliquity_deg"] = Metric(float(seg.pelvic_obliquity_deg.max()), "deg", otag)
+            m[f"{prefix}mean_pelvic_obliquity_deg"] = Metric(float(seg.pelvic_obliquity_deg.mean()), "deg", otag)
+    return KinematicsResult(fs, m, series)
+
+
+def trial_kinematics_from_recording(recording, knee_channel: str | None = None, **kwargs) -> KinematicsResult:
+    """Knee metrics from the angle channel of a :class:`~analysis.recording.Recording`.
+
+    ``knee_channel`` names the knee flexion channel; by default the only ``angle`` channel. Trailing
+    samples where the angle is NaN (e.g. files that end with rows lacking a channel) are trimmed.
+    """
+    if knee_channel is None:
+        angles = [n for n, k in zip(recording.channel_names, recording.channel_kinds) if k == "angle"]
+        if len(angles) != 1:
+            raise AnalysisError(f"{recording.source}: expected one angle channel, found {angles}; "
+                                "pass knee_channel= explicitly")
+        knee_channel = angles[0]
+    angle = recording.channel(knee_channel)
+    finite = np.flatnonzero(np.isfinite(angle))
+    if finite.size == 0:
+        raise AnalysisError(f"{recording.source}: channel {knee_channel!r} has no finite samples")
+    angle = angle[finite[0]:finite[-1] + 1]
+    if not np.all(np.isfinite(angle)):
+        raise AnalysisError(f"{recording.source}: channel {knee_channel!r} has gaps inside the trial; fill them first")
+    return trial_kinematics(recording.sampling_rate_hz, knee_flexion_deg=angle, **kwargs)
