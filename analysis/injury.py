@@ -319,19 +319,19 @@ def _at_risk(exposures: pd.DataFrame, injuries: pd.DataFrame, summary_unit: str)
 def attach_exposure_period(exposures: pd.DataFrame, injuries: pd.DataFrame) -> pd.DataFrame:
     """Each injury with the columns of the athlete's exposure row whose [date_start, date_end] contains it.
 
-    Injuries outside every exposure period of their athlete keep empty period columns and trigger a warning.
+    Exposure columns keep their names (an injury column of the same name is renamed ``<name>_injury``). Injuries
+    outside every exposure period of their athlete keep empty period columns and trigger a warning.
     """
     exposures = prepare_exposures(exposures)
     injuries = prepare_injuries(injuries).reset_index(drop=True)
+    period_cols = [c for c in exposures.columns if c != "athlete_id"]
+    injuries = injuries.rename(columns={c: f"{c}_injury" for c in period_cols if c in injuries.columns})
     injuries["_injury_row"] = np.arange(len(injuries))
-    period_cols = [c for c in exposures.columns if c not in ("athlete_id",)]
-    merged = injuries.merge(exposures.assign(_period_row=np.arange(len(exposures))), on="athlete_id", how="left",
-                            suffixes=("", "_exposure"))
+    merged = injuries[["_injury_row", "athlete_id", "date_injured"]].merge(
+        exposures.assign(_period_row=np.arange(len(exposures))), on="athlete_id", how="inner")
     inside = (merged["date_injured"] >= merged["date_start"]) & (merged["date_injured"] <= merged["date_end"])
     matched = merged[inside].sort_values(["_injury_row", "_period_row"]).drop_duplicates("_injury_row")
-    out = injuries.merge(matched[["_injury_row", *[c for c in matched.columns if c in period_cols
-                                                   or c.endswith("_exposure")]]],
-                         on="_injury_row", how="left")
+    out = injuries.merge(matched[["_injury_row", *period_cols]], on="_injury_row", how="left")
     n_outside = len(injuries) - len(matched)
     if n_outside:
         warnings.warn(f"{n_outside} injury(ies) fall outside every exposure period of their athlete; "
@@ -441,9 +441,7 @@ def rate_table(exposures: pd.DataFrame, injuries: pd.DataFrame, by: str, *, summ
         pieces = [(level, total, kept[levels == level]) for level in sorted(levels.unique())]
     else:
         values, unit, scale, label = _exposure_in(exposures, summary_unit)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            located = attach_exposure_period(exposures, injuries)
+        located = attach_exposure_period(exposures, injuries)
         level_of_exposure = exposures[by].fillna("(missing)").astype(str).to_numpy()
         level_of_injury = located[by].astype("string").fillna("(missing)").astype(str).to_numpy()
         pieces = [(level, float(values[level_of_exposure == level].sum()), located[level_of_injury == level])
@@ -480,9 +478,7 @@ def season_prevalence(exposures: pd.DataFrame, injuries: pd.DataFrame, *, by: st
     exposures = prepare_exposures(exposures)
     if by not in exposures.columns:
         raise AnalysisError(f"exposures.csv has no {by!r} column: prevalence needs the period of each row")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        located = attach_exposure_period(exposures, injuries)
+    located = attach_exposure_period(exposures, injuries)
     rows = []
     for level, part in exposures.groupby(by, sort=True):
         athletes = set(part["athlete_id"])
@@ -569,9 +565,7 @@ def athlete_table(exposures: pd.DataFrame, injuries: pd.DataFrame, *, by: tuple[
     values, unit, _, _ = _exposure_in(exposures, summary_unit)
     exp = exposures.assign(exposure=values)
     if len(by) > 1:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            located = attach_exposure_period(exposures, injuries)
+        located = attach_exposure_period(exposures, injuries)
         located = located.dropna(subset=[c for c in by if c != "athlete_id"])
     else:
         located = injuries
@@ -924,6 +918,9 @@ def estimate_c8(exposures: pd.DataFrame, injuries: pd.DataFrame, *, body_region:
             model += f"; Poisson Pearson chi2/df = {fit95.pearson_dispersion:.2f} (sandwich SEs absorb it)"
         if fit95.alpha_nb2 is not None:
             alpha_nb = fit95.alpha_nb2
+        else:  # power uses the observed between-athlete dispersion even when the model did not need NB2
+            nb_fit = fit_rate_model(per_athlete, "n_cases ~ early", exposure="exposure_h", family="nb2")
+            alpha_nb = max(nb_fit.alpha_nb2 or 0.0, 0.0)
         poisson = fit95.poisson_result
         sensitivity["poisson_glm"] = {"irr": float(np.exp(poisson.params["early"])),
                                       "ci95": tuple(np.exp(poisson.conf_int().loc["early"]).tolist()),
