@@ -258,3 +258,26 @@ def test_flight_periods_mirror_under_time_reversal(pattern):
     rev = flight_periods(f[::-1], 1000.0, s)
     mirrored = sorted((f.size - b, f.size - a) for a, b in fwd.tolist())
     assert sorted(map(tuple, rev.tolist())) == mirrored
+
+
+def test_recording_wrapper_picks_vertical_channels():
+    from analysis.forceplate import vertical_force_from_recording
+    from analysis.recording import Recording
+    f, truth = synthetic_cmj()
+    rec = Recording(samples=np.column_stack([f / 2, f / 2, np.zeros_like(f)]), sampling_rate_hz=1000.0,
+                    channel_names=["Fz1", "Fz2", "Fx1"], units=["N"] * 3, channel_kinds=["force"] * 3)
+    fz = vertical_force_from_recording(rec)
+    assert fz.shape == (f.size, 2)
+    r = analyse_jump(fz, rec.sampling_rate_hz, plate_sides=("left", "right"))
+    assert r["asymmetry_peak_propulsion_force_pct"] == pytest.approx(0.0)
+    empty = Recording(samples=np.zeros((10, 1)), sampling_rate_hz=1000.0, channel_names=["Fy"], units=["N"],
+                      channel_kinds=["force"])
+    with pytest.raises(AnalysisError, match="channels="):
+        vertical_force_from_recording(empty)
+
+
+def test_benchmark_suite_shape():
+    from analysis.bench.forceplate import COLUMNS, run
+    table = run(quick=True)
+    assert list(table.columns) == COLUMNS
+    assert table.value.iloc[0] > 0 and table.baseline.iloc[0] > 0  # no timing assertion (benchmarks only)
