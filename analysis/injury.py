@@ -190,7 +190,8 @@ def prepare_exposures(exposures: pd.DataFrame, *, source: str = "exposures.csv")
     if unknown.any():
         row = int(np.flatnonzero(unknown.to_numpy())[0])
         raise AnalysisError(f"{source}, row {row + 1}: exposure_unit {df['exposure_unit'].iloc[row]!r} "
-                            "is not 'hours' or 'minutes'")
+                            "is not 'hours' or 'minutes' (non-study tables may also use matches_num, days, "
+                            "activity_days)")
     reversed_dates = df["date_end"] < df["date_start"]
     if reversed_dates.any():
         row = int(np.flatnonzero(reversed_dates.to_numpy())[0])
@@ -407,12 +408,11 @@ def incidence_rate(exposures: pd.DataFrame, injuries: pd.DataFrame, *, summary_u
 
 
 def burden_rate(exposures: pd.DataFrame, injuries: pd.DataFrame, *, summary_unit: str = "hours",
-                conf_level: float = 0.95, n_boot: int = 2000,
+                conf_level: float = 0.95,
+                n_boot: int = 2000,  # percentile CIs need 1000-2000 resamples (Efron & Tibshirani 1993, ch. 13)
                 seed: int | np.random.Generator = 0) -> RateEstimate:
-    """Days lost per exposure, with the athlete-cluster bootstrap CI by default.
-
-    # 2000 resamples: percentile CIs need >= 1000-2000 (Efron & Tibshirani 1993, ch. 13)
-    """
+    """Days lost per exposure, with the athlete-cluster bootstrap CI by default (days lost cluster within
+    athletes, so the Wald/exact CIs are far too narrow: statistics.md §6)."""
     return _rate("burden", exposures, injuries, summary_unit, conf_level, n_boot, seed)
 
 

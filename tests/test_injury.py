@@ -17,14 +17,33 @@ pyreadr = pytest.importorskip("pyreadr")
 
 # ------------------------------------------------------------------------- injurytools Liverpool data
 
-@pytest.fixture(scope="module")
-def liverpool():
+def _liverpool_folder():
     from analysis.paths import VENDORED_REAL_DIR
 
-    folder = VENDORED_REAL_DIR / "injurytools_football"
+    return VENDORED_REAL_DIR / "injurytools_football"
+
+
+@pytest.fixture(scope="module")
+def liverpool():
+    from analysis.io import read_injury_tables
+
+    tables = read_injury_tables(_liverpool_folder())
+    return injury.from_injurytools(tables["exposures"], tables["injuries"])
+
+
+def test_adapter_accepts_plain_pyreadr_tables(liverpool):
+    folder = _liverpool_folder()
     raw_exp = pyreadr.read_r(str(folder / "raw_df_exposures.rda"))["raw_df_exposures"]
-    raw_inj = pyreadr.read_r(str(folder / "raw_df_injuries.rda"))["raw_df_injuries"]
-    return injury.from_injurytools(raw_exp, raw_inj)
+    raw_inj = pyreadr.read_r(str(folder / "raw_df_injuries.rda"))["raw_df_injuries"]  # dates as datetime.date
+    exposures, injuries = injury.from_injurytools(raw_exp, raw_inj)
+    pd.testing.assert_frame_equal(exposures, liverpool[0])
+    pd.testing.assert_frame_equal(injuries, liverpool[1])
+    assert list(exposures.columns[:7]) == ["athlete_id", "team", "season", "date_start", "date_end",
+                                           "exposure_time", "exposure_unit"]
+    row = exposures.iloc[0]
+    assert (row["athlete_id"], row["season"], row["exposure_time"]) == ("adam-lallana", "2017/2018", 236.0)
+    assert (row["date_start"], row["date_end"]) == (pd.Timestamp("2017-07-01"), pd.Timestamp("2018-06-30"))
+    assert injuries["notes"].iloc[0] == "Hamstring Injury" and injuries["days_lost"].iloc[0] == 117
 
 
 def test_liverpool_totals_and_overall_rates(liverpool):
