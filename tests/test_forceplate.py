@@ -281,3 +281,19 @@ def test_benchmark_suite_shape():
     table = run(quick=True)
     assert list(table.columns) == COLUMNS
     assert table.value.iloc[0] > 0 and table.baseline.iloc[0] > 0  # no timing assertion (benchmarks only)
+
+
+def test_squat_without_knee_angle_uses_com_displacement():
+    # descent: accelerate down then brake (F < BW, then > BW); ascent mirrored; 1 s each
+    bw = 735.0
+    u = np.arange(1001) / 1000
+    force = np.concatenate([np.full(1000, bw), bw * (1 - 0.1 * np.sin(2 * np.pi * u)),
+                            bw * (1 + 0.1 * np.sin(2 * np.pi * u[1:])), np.full(1000, bw)])
+    force += np.random.default_rng(3).normal(0, 1.0, force.size)
+    r = analyse_squat(force, 1000.0)
+    assert abs(r.phases["concentric"][0] - 2000) <= 20  # lowest CoM at the end of the descent
+    # displacement 25-75 % of the ascent is symmetric about its midpoint, where F - BW is odd: mean = 1 BW
+    assert r["mid_range_mean_force_bw"] == pytest.approx(1.0, abs=0.005)
+    assert r["peak_force_bw"] == pytest.approx(1.1, abs=0.01)
+    assert "com_displacement" in r.metrics["mid_range_mean_force_bw"].method
+    assert "knee_joint_force_proxy" not in " ".join(r.metrics)
