@@ -917,7 +917,7 @@ def process_mvc_trial(trial: Mapping[str, Any], recording: Recording, context: M
     if targets:
         channel_map = {c: m for c, m in channel_map.items() if m in targets}
     with _Stage("mvc"):
-        result = emg.process(recording, settings, keep_filtered=False)
+        result = emg.process(recording, settings)
         reference = emg.mvc_reference([result], channel_map=channel_map, settings=settings)
     muscles = sorted(reference.values)
     return {"mvc": pd.DataFrame({
