@@ -868,7 +868,7 @@ def quality_flags(
       maximum — a free signal touches its extreme value once or twice, a clipped one many times.
     * ``flat``: peak-to-peak below ``flat_ptp_v``.
     * ``powerline``: the PSD at 50 or 60 Hz (1 Hz resolution) is ``powerline_ratio_db`` above the median
-      PSD of the 10 Hz on either side (excluding +-2 Hz).
+      PSD of the 10 Hz on either side (excluding +-3 Hz); Welch, 0.5 s Hann segments, no overlap.
     * ``low_snr``: 95th / 5th percentile of the envelope below ``low_snr_db`` (no visible activation).
     """
     settings = settings or EMGSettings()
@@ -886,12 +886,12 @@ def quality_flags(
     at_rail = ((arr >= hi - tol) | (arr <= lo + tol)).sum(axis=0)
     clipping = (~flat) & (at_rail >= max(5, math.ceil(settings.clip_fraction * n)))
     powerline = np.zeros(c, dtype=bool)
-    nperseg = min(n, _n_samples(1.0, fs, 2))
+    nperseg = min(n, _n_samples(0.5, fs, 2))  # 2 Hz resolution, no overlap: cheap and enough for a mains line
     if n >= nperseg and fs > 2 * 72:
-        freqs, psd = sps.welch(arr, fs=fs, nperseg=nperseg, axis=0)
+        freqs, psd = sps.welch(arr, fs=fs, nperseg=nperseg, noverlap=0, axis=0)
         for mains in (50.0, 60.0):
             at = np.abs(freqs - mains) <= 0.5 * fs / nperseg + 1e-9
-            near = (np.abs(freqs - mains) <= 10.0) & (np.abs(freqs - mains) > 2.0)
+            near = (np.abs(freqs - mains) <= 10.0) & (np.abs(freqs - mains) > 3.0)
             if at.any() and near.any():
                 ratio = psd[at].max(axis=0) / np.maximum(np.median(psd[near], axis=0), np.finfo(float).tiny)
                 powerline |= 10 * np.log10(np.maximum(ratio, np.finfo(float).tiny)) >= settings.powerline_ratio_db
@@ -899,7 +899,8 @@ def quality_flags(
         envelope = linear_envelope(bandpass(arr, fs, _cap_band_quiet(settings.bandpass_hz, fs)), fs,
                                    settings.envelope_lowpass_hz)
     env, _ = _as_2d(envelope)
-    p5, p95 = np.percentile(env, [5, 95], axis=0)
+    # the envelope is band-limited to a few Hz: percentiles of a 200 Hz subsample are the same, 10x cheaper
+    p5, p95 = np.percentile(env[:: max(1, int(fs // 200))], [5, 95], axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
         snr_db = 20 * np.log10(p95 / p5)
     low_snr = (~flat) & ~(snr_db >= settings.low_snr_db)
@@ -1022,7 +1023,9 @@ def process(recording: Recording, settings: EMGSettings | None = None, *, keep_f
         env = sps.sosfiltfilt(sos_env, bp, axis=0)
         np.maximum(env, 0.0, out=envelope[:, b0:b0 + len(cols)])
         del bp, env, chunk
-    raw_v = samples[:, idx] * np.asarray(scales) if any(s != 1.0 for s in scales) else samples[:, idx]
+    raw_v = samples[:, idx[0]:idx[-1] + 1] if contiguous_idx else samples[:, idx]  # a view when possible
+    if any(s != 1.0 for s in scales):
+        raw_v = raw_v * np.asarray(scales)
     flags = quality_flags(raw_v, fs, envelope, settings, names)
     onsets = None
     if settings.onset_method:
