@@ -17,6 +17,7 @@ __all__ = [
     "normalise_unit",
     "guess_kind",
     "split_name_unit",
+    "is_known_unit",
     "decode_text",
     "rate_from_time",
     "TIME_COLUMN_PATTERN",

@@ -19,6 +19,7 @@ from analysis.errors import ReadError
 from analysis.readers._common import (
     TIME_COLUMN_PATTERN,
     guess_kind,
+    is_known_unit,
     normalise_unit,
     rate_from_time,
     split_name_unit,
@@ -308,7 +309,8 @@ def _channels_with_time(
     unit_row = None
     for row in table.extra_header_rows:
         units = [normalise_unit(c) for c in row]
-        if sum(1 for u in units if u and to_si(np.zeros(1), u)[2] != 1.0 or u in ("N", "V", "m", "deg", "s", "N·m")) >= 1:
+        named = [u for u in units if u]
+        if named and sum(1 for u in named if is_known_unit(u)) >= len(named) / 2:  # mostly unit names
             unit_row = units
             break
     time_col = options.get("time_column")
@@ -415,7 +417,7 @@ def _read_fz_text(path: Path, table: TextTable, options: dict[str, Any]) -> Reco
     metadata: dict[str, Any] = {
         "format": "fz_text",
         "sampling_rate_source": "sampling_rate_hz option",
-        "unit_assumed": "N (vertical ground reaction force; the file states no unit)" if options.get("unit") is None else None,
+        "unit_assumed": options.get("unit") is None,  # the file states no unit: N (vertical GRF) unless unit= says
         "vertical_axis": "z",
     }
     if table.trimmed_trailing_rows:
@@ -488,7 +490,7 @@ def _read_opensim(path: Path, text: str, options: dict[str, Any]) -> Recording:
     units = []
     for h in header:
         lowered = h.lower()
-        if j_match := re.search(r"_(tx|ty|tz)$", lowered):
+        if re.search(r"_(tx|ty|tz)$", lowered):
             units.append("m")
         elif re.search(r"_p[xyz]$", lowered):
             units.append("m")
