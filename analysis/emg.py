@@ -46,6 +46,8 @@ __all__ = [
     "MVCReference",
     "WelchResult",
     "FEATURE_NAMES",
+    "EMG_FEATURE_COLUMNS",
+    "TRIAL_KEY_COLUMNS",
     "QUALITY_FLAGS",
     "remove_dc_offset",
     "butter_sos",
