@@ -438,6 +438,11 @@ class _SerialRunner:
         pass
 
 
+#: Imported once in the fork server, so every local worker starts with numpy/scipy/pandas and the
+#: processing modules already loaded (a missing module is skipped by multiprocessing).
+_WORKER_PRELOAD = ("analysis.features", "analysis.io", "analysis.emg", "analysis.forceplate", "analysis.kinematics")
+
+
 class _ProcessRunner:
     def __init__(self, n_workers: int) -> None:
         self.n_workers = n_workers
@@ -445,7 +450,7 @@ class _ProcessRunner:
         # forkserver: workers fork from a clean server process (not from a driver that may run threads,
         # e.g. a dask Client or tqdm's monitor), with this package preloaded so starting is cheap.
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["analysis.features"])
+        context.set_forkserver_preload(list(_WORKER_PRELOAD))
         self.pool = cf.ProcessPoolExecutor(max_workers=n_workers, mp_context=context)
 
     def submit(self, task: TrialTask) -> cf.Future:

@@ -124,12 +124,12 @@ def test_dask_cluster_gives_the_same_tables_as_local_processes(study_dir):
 
 
 def test_changed_emg_setting_recomputes_only_emg_trials(study_dir):
-    first = extract_features(study_dir, workers=2, progress=False)
+    first = extract_features(study_dir, scheduler="serial", progress=False)
     assert first.stats["n_computed"] == 10
-    again = extract_features(study_dir, workers=2, progress=False)
+    again = extract_features(study_dir, scheduler="serial", progress=False)
     assert again.stats["n_computed"] == 0
     pd.testing.assert_frame_equal(first.emg, again.emg)
-    changed = extract_features(study_dir, workers=2, progress=False, settings={"emg": {"envelope_lowpass_hz": 8.0}})
+    changed = extract_features(study_dir, scheduler="serial", progress=False, settings={"emg": {"envelope_lowpass_hz": 8.0}})
     assert sorted(changed.stats["computed_trial_ids"]) == [
         "P1_mvc", "P1_squat0", "P1_squat2", "P2_mvc", "P2_squat0", "P2_squat2"]
     assert '"envelope_lowpass_hz":8.0' in changed.emg["settings"].iloc[0]
