@@ -19,7 +19,10 @@ from typing import Any
 
 from analysis import paths
 
-__all__ = ["NotebookContext", "setup", "synthetic_banner", "resolve_study_dir", "resolve_reports_dir", "show_html"]
+__all__ = [
+    "NotebookContext", "setup", "synthetic_banner", "resolve_study_dir", "resolve_reports_dir", "show_html",
+    "feature_tables", "claim_tables",
+]
 
 VERDICTS = ("supported", "contradicted", "inconclusive", "not testable")
 
@@ -109,3 +112,37 @@ def setup(study_dir: str = "", reports_dir: str = "", *, quiet_warnings: bool = 
         + ".</p>"
     )
     return ctx
+
+
+def feature_tables(ctx: NotebookContext, *, workers: int | None = 2, progress: bool = False):
+    """The study's tidy feature tables (cached under the study's derived folder: a rerun is cheap).
+
+    A failed trial is never dropped silently: the failures table is shown when it is not empty.
+    """
+    from analysis.features import extract_features
+
+    features = extract_features(ctx.study, workers=workers, progress=progress)
+    if len(features.failures):
+        show_html(
+            f"<p style='color:#b00'><b>{len(features.failures)} trial(s) could not be processed</b> and are "
+            "excluded from the analyses below (listed with their error):</p>"
+            + features.failures.to_html(index=False)
+        )
+    return features
+
+
+def claim_tables(ctx: NotebookContext, features=None):
+    """Everything the claim analyses read, as one ``analysis.claims.ClaimTables``."""
+    from analysis.claims import ClaimTables
+
+    features = features if features is not None else feature_tables(ctx)
+    study = ctx.study
+
+    def nonempty(df):
+        return df if df is not None and len(df) else None
+
+    return ClaimTables(
+        emg=nonempty(features.emg), force=nonempty(features.force), kinematics=nonempty(features.kinematics),
+        measures=nonempty(study.measures), subjects=study.subjects, trials=study.trials,
+        exposures=nonempty(study.exposures), injuries=nonempty(study.injuries), synthetic=ctx.synthetic,
+    )
