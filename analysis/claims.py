@@ -306,10 +306,10 @@ def holm(p_values: Sequence[float]) -> list[float]:
 # --------------------------------------------------------------------------- helpers
 def _require(claim_id: str, df: pd.DataFrame | None, table: str, columns: Sequence[str]) -> pd.DataFrame:
     if df is None or len(df) == 0:
-        raise ClaimNotTestable(claim_id, f"the {table} table is absent or empty")
+        raise ClaimNotTestable(claim_id, f"the {table} table (absent or empty)")
     missing = [c for c in columns if c not in df.columns]
     if missing:
-        raise ClaimNotTestable(claim_id, f"the {table} table lacks column(s) {missing}")
+        raise ClaimNotTestable(claim_id, f"column(s) {missing} in the {table} table")
     return df
 
 
@@ -317,7 +317,7 @@ def _metric(claim_id: str, df: pd.DataFrame | None, table: str, metric: str) -> 
     df = _require(claim_id, df, table, ["subject_id", "metric", "value"])
     out = df[df["metric"] == metric]
     if out.empty:
-        raise ClaimNotTestable(claim_id, f"no '{metric}' rows in the {table} table")
+        raise ClaimNotTestable(claim_id, f"'{metric}' rows in the {table} table (none found)")
     return out
 
 
@@ -347,21 +347,20 @@ def _group_labels(claim_id: str, tables: ClaimTables, opts: dict) -> pd.Series:
     treated = opts.get("treated_groups")
     groups = subjects.set_index("subject_id")["group"].astype(str)
     if control not in set(groups):
-        raise ClaimNotTestable(claim_id, f"no '{control}' group in subjects.group (found {sorted(set(groups))}); "
-                                         "a training claim needs a control group")
+        raise ClaimNotTestable(claim_id, f"a '{control}' group in subjects.group (found {sorted(set(groups))}): a training claim needs a control group")
     if treated is None:
         treated = sorted(set(groups) - {control})
     keep = groups.isin([control, *treated])
     labels = (groups[keep] != control).astype(float)
     if labels.sum() < 2:
-        raise ClaimNotTestable(claim_id, f"fewer than 2 subjects in the trained group(s) {treated}")
+        raise ClaimNotTestable(claim_id, f"at least 2 subjects in the trained group(s) {treated}")
     return labels
 
 
 def _pre_post(claim_id: str, df: pd.DataFrame, labels: pd.Series, *, log: bool, opts: dict) -> pd.DataFrame:
     """Per-subject pre and post summaries (geometric mean if ``log``), unloaded trials when available."""
     if "session" not in df.columns:
-        raise ClaimNotTestable(claim_id, "no 'session' column: a training effect needs pre and post sessions")
+        raise ClaimNotTestable(claim_id, "a 'session' column with pre and post sessions")
     pre_s, post_s = opts.get("pre_session", "pre"), opts.get("post_session", "post")
     d = df[df["session"].isin([pre_s, post_s])]
     if "load_kg" in d.columns and (d["load_kg"] == 0).any():
@@ -570,7 +569,7 @@ def _jps_conditions(cid: str, tables: ClaimTables) -> pd.DataFrame:
     m = _require(cid, tables.measures, "measures", ["subject_id", "session", "measure", "value"])
     m = m[m["measure"] == "jps_abs_error_deg"].copy()
     if m.empty:
-        raise ClaimNotTestable(cid, "no 'jps_abs_error_deg' rows in the measures table")
+        raise ClaimNotTestable(cid, "'jps_abs_error_deg' rows in the measures table (none found)")
     if "load_phase" not in m.columns:
         trials = _require(cid, tables.trials, "trials", ["subject_id", "session", "load_phase"])
         phases = trials.groupby(["subject_id", "session"])["load_phase"].agg(lambda s: sorted(set(s)))
@@ -693,7 +692,7 @@ def _long_metric_any(cid: str, tables: ClaimTables, metric: str) -> pd.DataFrame
     for name, t in (("force", tables.force), ("kinematics", tables.kinematics)):
         if t is not None and "metric" in t.columns and (t["metric"] == metric).any():
             return t[t["metric"] == metric]
-    raise ClaimNotTestable(cid, f"no '{metric}' rows in the force or kinematics table")
+    raise ClaimNotTestable(cid, f"'{metric}' rows in the force or kinematics table (none found)")
 
 
 def analyse_c6(tables: ClaimTables, opts: dict, rng: np.random.Generator) -> ClaimResult:
