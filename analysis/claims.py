@@ -745,7 +745,13 @@ def analyse_c8(tables: ClaimTables, opts: dict, rng: np.random.Generator) -> Cla
             from analysis.injury import estimate_c8 as estimator
         except ImportError:
             raise ClaimNotTestable(cid, "analysis.injury.estimate_c8 is not available") from None
-    r = estimator(tables.exposures, tables.injuries, body_region="knee", early_group="early", reference_group="late")
+    try:
+        r = estimator(tables.exposures, tables.injuries, body_region="knee", early_group="early",
+                      reference_group="late")
+    except ClaimNotTestable:
+        raise
+    except AnalysisError as exc:  # analysis.injury names the missing column / group / cases
+        raise ClaimNotTestable(cid, f"injury data usable for C8 ({exc})") from None
     lo_irr, hi_irr = tol["C8_irr_range"]
     ci95 = (math.log(r["ci95_low"]), math.log(r["ci95_high"]))
     ci90 = (math.log(r["ci90_low"]), math.log(r["ci90_high"]))
