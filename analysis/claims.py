@@ -929,6 +929,10 @@ def evaluate_claims(tables: ClaimTables, *, alpha: float = 0.05, tolerances: dic
             rows.append(_row_for(spec, result, tables, opts, None, rng))
         except ClaimNotTestable as exc:
             rows.append(_row_for(spec, None, tables, opts, exc.missing, rng))
+        except AnalysisError as exc:  # one claim's data problem must not take the other claims down
+            row = _row_for(spec, None, tables, opts, "data the analysis can use", rng)
+            row["notes"] = f"not testable: the analysis could not run on these data ({exc})"
+            rows.append(row)
     df = pd.DataFrame(rows, columns=COLUMNS + EXTRA_COLUMNS)
     df["p_holm_suite"] = holm(df["p_value"].to_numpy(float))
     return df

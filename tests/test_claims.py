@@ -270,3 +270,20 @@ def test_write_claims_table_atomic(tmp_path):
     assert pd.read_csv(csv_path)["claim_id"].tolist() == df["claim_id"].tolist()
     assert [r["verdict"] for r in json.loads(json_path.read_text(encoding="utf-8"))] == ["not testable"] * 9
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["claims.csv", "claims.json"]
+
+
+def test_a_claim_whose_analysis_fails_is_reported_not_dropped(monkeypatch):
+    from analysis import claims as cl
+    from analysis.errors import AnalysisError
+
+    def broken(tables, opts, rng):
+        raise AnalysisError("emg table: mean_pct_mvc has non-positive values in rows 3, 7")
+
+    spec = cl.CLAIMS["C1"]
+    monkeypatch.setitem(cl.CLAIMS, "C1", cl.ClaimSpec(*[getattr(spec, f.name) if f.name != "analysis" else broken
+                                                         for f in __import__("dataclasses").fields(spec)]))
+    df = cl.evaluate_claims(cl.ClaimTables(synthetic=True), power=False)
+    row = df.set_index("claim_id").loc["C1"]
+    assert row["verdict"] == "not testable"
+    assert "non-positive values in rows 3, 7" in row["notes"]
+    assert list(df["claim_id"]) == [f"C{i}" for i in range(1, 10)]
