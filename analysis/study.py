@@ -218,7 +218,7 @@ def _typed_table(
         else:
             problems.warning(label, header_row, name, f"unknown column {name!r} is ignored",
                              f"check the spelling; known columns: {', '.join(columns)}")
-    out = pd.DataFrame({"_row": frame["_row"].astype(int)})
+    out: dict[str, Any] = {"_row": frame["_row"].astype(int).to_numpy()}
     vocabularies = load_schema().get("vocabularies", {})
     for name, col in columns.items():
         cells = frame[name].astype(str)
@@ -263,10 +263,16 @@ def _typed_table(
                     parsed.append(pd.NaT)
                     continue
                 try:
-                    parsed.append(pd.Timestamp(dt.date.fromisoformat(c)))
+                    day = dt.date.fromisoformat(c)
                 except ValueError:
                     problems.error(label, int(r), name, f"{c!r} is not a date", "write dates as YYYY-MM-DD (e.g. 2024-03-31)")
                     parsed.append(pd.NaT)
+                    continue
+                if not 1900 <= day.year <= 2100:  # outside any sports-medicine record; also keeps ns timestamps valid
+                    problems.error(label, int(r), name, f"date {c!r} (year {day.year}) is implausible", "check the year")
+                    parsed.append(pd.NaT)
+                    continue
+                parsed.append(pd.Timestamp(day))
             out[name] = pd.to_datetime(pd.Series(parsed, dtype="datetime64[ns]")).to_numpy()
         else:
             values = cells
@@ -299,7 +305,7 @@ def _typed_table(
                                        f"every {name} must be unique: rename one of them")
                     else:
                         first_row[v] = int(r)
-    return out
+    return pd.DataFrame(out)
 
 
 def _empty_hint(name: str, col: Mapping[str, Any]) -> str:
@@ -435,12 +441,26 @@ def _inside(root: Path, relative: str) -> Path | None:
     candidate = Path(relative.replace("\\", "/"))
     if candidate.is_absolute() or candidate.drive:
         return None
-    resolved = (root / candidate).resolve()
     try:
+        resolved = (root / candidate).resolve()
         resolved.relative_to(root.resolve())
-    except ValueError:
+    except (ValueError, OSError):  # outside the folder, NUL byte, name too long, symlink loop
         return None
     return resolved
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
+
+
+def _is_file(path: Path | None) -> bool:
+    try:
+        return path is not None and path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def _check_trials(root: Path, trials: pd.DataFrame, subjects: pd.DataFrame | None, config: Mapping[str, Any] | None,
@@ -479,10 +499,10 @@ def _check_trials(root: Path, trials: pd.DataFrame, subjects: pd.DataFrame | Non
             continue
         path = _inside(root, relative)
         if path is None:
-            problems.error(label, int(r), "file", f"{relative!r} leaves the study folder",
+            problems.error(label, int(r), "file", f"{relative!r} leaves the study folder (or is not a valid path)",
                            "copy the recording into the study folder and give a path relative to it")
-        elif not path.is_file():
-            problems.error(label, int(r), "file", f"file {relative!r} does not exist" + (" (it is a folder)" if path.is_dir() else ""),
+        elif not _is_file(path):
+            problems.error(label, int(r), "file", f"file {relative!r} does not exist" + (" (it is a folder)" if _is_dir(path) else ""),
                            "check the path (relative to the study folder, '/' separators, exact case)")
     if config is not None:  # without a readable study.yaml the channel map is unknown: nothing to say about MVCs
         _check_mvc(trials, config, problems, label)
@@ -829,7 +849,7 @@ def _check_files(parsed: _Parsed, progress: bool) -> None:
     from tqdm import tqdm
 
     channel_map = _channel_map(parsed.config or {})
-    rows = [t for t in trials.to_dict("records") if t["file"] and (p := _inside(parsed.root, t["file"])) and p.is_file()]
+    rows = [t for t in trials.to_dict("records") if t["file"] and _is_file(_inside(parsed.root, t["file"]))]
     cache: dict[tuple, Recording | Problem] = {}
     rates = []
     for trial in tqdm(rows, desc="checking recordings", unit="file", disable=not progress, delay=1.0, file=sys.stderr):
