@@ -1,0 +1,273 @@
+"""Claims overview: what each claim needs, the verdict table as a reader sees it, and a forest plot of
+every tested part against the range the article claims (notebook 00).
+
+A forest plot shows the estimate with its 95 % interval (thin) and 90 % interval (thick): the verdict
+rules of :mod:`analysis.claims` read exactly these two intervals against the shaded "claimed" zone, so a
+reader can check each verdict by eye. Each claim gets its own row on its own natural scale (%, rate
+ratio, °, %BW per kg): putting them on one axis would be meaningless.
+"""
+from __future__ import annotations
+
+import html
+import json
+import math
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from analysis import paths
+from analysis.claims import CLAIMS, DEFAULT_TOLERANCES, ClaimTables, evaluate_claims
+from analysis.errors import AnalysisError
+
+__all__ = [
+    "VERDICT_COLOURS",
+    "REPORT_PAGES",
+    "ClaimedZone",
+    "claim_requirements",
+    "evaluate_claims_each",
+    "claims_display_table",
+    "claim_parts",
+    "claimed_zone",
+    "forest_figure",
+    "report_pages",
+    "report_links_html",
+]
+
+#: One colour per verdict, colour-blind-safe (Okabe & Ito 2008 palette).
+VERDICT_COLOURS = {"supported": "#009E73", "contradicted": "#D55E00", "inconclusive": "#E69F00",
+                   "not testable": "#999999"}
+#: The detailed reports the overview links to (relative links: reports sit side by side).
+REPORT_PAGES = (
+    ("01_emg_quality.html", "EMG quality and processing"),
+    ("02_activation_vs_load.html", "Muscle activation vs ankle load (C1, C4, C5)"),
+    ("03_force_and_jumps.html", "Force plate, jumps and GRF transfer"),
+    ("04_kinematics.html", "Kinematics: knee valgus and hip hiking"),
+    ("05_injury.html", "Injury epidemiology (C8)"),
+    ("06_power_and_design.html", "Power and study design"),
+)
+
+
+def claim_requirements(claims: dict = CLAIMS) -> pd.DataFrame:
+    """One row per claim: the exact quote, the estimand, the data and the analysis it needs."""
+    rows = [{"claim_id": cid, "quote": spec.quote, "estimand": spec.estimand, "data_needed": spec.data_needed,
+             "claim_form": spec.form, "claimed_range": spec.claimed_range, "smallest_effect": spec.smallest_effect}
+            for cid, spec in claims.items()]
+    return pd.DataFrame(rows)
+
+
+def evaluate_claims_each(tables, *, only: Sequence[str] | None = None, **options) -> pd.DataFrame:
+    """:func:`analysis.claims.evaluate_claims` one claim at a time, so one claim's analysis error cannot
+    hide the others: a claim whose analysis raises ``AnalysisError`` becomes a "not testable" row whose
+    notes carry the error message (never silently dropped)."""
+    rows = []
+    for cid in (only or list(CLAIMS)):
+        try:
+            rows.append(evaluate_claims(tables, only=[cid], **options))
+        except AnalysisError as exc:
+            row = evaluate_claims(ClaimTables(synthetic=bool(getattr(tables, "synthetic", True))), only=[cid],
+                                  power=False)
+            row["notes"] = f"not testable: the analysis stopped with an error: {exc}"
+            row["analysis_error"] = str(exc)
+            rows.append(row)
+    out = pd.concat(rows, ignore_index=True)
+    if "analysis_error" not in out.columns:
+        out["analysis_error"] = None
+    return out
+
+
+def _fmt(v, digits: int = 3) -> str:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return "" if v is None else str(v)
+    if not math.isfinite(f):
+        return "–"
+    return f"{f:.{digits}g}"
+
+
+def claims_display_table(df: pd.DataFrame) -> pd.DataFrame:
+    """The claims table for reading: verdict, estimate [95 % CI] (90 % CI), n, MDE / n needed, notes.
+
+    MDE is shown for every tested claim; "n needed" only where the verdict is inconclusive (elsewhere the
+    data already decided), and "not computed" where no power analysis ran.
+    """
+    rows = []
+    for _, r in df.iterrows():
+        tested = r["verdict"] != "not testable"
+        n_needed = r.get("n_needed")
+        if r["verdict"] == "inconclusive":
+            nn = _fmt(n_needed, 6) if n_needed is not None and np.isfinite(float(n_needed)) else "not computed"
+        else:
+            nn = ""
+        rows.append({
+            "claim": r["claim_id"],
+            "verdict": r["verdict"],
+            "estimate": _fmt(r["estimate"]) if tested else "",
+            "95 % CI": f"[{_fmt(r['ci95_low'])}, {_fmt(r['ci95_high'])}]" if tested else "",
+            "90 % CI": f"[{_fmt(r['ci90_low'])}, {_fmt(r['ci90_high'])}]" if tested else "",
+            "unit": r.get("unit") or "",
+            "claimed": r.get("claimed_range") or "",
+            "n subjects": int(r["n_subjects"]) if pd.notna(r["n_subjects"]) else 0,
+            "MDE": _fmt(r["mde"]) if tested and np.isfinite(float(r["mde"])) else ("not computed" if tested else ""),
+            "n needed": nn,
+            "notes": r.get("notes") or "",
+        })
+    return pd.DataFrame(rows)
+
+
+def claim_parts(df: pd.DataFrame) -> pd.DataFrame:
+    """Long table of every part of every claim (from the ``parts`` JSON column), natural units."""
+    rows = []
+    for _, r in df.iterrows():
+        parts = json.loads(r["parts"]) if isinstance(r.get("parts"), str) and r["parts"] else []
+        if not parts:
+            rows.append({"claim_id": r["claim_id"], "part": "(whole claim)", "verdict": r["verdict"],
+                         "unit": r.get("unit") or "", "estimate": math.nan, "ci95_low": math.nan,
+                         "ci95_high": math.nan, "ci90_low": math.nan, "ci90_high": math.nan,
+                         "missing": r.get("notes") or "", "method": ""})
+            continue
+        for p in parts:
+            ci95, ci90 = p.get("ci95", [math.nan] * 2), p.get("ci90", [math.nan] * 2)
+            rows.append({"claim_id": r["claim_id"], "part": p["part"], "verdict": p["verdict"], "unit": p["unit"],
+                         "estimate": p.get("estimate", math.nan), "ci95_low": ci95[0], "ci95_high": ci95[1],
+                         "ci90_low": ci90[0], "ci90_high": ci90[1], "missing": p.get("missing", ""),
+                         "method": p.get("method", "")})
+    return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class ClaimedZone:
+    """What the article claims for one part, in the part's natural unit: the zone [low, high] a
+    "supported" verdict needs (infinite edges allowed), the claimed point if any, and the no-effect value."""
+
+    low: float
+    high: float
+    point: float | None
+    null: float
+    axis_label: str
+
+
+def claimed_zone(claim_id: str, part: str, tolerances: dict | None = None) -> ClaimedZone:
+    """The claimed zone of one part, from the pre-declared tolerances (analysis.claims.DEFAULT_TOLERANCES)."""
+    tol = dict(DEFAULT_TOLERANCES, **(tolerances or {}))
+    inf = math.inf
+    p = part.lower()
+    if claim_id == "C1":
+        lo, hi = tol["C1_range_pct"]
+        return ClaimedZone(lo, hi, None, 0.0, "% change in EMG at 4 lb")
+    if claim_id == "C2":
+        if "hip" in p:
+            return ClaimedZone(-inf, -tol["C2_hip_hike_sesoi_deg"], None, 0.0, "° hip hiking, trained − control")
+        return ClaimedZone(tol["C2_velocity_sesoi_pct"], inf, None, 0.0, "% knee-extension velocity, trained vs control")
+    if claim_id == "C3":
+        return ClaimedZone(tol["C3_hinge_sesoi_deg_per_pct_bw"], inf, None, 0.0, "° FPPA per %BW above 10 %BW")
+    if claim_id == "C4":
+        if "jps" in p:
+            return ClaimedZone(tol["C4_jps_sesoi_deg"], inf, None, 0.0, "° JPS error, mid-range − none")
+        return ClaimedZone(tol["C4_eur_sesoi_pct"], inf, None, 0.0, "% EUR, eccentric-only vs none")
+    if claim_id == "C5":
+        s = tol["C5_sesoi_pct"]
+        if "vastus" in p:
+            return ClaimedZone(-inf, -s, None, 0.0, "% response, sustained-low vs brief-high")
+        return ClaimedZone(s, inf, None, 0.0, "% response, sustained-low vs brief-high")
+    if claim_id == "C6":
+        if "joint" in p:
+            return ClaimedZone(-inf, tol["C6_jrf_margin_pct"], None, 0.0, "% joint force, mid vs full range")
+        lo, hi = tol["C6_grf_range_pct"]
+        return ClaimedZone(lo, hi, tol["C6_grf_point_pct"], 0.0, "% GRF transfer, mid vs full range")
+    if claim_id == "C7":
+        return ClaimedZone(tol["C7_rfd_sesoi_pct"], inf, None, 0.0, "% RFD 0–100 ms, trained vs control")
+    if claim_id == "C8":
+        lo, hi = tol["C8_irr_range"]
+        return ClaimedZone(lo, hi, tol["C8_irr_point"], 1.0, "knee-injury rate ratio, early vs late")
+    if claim_id == "C9":
+        return ClaimedZone(0.0, inf, tol["C9_psi1_claim"], 0.0, "breakpoint change, %BW per kg body mass")
+    raise AnalysisError(f"claimed_zone: unknown claim {claim_id!r}; known: {sorted(CLAIMS)}")
+
+
+def _why(text: str, width: int = 95) -> str:
+    text = str(text or "not testable")
+    while text.startswith("not testable: "):
+        text = text[len("not testable: "):]
+    lines = textwrap.wrap(text, width)
+    return "\n".join(lines[:2]) + ("…" if len(lines) > 2 else "")
+
+
+def forest_figure(df: pd.DataFrame, tolerances: dict | None = None) -> Figure:
+    """One panel per claim and unit (own natural scale), one row per part: 95 % CI (thin), 90 % CI (thick),
+    estimate (dot, coloured by the part's verdict), claimed zone (shaded green), claimed point (dashed),
+    no-effect value (grey line). Untested parts print what they need instead."""
+    parts = claim_parts(df)
+    parts["zone"] = [claimed_zone(c, p, tolerances) for c, p in zip(parts["claim_id"], parts["part"])]
+    parts["axis_label"] = [z.axis_label for z in parts["zone"]]
+    panels = [(cid, label, sub.reset_index(drop=True))
+              for (cid, label), sub in parts.groupby(["claim_id", "axis_label"], sort=False)]
+    heights = [len(sub) for _, _, sub in panels]
+    fig, axes = plt.subplots(len(panels), 1, figsize=(9, 0.55 * sum(heights) + 1.05 * len(panels) + 0.4),
+                             gridspec_kw={"height_ratios": heights}, squeeze=False)
+    seen = set()
+    for ax, (cid, label, sub) in zip(axes[:, 0], panels):
+        ys = np.arange(len(sub))[::-1]
+        zones = list(sub["zone"])
+        tested = sub["estimate"].notna().to_numpy()
+        finite = np.concatenate([sub.loc[tested, ["ci95_low", "ci95_high"]].to_numpy(float).ravel(),
+                                 [z.null for z in zones],
+                                 [v for z in zones for v in (z.low, z.high, z.point) if v is not None and math.isfinite(v)]])
+        finite = finite[np.isfinite(finite)]
+        lo, hi = (finite.min(), finite.max()) if finite.size else (0.0, 1.0)
+        pad = 0.08 * (hi - lo or 1.0)
+        xlim = (lo - pad, hi + pad)
+        for y, (_, p), z in zip(ys, sub.iterrows(), zones):
+            zlo, zhi = max(z.low, xlim[0]), min(z.high, xlim[1])
+            ax.fill_betweenx([y - 0.4, y + 0.4], zlo, zhi, color=VERDICT_COLOURS["supported"], alpha=0.15, lw=0)
+            if z.point is not None:
+                ax.plot([z.point, z.point], [y - 0.4, y + 0.4], ls="--", color=VERDICT_COLOURS["supported"], lw=1.2)
+            ax.plot([z.null, z.null], [y - 0.45, y + 0.45], color="0.4", lw=1)
+            colour = VERDICT_COLOURS.get(p["verdict"], "black")
+            if np.isfinite(p["estimate"]):
+                ax.plot([p["ci95_low"], p["ci95_high"]], [y, y], color=colour, lw=1.5)
+                ax.plot([p["ci90_low"], p["ci90_high"]], [y, y], color=colour, lw=5, solid_capstyle="butt")
+                ax.plot([p["estimate"]], [y], "o", color="white", mec=colour, mew=2, ms=7)
+            else:
+                ax.text(xlim[0], y, "  " + _why(p["missing"]), va="center", ha="left", fontsize=7, color="0.3")
+        ax.set_xlim(xlim)
+        ax.set_ylim(-0.6, len(sub) - 0.4)
+        ax.set_yticks(ys, ["\n".join(textwrap.wrap(f"{p} ({v})", 34)[:2]) for p, v in zip(sub["part"], sub["verdict"])],
+                      fontsize=7.5)
+        if cid not in seen:
+            verdict = df.loc[df["claim_id"] == cid, "verdict"].iloc[0]
+            ax.set_title(f"{cid}: {verdict}", loc="left", fontsize=10, color=VERDICT_COLOURS.get(verdict, "black"),
+                         fontweight="bold")
+            seen.add(cid)
+        ax.set_xlabel(label, fontsize=8.5)
+        ax.tick_params(axis="x", labelsize=8)
+        ax.grid(axis="y", visible=False)
+    fig.suptitle("Estimate (dot), 95 % CI (thin), 90 % CI (thick) vs the claimed zone (green); grey line = no effect",
+                 fontsize=9.5)
+    fig.tight_layout(rect=(0, 0, 1, 0.985))
+    return fig
+
+
+def report_pages(notebooks_dir=paths.NOTEBOOKS_DIR) -> list[tuple[str, str]]:
+    """(html name, title) of every detailed report: the numbered notebooks present (01_… onward), titled
+    from :data:`REPORT_PAGES` where known; :data:`REPORT_PAGES` itself when no notebooks are found."""
+    titles = dict(REPORT_PAGES)
+    stems = sorted(p.stem for p in Path(notebooks_dir).glob("[0-9][0-9]_*.ipynb") if not p.stem.startswith("00_"))
+    if not stems:
+        return list(REPORT_PAGES)
+    return [(f"{s}.html", titles.get(f"{s}.html", s[3:].replace("_", " ").capitalize())) for s in stems]
+
+
+def report_links_html(pages: Sequence[tuple[str, str]] | None = None) -> str:
+    """A list of relative links to the detailed reports (they are written next to this one)."""
+    pages = report_pages() if pages is None else pages
+    items = "".join(f'<li><a href="{html.escape(href)}">{html.escape(title)}</a> '
+                    f"<small>({html.escape(href)})</small></li>" for href, title in pages)
+    return f"<ul>{items}</ul>"
+
