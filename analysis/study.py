@@ -616,23 +616,43 @@ def check_declared_sampling_rate(recording: Recording, trial: Mapping[str, Any])
     return []
 
 
+#: Channel kinds where NaN is physics, not a dropout: the centre of pressure is undefined while the plate
+#: is unloaded (flight phase of a jump; Winter 2009, Biomechanics and Motor Control, ch. 5).
+_NAN_ALLOWED_KINDS = ("cop",)
+#: Channel kinds where gaps are common and fixable downstream (marker occlusion -> gap filling): a warning.
+_NAN_WARNING_KINDS = ("marker",)
+
+
 def check_nonfinite_gaps(recording: Recording, trial: Mapping[str, Any]) -> list[Problem]:
-    """Error for NaN/inf samples (dropouts, gaps): count, longest run and first time per channel."""
+    """NaN/inf samples (dropouts, gaps): count, longest run and first time per channel.
+
+    Error for EMG, force, moments and angles; warning for markers (occlusion); COP is exempt (undefined
+    while the plate is unloaded).
+    """
     file, row, name = _trial_where(trial)
     bad = ~np.isfinite(recording.samples)
+    kinds = np.asarray(recording.channel_kinds)
+    bad[:, np.isin(kinds, _NAN_ALLOWED_KINDS)] = False
     counts = bad.sum(axis=0)
     if not counts.any():
         return []
     longest = _longest_runs(bad)
     first = np.argmax(bad, axis=0)
     fs = recording.sampling_rate_hz
-    details = [
-        f"{recording.channel_names[i]!r}: {counts[i]} samples, longest gap {longest[i] / fs * 1000:g} ms, first at {first[i] / fs:g} s"
-        for i in np.flatnonzero(counts)
-    ]
-    return [Problem("error", file, row, "file", f"{name}: missing samples (NaN gaps) in " + "; ".join(details[:5])
-                    + (f"; and {len(details) - 5} more channels" if len(details) > 5 else ""),
-                    "re-export the recording without dropouts, or cut the trial to its complete part")]
+    problems = []
+    for severity, selected in (("error", ~np.isin(kinds, _NAN_WARNING_KINDS)), ("warning", np.isin(kinds, _NAN_WARNING_KINDS))):
+        details = [
+            f"{recording.channel_names[i]!r}: {counts[i]} samples, longest gap {longest[i] / fs * 1000:g} ms, "
+            f"first at {first[i] / fs:g} s"
+            for i in np.flatnonzero((counts > 0) & selected)
+        ]
+        if details:
+            more = f"; and {len(details) - 5} more channels" if len(details) > 5 else ""
+            hint = ("fill marker gaps in the capture software, or cut the trial to its complete part" if severity == "warning"
+                    else "re-export the recording without dropouts, or cut the trial to its complete part")
+            problems.append(Problem(severity, file, row, "file",
+                                    f"{name}: missing samples (NaN gaps) in " + "; ".join(details[:5]) + more, hint))
+    return problems
 
 
 def _longest_runs(mask: np.ndarray) -> np.ndarray:

@@ -291,6 +291,16 @@ def test_nan_gaps_reported_with_count_run_and_time():
     assert check_nonfinite_gaps(_rec(np.zeros((10, 2))), TRIAL) == []
 
 
+def test_nan_in_cop_is_physics_and_in_markers_a_warning():
+    x = np.zeros((10, 3))
+    x[2:6, :] = np.nan
+    rec = _rec(x, names=["COPx", "M1", "Fz"], kinds=["cop", "marker", "force"])
+    problems = check_nonfinite_gaps(rec, TRIAL)
+    assert [(p.severity, "'Fz'" in p.message, "'M1'" in p.message) for p in problems] == [
+        ("error", True, False), ("warning", False, True)]
+    assert not any("COPx" in p.message for p in problems)
+
+
 def test_clipping_counts_runs_at_the_extremes():
     t = np.arange(1000)
     clean = np.sin(t * 0.1) * (1 + t / 1000)  # single max sample
