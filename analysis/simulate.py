@@ -336,7 +336,7 @@ def jump_force(system_mass_kg: float, takeoff_velocity_m_s: float, peak_force_bw
     """Vertical GRF of a CMJ (``countermovement``) or SJ that obeys impulse-momentum exactly.
 
     Force after onset: (CMJ only) an unweighting dip W - U sin^2; then a rise W + dF (1 - e^(-t/tau))
-    held for T_p, a half-cosine drop to 0 (take-off), flight 2 v/g at 0 N, and a landing pulse whose
+    held for T_p, a quarter-cosine drop to 0 (take-off), flight 2 v/g at 0 N, and a landing pulse whose
     impulse stops the body, then quiet stance. tau gives the requested RFD over 0-100 ms from the rise
     start; T_p is solved so that the net impulse / mass equals ``takeoff_velocity_m_s``; so the jump
     height v^2/2g and the flight time 2v/g both follow from the force.
@@ -356,7 +356,7 @@ def jump_force(system_mass_kg: float, takeoff_velocity_m_s: float, peak_force_bw
     def net_impulse(t_p: float) -> float:
         rise = dF * (t_p - tau * (1 - math.exp(-t_p / tau)))
         f_top = w + dF * (1 - math.exp(-t_p / tau))
-        return imp_u + rise + f_top * drop_s / 2 - w * drop_s
+        return imp_u + rise + f_top * drop_s * 2 / math.pi - w * drop_s
 
     target_imp = m * takeoff_velocity_m_s
     t_p = brentq(lambda x: net_impulse(x) - target_imp, 1e-3, 5.0)
@@ -378,7 +378,9 @@ def jump_force(system_mass_kg: float, takeoff_velocity_m_s: float, peak_force_bw
     f[sel] = w + dF * (1 - np.exp(-(t[sel] - edges[1]) / tau))
     f_top = w + dF * (1 - math.exp(-t_p / tau))
     sel = (t >= edges[2]) & (t < edges[3])
-    f[sel] = f_top * 0.5 * (1 + np.cos(np.pi * (t[sel] - edges[2]) / drop_s))
+    # quarter cosine: reaches 0 N with a finite slope, as real take-offs do (a flat tail would make the
+    # 20 N take-off threshold fire early and bias the impulse jump height)
+    f[sel] = f_top * np.cos(0.5 * np.pi * (t[sel] - edges[2]) / drop_s)
     sel = (t >= edges[3]) & (t < edges[4])
     f[sel] = 0.0
     # landing: W (1 - e^(-s/tau_l)) + P sin^2(pi s / T_l) with impulse of (F - W) = m v
@@ -724,6 +726,7 @@ class _Builder:
             dur = e["mvc_trial_s"]
             ns = int(round(dur * EMG_FS_HZ))
             t = np.arange(ns) / EMG_FS_HZ
+            mvc_plateau = np.zeros(n_m)
             for mi, muscle in enumerate(MUSCLES):
                 level = rng.uniform(0.1, 0.3, n_m) * mvc_amp[si]
                 level[mi] = mvc_amp[si, mi]
@@ -736,6 +739,7 @@ class _Builder:
                 f = f"raw/{sid}/{tid}.c3d"
                 write_emg_c3d(self.root / f, raw, labels)
                 plateau = float(env[(t > e["rest_s"] + 0.3) & (t < e["rest_s"] + e["durations_s"]["mvc"][0] - 0.3), mi].mean())
+                mvc_plateau[mi] = plateau
                 self._truth(tid, "mvc_reference_arv_v", plateau, "V", muscle, "plateau mean rectified value of the MVC contraction")
                 self._trial(subject_id=sid, session=session, trial_id=tid, exercise="mvc", kind="emg", file=f,
                             is_mvc="true", mvc_muscle=muscle, notes="synthetic isometric MVC, 2 s plateau")
@@ -767,7 +771,7 @@ class _Builder:
                     for k, muscle in enumerate(MUSCLES):
                         self._truth(f"{tid}-emg", "mean_envelope_v", amp[k], "V", muscle,
                                     f"mean rectified EMG over the movement window {e['rest_s']:.2f}-{e['rest_s'] + ecc_s + con_s:.2f} s")
-                        self._truth(f"{tid}-emg", "mean_pct_mvc", 100 * amp[k] / mvc_amp[si, k], "%MVC", muscle,
+                        self._truth(f"{tid}-emg", "mean_pct_mvc", 100 * amp[k] / mvc_plateau[k], "%MVC", muscle,
                                     "movement-window mean envelope / MVC plateau x 100")
                     self._truth(f"{tid}-emg", "movement_start_s", e["rest_s"], "s")
                     self._truth(f"{tid}-emg", "movement_end_s", e["rest_s"] + ecc_s + con_s, "s")
