@@ -317,6 +317,7 @@ def _function_source_sha256(function: Callable) -> str:
     return hashlib.sha256(source.encode()).hexdigest()
 
 
+@functools.lru_cache(maxsize=1)
 def _package_version() -> str:
     try:
         return importlib.metadata.version("anklelab")
@@ -648,6 +649,8 @@ def extract_features(
         results[i] = tables
         if is_mvc[i]:
             group = group_of[i]
+            if isinstance(tables, _SnapshotHit):
+                tables = snapshot.frames(tables)
             if tables and "mvc" in tables:
                 mvc_rows.setdefault(group, []).append(tables["mvc"])
             mvc_pending[group] -= 1
@@ -719,7 +722,7 @@ def extract_features(
                              "the file exists and trials.csv names it", type(exc).__name__)
                         finish(i, None)
                         continue
-                    hit = snapshot.get(keys[i])
+                    hit = snapshot.get(keys[i])  # row positions in the snapshot, taken in one go at the end
                     if hit is None:
                         blobs = feature_cache.get(keys[i])
                         hit = {n: _table_from_bytes(b) for n, b in blobs.items()} if blobs is not None else None
@@ -732,7 +735,14 @@ def extract_features(
                     runner = _make_runner(workers, scheduler)
                     limit = max_in_flight or IN_FLIGHT_PER_WORKER * runner.n_workers
                     stats["runner"], stats["n_workers"] = runner.description, runner.n_workers
-                in_flight[runner.submit(task)] = i
+                try:
+                    future = runner.submit(task)
+                except cf.process.BrokenProcessPool:
+                    # a worker died (killed, out of memory): its trial is already listed; start a new pool
+                    runner.close()
+                    runner = _make_runner(workers, scheduler)
+                    future = runner.submit(task)
+                in_flight[future] = i
             if not in_flight:
                 continue
             for future in runner.wait_any(set(in_flight)):
@@ -760,15 +770,14 @@ def extract_features(
             runner.close()
         hashes.save()
 
-    pieces: dict[str, list[pd.DataFrame]] = {name: [] for name in OUTPUT_FILES if name != "failures"}
-    for tables in results:
-        for name, frame in (tables or {}).items():
-            pieces[name].append(frame)
-    frames = {name: _round_trip(pd.concat(parts, ignore_index=True)) if parts else _empty_table(name)
-              for name, parts in pieces.items() if name != "mvc"}
-    if cache:
-        _Snapshot.save(cache_root, {i: (keys[i], results[i]) for i in range(n_trials)
-                                    if results[i] is not None and i in keys})
+    table_names = [name for name in OUTPUT_FILES if name != "failures"]
+    assembled = {name: _assemble(name, results, keys, snapshot) for name in table_names}
+    frames = {name: _round_trip(frame.drop(columns=_Snapshot.KEY)) if len(frame.columns) else _empty_table(name)
+              for name, frame in assembled.items() if name != "mvc"}
+    done_keys = {keys[i] for i in range(n_trials) if results[i] is not None and i in keys}
+    if cache and done_keys != snapshot.keys:
+        _Snapshot.save(cache_root, {name: frame for name, frame in assembled.items() if len(frame.columns)},
+                       done_keys)
     refs = [refs.assign(subject_id=g[0], session=g[1]) for g, refs in sorted(mvc_refs.items()) if len(refs)]
     frames["mvc"] = _round_trip(pd.concat(refs, ignore_index=True)) if refs else _empty_table("mvc")
     failures_table = pd.DataFrame(failures, columns=list(FAILURE_COLUMNS)) if failures else _empty_table("failures")
@@ -790,6 +799,40 @@ def extract_features(
 def _round_trip(df: pd.DataFrame) -> pd.DataFrame:
     """The table exactly as it reads back from its parquet file (one dtype story for fresh and cached rows)."""
     return _table_from_bytes(_table_to_bytes(df))
+
+
+@dataclass
+class _SnapshotHit:
+    """A cached trial found in the snapshot: its row positions per table (taken in one go at the end)."""
+
+    positions: dict[str, np.ndarray]
+
+
+def _assemble(name: str, results: list, keys: Mapping[int, str], snapshot: "_Snapshot") -> pd.DataFrame:
+    """One table from every trial's result in trial order, with its ``_cache_key`` column.
+
+    Consecutive snapshot hits become a single ``take`` (a rerun of thousands of cached trials costs one
+    table copy, not thousands of small ones).
+    """
+    parts: list[pd.DataFrame] = []
+    pending: list[np.ndarray] = []
+
+    def flush() -> None:
+        if pending:
+            parts.append(snapshot.tables[name].take(np.concatenate(pending)))
+            pending.clear()
+
+    for i, result in enumerate(results):
+        if isinstance(result, _SnapshotHit):
+            if name in result.positions:
+                pending.append(result.positions[name])
+            continue
+        flush()
+        if result and name in result:
+            frame = result[name]
+            parts.append(frame.assign(**{_Snapshot.KEY: keys.get(i, "")}))
+    flush()
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
 class _Snapshot:
@@ -818,25 +861,21 @@ class _Snapshot:
         except (OSError, ValueError, KeyError):
             return empty
 
-    def get(self, key: str) -> dict[str, pd.DataFrame] | None:
+    def get(self, key: str) -> _SnapshotHit | None:
         if key not in self.keys:
             return None
-        out = {}
-        for name, rows in self.rows.items():
-            if key in rows:
-                out[name] = self.tables[name].iloc[rows[key]].drop(columns=self.KEY).reset_index(drop=True)
-        return out
+        return _SnapshotHit({name: rows[key] for name, rows in self.rows.items() if key in rows})
+
+    def frames(self, hit: _SnapshotHit) -> dict[str, pd.DataFrame]:
+        return {name: self.tables[name].take(positions).drop(columns=self.KEY).reset_index(drop=True)
+                for name, positions in hit.positions.items()}
 
     @classmethod
-    def save(cls, cache_root: Path, entries: Mapping[int, tuple[str, dict[str, pd.DataFrame]]]) -> None:
-        by_table: dict[str, list[pd.DataFrame]] = {}
-        for _, (key, tables) in sorted(entries.items()):
-            for name, frame in tables.items():
-                by_table.setdefault(name, []).append(frame.assign(**{cls.KEY: key}))
+    def save(cls, cache_root: Path, tables: Mapping[str, pd.DataFrame], keys: set[str]) -> None:
         (cache_root / "snapshot.json").unlink(missing_ok=True)  # never a manifest pointing at stale tables
-        for name, parts in by_table.items():
-            _write_parquet_atomic(pd.concat(parts, ignore_index=True), cache_root / f"snapshot.{name}.parquet")
-        meta = {"tables": sorted(by_table), "keys": sorted({key for key, _ in entries.values()})}
+        for name, table in tables.items():
+            _write_parquet_atomic(table, cache_root / f"snapshot.{name}.parquet")
+        meta = {"tables": sorted(tables), "keys": sorted(keys)}
         _write_bytes_atomic(json.dumps(meta).encode(), cache_root / "snapshot.json")
 
 

@@ -107,6 +107,10 @@ def test_changed_file_recomputes_exactly_that_trial(study):
     result = run(study)
     assert result.stats["computed_trial_ids"] == ["S02_emg1"]
     assert result.stats["n_cached"] == len(study.trials) - 1
+    # cached rows (one-file snapshot) + the fresh trial == everything recomputed from scratch
+    fresh = run(study, cache=False)
+    for name in ("emg", "force", "mvc"):
+        pd.testing.assert_frame_equal(getattr(result, name), getattr(fresh, name))
 
 
 def test_touched_but_unchanged_file_is_rehashed_not_recomputed(study):
