@@ -22,7 +22,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis import paths
-from analysis.claims import CLAIMS, DEFAULT_TOLERANCES, ClaimTables, evaluate_claims
+from analysis.claims import CLAIMS, DEFAULT_TOLERANCES
 from analysis.errors import AnalysisError
 
 __all__ = [
@@ -30,7 +30,6 @@ __all__ = [
     "REPORT_PAGES",
     "ClaimedZone",
     "claim_requirements",
-    "evaluate_claims_each",
     "claims_display_table",
     "claim_parts",
     "claimed_zone",
@@ -59,26 +58,6 @@ def claim_requirements(claims: dict = CLAIMS) -> pd.DataFrame:
              "claim_form": spec.form, "claimed_range": spec.claimed_range, "smallest_effect": spec.smallest_effect}
             for cid, spec in claims.items()]
     return pd.DataFrame(rows)
-
-
-def evaluate_claims_each(tables, *, only: Sequence[str] | None = None, **options) -> pd.DataFrame:
-    """:func:`analysis.claims.evaluate_claims` one claim at a time, so one claim's analysis error cannot
-    hide the others: a claim whose analysis raises ``AnalysisError`` becomes a "not testable" row whose
-    notes carry the error message (never silently dropped)."""
-    rows = []
-    for cid in (only or list(CLAIMS)):
-        try:
-            rows.append(evaluate_claims(tables, only=[cid], **options))
-        except AnalysisError as exc:
-            row = evaluate_claims(ClaimTables(synthetic=bool(getattr(tables, "synthetic", True))), only=[cid],
-                                  power=False)
-            row["notes"] = f"not testable: the analysis stopped with an error: {exc}"
-            row["analysis_error"] = str(exc)
-            rows.append(row)
-    out = pd.concat(rows, ignore_index=True)
-    if "analysis_error" not in out.columns:
-        out["analysis_error"] = None
-    return out
 
 
 def _fmt(v, digits: int = 3) -> str:
