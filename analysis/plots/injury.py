@@ -1,0 +1,259 @@
+"""Injury-epidemiology figures and the small presentation tables behind them (notebook 05, claim C8).
+
+Every plot takes the tidy outputs of :mod:`analysis.injury` (``rate_table``, ``season_prevalence``,
+``kaplan_meier`` curves, rate ratios) and returns a matplotlib Figure whose axes carry the rate unit.
+``single_team_power_table`` turns the closed-form negative-binomial power (statsmodels
+``power_negbin_ratio_2indep``, Zhu & Lakkis 2014) and the Gelman–Carlin design analysis
+(:func:`analysis.power.design_analysis`) into the "what one team can show" table of statistics.md §8.4.
+"""
+from __future__ import annotations
+
+import math
+from typing import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from analysis.errors import AnalysisError
+
+__all__ = [
+    "resolve_summary_unit",
+    "rate_ratio_frame",
+    "group_rate_ratios",
+    "single_team_power_table",
+    "plot_rate_forest",
+    "plot_season_prevalence",
+    "plot_rate_ratios",
+    "plot_kaplan_meier",
+    "plot_power_by_team_size",
+]
+
+#: C8 verdict window and claimed point (statistics.md §3: 19 % -> IRR [1.10, 1.30] [assumption]).
+C8_WINDOW = (1.10, 1.30)
+C8_POINT = 1.19
+
+
+def resolve_summary_unit(exposures: pd.DataFrame, summary_unit: str = "auto") -> str:
+    """``"auto"``: per 1000 h when any exposure is in hours, per 100 player-matches (90 min) when every row is in
+    minutes (how injurytools reports match data); any other value is returned unchanged."""
+    if summary_unit != "auto":
+        return summary_unit
+    if exposures is None or "exposure_unit" not in exposures.columns:
+        raise AnalysisError("exposures.csv has no exposure_unit column: cannot choose a summary unit "
+                            "(pass summary_unit='hours' or 'matches_minutes')")
+    units = set(exposures["exposure_unit"].astype(str).str.strip().str.lower())
+    return "matches_minutes" if units == {"minutes"} else "hours"
+
+
+def rate_ratio_frame(ratios: Sequence) -> pd.DataFrame:
+    """One row per :class:`analysis.injury.RateRatio`: comparison, counts, exposure, IRR, score and Wald CIs."""
+    rows = [{"comparison": f"{r.group} vs {r.reference}", "injuries": r.count, "exposure": r.exposure,
+             "injuries_reference": r.count_reference, "exposure_reference": r.exposure_reference,
+             "exposure_unit": r.exposure_unit, "irr": r.estimate, "ci_low": r.ci_score[0], "ci_high": r.ci_score[1],
+             "wald_low": r.ci_wald[0], "wald_high": r.ci_wald[1], "p_value": r.p_value, "method": r.method}
+            for r in ratios]
+    return pd.DataFrame(rows)
+
+
+def group_rate_ratios(exposures: pd.DataFrame, injuries: pd.DataFrame, *, by: str = "group",
+                      pairs: Sequence[tuple[str, str]] = (("early", "late"), ("early", "never"), ("late", "never")),
+                      summary_unit: str = "hours", conf_level: float = 0.95) -> pd.DataFrame:
+    """Rate ratios (:func:`analysis.injury.rate_ratio`) for each (group, reference) pair whose levels both exist
+    in ``exposures[by]``; pairs with a missing level are skipped (listed in ``attrs["skipped"]``)."""
+    from analysis.injury import rate_ratio
+
+    if by not in exposures.columns:
+        raise AnalysisError(f"exposures.csv has no {by!r} column: rate ratios compare athlete groups")
+    present = set(exposures[by].dropna().astype(str))
+    done, skipped = [], []
+    for group, reference in pairs:
+        if group in present and reference in present:
+            done.append(rate_ratio(exposures, injuries, by=by, group=group, reference=reference,
+                                   summary_unit=summary_unit, conf_level=conf_level))
+        else:
+            skipped.append(f"{group} vs {reference}")
+    out = rate_ratio_frame(done)
+    out.attrs["skipped"] = skipped
+    return out
+
+
+def single_team_power_table(rate_ref_per_h: float, hours_per_athlete: float, n_per_arm: Sequence[int], *,
+                            irr: float = C8_POINT, dispersion: float = 0.5, alpha: float = 0.05,
+                            seed: int = 0) -> pd.DataFrame:
+    """What a study of ``n_per_arm`` athletes per arm can show about a true IRR ``irr``.
+
+    Columns: expected cases per arm, power of the two-sided test of IRR = 1 (NB2 closed form), the smallest
+    IRR detectable with 80 % power, the SE of log IRR, and the Gelman–Carlin type-M exaggeration of
+    significant estimates (on the log scale) with the IRR a significant study would typically report.
+    ``dispersion`` is the NB2 alpha (between-athlete frailty variance; statistics.md §11 default 0.5).
+    """
+    from statsmodels.stats.rates import power_negbin_ratio_2indep
+
+    from analysis.injury import minimum_detectable_irr
+    from analysis.power import design_analysis
+
+    if rate_ref_per_h <= 0 or hours_per_athlete <= 0:
+        raise AnalysisError("power needs a positive reference rate and exposure per athlete")
+    rng = np.random.default_rng(seed)
+    rows = []
+    for n in n_per_arm:
+        power = float(power_negbin_ratio_2indep(rate_ref_per_h * irr, rate_ref_per_h, n, exposure=hours_per_athlete,
+                                                value=1.0, alpha=alpha, dispersion=dispersion,
+                                                return_results=False))
+        mu0 = rate_ref_per_h * hours_per_athlete
+        se = math.sqrt((1.0 / (mu0 * irr) + 1.0 / mu0 + 2.0 * dispersion) / n)
+        da = design_analysis(math.log(irr), se, alpha=alpha, rng=rng)
+        rows.append({"n_per_arm": int(n), "expected_cases_per_arm": mu0 * n, "power_at_claim": power,
+                     "mde_irr_80": minimum_detectable_irr(rate_ref_per_h, hours_per_athlete, n, n,
+                                                          dispersion=dispersion, alpha=alpha),
+                     "se_log_irr": se, "type_m_log": da["type_m"],
+                     "typical_significant_irr": math.exp(da["type_m"] * math.log(irr)) if np.isfinite(da["type_m"])
+                     else math.nan})
+    out = pd.DataFrame(rows)
+    out.attrs["irr"] = irr
+    out.attrs["method"] = (f"NB2 closed-form power (statsmodels power_negbin_ratio_2indep), true IRR {irr}, "
+                           f"reference rate {1000 * rate_ref_per_h:.3g}/1000 h, {hours_per_athlete:g} h/athlete, "
+                           f"alpha_NB {dispersion:g}; type M by Gelman–Carlin design analysis (seed {seed})")
+    return out
+
+
+# ------------------------------------------------------------------------------------------------ figures
+
+def plot_rate_forest(table: pd.DataFrame, by: str, *, measure: str = "incidence", title: str | None = None) -> Figure:
+    """Rates by level of ``by`` (a :func:`analysis.injury.rate_table`): point, Wald CI (thick, as injurytools)
+    and exact Poisson CI (thin; incidence only — days lost are not independent Poisson events)."""
+    if measure not in ("incidence", "burden"):
+        raise AnalysisError(f"measure must be 'incidence' or 'burden', not {measure!r}")
+    if table is None or table.empty:
+        raise AnalysisError("rate table is empty: nothing to plot")
+    t = table.sort_values(measure).reset_index(drop=True)
+    y = np.arange(len(t))
+    fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(t) + 1.6))
+    ax.hlines(y, t[f"{measure}_wald_low"].clip(lower=0), t[f"{measure}_wald_high"], lw=5, color="#9ecae1",
+              label="95 % Wald CI (injurytools)")
+    if measure == "incidence":
+        ax.hlines(y + 0.18, t["incidence_exact_low"], t["incidence_exact_high"], lw=1.5, color="#08519c",
+                  label="95 % exact Poisson CI")
+    ax.plot(t[measure], y, "o", color="#08306b", zorder=3, label=measure)
+    ax.set_yticks(y, [f"{lvl} (n={n})" for lvl, n in zip(t[by], t["n_injuries"])])
+    what = "injuries" if measure == "incidence" else "days lost"
+    ax.set_xlabel(f"{what} {t['unit'].iloc[0]}")
+    ax.set_xlim(left=0)
+    ax.set_title(title or f"Injury {measure} by {by}")
+    ax.legend(loc="lower right", fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
+def plot_season_prevalence(prevalence: pd.DataFrame, by: str = "season") -> Figure:
+    """Stacked bars: athletes with ≥ 1 new injury vs injury-free, per period (a ``season_prevalence`` table)."""
+    if prevalence is None or prevalence.empty:
+        raise AnalysisError("prevalence table is empty: nothing to plot")
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    x = np.arange(len(prevalence))
+    ax.bar(x, prevalence["n_injured"], color="#de2d26", label="≥ 1 injury")
+    ax.bar(x, prevalence["n_injury_free"], bottom=prevalence["n_injured"], color="#bdbdbd", label="injury-free")
+    for xi, (inj, tot, pct) in enumerate(zip(prevalence["n_injured"], prevalence["n_athletes"],
+                                             prevalence["pct_injured"])):
+        ax.text(xi, tot + 0.3, f"{inj}/{tot} ({pct:.1f} %)", ha="center", va="bottom", fontsize="small")
+    ax.set_xticks(x, prevalence[by].astype(str))
+    ax.set_ylabel("athletes (n)")
+    ax.set_ylim(0, prevalence["n_athletes"].max() * 1.2)
+    ax.set_title(f"Period prevalence of injury by {by}")
+    ax.legend(loc="lower right", fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
+def plot_rate_ratios(ratios: pd.DataFrame, *, window: tuple[float, float] | None = C8_WINDOW,
+                     point: float | None = C8_POINT, xlabel: str = "incidence rate ratio (log scale)") -> Figure:
+    """Forest plot of rate ratios (a :func:`rate_ratio_frame`) on a log axis, with the C8 window shaded and the
+    claimed IRR marked (pass ``window=None, point=None`` for comparisons that are not C8)."""
+    if ratios is None or ratios.empty:
+        raise AnalysisError("no rate ratios to plot")
+    r = ratios.reset_index(drop=True)
+    y = np.arange(len(r))[::-1]
+    fig, ax = plt.subplots(figsize=(9.5, 0.55 * len(r) + 1.8))
+    if window is not None:
+        ax.axvspan(*window, color="#fdd0a2", alpha=0.6, label=f"claim window IRR {window[0]:g}–{window[1]:g}")
+    if point is not None:
+        ax.axvline(point, color="#d94801", ls="--", lw=1, label=f"claimed IRR {point:g} (+{100 * (point - 1):.0f} %)")
+    ax.axvline(1.0, color="0.3", lw=1)
+    finite = np.isfinite(r["ci_low"]) & np.isfinite(r["ci_high"]) & (r["ci_low"] > 0)
+    lows = r["ci_low"].where(finite, np.nan)
+    ax.hlines(y, lows, r["ci_high"].where(finite, np.nan), lw=2, color="#08519c", label="95 % score CI")
+    ax.plot(r["irr"].where(r["irr"] > 0), y, "o", color="#08306b", zorder=3)
+    ax.set_yticks(y, [f"{c}\n{a}/{b} injuries" for c, a, b in
+                      zip(r["comparison"], r["injuries"], r["injuries_reference"])])
+    ax.set_xscale("log")
+    values = np.concatenate([r["ci_low"][finite], r["ci_high"][finite], r["irr"][r["irr"] > 0], [0.8, 1.4]])
+    values = values[np.isfinite(values) & (values > 0)]
+    ax.set_xlim(values.min() / 1.15, values.max() * 1.15)
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.set_xlabel(xlabel)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
+    ax.set_title("Rate ratios (score CI)")
+    fig.tight_layout()
+    return fig
+
+
+def plot_kaplan_meier(curves: Mapping[str, pd.DataFrame], *, exposure_label: str = "exposure (h)",
+                      follow_up: Mapping[str, float] | None = None,
+                      title: str = "Injury-free survival over exposure time") -> Figure:
+    """Kaplan–Meier step curves (``analysis.injury.kaplan_meier(...)["curve"]`` per group) with pointwise 95 %
+    bands (Greenwood SE, clipped to [0, 1]); time is exposure, not calendar days. ``follow_up`` (longest exposure
+    per group) extends each curve flat to its last censored athlete, as survival plots do."""
+    if not curves:
+        raise AnalysisError("no Kaplan–Meier curves to plot")
+    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    for label, curve in curves.items():
+        t = np.concatenate([[0.0], curve["time"].to_numpy(float)])
+        s = np.concatenate([[1.0], curve["survival"].to_numpy(float)])
+        se = np.concatenate([[0.0], np.nan_to_num(curve["se"].to_numpy(float))])
+        end = (follow_up or {}).get(label)
+        if end is not None and end > t[-1]:
+            t, s, se = np.append(t, end), np.append(s, s[-1]), np.append(se, se[-1])
+        (line,) = ax.step(t, s, where="post", label=f"{label} (first injuries: {int(curve['n_events'].sum())})")
+        ax.fill_between(t, np.clip(s - 1.96 * se, 0, 1), np.clip(s + 1.96 * se, 0, 1), step="post",
+                        color=line.get_color(), alpha=0.15)
+    ax.set_ylim(0, 1.02)
+    ax.set_xlim(left=0)
+    ax.set_xlabel(exposure_label)
+    ax.set_ylabel("proportion without injury")
+    ax.set_title(title)
+    ax.legend(loc="lower left", fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
+def plot_power_by_team_size(table: pd.DataFrame, *, observed_n_per_arm: int | None = None) -> Figure:
+    """Left: power to detect the claimed IRR vs athletes per arm. Right: the IRR a *significant* study typically
+    reports (type-M exaggeration) vs the true one. Input: :func:`single_team_power_table`."""
+    if table is None or table.empty:
+        raise AnalysisError("power table is empty")
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 3.8))
+    n = table["n_per_arm"]
+    a1.plot(n, table["power_at_claim"], "o-", color="#08519c")
+    a1.axhline(0.8, color="0.4", ls=":", lw=1, label="80 % power")
+    a1.set_xscale("log")
+    a1.set_ylim(0, 1)
+    a1.set_xlabel("athletes per arm (log scale)")
+    a1.set_ylabel("power at the claimed IRR")
+    a2.plot(n, table["typical_significant_irr"], "o-", color="#a50f15", label="typical significant estimate")
+    true_irr = float(table.attrs.get("irr", C8_POINT))
+    a2.set_yscale("log")
+    a2.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}"))
+    a2.axhline(true_irr, color="#d94801", ls="--", lw=1, label=f"true IRR {true_irr:.2f}")
+    a2.set_xscale("log")
+    a2.set_xlabel("athletes per arm (log scale)")
+    a2.set_ylabel("IRR reported when p < 0.05")
+    for ax in (a1, a2):
+        if observed_n_per_arm:
+            ax.axvline(observed_n_per_arm, color="0.2", lw=1, ls="-.", label=f"this study ({observed_n_per_arm}/arm)")
+        ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.legend(fontsize="small", loc="best")
+    fig.suptitle("What a single team can show (statistics.md §8.4)")
+    fig.tight_layout()
+    return fig
