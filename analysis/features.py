@@ -76,6 +76,7 @@ __all__ = [
     "extract_features",
     "file_sha256",
     "load_feature_tables",
+    "phases_from_events",
     "register_cli",
     "run_trial_task",
 ]
@@ -981,6 +982,24 @@ def combine_mvc_rows(rows: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
+def phases_from_events(events: pd.DataFrame) -> dict[str, list[tuple[float, float]]]:
+    """Phase windows from events labelled ``<phase>_start`` / ``<phase>_end`` (paired in time order)."""
+    phases: dict[str, list[tuple[float, float]]] = {}
+    if events is None or events.empty or "label" not in events:
+        return phases
+    labels = events["label"].astype(str)
+    names = sorted({lab[:-6] for lab in labels if lab.endswith("_start")})
+    for name in names:
+        starts = np.sort(events.loc[labels == f"{name}_start", "time_s"].to_numpy(float))
+        ends = np.sort(events.loc[labels == f"{name}_end", "time_s"].to_numpy(float))
+        if len(starts) != len(ends) or np.any(ends <= starts):
+            raise AnalysisError(f"events {name}_start/{name}_end do not pair up ({len(starts)} starts, "
+                                f"{len(ends)} ends): fix the events in the file")
+        if len(starts):
+            phases[name] = list(zip(starts.tolist(), ends.tolist()))
+    return phases
+
+
 def _emg_rows(trial: Mapping[str, Any], recording: Recording, context: Mapping[str, Any]) -> pd.DataFrame:
     from analysis import emg
 
@@ -989,7 +1008,8 @@ def _emg_rows(trial: Mapping[str, Any], recording: Recording, context: Mapping[s
     reference = emg.MVCReference(dict(refs), window_ms=settings.mvc_window_ms) if refs else None
     with _Stage("emg"):
         result = emg.process(recording, settings)
-        return emg.trial_features(result, reference, trial, context["channel_map"])
+        return emg.trial_features(result, reference, trial, context["channel_map"],
+                                  phases=phases_from_events(recording.events) or None)
 
 
 _JUMP_EXERCISES = ("cmj", "sj", "dj", "drop_landing", "hop")
@@ -1041,12 +1061,15 @@ def _knee_flexion(recording: Recording, context: Mapping[str, Any]):
 
 
 def _kinematics_rows(trial: Mapping[str, Any], recording: Recording, context: Mapping[str, Any]) -> pd.DataFrame:
-    """Knee metrics from the knee angle channel (named by a ``knee_*`` role in study.yaml, else the only angle)."""
+    """Knee metrics from the knee flexion channel: a ``knee_flexion*`` role in study.yaml, else a channel named
+    ``knee_flex*``, else a ``knee*`` role, else the only angle channel (``kinematics.trial_kinematics_from_recording``)."""
     from analysis import kinematics
 
     angle_channels = [n for n, k in zip(recording.channel_names, recording.channel_kinds) if k == "angle"]
     roles = context.get("roles") or {}
-    knee = [c for c in angle_channels if str(roles.get(c, "")).startswith("knee")]
+    knee = ([c for c in angle_channels if str(roles.get(c, "")).startswith("knee_flex")]
+            or [c for c in angle_channels if "knee_flex" in c.lower() and "velocity" not in c.lower()]
+            or [c for c in angle_channels if str(roles.get(c, "")).startswith("knee")])
     with _Stage("kinematics"):
         result = kinematics.trial_kinematics_from_recording(
             recording, knee_channel=knee[0] if knee else None, settings=context["settings"].get("kinematics"))

@@ -212,3 +212,12 @@ def test_in_flight_tasks_stay_bounded(study, monkeypatch):
     result = run(study, max_in_flight=3, cache=False)
     assert result.failures.empty and result.stats["n_computed"] == len(study.trials)
     assert max(seen) == 3
+
+
+def test_phases_from_events_pairs_start_and_end():
+    events = pd.DataFrame({"label": ["rep_start", "rep_end", "rep_start", "rep_end", "heel_strike"],
+                           "time_s": [0.5, 1.5, 2.0, 3.25, 0.1]})
+    assert features.phases_from_events(events) == {"rep": [(0.5, 1.5), (2.0, 3.25)]}
+    assert features.phases_from_events(events.iloc[:0]) == {}
+    with pytest.raises(features.AnalysisError, match="rep_start/rep_end"):
+        features.phases_from_events(events.iloc[:3])
