@@ -54,7 +54,7 @@ def force_time_figure(force_n: np.ndarray, fs_hz: float, phases: dict[str, tuple
     ax.set_xlabel("time (s)")
     ax.set_ylabel("vertical ground-reaction force (N)")
     handles = [Patch(color=PHASE_COLOURS.get(p, "#eeeeee"), label=p) for p, (a, b) in phases.items() if b > a]
-    ax.legend(handles=handles, loc="upper left", fontsize=8, ncol=3)
+    ax.legend(handles=handles, loc="upper right", fontsize=8, ncol=3)
     if title:
         ax.set_title(title)
     fig.tight_layout()
