@@ -45,9 +45,9 @@ VERDICT_COLOURS = {"supported": "#009E73", "contradicted": "#D55E00", "inconclus
 REPORT_PAGES = (
     ("01_emg_quality.html", "EMG quality and processing"),
     ("02_activation_vs_load.html", "Muscle activation vs ankle load (C1, C4, C5)"),
-    ("03_force_and_jumps.html", "Force plate, jumps and GRF transfer"),
+    ("03_force_plate.html", "Force plate: jumps, RFD and GRF transfer"),
     ("04_kinematics.html", "Kinematics: knee valgus and hip hiking"),
-    ("05_injury.html", "Injury epidemiology (C8)"),
+    ("05_injury_rates.html", "Injury rates (C8)"),
     ("06_power_and_design.html", "Power and study design"),
 )
 

@@ -1,0 +1,119 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Ankle weights: what the article claims, and what the data say
+#
+# The article makes nine numeric claims about ankle weights. This report tests each one against the study
+# data and gives a **verdict decided by an interval, not a p-value**: a p-value only says whether an effect
+# is "not zero"; the article claims *sizes* ("12–18 %", "27 %", "19 %"), and only an interval can say whether
+# the data agree with a size, contradict it, or are too imprecise to tell.
+#
+# - **supported**: the 90 % interval lies inside the claimed range (or beyond the smallest effect that would matter);
+# - **contradicted**: the 95 % interval lies outside it (or shows a trivially small or opposite effect);
+# - **inconclusive**: neither: more subjects are needed (the table says how many);
+# - **not testable**: the data lack something the claim needs (named in the notes).
+
+# %% tags=["parameters"]
+study_dir: str = ""  # study folder; empty = $ANKLELAB_STUDY or the embedded demo study
+reports_dir: str = ""  # where tables/figures are written; empty = $ANKLELAB_REPORTS_DIR or reports/
+seed: int = 0  # seed for every simulation (power loops, bootstraps)
+compute_power: bool = True  # simulate "n needed" for inconclusive claims (slower)
+power_reps: int = 100  # simulated studies per sample size in the n-needed search
+
+# %%
+from analysis import notebook as nbk
+
+ctx = nbk.setup(study_dir, reports_dir)
+features = nbk.feature_tables(ctx)
+tables = nbk.claim_tables(ctx, features)
+
+# %%
+import html
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from analysis.claims import CLAIMS, VERDICTS, evaluate_claims, write_claims_table
+from analysis.plots import claims as claim_plots
+
+claims = evaluate_claims(tables, seed=seed, power=compute_power, power_reps=power_reps)
+csv_path, json_path = write_claims_table(claims, ctx.reports_dir)
+
+# %% [markdown]
+# ## The claims table
+# One row per claim. Estimates are in each claim's natural unit (the `unit` column): % change for EMG, force
+# and velocity ratios, a rate ratio for injuries, degrees for joint angles, %BW per kg for the body-mass
+# claim. **MDE** (minimum detectable effect) is the smallest true effect this study would detect with 80 %
+# power; **n needed** is the number of subjects a study would need for a conclusive verdict (shown only
+# where this one was inconclusive).
+
+# %%
+counts = claims["verdict"].value_counts().reindex(list(VERDICTS), fill_value=0)
+nbk.show_html("<p>" + " · ".join(f"<b>{v}</b>: {n}" for v, n in counts.items()) + "</p>")
+display_table = claim_plots.claims_display_table(claims)
+nbk.show_html(display_table.to_html(index=False, escape=True))
+nbk.show_html(f"<p>Written: <code>{html.escape(str(csv_path))}</code>, <code>{html.escape(str(json_path))}</code></p>")
+
+# %% [markdown]
+# ## Estimates against the claimed ranges
+# Each panel is one claim on its own scale. The green band is what the claim needs (its range, or
+# beyond the smallest effect worth having); a dashed green line marks a claimed point value ("27 %",
+# "19 %"); the grey line is "no effect". The thick bar is the 90 % interval (used for "supported"), the thin
+# bar the 95 % interval (used for "contradicted"). A dot far from the band with a short bar is a clear
+# contradiction; a long bar overlapping the band means the study is too small to tell.
+
+# %%
+fig = claim_plots.forest_figure(claims)
+plt.show()
+plt.close(fig)
+
+# %% [markdown]
+# ## What each claim says, and what testing it needs
+# The quotes are exact (from `analysis.claims.CLAIMS`, checked against the article text). The *estimand*
+# is the quantity the claim is about, defined before looking at the data; the *data needed* says which
+# recordings must exist for the claim to be testable at all.
+
+# %%
+requirements = claim_plots.claim_requirements()
+for _, r in requirements.iterrows():
+    nbk.show_html(
+        f"<h4>{r.claim_id}</h4><blockquote>“{html.escape(r.quote)}”</blockquote>"
+        f"<ul><li><b>Estimand:</b> {html.escape(r.estimand)}</li>"
+        f"<li><b>Data needed:</b> {html.escape(r.data_needed)}</li>"
+        f"<li><b>Form of the claim:</b> {html.escape(r.claim_form)}; claimed: {html.escape(r.claimed_range)}; "
+        f"smallest effect of interest: {html.escape(r.smallest_effect)}</li></ul>")
+
+# %% [markdown]
+# ## Parts of compound claims
+# Claims such as C1 ("gluteus maximus **and** gastrocnemius") are supported only if every part is
+# (intersection–union test); one contradicted part contradicts the claim.
+
+# %%
+parts = claim_plots.claim_parts(claims)
+nbk.show_html(parts.drop(columns=["method"]).to_html(index=False, float_format=lambda v: f"{v:.3g}"))
+
+# %% [markdown]
+# ## Detailed reports
+# Each report explains the processing and models behind a group of claims.
+
+# %%
+nbk.show_html(claim_plots.report_links_html())
+
+# %%
+assert len(claims) == len(CLAIMS)
+assert set(claims["verdict"]) <= set(VERDICTS)
+assert csv_path.exists() and json_path.exists()
+assert claims.loc[claims["verdict"] != "not testable", "estimate"].notna().all()

@@ -1,0 +1,106 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Power and study design: how many subjects would settle each claim?
+#
+# An "inconclusive" verdict is not a failure of the claim or of the study: it says the interval is too wide
+# to decide. This report asks how wide a study must be. For each claim it **simulates** many studies of n
+# subjects with the variability measured in *this* study, analyses each one with the claim's own verdict
+# rule, and counts how often the verdict is "supported", "contradicted" or "inconclusive":
+#
+# - if the claim is **true** (at the size the article states, or the assumed effect in `analysis.claims`);
+# - if there is **no effect**.
+#
+# A conclusive design needs P(supported | true) ≥ 80 % **and** P(contradicted | no effect) ≥ 80 %. The
+# smallest n on the grid that achieves both is the "n needed". Small simulation settings are the
+# default so the report is quick; raise `reps` and extend `n_grid` for a design you intend to run.
+
+# %% tags=["parameters"]
+study_dir: str = ""  # study folder; empty = $ANKLELAB_STUDY or the embedded demo study
+reports_dir: str = ""  # where tables/figures are written; empty = $ANKLELAB_REPORTS_DIR or reports/
+n_grid: str = "8,16,32,64,128,256"  # comma-separated total sample sizes to simulate
+reps: int = 60  # simulated studies per sample size and scenario (more = smoother curves)
+n_boot: int = 30  # bootstrap resamples in hinge claims (C3) when fitting the designs
+seed: int = 0  # seed for the simulations
+
+# %%
+from analysis import notebook as nbk
+
+ctx = nbk.setup(study_dir, reports_dir)
+features = nbk.feature_tables(ctx)
+tables = nbk.claim_tables(ctx, features)
+
+# %%
+import html
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from analysis.claims import CLAIMS, VERDICTS, evaluate_claims
+from analysis.plots import power as power_plots
+
+grid = sorted({int(v) for v in n_grid.split(",") if v.strip()})
+claims = evaluate_claims(tables, seed=seed, power=False, n_boot=n_boot)
+
+# %% [markdown]
+# ## Power curves per claim
+# Left: the claim is true; right: no effect. A good design pushes the green line (supported) above the
+# dotted 80 % line on the left and the red line (contradicted) above it on the right. The dashed line is
+# this study's number of subjects.
+
+# %%
+summary = []
+for cid in CLAIMS:
+    row = claims.set_index("claim_id").loc[cid]
+    nbk.show_html(f"<h3>{cid}: {html.escape(str(row['verdict']))}</h3><blockquote>“{html.escape(CLAIMS[cid].quote)}”</blockquote>")
+    designs, why = power_plots.claim_designs(tables, cid, seed=seed, n_boot=n_boot)
+    if not designs:
+        closed = row["mde"] if np.isfinite(row["mde"]) else None
+        text = f"Power curves not computed: {why}."
+        if closed is not None:
+            text += f" Closed-form MDE from the claim's analysis: {closed:.3g} ({row['unit']})."
+        nbk.show_html(f"<p><em>{html.escape(text)}</em></p>")
+        summary.append({"claim_id": cid, "verdict": row["verdict"], "n_subjects": int(row["n_subjects"]),
+                        "n_needed (curves)": "not computed", "mde": row["mde"], "reason": why})
+        continue
+    rng = np.random.default_rng([seed, int(cid[1:])])
+    curves = power_plots.power_curves(designs, grid, reps, rng)
+    needed = power_plots.n_needed_from_curves(curves)
+    fig = power_plots.power_curve_figure(curves, cid, needed, int(row["n_subjects"]) or None)
+    plt.show()
+    plt.close(fig)
+    summary.append({"claim_id": cid, "verdict": row["verdict"], "n_subjects": int(row["n_subjects"]),
+                    "n_needed (curves)": str(needed) if needed else f"> {max(grid)}", "mde": row["mde"],
+                    "reason": "; ".join(f"{d.name}: SD {d.sd:.3g}, assumed true {d.true_effect:.3g} ({d.scale})"
+                                        for d in designs)})
+
+# %% [markdown]
+# ## Summary: sample size for a conclusive study
+# `n needed (curves)` is read off the curves above (total subjects; two-group claims split them equally).
+# "not computed" means the claim could not be simulated here; the reason says why (missing data, or a
+# claim whose power is computed in closed form by its own analysis, e.g. injury rates). The MDE is on the
+# claim's natural scale (see the unit in the claims overview).
+
+# %%
+summary = pd.DataFrame(summary)
+nbk.show_html(summary.to_html(index=False, float_format=lambda v: f"{v:.3g}"))
+
+# %%
+assert len(summary) == len(CLAIMS)
+assert set(claims["verdict"]) <= set(VERDICTS)
+assert summary["n_needed (curves)"].map(lambda v: v == "not computed" or v.startswith(">") or v.isdigit()).all()
