@@ -27,8 +27,8 @@
 # - **not testable**: the data lack something the claim needs (named in the notes).
 
 # %% tags=["parameters"]
-study_dir: str = ""  # study folder; empty = $ANKLELAB_STUDY or the embedded demo study
-reports_dir: str = ""  # where tables/figures are written; empty = $ANKLELAB_REPORTS_DIR or reports/
+study_dir: str = ""  # study folder; empty: $ANKLELAB_STUDY or the embedded demo study
+reports_dir: str = ""  # where tables/figures are written; empty: $ANKLELAB_REPORTS_DIR or reports/
 seed: int = 0  # seed for every simulation (power loops, bootstraps)
 compute_power: bool = True  # simulate "n needed" for inconclusive claims (slower)
 power_reps: int = 100  # simulated studies per sample size in the n-needed search

@@ -27,8 +27,8 @@
 # 4 lb is 3 %BW for a 60 kg athlete and 2 %BW for a 90 kg one.
 
 # %% tags=["parameters"]
-study_dir: str = ""  # study folder; empty = $ANKLELAB_STUDY or the embedded demo study
-reports_dir: str = ""  # where tables/figures are written; empty = $ANKLELAB_REPORTS_DIR or reports/
+study_dir: str = ""  # study folder; empty: $ANKLELAB_STUDY or the embedded demo study
+reports_dir: str = ""  # where tables/figures are written; empty: $ANKLELAB_REPORTS_DIR or reports/
 muscles: str = "gluteus_maximus,gastrocnemius_medialis"  # comma-separated muscles to plot (C1's two muscles)
 exercises: str = "squat,split_squat,step_up"  # comma-separated exercises (C1's compound movements)
 envelope_trials_per_load: int = 1  # example trials re-read per load level for the envelope figure

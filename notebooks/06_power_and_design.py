@@ -29,10 +29,10 @@
 # default so the report is quick; raise `reps` and extend `n_grid` for a design you intend to run.
 
 # %% tags=["parameters"]
-study_dir: str = ""  # study folder; empty = $ANKLELAB_STUDY or the embedded demo study
-reports_dir: str = ""  # where tables/figures are written; empty = $ANKLELAB_REPORTS_DIR or reports/
+study_dir: str = ""  # study folder; empty: $ANKLELAB_STUDY or the embedded demo study
+reports_dir: str = ""  # where tables/figures are written; empty: $ANKLELAB_REPORTS_DIR or reports/
 n_grid: str = "8,16,32,64,128,256"  # comma-separated total sample sizes to simulate
-reps: int = 60  # simulated studies per sample size and scenario (more = smoother curves)
+reps: int = 60  # simulated studies per sample size and scenario (more: smoother curves)
 n_boot: int = 30  # bootstrap resamples in hinge claims (C3) when fitting the designs
 seed: int = 0  # seed for the simulations
 
