@@ -191,7 +191,7 @@ def plot_fppa_dose_response(fppa: pd.DataFrame, *, psi_hat: float | None = None,
     ax.errorbar(mean.index, mean, yerr=1.96 * sem.fillna(0), fmt="o", color="#08306b", capsize=3, zorder=3,
                 label="mean ± 95 % CI per load level")
     if psi_ci is not None:
-        _band(ax, *psi_ci, color="#fdd0a2", alpha=0.6, label=f"ψ {ci_label} [{psi_ci[0]:g}, {psi_ci[1]:g}] %BW")
+        _band(ax, *psi_ci, color="#fdd0a2", alpha=0.6, label=f"ψ {ci_label} [{psi_ci[0]:.1f}, {psi_ci[1]:.1f}] %BW")
     if psi_hat is not None and np.isfinite(psi_hat):
         line = hinge_fit_line(fppa, psi_hat)
         grid = np.linspace(fppa["load_pct_bw"].min(), fppa["load_pct_bw"].max(), 200)
