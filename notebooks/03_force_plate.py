@@ -189,7 +189,8 @@ else:
 # %%
 claims = evaluate_claims(tables, only=["C6", "C7"], seed=seed, power=False)
 for _, c in claims.iterrows():
-    nbk.show_html(f"<p><b>{c['claim_id']}</b> — “{html.escape(CLAIMS[c['claim_id']].quote)}”</p>")
+    nbk.show_html(f"<p><b>{c['claim_id']}</b> — “{html.escape(CLAIMS[c['claim_id']].quote)}”<br>"
+                  f"verdict: <b>{html.escape(str(c['verdict']))}</b>; {html.escape(str(c['notes'] or ''))}</p>")
 display(claims[["claim_id", "verdict", "estimate", "ci95_low", "ci95_high", "unit", "n_subjects",
                 "n_observations", "data_synthetic", "notes"]])
 save_table(claims.drop(columns=["parts", "fit_diagnostics"]), ctx.reports_dir / "claims_force_plate.csv")
