@@ -513,7 +513,13 @@ def _print_runs(runs: list[NotebookRun], out_dir: Path) -> int:
 
 
 def _parse_params(pairs: list[list[str]] | None) -> dict[str, Any]:
-    return {name: parse_cli_value(value) for name, value in (pairs or [])}
+    """``-p NAME VALUE`` pairs, YAML-typed. Folder parameters (``*_dir``) given as relative paths are
+    resolved against the caller's working directory: the notebook itself runs in its own folder."""
+    params = {name: parse_cli_value(value) for name, value in (pairs or [])}
+    for name, value in params.items():
+        if name.endswith("_dir") and isinstance(value, str) and value and not Path(value).is_absolute():
+            params[name] = str(Path(value).expanduser().resolve())
+    return params
 
 
 def _cli_reproduce(args) -> int:
@@ -522,7 +528,10 @@ def _cli_reproduce(args) -> int:
 
 
 def _cli_run(args) -> int:
-    run = run_notebook(args.notebook, _parse_params(args.parameter), args.out)
+    params = _parse_params(args.parameter)
+    if "reports_dir" in notebook_parameters(args.notebook) and "reports_dir" not in params:
+        params["reports_dir"] = str(Path(args.out).resolve())  # the notebook's tables go beside its report
+    run = run_notebook(args.notebook, params, args.out)
     return _print_runs([run], args.out)
 
 

@@ -107,3 +107,18 @@ def test_cli_value_parsing_is_yaml_typed():
     assert reports.parse_cli_value("true") is True
     assert reports.parse_cli_value("0.5") == 0.5
     assert reports.parse_cli_value("data/demo") == "data/demo"
+
+
+def test_cli_resolves_relative_folder_parameters_against_the_callers_cwd(tmp_path, monkeypatch):
+    from analysis.reports import _parse_params
+
+    monkeypatch.chdir(tmp_path)
+    params = _parse_params([["study_dir", "my_study"], ["reports_dir", "/abs/out"], ["alpha", "0.01"]])
+    assert params == {"study_dir": str(tmp_path / "my_study"), "reports_dir": "/abs/out", "alpha": 0.01}
+
+
+def test_cli_run_sends_the_notebooks_tables_to_out(tmp_path):
+    nb = make_notebook(tmp_path / "03_tables.ipynb", "import pathlib\npathlib.Path(reports_dir, 't.csv').write_text('x')",
+                       params='reports_dir: str = ""  # where tables go\n')
+    assert main(["run", str(nb), "--out", str(tmp_path / "o")]) == 0
+    assert (tmp_path / "o" / "t.csv").read_text() == "x"
