@@ -96,6 +96,8 @@ def setup(study_dir: str = "", reports_dir: str = "", *, quiet_warnings: bool = 
         # warnings are *not* silenced here: analysis.models checks and reports them.
         warnings.filterwarnings("ignore", category=DeprecationWarning)
         warnings.filterwarnings("ignore", category=FutureWarning)
+        # tqdm.auto asks for ipywidgets in a kernel; the plain bar is fine (and off in notebooks anyway)
+        warnings.filterwarnings("ignore", message="IProgress not found")
     matplotlib.rcParams.update({"figure.dpi": 90, "savefig.dpi": 90, "figure.figsize": (8, 4.5)})
     sns.set_theme(style="whitegrid", context="notebook")
     root = resolve_study_dir(study_dir)
