@@ -1061,18 +1061,13 @@ def _knee_flexion(recording: Recording, context: Mapping[str, Any]):
 
 
 def _kinematics_rows(trial: Mapping[str, Any], recording: Recording, context: Mapping[str, Any]) -> pd.DataFrame:
-    """Knee metrics from the knee flexion channel: a ``knee_flexion*`` role in study.yaml, else a channel named
-    ``knee_flex*``, else a ``knee*`` role, else the only angle channel (``kinematics.trial_kinematics_from_recording``)."""
+    """Knee flexion, knee FPPA and pelvic obliquity metrics from the angle channels, mapped by the study's
+    ``roles:`` or by recognised names (``kinematics.angle_channels``; a lone angle channel is knee flexion)."""
     from analysis import kinematics
 
-    angle_channels = [n for n, k in zip(recording.channel_names, recording.channel_kinds) if k == "angle"]
-    roles = context.get("roles") or {}
-    knee = ([c for c in angle_channels if str(roles.get(c, "")).startswith("knee_flex")]
-            or [c for c in angle_channels if "knee_flex" in c.lower() and "velocity" not in c.lower()]
-            or [c for c in angle_channels if str(roles.get(c, "")).startswith("knee")])
     with _Stage("kinematics"):
         result = kinematics.trial_kinematics_from_recording(
-            recording, knee_channel=knee[0] if knee else None, settings=context["settings"].get("kinematics"))
+            recording, roles=context.get("roles") or {}, settings=context["settings"].get("kinematics"))
         return result.to_rows(trial)
 
 

@@ -1,7 +1,11 @@
 """Knee and pelvis kinematics for claims C2 (knee-extension velocity, hip hiking), C3 and C9 (valgus).
 
-Inputs are angle channels (goniometer columns, OpenSim ``.mot`` coordinates, in degrees) or 3-D marker
-arrays ``(n_samples, 3)`` in metres, always with an explicit ``fs_hz``.
+Inputs are angle channels (goniometer columns, OpenSim ``.mot`` coordinates, vendor or simulator exports of
+knee flexion, knee FPPA and pelvic obliquity, in degrees) or 3-D marker arrays ``(n_samples, 3)`` in metres,
+always with an explicit ``fs_hz``. Already-computed angle channels are taken as exported (their sign
+convention is the exporter's; the method tag says ``angle_channel``); markers are used where no channel is given.
+Channels of a :class:`~analysis.recording.Recording` are mapped to angles by the study's ``roles:``
+(study.yaml: channel name -> role) or, failing that, by recognised names (:data:`ANGLE_CHANNEL_NAMES`).
 
 * Knee flexion angle: 0° = straight, positive = flexed. From markers: 180° − the 3-D angle at the knee
   between knee→hip and knee→ankle.
@@ -37,6 +41,8 @@ __all__ = [
     "pelvic_obliquity_deg",
     "KinematicsResult",
     "trial_kinematics",
+    "ANGLE_CHANNEL_NAMES",
+    "angle_channels",
     "trial_kinematics_from_recording",
 ]
 
@@ -179,13 +185,16 @@ def _phase_slices(phases, n: int, fs_hz: float) -> dict[str, slice]:
 
 def trial_kinematics(fs_hz: float, *, knee_flexion_deg=None, hip=None, knee=None, ankle=None,
                      left_asis=None, right_asis=None, side: str = "right", raised_side: str | None = None,
+                     knee_fppa_angle_deg=None, pelvic_obliquity_angle_deg=None,
                      phases: Mapping[str, tuple[float, float]] | None = None,
                      settings: KinematicsSettings | None = None) -> KinematicsResult:
     """Per-trial knee flexion/velocity, FPPA and pelvic obliquity metrics.
 
     Knee flexion comes from ``knee_flexion_deg`` (goniometer / .mot column) or, if absent, from the
-    ``hip``/``knee``/``ankle`` markers; FPPA needs the markers; pelvic obliquity needs both ASIS markers
-    (positive = ``raised_side``, default the side of the analysed leg). All angles are low-pass filtered
+    ``hip``/``knee``/``ankle`` markers. FPPA comes from ``knee_fppa_angle_deg`` (an exported angle channel,
+    valgus positive as exported) or, if absent, from the markers; pelvic obliquity from
+    ``pelvic_obliquity_angle_deg`` (exported, hip hiking positive) or from both ASIS markers (positive =
+    ``raised_side``, default the side of the analysed leg). All angles are low-pass filtered
     (``settings.lowpass_hz``) before peaks and means are taken. ``phases`` maps a phase name to
     (start_s, stop_s); each phase adds ``<phase>_mean_*`` and ``<phase>_peak_*`` metrics.
     """
@@ -208,14 +217,25 @@ def trial_kinematics(fs_hz: float, *, knee_flexion_deg=None, hip=None, knee=None
         flex = lowpass(raw, fs, s.lowpass_hz, s.filter_order)
         cols["knee_flexion_deg"] = flex
         cols["knee_extension_velocity_deg_s"] = -np.gradient(flex, 1.0 / fs)
-    if have_markers:
+    fppa_source = obliquity_source = None
+    if knee_fppa_angle_deg is not None:
+        cols["knee_fppa_deg"] = lowpass(np.asarray(knee_fppa_angle_deg, dtype=float).ravel(), fs, s.lowpass_hz,
+                                        s.filter_order)
+        fppa_source = "angle_channel;valgus_positive_as_exported"
+    elif have_markers:
         cols["knee_fppa_deg"] = lowpass(knee_fppa_deg(hip, knee, ankle, side, s), fs, s.lowpass_hz, s.filter_order)
-    if left_asis is not None and right_asis is not None:
+        fppa_source = f"2d_fppa_frontal_plane({s.lateral_axis},{s.vertical_axis});side={side};valgus_positive"
+    if pelvic_obliquity_angle_deg is not None:
+        cols["pelvic_obliquity_deg"] = lowpass(np.asarray(pelvic_obliquity_angle_deg, dtype=float).ravel(), fs,
+                                               s.lowpass_hz, s.filter_order)
+        obliquity_source = "angle_channel;hip_hiking_positive_as_exported"
+    elif left_asis is not None and right_asis is not None:
         cols["pelvic_obliquity_deg"] = lowpass(
             pelvic_obliquity_deg(left_asis, right_asis, raised_side or side, s), fs, s.lowpass_hz, s.filter_order)
+        obliquity_source = f"asis_line_vs_horizontal;{raised_side or side}_up_positive"
     if not cols:
-        raise AnalysisError("no kinematic input: give knee_flexion_deg, or hip/knee/ankle markers, "
-                            "and/or left_asis/right_asis")
+        raise AnalysisError("no kinematic input: give knee_flexion_deg, knee_fppa_angle_deg, "
+                            "pelvic_obliquity_angle_deg, or hip/knee/ankle markers, and/or left_asis/right_asis")
     n = len(next(iter(cols.values())))
     bad = {k: len(v) for k, v in cols.items() if len(v) != n}
     if bad:
@@ -235,33 +255,113 @@ def trial_kinematics(fs_hz: float, *, knee_flexion_deg=None, hip=None, knee=None
             m[f"{prefix}peak_knee_flexion_velocity_deg_s"] = Metric(
                 float(-seg.knee_extension_velocity_deg_s.min()), "deg/s", f"{ktag};central_difference;flexion_positive")
         if "knee_fppa_deg" in seg:
-            ftag = f"2d_fppa_frontal_plane({s.lateral_axis},{s.vertical_axis});side={side};valgus_positive;{tag}"
+            ftag = f"{fppa_source};{tag}"
             m[f"{prefix}peak_knee_fppa_deg"] = Metric(float(seg.knee_fppa_deg.max()), "deg", ftag)
             m[f"{prefix}mean_knee_fppa_deg"] = Metric(float(seg.knee_fppa_deg.mean()), "deg", ftag)
         if "pelvic_obliquity_deg" in seg:
-            otag = f"asis_line_vs_horizontal;{raised_side or side}_up_positive;{tag}"
+            otag = f"{obliquity_source};{tag}"
             m[f"{prefix}peak_pelvic_obliquity_deg"] = Metric(float(seg.pelvic_obliquity_deg.max()), "deg", otag)
             m[f"{prefix}mean_pelvic_obliquity_deg"] = Metric(float(seg.pelvic_obliquity_deg.mean()), "deg", otag)
     return KinematicsResult(fs, m, series)
 
 
-def trial_kinematics_from_recording(recording, knee_channel: str | None = None, **kwargs) -> KinematicsResult:
-    """Knee metrics from the angle channel of a :class:`~analysis.recording.Recording`.
+#: Recognised channel names (lower case, side suffix ``_r``/``_l``/``_right``/``_left`` allowed) per angle,
+#: used when study.yaml gives no ``roles:`` for a channel. ``pelvis_list`` is OpenSim's pelvic obliquity
+#: coordinate (gait2392/Rajagopal models); the others are the suite's, the simulator's and common vendor names.
+ANGLE_CHANNEL_NAMES: dict[str, tuple[str, ...]] = {
+    "knee_flexion": ("knee_flexion", "knee_flex", "knee_angle", "knee_flexion_angle"),
+    "knee_fppa": ("knee_fppa", "fppa", "knee_valgus", "knee_valgus_angle", "knee_frontal_plane_projection_angle"),
+    "pelvic_obliquity": ("pelvic_obliquity", "pelvis_obliquity", "pelvis_list", "hip_hike", "hip_hiking"),
+}
+_SIDE_SUFFIXES = ("_right", "_left", "_r", "_l")
 
-    ``knee_channel`` names the knee flexion channel; by default the only ``angle`` channel. Trailing
-    samples where the angle is NaN (e.g. files that end with rows lacking a channel) are trimmed.
+
+def _angle_of(name: str) -> str | None:
+    """The angle a channel or role name stands for (``knee_fppa_right`` -> ``knee_fppa``), or None."""
+    key = str(name).strip().lower().replace(" ", "_").replace("-", "_")
+    for suffix in _SIDE_SUFFIXES:
+        if key.endswith(suffix) and key[: -len(suffix)]:
+            stripped = key[: -len(suffix)]
+            break
+    else:
+        stripped = key
+    for angle, names in ANGLE_CHANNEL_NAMES.items():
+        if key in names or stripped in names:
+            return angle
+    return None
+
+
+def angle_channels(recording, roles: Mapping[str, str] | None = None) -> dict[str, str]:
+    """``{angle: channel}`` for the ``angle`` channels of a recording: knee_flexion, knee_fppa, pelvic_obliquity.
+
+    A channel's role in ``roles`` (study.yaml ``roles:``, channel name -> role such as ``knee_fppa_right``)
+    wins over its name; each angle takes the first matching channel in file order. Raises AnalysisError
+    when two channels claim the same angle through their roles (say which one in study.yaml).
     """
-    if knee_channel is None:
+    roles = dict(roles or {})
+    by_role: dict[str, list[str]] = {}
+    by_name: dict[str, list[str]] = {}
+    for name, kind in zip(recording.channel_names, recording.channel_kinds):
+        if kind != "angle":
+            continue
+        if name in roles:
+            angle = _angle_of(roles[name])
+            if angle is not None:
+                by_role.setdefault(angle, []).append(name)
+            continue  # a channel with another role is not guessed from its name
+        angle = _angle_of(name)
+        if angle is not None:
+            by_name.setdefault(angle, []).append(name)
+    clash = {a: c for a, c in by_role.items() if len(c) > 1}
+    if clash:
+        raise AnalysisError(f"{recording.source}: several channels have the same angle role {clash}; "
+                            "give one channel per angle in study.yaml roles: (e.g. knee_fppa_right)")
+    out = {a: c[0] for a, c in by_name.items()}
+    out.update({a: c[0] for a, c in by_role.items()})
+    return out
+
+
+def _trimmed(recording, channel: str) -> tuple[np.ndarray, int, int]:
+    x = recording.channel(channel)
+    finite = np.flatnonzero(np.isfinite(x))
+    if finite.size == 0:
+        raise AnalysisError(f"{recording.source}: channel {channel!r} has no finite samples")
+    return x, int(finite[0]), int(finite[-1]) + 1
+
+
+def trial_kinematics_from_recording(recording, knee_channel: str | None = None, *, fppa_channel: str | None = None,
+                                    obliquity_channel: str | None = None, roles: Mapping[str, str] | None = None,
+                                    **kwargs) -> KinematicsResult:
+    """Knee flexion, knee FPPA and pelvic obliquity metrics from the angle channels of a Recording.
+
+    Channels: the explicit ``knee_channel`` / ``fppa_channel`` / ``obliquity_channel``, else those that
+    :func:`angle_channels` finds by ``roles`` or name; a recording with a single unrecognised angle channel
+    is taken as knee flexion (goniometer exports). Leading/trailing samples where a used channel is NaN
+    (files that end with rows lacking a channel) are trimmed; NaN gaps inside the trial raise AnalysisError.
+    """
+    found = angle_channels(recording, roles)
+    chosen = {"knee_flexion": knee_channel or found.get("knee_flexion"),
+              "knee_fppa": fppa_channel or found.get("knee_fppa"),
+              "pelvic_obliquity": obliquity_channel or found.get("pelvic_obliquity")}
+    if not any(chosen.values()):
         angles = [n for n, k in zip(recording.channel_names, recording.channel_kinds) if k == "angle"]
         if len(angles) != 1:
-            raise AnalysisError(f"{recording.source}: expected one angle channel, found {angles}; "
-                                "pass knee_channel= explicitly")
-        knee_channel = angles[0]
-    angle = recording.channel(knee_channel)
-    finite = np.flatnonzero(np.isfinite(angle))
-    if finite.size == 0:
-        raise AnalysisError(f"{recording.source}: channel {knee_channel!r} has no finite samples")
-    angle = angle[finite[0]:finite[-1] + 1]
-    if not np.all(np.isfinite(angle)):
-        raise AnalysisError(f"{recording.source}: channel {knee_channel!r} has gaps inside the trial; fill them first")
-    return trial_kinematics(recording.sampling_rate_hz, knee_flexion_deg=angle, **kwargs)
+            raise AnalysisError(f"{recording.source}: cannot tell which angle channel is which among {angles}; "
+                                "name them in study.yaml roles: (knee_flexion, knee_fppa, pelvic_obliquity) "
+                                "or pass knee_channel= explicitly")
+        chosen["knee_flexion"] = angles[0]
+    used = {a: c for a, c in chosen.items() if c}
+    spans = {c: _trimmed(recording, c) for c in used.values()}
+    start = max(a for _, a, _ in spans.values())
+    stop = min(b for _, _, b in spans.values())
+    if stop <= start:
+        raise AnalysisError(f"{recording.source}: channels {sorted(spans)} have no samples in common")
+    arrays = {}
+    for angle, channel in used.items():
+        x = spans[channel][0][start:stop]
+        if not np.all(np.isfinite(x)):
+            raise AnalysisError(f"{recording.source}: channel {channel!r} has gaps inside the trial; fill them first")
+        arrays[angle] = x
+    return trial_kinematics(recording.sampling_rate_hz, knee_flexion_deg=arrays.get("knee_flexion"),
+                            knee_fppa_angle_deg=arrays.get("knee_fppa"),
+                            pelvic_obliquity_angle_deg=arrays.get("pelvic_obliquity"), **kwargs)
