@@ -426,12 +426,8 @@ def _holm_note(parts: list[PartResult], notes: list[str]) -> None:
 
 
 # --------------------------------------------------------------------------- C2 / C7 (training ANCOVA)
-def _training_part(cid, tables, opts, table, table_name, metric, *, log, sesoi, sign, true_effect, unit, name,
-                   exercise=None):
-    df = _metric(cid, table, table_name, metric)
-    if exercise is not None and "exercise" in df.columns and (df["exercise"] == exercise).any():
-        df = df[df["exercise"] == exercise]
-    labels = _group_labels(cid, tables, opts)
+def _ancova_part(cid, df, labels, opts, *, log, sesoi, sign, true_effect, unit, name):
+    """One pre/post RCT part: per-subject pre and post (``_pre_post``), ANCOVA post ~ pre + treated (HC3)."""
     wide = _pre_post(cid, df, labels, log=log, opts=opts)
     est, res = fit_ancova(wide, "post", "pre", "treated", log=log, name=name)
     verdict = verdict_directional(est, sesoi, sign)
@@ -447,6 +443,18 @@ def _training_part(cid, tables, opts, table, table_name, metric, *, log, sesoi, 
     part = PartResult(name, est, *verdict, unit, natural=pct_change if log else _identity, design=design,
                       sensitivity=sens, assumed_true=true_effect, mde_kind="two_group")
     return part, wide
+
+
+def _training_part(cid, tables, opts, table, table_name, metric, *, log, sesoi, sign, true_effect, unit, name,
+                   exercise=None):
+    df = _metric(cid, table, table_name, metric)
+    if exercise is not None:
+        if "exercise" not in df.columns or not (df["exercise"] == exercise).any():
+            raise ClaimNotTestable(cid, f"'{metric}' rows of {exercise} trials in the {table_name} table")
+        df = df[df["exercise"] == exercise]
+    labels = _group_labels(cid, tables, opts)
+    return _ancova_part(cid, df, labels, opts, log=log, sesoi=sesoi, sign=sign, true_effect=true_effect, unit=unit,
+                        name=name)
 
 
 def analyse_c2(tables: ClaimTables, opts: dict, rng: np.random.Generator) -> ClaimResult:
@@ -478,9 +486,12 @@ def analyse_c7(tables: ClaimTables, opts: dict, rng: np.random.Generator) -> Cla
     part, wide = _training_part(cid, tables, opts, tables.force, "force", "rfd_0_100ms_n_per_s", log=True,
                                 sesoi=math.log1p(tol["C7_rfd_sesoi_pct"] / 100), sign=+1,
                                 true_effect=ASSUMED_TRUE["C7_rfd_log"], unit="% difference in post-training RFD 0–100 ms",
-                                name="RFD 0–100 ms", exercise="cmj")
+                                name="RFD 0–100 ms (squat jump)", exercise=opts.get("c7_exercise", "sj"))
     notes = ["rate coding (motor-unit discharge rate) needs HD-sEMG decomposition or intramuscular EMG and is not in "
-             "the tidy tables: only the claimed consequence, faster force development, is tested"]
+             "the tidy tables: only the claimed consequence, faster force development, is tested",
+             "RFD 0–100 ms of the squat jump (pre-declared): it rises from a static hold, whereas a CMJ's first "
+             "100 ms after onset are the unweighting dip (negative 'RFD'); window from the force-rise onset "
+             "(forceplate rfd_onset, Maffiuletti et al. 2016); per subject x session the geometric mean of trials"]
     return ClaimResult([part], len(wide), 2 * len(wide), "ANCOVA log RFD post ~ log pre + group, HC3", {}, notes)
 
 
@@ -488,6 +499,9 @@ def analyse_c7(tables: ClaimTables, opts: dict, rng: np.random.Generator) -> Cla
 def _fppa(cid: str, tables: ClaimTables, opts: dict) -> pd.DataFrame:
     d = _metric(cid, tables.kinematics, "kinematics", "peak_knee_fppa_deg")
     d = _require(cid, d, "kinematics", ["load_pct_bw"]).dropna(subset=["value", "load_pct_bw"])
+    # subjects tested at a single load (e.g. a training cohort's unloaded tests) say nothing about the load curve
+    levels = d.groupby("subject_id")["load_pct_bw"].transform("nunique")
+    d = d[levels >= 2]
     psi = opts["tolerances"]["C3_psi_claim_pct_bw"]
     above = d.loc[d["load_pct_bw"] > psi, "load_pct_bw"].nunique()
     if above < 1 or d["load_pct_bw"].nunique() < 4:
@@ -579,60 +593,114 @@ def _jps_conditions(cid: str, tables: ClaimTables) -> pd.DataFrame:
     return m
 
 
+def _c4_design(cid: str, tables: ClaimTables, force: pd.DataFrame | None, arm: str) -> str:
+    """"crossover" when the trials carry the loading condition within subject (load_phase ``arm`` next to
+    'none' for one subject), "rct" when subjects.group has ``arm`` and 'control' and sessions pre and post."""
+    if force is not None and {"load_phase", "subject_id"} <= set(force.columns):
+        phases = force.groupby("subject_id")["load_phase"].agg(lambda x: set(x))
+        if phases.map(lambda ps: {arm, "none"} <= ps).any():
+            return "crossover"
+    subjects = tables.subjects
+    if subjects is not None and "group" in subjects.columns and {arm, "control"} <= set(subjects["group"].astype(str)):
+        return "rct"
+    raise ClaimNotTestable(cid, f"either a crossover (trials with load_phase '{arm}' and 'none' in the same subject) "
+                                f"or an RCT (subjects.group '{arm}' and 'control', sessions pre and post)")
+
+
+def _eur_table(cid: str, tables: ClaimTables) -> pd.DataFrame:
+    """EUR = mean CMJ height / mean SJ height (impulse-momentum) per subject x session x load_phase, long."""
+    f = _metric(cid, tables.force, "force", "jump_height_impulse_m")
+    f = _require(cid, f, "force", ["exercise", "session"])
+    f = f[f["exercise"].isin(["cmj", "sj"])].copy()
+    if "load_phase" not in f.columns:
+        f["load_phase"] = "none"
+    f = _positive(cid, f, "value", "jump heights")
+    h = f.groupby(["subject_id", "session", "load_phase", "exercise"])["value"].mean().unstack("exercise")
+    if not {"cmj", "sj"} <= set(h.columns):
+        raise ClaimNotTestable(cid, "CMJ and SJ jump heights in the same session (EUR = CMJ/SJ)")
+    return (h["cmj"] / h["sj"]).dropna().rename("value").reset_index()
+
+
 def analyse_c4(tables: ClaimTables, opts: dict, rng: np.random.Generator) -> ClaimResult:
+    """EUR (eccentric-only loading) and JPS error (mid-range loading), each in the design the tables hold:
+    a within-subject crossover by ``load_phase`` (MixedLM contrast vs 'none', statistics.md §2) or a pre/post
+    RCT by ``subjects.group`` (ANCOVA post ~ pre + arm vs control, HC3, as C2/C7)."""
     cid, tol = "C4", opts["tolerances"]
-    parts, notes, diags, n_sub, n_obs = [], [], {}, set(), 0
-    # EUR = CMJ / SJ jump height per subject x session x loading condition
+    parts, notes, diags, n_sub, n_obs, designs = [], [], {}, set(), 0, []
+    control = opts.get("control_group", "control")
+    # EUR = CMJ / SJ jump height per subject x session (x loading condition)
+    name, unit = "EUR (CMJ/SJ), eccentric-only", "% change in EUR"
+    sesoi = math.log1p(tol["C4_eur_sesoi_pct"] / 100)
     try:
-        f = _metric(cid, tables.force, "force", "jump_height_impulse_m")
-        f = _require(cid, f, "force", ["exercise", "load_phase", "session"])
-        f = f[f["exercise"].isin(["cmj", "sj"]) & f["load_phase"].isin(["eccentric_only", "none"])]
-        f = _positive(cid, f.copy(), "value", "jump heights")
-        h = f.groupby(["subject_id", "session", "load_phase", "exercise"])["value"].mean().unstack("exercise")
-        if not {"cmj", "sj"} <= set(h.columns):
-            raise ClaimNotTestable(cid, "CMJ and SJ jump heights under the same condition (EUR = CMJ/SJ)")
-        eur = np.log(h["cmj"] / h["sj"]).dropna().rename("log_eur").reset_index()
-        if set(eur["load_phase"]) != {"eccentric_only", "none"}:
-            raise ClaimNotTestable(cid, "EUR under both 'eccentric_only' loading and 'none'")
-        covs = ["C(session)"] if eur.groupby("subject_id")["session"].nunique().max() > 1 else []
-        sesoi = math.log1p(tol["C4_eur_sesoi_pct"] / 100)
-        est, fit, ts = fit_condition_contrast(eur, "log_eur", "load_phase", "eccentric_only", "none", "subject_id",
-                                              covariates=covs, method_lists=opts["method_lists"])
-        design = PartDesign("EUR", "one_sample", ts.se * math.sqrt(ts.df + 1), ASSUMED_TRUE["C4_eur_log"],
-                            lambda e, s=sesoi: verdict_directional(e, s, +1))
-        parts.append(PartResult("EUR (CMJ/SJ), eccentric-only vs none", est, *verdict_directional(est, sesoi, +1),
-                                "% change in EUR", design=design, sensitivity=[ts], assumed_true=design.true_effect))
-        diags["eur"] = fit.diagnostics()
-        if fit.fallback_reason:
-            notes.append(f"EUR: MixedLM {fit.fallback_reason}")
+        eur = _eur_table(cid, tables)
+        design = _c4_design(cid, tables, eur, "eccentric_only")
+        designs.append(f"EUR: {design}")
+        if design == "crossover":
+            eur = eur[eur["load_phase"].isin(["eccentric_only", "none"])].assign(log_eur=lambda x: np.log(x["value"]))
+            covs = ["C(session)"] if eur.groupby("subject_id")["session"].nunique().max() > 1 else []
+            est, fit, ts = fit_condition_contrast(eur, "log_eur", "load_phase", "eccentric_only", "none", "subject_id",
+                                                  covariates=covs, method_lists=opts["method_lists"])
+            pdesign = PartDesign("EUR", "one_sample", ts.se * math.sqrt(ts.df + 1), ASSUMED_TRUE["C4_eur_log"],
+                                 lambda e, s=sesoi: verdict_directional(e, s, +1))
+            parts.append(PartResult(f"{name} vs none (crossover)", est, *verdict_directional(est, sesoi, +1), unit,
+                                    design=pdesign, sensitivity=[ts], assumed_true=pdesign.true_effect))
+            diags["eur"] = fit.diagnostics()
+            if fit.fallback_reason:
+                notes.append(f"EUR: MixedLM {fit.fallback_reason}")
+            n_obs += len(eur)
+        else:
+            labels = _group_labels(cid, tables, {**opts, "treated_groups": ["eccentric_only"]})
+            part, eur = _ancova_part(cid, eur, labels, opts, log=True, sesoi=sesoi, sign=+1,
+                                     true_effect=ASSUMED_TRUE["C4_eur_log"], unit=unit,
+                                     name=f"{name} vs {control} (RCT)")
+            parts.append(part)
+            n_obs += 2 * len(eur)
+            eur = eur.reset_index()
         n_sub |= set(eur["subject_id"])
-        n_obs += len(eur)
     except ClaimNotTestable as exc:
-        parts.append(PartResult("EUR (CMJ/SJ), eccentric-only vs none", None, "not testable", None,
-                                "% change in EUR", missing=exc.missing))
-    # Joint-position-sense absolute error, mid-range loading vs none (additive, °)
+        parts.append(PartResult(name, None, "not testable", None, unit, missing=exc.missing))
+    # Joint-position-sense absolute error, mid-range loading (additive, °)
+    name, unit = "JPS abs. error, mid-range", "° JPS error"
+    sesoi = tol["C4_jps_sesoi_deg"]
     try:
-        m = _jps_conditions(cid, tables)
-        m = m[m["load_phase"].isin(["mid_range", "none"])]
-        if set(m["load_phase"]) != {"mid_range", "none"}:
-            raise ClaimNotTestable(cid, "JPS error under both 'mid_range' loading and 'none'")
-        sesoi = tol["C4_jps_sesoi_deg"]
-        est, fit, ts = fit_condition_contrast(m, "value", "load_phase", "mid_range", "none", "subject_id",
-                                              scale="additive", method_lists=opts["method_lists"])
-        design = PartDesign("JPS", "one_sample", ts.se * math.sqrt(ts.df + 1), ASSUMED_TRUE["C4_jps_deg"],
-                            lambda e, s=sesoi: verdict_directional(e, s, +1), scale="additive")
-        parts.append(PartResult("JPS abs. error, mid-range vs none", est, *verdict_directional(est, sesoi, +1),
-                                "° JPS error", natural=_identity, design=design, sensitivity=[ts],
-                                assumed_true=design.true_effect))
-        diags["jps"] = fit.diagnostics()
+        m = _require(cid, tables.measures, "measures", ["subject_id", "session", "measure", "value"])
+        m = m[m["measure"] == "jps_abs_error_deg"]
+        if m.empty:
+            raise ClaimNotTestable(cid, "'jps_abs_error_deg' rows in the measures table (none found)")
+        design = "rct" if "load_phase" not in m.columns and set(m["session"]) >= {"pre", "post"} \
+            and tables.subjects is not None and "group" in tables.subjects.columns \
+            and {"mid_range", control} <= set(tables.subjects["group"].astype(str)) else "crossover"
+        designs.append(f"JPS: {design}")
+        if design == "crossover":
+            m = _jps_conditions(cid, tables)
+            m = m[m["load_phase"].isin(["mid_range", "none"])]
+            if set(m["load_phase"]) != {"mid_range", "none"}:
+                raise ClaimNotTestable(cid, "JPS error under both 'mid_range' loading and 'none'")
+            est, fit, ts = fit_condition_contrast(m, "value", "load_phase", "mid_range", "none", "subject_id",
+                                                  scale="additive", method_lists=opts["method_lists"])
+            pdesign = PartDesign("JPS", "one_sample", ts.se * math.sqrt(ts.df + 1), ASSUMED_TRUE["C4_jps_deg"],
+                                 lambda e, s=sesoi: verdict_directional(e, s, +1), scale="additive")
+            parts.append(PartResult(f"{name} vs none (crossover)", est, *verdict_directional(est, sesoi, +1), unit,
+                                    natural=_identity, design=pdesign, sensitivity=[ts],
+                                    assumed_true=pdesign.true_effect))
+            diags["jps"] = fit.diagnostics()
+            n_obs += len(m)
+        else:
+            labels = _group_labels(cid, tables, {**opts, "treated_groups": ["mid_range"]})
+            part, m = _ancova_part(cid, m, labels, opts, log=False, sesoi=sesoi, sign=+1,
+                                   true_effect=ASSUMED_TRUE["C4_jps_deg"], unit=unit, name=f"{name} vs {control} (RCT)")
+            parts.append(part)
+            n_obs += 2 * len(m)
+            m = m.reset_index()
         n_sub |= set(m["subject_id"])
-        n_obs += len(m)
     except ClaimNotTestable as exc:
-        parts.append(PartResult("JPS abs. error, mid-range vs none", None, "not testable", None, "° JPS error",
-                                missing=exc.missing))
+        parts.append(PartResult(name, None, "not testable", None, unit, missing=exc.missing))
+    notes.append("design read from the tables: " + "; ".join(designs) + " (crossover = MixedLM contrast vs 'none' "
+                 "with random intercept; rct = ANCOVA post ~ pre + arm vs control, HC3, other arms left out)")
+    notes.append("EUR = mean CMJ / mean SJ impulse jump height per subject x session")
     notes.append("'increasing injury risk' is not measured: worse proprioception is the tested consequence")
-    return ClaimResult(parts, len(n_sub), n_obs, "MixedLM log EUR ~ condition (+ period); JPS ° ~ condition; "
-                       "random intercept", diags, notes)
+    return ClaimResult(parts, len(n_sub), n_obs, "crossover: MixedLM log EUR ~ condition (+ period), JPS ° ~ condition; "
+                       "RCT: ANCOVA post ~ pre + arm vs control (log EUR; JPS in °), HC3", diags, notes)
 
 
 # --------------------------------------------------------------------------- C5
@@ -703,12 +771,14 @@ def analyse_c6(tables: ClaimTables, opts: dict, rng: np.random.Generator) -> Cla
     parts, notes, diags, n_sub, n_obs = [], [], {}, set(), 0
     specs = [("mid_range_mean_force_bw", "GRF transfer (mid-range mean force), mid vs full",
               lambda e: verdict_range(e, low, high), math.log1p(tol["C6_grf_point_pct"] / 100)),
-             ("knee_joint_force_proxy_bw", "knee joint force, mid vs full (not increased)",
+             ("mid_range_knee_joint_force_proxy_bw", "knee joint force (mid-range proxy), mid vs full (not increased)",
               lambda e: verdict_noninferiority(e, margin), 0.0)]
     for metric, name, rule, true in specs:
         try:
             d = _long_metric_any(cid, tables, metric)
             d = _require(cid, d, "force", ["load_phase", "load_lb"])
+            if "exercise" in d.columns:
+                d = d[d["exercise"].isin(opts.get("c6_exercises", ("squat",)))]
             d = d[d["load_phase"].isin(["mid_range", "full_range"]) & d["load_lb"].between(4, 6)]
             if set(d["load_phase"]) != {"mid_range", "full_range"}:
                 raise ClaimNotTestable(cid, f"'{metric}' under mid-range and full-range loading at 4–6 lb")
@@ -728,8 +798,17 @@ def analyse_c6(tables: ClaimTables, opts: dict, rng: np.random.Generator) -> Cla
             notes.append(f"{metric}: MixedLM {fit.fallback_reason}")
         n_sub |= set(d["subject_id"])
         n_obs += len(d)
-    notes.append(f"'GRF transfer' pre-declared as mid_range_mean_force_bw; point 27 % judged with tolerance "
-                 f"[{lo_pct:g}, {hi_pct:g}] %; joint force non-inferiority margin {tol['C6_jrf_margin_pct']:g} %")
+    notes.append(f"'GRF transfer' pre-declared as mid_range_mean_force_bw: mean vGRF over the concentric samples at "
+                 f"25–75 % of the knee-flexion range (forceplate.analyse_squat; the CoM-displacement window is a "
+                 f"fallback when a trial has no knee angle, and the method column says which); squats at 4–6 lb per "
+                 f"ankle; point 27 % judged with tolerance [{lo_pct:g}, {hi_pct:g}] %; joint force = mid-range "
+                 f"quasi-static knee joint-force proxy, non-inferiority margin {tol['C6_jrf_margin_pct']:g} %")
+    for metric in ("mid_range_mean_force_bw",):
+        t = tables.force
+        if t is not None and "method" in t.columns:
+            bases = t.loc[t["metric"] == metric, "method"].astype(str).str.extract(r"pct_of_(\w+?);")[0].dropna()
+            if bases.nunique() > 1 or (len(bases) and bases.iloc[0] != "knee_flexion_angle"):
+                notes.append(f"window basis in the data: {sorted(bases.unique())} (the estimand needs knee_flexion_angle)")
     return ClaimResult(parts, len(n_sub), n_obs, "MixedLM log y ~ mid-vs-full (+ load_lb), random intercept", diags, notes)
 
 

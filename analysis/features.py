@@ -1051,13 +1051,12 @@ def _force_rows(trial: Mapping[str, Any], recording: Recording, context: Mapping
 
 
 def _knee_flexion(recording: Recording, context: Mapping[str, Any]):
-    roles = {role: channel for channel, role in (context.get("roles") or {}).items()}
-    for role in ("knee_flexion", "knee_angle", "knee_flexion_right", "knee_angle_right", "knee_flexion_left",
-                 "knee_angle_left"):
-        channel = roles.get(role)
-        if channel in recording.channel_names:
-            return recording.channel(channel)
-    return None
+    """The knee flexion channel of a force recording (e.g. a goniometer on the plate's A/D board), by the
+    study's ``roles:`` or a recognised name (``kinematics.angle_channels``), else None."""
+    from analysis import kinematics
+
+    channel = kinematics.angle_channels(recording, context.get("roles") or {}).get("knee_flexion")
+    return recording.channel(channel) if channel else None
 
 
 def _kinematics_rows(trial: Mapping[str, Any], recording: Recording, context: Mapping[str, Any]) -> pd.DataFrame:

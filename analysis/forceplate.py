@@ -42,6 +42,7 @@ __all__ = [
     "contact_mask",
     "flight_periods",
     "detect_onset",
+    "baseline_crossing_onset",
     "com_kinematics",
     "rfd_windows",
     "peak_rfd",
@@ -92,6 +93,9 @@ class ForcePlateSettings:
     min_contact_s: float = 0.002          # project choice: rejects 1-sample spikes at 1 kHz (vertical_jumps_fz DJ has a 108-N spike before contact)
     countermovement_min_velocity_m_s: float = 0.05  # project choice: below -0.05 m/s a countermovement exists
     rfd_windows_ms: tuple[float, ...] = (50.0, 100.0, 200.0)  # Aagaard 2002; Maffiuletti 2016
+    # Maffiuletti et al. 2016 (Eur J Appl Physiol 116:1091): RFD windows start where force leaves its baseline;
+    # "baseline_crossing" = last crossing of BW before the threshold crossing; "movement_onset" = Owen's onset
+    rfd_onset: str = "baseline_crossing"
     peak_rfd_window_ms: float = 20.0      # project choice: steepest 20-ms secant between onset and take-off
     stance_threshold_n: float = 20.0      # gait: same as take-off threshold (Gidiel-Machado et al. 2025)
     min_stance_s: float = 0.1             # project choice: a walking/running stance lasts > 100 ms
@@ -110,6 +114,10 @@ class ForcePlateSettings:
         if "rfd_windows_ms" in values:
             values["rfd_windows_ms"] = tuple(float(v) for v in values["rfd_windows_ms"])
         settings = cls(**values)
+        if settings.rfd_onset not in ("baseline_crossing", "movement_onset"):
+            raise AnalysisError(
+                f"rfd_onset must be 'baseline_crossing' or 'movement_onset', got {settings.rfd_onset!r}"
+            )
         if settings.onset_method not in ("sd", "fixed_n", "pct_bw"):
             raise AnalysisError(
                 f"onset_method must be 'sd', 'fixed_n' or 'pct_bw', got {settings.onset_method!r}"
@@ -376,6 +384,26 @@ def detect_onset(force_n, fs_hz: float, body_weight_n: float, noise_sd_n: float,
     return max(0, search_start + int(out[0]) - int(round(s.onset_backtrack_ms / 1000 * fs)))
 
 
+def baseline_crossing_onset(force_n, fs_hz: float, body_weight_n: float, noise_sd_n: float,
+                            settings: ForcePlateSettings | None = None, *, search_start: int = 0,
+                            search_stop: int | None = None) -> int:
+    """Force-rise onset for RFD: the last sample at or on the far side of BW before the force leaves the
+    onset band (same band as :func:`detect_onset`, no backtrack).
+
+    Maffiuletti et al. 2016 define RFD from the instant force leaves its baseline; Owen's 30-ms backtrack
+    suits impulse integration (where F ≈ BW adds nothing) but starts an RFD window up to 30 ms before the
+    rise, so a 0–100 ms window would hold only ~70 ms of rise and its bias would depend on the rise shape.
+    """
+    s = settings or ForcePlateSettings()
+    total, _ = _as_total_force(force_n)
+    no_backtrack = ForcePlateSettings(**{**asdict(s), "onset_backtrack_ms": 0.0})
+    crossing = detect_onset(total, fs_hz, body_weight_n, noise_sd_n, no_backtrack, search_start=search_start,
+                            search_stop=search_stop)
+    sign = np.sign(total[crossing] - body_weight_n)
+    before = np.flatnonzero(sign * (total[search_start:crossing] - body_weight_n) <= 0)
+    return search_start + int(before[-1]) if before.size else search_start
+
+
 def com_kinematics(force_n, fs_hz: float, body_weight_n: float, start_index: int = 0,
                    initial_velocity_m_s: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """CoM acceleration, velocity and displacement from vertical GRF (trapezoid integration).
@@ -613,8 +641,15 @@ def analyse_jump(force_n, fs_hz: float, jump_type: str = "cmj", *,
             m["rsi_modified_m_per_s"] = Metric(m["jump_height_impulse_m"].value / ttt, "m/s",
                                                f"jump_height_impulse/time_to_takeoff;{tag_int}")
         m["countermovement_depth_m"] = Metric(float(disp[start:takeoff].min()), "m", f"double_integration;{tag_int}")
-        for w, val in rfd_windows(total, fs, start, s.rfd_windows_ms).items():
-            m[f"rfd_0_{w:g}ms_n_per_s"] = Metric(val, "N/s", f"secant_from_onset_0_{w:g}ms;{s.onset_label()};{tag_bw}")
+        if s.rfd_onset == "baseline_crossing":
+            rfd_start = baseline_crossing_onset(total, fs, bw, noise_sd, s, search_start=weigh_win[1],
+                                                search_stop=takeoff)
+            rfd_label = f"rfd_onset=last_bw_crossing_before_{s.onset_label().split('=', 1)[1].rsplit('-', 1)[0]}"
+        else:
+            rfd_start, rfd_label = start, s.onset_label()
+        events["rfd_onset"] = rfd_start
+        for w, val in rfd_windows(total, fs, rfd_start, s.rfd_windows_ms).items():
+            m[f"rfd_0_{w:g}ms_n_per_s"] = Metric(val, "N/s", f"secant_from_onset_0_{w:g}ms;{rfd_label};{tag_bw}")
     prfd, _ = peak_rfd(total, fs, start, takeoff, s.peak_rfd_window_ms)
     m["peak_rfd_n_per_s"] = Metric(prfd, "N/s", f"max_secant_{s.peak_rfd_window_ms:g}ms_start_to_takeoff;{tag_thr}")
 

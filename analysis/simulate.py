@@ -79,6 +79,9 @@ FORCE_FS_HZ = 1000.0  # force-plate rate of the anchors (Owen et al. 2014; verti
 KIN_FS_HZ = 200.0  # kinematics export rate (issue 6: 100-200 Hz)
 POINT_RATE_HZ = 100.0  # C3D frame rate; analogs are stored as subframes of it
 SEASON_START = "2025-08-04"  # a Monday; six months = 26 weeks
+#: largest RFD 0-100 ms a jump's first-order force rise is asked to reach, as a fraction of (plateau - BW)/0.1 s
+#: (rise constant 0.1/ln 10 = 43 ms) [assumption]
+RFD_REACH_FRACTION = 0.9
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)  # E|x| of a unit-variance Gaussian
 
 #: study sizes: "demo" is what make reproduce runs (C1 conclusive, <= 100 MB); "small" is for CI runs
@@ -339,7 +342,8 @@ def jump_force(system_mass_kg: float, takeoff_velocity_m_s: float, peak_force_bw
     held for T_p, a quarter-cosine drop to 0 (take-off), flight 2 v/g at 0 N, and a landing pulse whose
     impulse stops the body, then quiet stance. tau gives the requested RFD over 0-100 ms from the rise
     start; T_p is solved so that the net impulse / mass equals ``takeoff_velocity_m_s``; so the jump
-    height v^2/2g and the flight time 2v/g both follow from the force.
+    height v^2/2g and the flight time 2v/g both follow from the force. A requested RFD above
+    ``RFD_REACH_FRACTION`` x dF / 0.1 s raises the plateau dF so the RFD is met exactly.
     """
     m, w = system_mass_kg, system_mass_kg * G_M_S2
     dF = (peak_force_bw - 1.0) * w
@@ -347,8 +351,15 @@ def jump_force(system_mass_kg: float, takeoff_velocity_m_s: float, peak_force_bw
         tau = 0.08
     else:
         target = float(rfd_0_100_n_per_s)
+        # A first-order rise gains less than dF in 100 ms, so RFD 0-100 ms < dF / 0.1 s. A requested RFD above
+        # RFD_REACH_FRACTION of that bound raises the plateau instead of silently missing the target (strong,
+        # fast subjects have both; a missed target would erase training effects on RFD from the truth).
+        dF = max(dF, target * 0.1 / RFD_REACH_FRACTION)
         g = lambda tau: dF * (1 - math.exp(-0.1 / tau)) / 0.1 - target  # noqa: E731
-        tau = brentq(g, 1e-4, 50.0) if g(1e-4) > 0 > g(50.0) else 0.08
+        if not g(1e-4) > 0 > g(50.0):
+            raise AnkleLabError(f"jump_force: RFD 0-100 ms of {target:g} N/s is not reachable with a plateau "
+                                f"{dF:g} N above body weight")
+        tau = brentq(g, 1e-4, 50.0)
     u_depth = unweighting_depth_bw * w if countermovement else 0.0
     t_u = unweighting_s if countermovement else 0.0
     imp_u = -u_depth * t_u / 2  # ∫ -U sin^2(pi t / T_u)
@@ -602,18 +613,26 @@ def plate_channels(fz_n: np.ndarray, fx_n: np.ndarray, fy_n: np.ndarray, cop_xy_
     return np.column_stack([fx_n, fy_n, fz_n, mx, my, mz])
 
 
-def write_forceplate_c3d(path: Path, plates: list[np.ndarray], fs_hz: float = FORCE_FS_HZ, *, units: str = "mm") -> None:
+def write_forceplate_c3d(path: Path, plates: list[np.ndarray], fs_hz: float = FORCE_FS_HZ, *, units: str = "mm",
+                         extra_analogs: dict[str, tuple[str, np.ndarray]] | None = None) -> None:
     """Two type-2 force platforms; ``units`` "mm" stores moments in N·mm and corners in mm, "m" in N·m and m.
 
     (ezc3d computes the CoP from CORNERS/ORIGIN in POINT:UNITS and moments in N·<POINT:UNITS>, so the
-    two are always written consistently.)
+    two are always written consistently.) ``extra_analogs`` ``{label: (unit, samples)}`` adds analog
+    channels after the plates' (e.g. an electrogoniometer ``knee_flexion`` in ``deg``, as labs record
+    goniometers on the force plate's A/D board).
     """
     k = 1000.0 if units == "mm" else 1.0
     n_plates = len(plates)
     data = np.column_stack([np.column_stack([p[:, :3], p[:, 3:] * k]) for p in plates])
     labels = [f"{q}{i + 1}" for i in range(n_plates) for q in ("Fx", "Fy", "Fz", "Mx", "My", "Mz")]
     m_unit = "Nmm" if units == "mm" else "Nm"
-    c = _new_c3d(fs_hz, labels, ([ "N"] * 3 + [m_unit] * 3) * n_plates, data, point_units=units)
+    analog_units = ([ "N"] * 3 + [m_unit] * 3) * n_plates
+    for label, (unit, samples) in (extra_analogs or {}).items():
+        data = np.column_stack([data, np.asarray(samples, dtype=float)])
+        labels.append(label)
+        analog_units.append(unit)
+    c = _new_c3d(fs_hz, labels, analog_units, data, point_units=units)
     corners = np.zeros((3, 4, n_plates))
     hx, hy = PLATE_HALF_SIZE_M
     for p in range(n_plates):
@@ -793,7 +812,7 @@ class _Builder:
                         self._trial(subject_id=sid, session=session, trial_id=f"{tid}-fp", exercise="cmj", load_per_ankle=value,
                                     load_unit=u_written, load_phase=phase, kind="forceplate", file=f,
                                     notes=f"same jump as {tid}-emg; moments in N·{c3d_units}")
-            self._c6_squats(sid, session, mass, unit, c3d_units)
+            self._c6_squats(sid, session, mass, unit, c3d_units, fppa0[si], po0[si])
             # C5: acute response ratios under sustained-low vs brief-high protocols
             for k, (muscle, delta) in enumerate(c5["delta"].items()):
                 base = c5["mean_log_response"] + c5_u[si, k]
@@ -883,7 +902,10 @@ class _Builder:
         if not math.isnan(curve.rfd_0_100_n_per_s):
             self._truth(tid, "rfd_0_100ms_n_per_s", curve.rfd_0_100_n_per_s, "N/s", definition="(F(onset+100 ms) - BW)/0.1 s from the true onset")
 
-    def _c6_squats(self, sid: str, session: str, mass: float, unit: str, c3d_units: str) -> None:
+    def _c6_squats(self, sid: str, session: str, mass: float, unit: str, c3d_units: str, fppa_subj: float,
+                   po_subj: float) -> None:
+        """C6 squats (mid- and full-range loading at c6.load_lb); the kinematics trials carry the subject's own
+        FPPA and pelvic-obliquity levels, so their FPPA rows belong to the same valgus model (C3/C9)."""
         c6, rng = self.p["c6"], self.rng
         sol = c6_mid_range_ratios(mass, c6)
         value, u_written, load_kg = self._load_cell(c6["load_lb"] * LB_KG, unit)
@@ -904,16 +926,21 @@ class _Builder:
                 depth = c6["com_depth_m"] * math.exp(rng.normal(0, 0.03))
                 _, qdd = squat_profile(t - rest, c6["eccentric_s"], conc)
                 fz = system * (G_M_S2 - depth * qdd)
+                # knee flexion (electrogoniometer on the plate's A/D board, deg) in the same file, so the
+                # mid-range window and the joint-force proxy use the knee angle as truth.json defines them
+                knee_deg = knee_max * knee_profile(t - rest, c6["eccentric_s"], conc, window)
+                knee_deg = knee_deg + rng.normal(0, self.p["kinematics"]["noise_deg"], n)
                 f = f"raw/{sid}/{tid}-fp.c3d"
-                write_forceplate_c3d(self.root / f, self._plates_from_total(fz, FORCE_FS_HZ), units=c3d_units)
+                write_forceplate_c3d(self.root / f, self._plates_from_total(fz, FORCE_FS_HZ), units=c3d_units,
+                                     extra_analogs={"knee_flexion": ("deg", knee_deg)})
                 grf, jrf, _ = _squat_mid_range(system, depth, knee_max, c6["eccentric_s"], conc, FORCE_FS_HZ, c6, window)
                 self._truth(f"{tid}-fp", "mid_range_mean_force_bw", grf, "BW", definition="forceplate.analyse_squat: concentric 25-75 % of knee-flexion ROM")
                 self._truth(f"{tid}-fp", "mid_range_knee_joint_force_proxy_bw", jrf, "BW", definition="forceplate.knee_joint_force_proxy_bw over the same samples")
                 self._truth(f"{tid}-fp", "movement_start_s", rest, "s")
                 self._trial(subject_id=sid, session=session, trial_id=f"{tid}-fp", exercise="squat", load_per_ankle=value,
-                            load_unit=u_written, load_phase=cond, kind="forceplate", file=f, notes=f"C6 squat; kinematics in {tid}-kin")
+                            load_unit=u_written, load_phase=cond, kind="forceplate", file=f, notes=f"C6 squat with knee_flexion goniometer channel; kinematics also in {tid}-kin")
                 # kinematics at 200 Hz with the same 1.2 s of quiet stance first, so both files share the onset
-                self._kinematics_trial(sid, session, f"{tid}-kin", "squat", value, u_written, cond, load_kg, mass, 0.0, 0.0,
+                self._kinematics_trial(sid, session, f"{tid}-kin", "squat", value, u_written, cond, load_kg, mass, fppa_subj, po_subj,
                                        1.0, 0.0, note=f"C6 squat; force in {tid}-fp", knee_max=knee_max,
                                        durations=(c6["eccentric_s"], conc), rest_s=rest, knee_window=window)
 

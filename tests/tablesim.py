@@ -142,7 +142,7 @@ def simulate_force(subjects, eff, rng):
     j["value"], j["metric"], j["unit"], j["load_lb"], j["session"] = np.exp(log_h), "jump_height_impulse_m", "m", 0.0, "crossover"
     parts.append(_add_loads(j, subjects))
     # C6: mid_range vs full_range at 4 and 6 lb
-    for metric, effect in (("mid_range_mean_force_bw", eff["c6_grf_log"]), ("knee_joint_force_proxy_bw", eff["c6_jrf_log"])):
+    for metric, effect in (("mid_range_mean_force_bw", eff["c6_grf_log"]), ("mid_range_knee_joint_force_proxy_bw", eff["c6_jrf_log"])):
         c = _grid(subject_id=sid, load_phase=["mid_range", "full_range"], load_lb=[4.0, 6.0], rep=range(3))
         base = dict(zip(sid, rng.normal(math.log(1.5), 0.1, n)))
         su = dict(zip(sid, rng.normal(0, 0.04, n)))
@@ -158,7 +158,7 @@ def simulate_force(subjects, eff, rng):
     tr = r["subject_id"].map(treated).to_numpy(float) * (r["session"] == "post")
     r["value"] = np.exp(r["subject_id"].map(r0).to_numpy(float) + tr * eff["c7_rfd_log"]
                         + np.repeat(rng.normal(0, 0.08, n * 2), 3) + rng.normal(0, 0.129, len(r)))
-    r["metric"], r["unit"], r["exercise"], r["load_lb"], r["load_phase"] = "rfd_0_100ms_n_per_s", "N/s", "cmj", 0.0, "none"
+    r["metric"], r["unit"], r["exercise"], r["load_lb"], r["load_phase"] = "rfd_0_100ms_n_per_s", "N/s", "sj", 0.0, "none"  # C7: squat-jump RFD
     parts.append(_add_loads(r, subjects))
     out = pd.concat(parts, ignore_index=True).drop(columns="rep")
     out["method"] = "simulated"

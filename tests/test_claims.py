@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from tablesim import CLAIM_EFFECTS, simulate_emg, simulate_subjects, simulate_tables  # noqa: E402
 
 from analysis import claims as C  # noqa: E402
-from analysis.models import Estimate, one_sample_t, two_stage_slopes  # noqa: E402
+from analysis.models import DEFAULT_METHOD_LISTS, Estimate, one_sample_t, two_stage_slopes  # noqa: E402
 from analysis.paths import ARTICLE_PATH, PROJECT_ROOT  # noqa: E402
 
 L = math.log
@@ -287,3 +287,51 @@ def test_a_claim_whose_analysis_fails_is_reported_not_dropped(monkeypatch):
     assert row["verdict"] == "not testable"
     assert "non-positive values in rows 3, 7" in row["notes"]
     assert list(df["claim_id"]) == [f"C{i}" for i in range(1, 10)]
+
+
+# --------------------------------------------------------------------------- C4 design read from the tables
+def _c4_rct_tables(eur_log_effect: float, jps_effect_deg: float, seed: int = 5, n_per_arm: int = 8):
+    rng = np.random.default_rng(seed)
+    arms = ["control", "eccentric_only", "mid_range", "full_range"]
+    subjects = pd.DataFrame({"subject_id": [f"t{i:02d}" for i in range(4 * n_per_arm)],
+                             "group": np.repeat(arms, n_per_arm), "body_mass_kg": 75.0})
+    force, measures = [], []
+    for sid, arm in zip(subjects["subject_id"], subjects["group"]):
+        h_sj, eur0, jps0 = rng.normal(0.3, 0.03), np.exp(rng.normal(np.log(1.08), 0.03)), rng.normal(4, 1)
+        for session in ("pre", "post"):
+            eur = eur0 * np.exp(eur_log_effect if (session == "post" and arm == "eccentric_only") else 0.0)
+            for ex, h in (("sj", h_sj), ("cmj", h_sj * eur)):
+                for rep in range(2):
+                    force.append({"subject_id": sid, "session": session, "exercise": ex, "load_phase": "none",
+                                  "metric": "jump_height_impulse_m", "value": h * np.exp(rng.normal(0, 0.01))})
+            shift = jps_effect_deg if (session == "post" and arm == "mid_range") else 0.0
+            measures.append({"subject_id": sid, "session": session, "measure": "jps_abs_error_deg",
+                             "value": jps0 + shift + rng.normal(0, 0.3), "condition": arm})
+    return C.ClaimTables(force=pd.DataFrame(force), measures=pd.DataFrame(measures), subjects=subjects)
+
+
+def test_c4_rct_design_is_read_from_the_tables_and_recovers_the_effects():
+    opts = {"tolerances": C.DEFAULT_TOLERANCES, "method_lists": DEFAULT_METHOD_LISTS}
+    res = C.analyse_c4(_c4_rct_tables(math.log(1.10), 2.0), opts, np.random.default_rng(0))
+    eur, jps = res.parts
+    assert "EUR: rct" in res.notes[0] and "JPS: rct" in res.notes[0]
+    assert "RCT" in eur.name and "RCT" in jps.name
+    # within-subject noise is small (trial log SD 0.01, JPS SD 0.3°) so the ANCOVA lands close to the truth
+    assert eur.estimate.estimate == pytest.approx(math.log(1.10), abs=0.02)
+    assert jps.estimate.estimate == pytest.approx(2.0, abs=0.4)
+    assert eur.verdict == "supported" and jps.verdict == "supported"
+    assert res.n_subjects == 16 + 16 - 8  # control shared by both parts; full_range left out
+
+
+def test_c4_rct_null_effects_are_not_supported():
+    opts = {"tolerances": C.DEFAULT_TOLERANCES, "method_lists": DEFAULT_METHOD_LISTS}
+    res = C.analyse_c4(_c4_rct_tables(0.0, 0.0), opts, np.random.default_rng(0))
+    assert all(p.verdict != "supported" for p in res.parts)
+    assert all(p.direction is not True for p in res.parts)
+
+
+def test_c4_crossover_still_chosen_when_loading_is_within_subject():
+    tables = simulate_tables("claims", n_subjects=12, seed=3)
+    opts = {"tolerances": C.DEFAULT_TOLERANCES, "method_lists": DEFAULT_METHOD_LISTS}
+    res = C.analyse_c4(tables, opts, np.random.default_rng(0))
+    assert "EUR: crossover" in res.notes[0] and "JPS: crossover" in res.notes[0]
