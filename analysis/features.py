@@ -962,7 +962,7 @@ def process_mvc_trial(trial: Mapping[str, Any], recording: Recording, context: M
     if targets:
         channel_map = {c: m for c, m in channel_map.items() if m in targets}
     with _Stage("mvc"):
-        result = emg.process(recording, settings)
+        result = emg.process(recording, settings, keep_filtered=False, with_onsets=False)  # peak envelope only
         reference = emg.mvc_reference([result], channel_map=channel_map, settings=settings)
     muscles = sorted(reference.values)
     return {"mvc": pd.DataFrame({
@@ -1007,7 +1007,7 @@ def _emg_rows(trial: Mapping[str, Any], recording: Recording, context: Mapping[s
     refs = context.get("mvc_refs") or {}
     reference = emg.MVCReference(dict(refs), window_ms=settings.mvc_window_ms) if refs else None
     with _Stage("emg"):
-        result = emg.process(recording, settings)
+        result = emg.process(recording, settings, with_onsets=False)  # the feature rows use no onsets
         return emg.trial_features(result, reference, trial, context["channel_map"],
                                   phases=phases_from_events(recording.events) or None)
 
