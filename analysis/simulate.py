@@ -400,7 +400,10 @@ def jump_force(system_mass_kg: float, takeoff_velocity_m_s: float, peak_force_bw
     sel = (t >= edges[4]) & (t < edges[5])
     sl = t[sel] - edges[4]
     f[sel] = w * (1 - np.exp(-sl / land_tau)) + p_amp * np.sin(np.pi * sl / land_s) ** 2
-    rfd = float(dF * (1 - math.exp(-0.1 / tau)) / 0.1)
+    # RFD 0-100 ms of the curve as sampled: equals the target unless take-off starts within 100 ms of onset
+    # (then the window reaches the drop to take-off and the RFD is lower; rare: very high RFD, low jump)
+    k100 = int(round(0.1 * fs_hz))
+    rfd = float((f[n_quiet + k100] - w) / 0.1) if n_quiet + k100 < n_total else float("nan")
     return JumpCurve(
         force_n=f, onset_index=n_quiet, takeoff_index=n_quiet + int(math.ceil(edges[3] * fs_hz)),
         landing_index=n_quiet + int(math.ceil(edges[4] * fs_hz)), takeoff_velocity_m_s=takeoff_velocity_m_s,
