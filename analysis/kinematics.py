@@ -258,6 +258,10 @@ def trial_kinematics(fs_hz: float, *, knee_flexion_deg=None, hip=None, knee=None
             ftag = f"{fppa_source};{tag}"
             m[f"{prefix}peak_knee_fppa_deg"] = Metric(float(seg.knee_fppa_deg.max()), "deg", ftag)
             m[f"{prefix}mean_knee_fppa_deg"] = Metric(float(seg.knee_fppa_deg.mean()), "deg", ftag)
+            if "knee_flexion_deg" in seg:  # clinical FPPA: at the deepest point (peak knee flexion), signed
+                at = int(np.argmax(seg.knee_flexion_deg.to_numpy()))
+                m[f"{prefix}knee_fppa_at_peak_flexion_deg"] = Metric(float(seg.knee_fppa_deg.iloc[at]), "deg",
+                                                                     f"{ftag};at_peak_knee_flexion")
         if "pelvic_obliquity_deg" in seg:
             otag = f"{obliquity_source};{tag}"
             m[f"{prefix}peak_pelvic_obliquity_deg"] = Metric(float(seg.pelvic_obliquity_deg.max()), "deg", otag)
