@@ -11,7 +11,8 @@ One call, :func:`simulate_study`, writes a complete study folder in the format o
   muscles (C3D, float32 analogs) in squats, split squats, step-ups, CMJs and walking under 0–12 %BW
   per ankle (loads written in kg for some subjects and lb for others); two-plate 1 kHz force
   platforms (C3D, type 2) for the CMJs and for C6 squats with mid-range vs full-range loading;
-  kinematics (generic CSV, 200 Hz) for squats, step-ups and the C6 squats; C5 acute-response measures.
+  kinematics (generic CSV, 200 Hz) for squats, step-ups and the C6 squats; C5 EMG sets (lunges, a
+  sustained low-load and a brief high-load set). Dynamic EMG files carry movement/eccentric/concentric events.
 * **training cohort** (``T01``…, sessions ``pre``/``post``): arms control / eccentric_only / mid_range /
   full_range; CMJ and SJ as one-column Fz text, step-up kinematics CSV, joint-position-sense error.
 * **injury cohort** (exposures.csv, injuries.csv): teams, weekly exposure hours, ankle weights
@@ -151,11 +152,19 @@ def scenario_parameters(scenario: str = "claims") -> dict[str, Any]:
             "rest_s": 0.3,
             "mvc_trial_s": 2.4,
         },
-        "c5": {  # acute response (task EMG / unloaded EMG) under two protocols; Δ = log sustained_low - log brief_high
+        "c5": {  # EMG trials of one exercise under two protocols; Δ_m = log E[%MVC | sustained_low] - log E[%MVC | brief_high]
             "delta": {"soleus": log(1.15) if claims else (0.0 if null else -0.05),
                       "gastrocnemius_medialis": log(1.15) if claims else (0.0 if null else -0.05),
                       "vastus_lateralis": -log(1.15) if claims else (0.0 if null else -0.05)},
-            "mean_log_response": 0.2, "subject_muscle_log_sd": 0.1, "residual_log_sd": 0.08,  # [assumption]
+            # Δ_m is the whole protocol contrast (the C1 load slope is not added on top) [assumption]
+            "exercise": "lunge",  # not one of the C1 compound exercises, so C1 and C5 trials never mix
+            "exercise_log_effect": 0.1,  # as split_squat [assumption]
+            "subject_muscle_log_sd": 0.1,  # protocol-independent subject x muscle offset; cancels in Δ [assumption]
+            "rep_log_sd": 0.08,  # per-repetition noise = the EMG trial_log_sd (JSSM 2018 17:101)
+            # sustained low load: slow reps, >= 10 s under load; brief high load: a few fast reps, <= 5 s (§2 C5) [assumption]
+            "protocols": {"sustained_low": {"load_pct_bw": 3.0, "reps": 6, "eccentric_s": 1.0, "concentric_s": 1.0},
+                          "brief_high": {"load_pct_bw": 10.0, "reps": 3, "eccentric_s": 0.4, "concentric_s": 0.4}},
+            "pause_s": 0.2,  # between reps: longer than the envelope ramp, so each rep window holds only its rep
         },
         "cmj": {
             "jump_height_m": {"median": 0.35, "log_sd": 0.17},  # §11: 0.35 ± 0.06 m
@@ -589,9 +598,16 @@ def _atomic_c3d_write(c, path: Path) -> None:
     c.write(str(path))
 
 
-def write_emg_c3d(path: Path, emg_v: np.ndarray, channel_labels: list[str], fs_hz: float = EMG_FS_HZ) -> None:
-    """EMG analogs (V, stored as C3D float32) without points."""
+def write_emg_c3d(path: Path, emg_v: np.ndarray, channel_labels: list[str], fs_hz: float = EMG_FS_HZ,
+                  events: list[tuple[str, float]] | None = None) -> None:
+    """EMG analogs (V, stored as C3D float32) without points; ``events`` (label, seconds from the first
+    sample) go to the EVENT group (USED, LABELS, CONTEXTS "General", TIMES as minutes/seconds rows)."""
     c = _new_c3d(fs_hz, channel_labels, ["V"] * len(channel_labels), emg_v)
+    if events:
+        _ezc3d_int_parameter(c, "EVENT", "USED", [len(events)], [1])
+        c.add_parameter("EVENT", "LABELS", [label for label, _ in events])
+        c.add_parameter("EVENT", "CONTEXTS", ["General"] * len(events))
+        c.add_parameter("EVENT", "TIMES", np.array([[0.0] * len(events), [float(ts) for _, ts in events]]))
     _atomic_c3d_write(c, path)
 
 
@@ -738,7 +754,7 @@ class _Builder:
         h0 = cmj["jump_height_m"]["median"] * np.exp(rng.normal(0, cmj["jump_height_m"]["log_sd"], n))
         pf0 = rng.normal(cmj["peak_force_bw"]["mean"], cmj["peak_force_bw"]["sd"], n)
         c5 = p["c5"]
-        c5_u = rng.normal(0, c5["subject_muscle_log_sd"], (n, len(c5["delta"])))
+        c5_u = rng.normal(0, c5["subject_muscle_log_sd"], (n, n_m))  # per muscle, protocol-independent
         for si, subj in enumerate(subjects):
             sid, mass = subj["subject_id"], subj["body_mass_kg"]
             unit = "lb" if si % 2 == 0 else "kg"
@@ -789,7 +805,12 @@ class _Builder:
                                            rest_level=e["rest_level_frac_mvc"] * mvc_amp[si, k]) for k in range(n_m)])
                     raw = self._emg_raw(env, t)
                     f = f"raw/{sid}/{tid}-emg.c3d"
-                    write_emg_c3d(self.root / f, raw, labels)
+                    t0, t1 = e["rest_s"], e["rest_s"] + ecc_s + con_s
+                    events = [("movement_start", t0), ("movement_end", t1)]
+                    if con_s > 0:
+                        events += [("eccentric_start", t0), ("eccentric_end", t0 + ecc_s),
+                                   ("concentric_start", t0 + ecc_s), ("concentric_end", t1)]
+                    write_emg_c3d(self.root / f, raw, labels, events=events)
                     for k, muscle in enumerate(MUSCLES):
                         self._truth(f"{tid}-emg", "mean_envelope_v", amp[k], "V", muscle,
                                     f"mean rectified EMG over the movement window {e['rest_s']:.2f}-{e['rest_s'] + ecc_s + con_s:.2f} s")
@@ -816,14 +837,47 @@ class _Builder:
                                     load_unit=u_written, load_phase=phase, kind="forceplate", file=f,
                                     notes=f"same jump as {tid}-emg; moments in N·{c3d_units}")
             self._c6_squats(sid, session, mass, unit, c3d_units, fppa0[si], po0[si])
-            # C5: acute response ratios under sustained-low vs brief-high protocols
-            for k, (muscle, delta) in enumerate(c5["delta"].items()):
-                base = c5["mean_log_response"] + c5_u[si, k]
-                for proto, shift in (("sustained_low", delta / 2), ("brief_high", -delta / 2)):
-                    value = math.exp(base + shift + rng.normal(0, c5["residual_log_sd"]))
-                    self.measures.append({"subject_id": sid, "session": session, "measure": f"emg_response_ratio_{muscle}",
-                                          "value": round(value, 4), "unit": "ratio", "condition": proto,
-                                          "notes": "task EMG / unloaded EMG of the same task (C5 proxy)"})
+            # C5: EMG sets of one exercise under a sustained low-load and a brief high-load protocol
+            self._c5_sets(sid, session, mass, unit, labels, u_subj[si] + u_sm[si] + c5_u[si], mvc_amp[si], mvc_plateau)
+
+    def _c5_sets(self, sid: str, session: str, mass: float, unit: str, labels: list[str], u_log: np.ndarray,
+                 mvc_amp: np.ndarray, mvc_plateau: np.ndarray) -> None:
+        """One set per protocol: reps with per-rep amplitudes, movement/eccentric/concentric events per rep."""
+        rng, e, c5 = self.rng, self.p["emg"], self.p["c5"]
+        ex = c5["exercise"]
+        for proto, spec in c5["protocols"].items():
+            sign = 0.5 if proto == "sustained_low" else -0.5
+            shift = np.array([sign * c5["delta"].get(m, 0.0) for m in MUSCLES])
+            value, u_written, load_kg = self._load_cell(spec["load_pct_bw"] * mass / 100, unit)
+            ecc_s, con_s, reps = spec["eccentric_s"], spec["concentric_s"], spec["reps"]
+            rep_s = ecc_s + con_s
+            starts = e["rest_s"] + np.arange(reps) * (rep_s + c5["pause_s"])
+            dur_s = starts[-1] + rep_s + e["rest_s"]
+            ns = int(round(dur_s * EMG_FS_HZ / 20)) * 20
+            t = np.arange(ns) / EMG_FS_HZ
+            log_pct = (np.log([e["baseline_pct_mvc"][m] for m in MUSCLES]) + c5["exercise_log_effect"] + u_log + shift
+                       + rng.normal(0, c5["rep_log_sd"], (reps, len(MUSCLES))))
+            amp = np.exp(log_pct) / 100 * mvc_amp  # (reps, muscles), V
+            rest = e["rest_level_frac_mvc"] * mvc_amp
+            env = np.tile(rest, (ns, 1))
+            for r, t0 in enumerate(starts):
+                for k in range(len(MUSCLES)):
+                    env[:, k] += two_phase_envelope(t, t0, ecc_s, con_s, amp[r, k], e["concentric_eccentric_ratio"])
+            raw = self._emg_raw(env, t)
+            tid = f"{sid}-{session}-c5-{proto}-emg"
+            f = f"raw/{sid}/{tid}.c3d"
+            events = [(name, float(t0 + off)) for t0 in starts
+                      for name, off in (("movement_start", 0.0), ("movement_end", rep_s), ("eccentric_start", 0.0),
+                                        ("eccentric_end", ecc_s), ("concentric_start", ecc_s), ("concentric_end", rep_s))]
+            write_emg_c3d(self.root / f, raw, labels, events=events)
+            set_mean = amp.mean(axis=0)  # equal rep windows: the movement-phase mean is the mean over reps
+            for k, muscle in enumerate(MUSCLES):
+                self._truth(tid, "mean_pct_mvc", 100 * set_mean[k] / mvc_plateau[k], "%MVC", muscle,
+                            f"C5 {proto}: mean envelope over the {reps} rep windows / MVC plateau x 100")
+            self._truth(tid, "time_under_load_s", reps * rep_s, "s", "", f"C5 {proto}: summed rep windows")
+            self._trial(subject_id=sid, session=session, trial_id=tid, exercise=ex, load_per_ankle=value,
+                        load_unit=u_written, load_phase="full_range", kind="emg", file=f,
+                        notes=f"C5 {proto.replace('_', ' ')} set: {reps} reps of {ecc_s:g} s + {con_s:g} s")
 
     def _emg_raw(self, env: np.ndarray, t: np.ndarray) -> np.ndarray:
         """Raw EMG (V): shaped noise x envelope / E|x|, plus electrode noise, 50 Hz hum and DC offset."""
@@ -1072,7 +1126,11 @@ def _claim_truth(p: dict[str, Any], c6_example: dict[str, float]) -> dict[str, A
                "eur_ratio_eccentric_vs_control": math.exp((tr["cmj_log_change"]["eccentric_only"] - tr["sj_log_change"]["eccentric_only"])
                                                           - (tr["cmj_log_change"]["control"] - tr["sj_log_change"]["control"])),
                "jps_difference_deg_mid_range_vs_control": tr["jps_change_deg"]["mid_range"] - tr["jps_change_deg"]["control"]},
-        "C5": {"estimand": "Δ_m = log response(sustained_low) - log response(brief_high); claim: Δ_sol > 0, Δ_MG > 0, Δ_VL < 0",
+        "C5": {"estimand": "Δ_m = log E[movement-phase mean %MVC | sustained_low set] - log E[... | brief_high set], same "
+                           f"exercise ({c5['exercise']}); sustained_low = {c5['protocols']['sustained_low']['load_pct_bw']:g} %BW, "
+                           f"{c5['protocols']['sustained_low']['reps']} slow reps; brief_high = "
+                           f"{c5['protocols']['brief_high']['load_pct_bw']:g} %BW, {c5['protocols']['brief_high']['reps']} fast reps; "
+                           "claim: Δ_sol > 0, Δ_MG > 0, Δ_VL < 0 (acute EMG proxy, statistics.md §2 C5)",
                "delta_log": dict(c5["delta"])},
         "C6": {"estimand": "ratio mid/full of the concentric mid-range (25-75 % ROM) mean vGRF and of the knee joint-force proxy, squats at "
                            f"{p['c6']['load_lb']} lb per ankle", "rho_grf": c6_example["grf_ratio"], "rho_jrf": c6_example["jrf_ratio"],
@@ -1116,7 +1174,7 @@ Contents
                   eccentric_only, mid_range, full_range)
 - trials.csv      one row per file in raw/: EMG C3D (2 kHz, 6 muscles), force-plate C3D (1 kHz, two
                   type-2 plates), kinematics CSV (200 Hz), one-column Fz text (1 kHz) for training jumps
-- measures.csv    knee joint-position sense, training load, C5 acute EMG response ratios
+- measures.csv    knee joint-position sense, training load
 - exposures.csv / injuries.csv  six-month injury cohort (several teams, weekly exposure)
 - truth.json      generative parameters and the true value of each claim's estimand (C1-C9)
 - truth_trials.csv true per-trial quantities (envelope amplitude, %MVC, jump height, peak force, ...)
@@ -1188,7 +1246,8 @@ def simulate_study(out_dir: str | Path, scenario: str = "claims", n_subjects: in
             "notes": [
                 "EMG: one repetition per trial with a two-phase (eccentric, concentric x1.4) envelope for every exercise; "
                 "muscle-specific timing within a gait cycle is not modelled.",
-                "C5 is an acute proxy (task EMG / unloaded EMG under two protocols), written to measures.csv.",
+                "C5 is an acute EMG proxy: movement-phase %MVC of lunge sets under a sustained low-load and a brief "
+                "high-load protocol (raw EMG files; the suite derives the response).",
                 "C6 mid-range loading in the claims scenario is a 'push' concentric phase (accelerate, then brake at 0.8 g near "
                 "the top) with a hip-first rise: the knee passes its mid-range exactly while the CoM accelerates most. With a "
                 "knee that follows the CoM no smooth squat reaches +27 % (max ~ +11 %): the claim needs this contrived "

@@ -60,7 +60,7 @@ def _add_loads(d: pd.DataFrame, subjects: pd.DataFrame) -> pd.DataFrame:
 
 
 def simulate_emg(subjects, eff, rng, *, trial_sd=0.12, n_reps=2):
-    """C1 rows (0/3/5 lb full range, compound exercises) + C5 brief high-load rows (10 %BW)."""
+    """C1 rows (0/3/5 lb full range, compound exercises) + C5 lunge sets (sustained 3 %BW / brief 10 %BW)."""
     muscles = ["gluteus_maximus", "gastrocnemius_medialis", "soleus", "vastus_lateralis"]
     base = {"gluteus_maximus": 20, "gastrocnemius_medialis": 15, "soleus": 18, "vastus_lateralis": 45}
     sid = subjects["subject_id"].to_numpy()
@@ -71,20 +71,24 @@ def simulate_emg(subjects, eff, rng, *, trial_sd=0.12, n_reps=2):
     a = _grid(subject_id=sid, muscle=muscles, exercise=["squat", "split_squat", "step_up"],
               phase=["concentric", "eccentric"], load_lb=[0.0, 3.0, 5.0], rep=range(n_reps))
     a["load_phase"] = np.where(a["load_lb"] > 0, "full_range", "none")
-    b = _grid(subject_id=sid, muscle=muscles, exercise=["step_up"], phase=["concentric", "eccentric"],
-              load_pct_bw=[10.0], rep=range(n_reps))
+    # C5: lunge sets, sustained low load (3 %BW, 12 s under load) vs brief high load (10 %BW, 2.4 s), ±Δ_m/2
+    b = _grid(subject_id=sid, muscle=muscles, exercise=["lunge"], phase=["concentric", "eccentric"],
+              load_pct_bw=[3.0, 10.0], rep=range(n_reps))
     b["load_phase"] = "full_range"
     a, b = _add_loads(a, subjects), _add_loads(b, subjects)
+    a["duration_s"] = 0.8  # one repetition's phase
+    sustained = b["load_pct_bw"] < 5
+    b["duration_s"] = np.where(sustained, 12.0, 2.4)  # each row stands for a set: 12 s vs 2.4 s under load
     keys = list(zip(a["subject_id"], a["muscle"]))
     mu_a = (np.log([base[m] for m in a["muscle"]]) + a["subject_id"].map(u).to_numpy(float)
             + np.array([u_sm[k] for k in keys]) + np.array([slope[k] for k in keys]) * a["load_lb"] / 4
             + np.where(a["phase"] == "eccentric", -0.3, 0.0))
     a["mean_pct_mvc"] = np.exp(mu_a + rng.normal(0, trial_sd, len(a)))
     kb = list(zip(b["subject_id"], b["muscle"]))
-    # brief high load: mean of the sustained-low cells (loads 3 and 5 lb ≈ 4 lb) minus the claimed Δ_m
+    half = np.array([eff["c5_delta"].get(m, 0.0) for m in b["muscle"]]) / 2
     mu_b = (np.log([base[m] for m in b["muscle"]]) + b["subject_id"].map(u).to_numpy(float)
-            + np.array([u_sm[k] for k in kb]) + np.array([slope[k] for k in kb])
-            + np.where(b["phase"] == "eccentric", -0.3, 0.0) - np.array([eff["c5_delta"].get(m, 0.0) for m in b["muscle"]]))
+            + np.array([u_sm[k] for k in kb]) + np.where(b["phase"] == "eccentric", -0.3, 0.0)
+            + np.where(sustained, half, -half))
     b["mean_pct_mvc"] = np.exp(mu_b + rng.normal(0, trial_sd, len(b)))
     d = pd.concat([a, b], ignore_index=True)
     d["session"] = "acute"
