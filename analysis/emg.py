@@ -998,8 +998,9 @@ class EMGResult:
 
 
 _TO_VOLT = {"V": 1.0, "mV": 1e-3, "uV": 1e-6, "µV": 1e-6}
-#: channel-samples filtered per block in :func:`process` (2^18: 2 channels of a 60 s 2 kHz record) [assumption]
-_BLOCK_CHANNEL_SAMPLES = 2**18
+#: records up to 2^16 channel-samples (0.5 MiB in float64, e.g. 6 channels x 5 s at 2 kHz) are filtered in one
+#: block: call overhead dominates there and the memory is negligible [assumption]
+_ONE_BLOCK_CHANNEL_SAMPLES = 2**16
 
 
 @functools.lru_cache(maxsize=32)
@@ -1062,9 +1063,9 @@ def process(recording: Recording, settings: EMGSettings | None = None, *, keep_f
     c = len(idx)
     envelope = np.empty((n, c))
     filtered = np.empty((n, c)) if keep_filtered else None
-    # channels per block: the filter's padded temporaries stay near _BLOCK_CHANNEL_SAMPLES (a short trial
-    # runs in one block, a long 8-channel record in blocks of 2 as before)
-    block = max(1, min(c, _BLOCK_CHANNEL_SAMPLES // max(n, 1)))
+    # channels per block: a short trial runs in one block (few calls); a longer record in blocks of a quarter
+    # of its channels, so the filters' padded temporaries (~4 block-sized arrays) stay within the input's size
+    block = c if n * c <= _ONE_BLOCK_CHANNEL_SAMPLES else max(1, c // 4)
     samples = recording.samples
     contiguous_idx = idx == list(range(idx[0], idx[0] + c))
     for b0 in range(0, c, block):
