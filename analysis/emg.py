@@ -414,11 +414,16 @@ def _moving_sum(arr: np.ndarray, window_n: int) -> tuple[np.ndarray, np.ndarray]
     Window for sample i: [i - window_n // 2, i - window_n // 2 + window_n), clipped to the record.
     """
     n = arr.shape[0]
-    csum = np.zeros((n + 1,) + arr.shape[1:], dtype=np.float64)
-    np.cumsum(arr, axis=0, out=csum[1:])
-    start = np.clip(np.arange(n) - window_n // 2, 0, n)
-    stop = np.clip(np.arange(n) - window_n // 2 + window_n, 0, n)
-    return csum[stop] - csum[start], (stop - start).astype(np.float64)
+    half = window_n // 2
+    start = np.clip(np.arange(n) - half, 0, n)
+    stop = np.clip(np.arange(n) - half + window_n, 0, n)
+    # Each window is summed on its own (zero-padded sliding view) rather than as a difference of one
+    # running cumulative sum: a cumulative sum loses small values that follow huge ones (catastrophic
+    # cancellation), which made the moving RMS of quiet stretches after a burst wrong.
+    pad = [(half, window_n - half - 1)] + [(0, 0)] * (arr.ndim - 1)
+    padded = np.pad(np.asarray(arr, dtype=np.float64), pad)
+    windows = np.lib.stride_tricks.sliding_window_view(padded, window_n, axis=0)
+    return windows.sum(axis=-1), (stop - start).astype(np.float64)
 
 
 def moving_average(x: Any, window_n: int) -> np.ndarray:
