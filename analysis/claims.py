@@ -911,9 +911,14 @@ def analyse_c8(tables: ClaimTables, opts: dict, rng: np.random.Generator) -> Cla
     except AnalysisError as exc:  # analysis.injury names the missing column / group / cases
         raise ClaimNotTestable(cid, f"injury data usable for C8 ({exc})") from None
     lo_irr, hi_irr = tol["C8_irr_range"]
-    ci95 = (math.log(r["ci95_low"]), math.log(r["ci95_high"]))
-    ci90 = (math.log(r["ci90_low"]), math.log(r["ci90_high"]))
-    est = Estimate("IRR early vs late", math.log(r["estimate"]), (ci95[1] - ci95[0]) / (2 * 1.959964),
+
+    def log_or_inf(x) -> float:  # an arm with no cases gives IRR 0 (or an infinite bound): keep it, don't crash
+        x = float(x)
+        return -math.inf if x == 0 else math.log(x) if x > 0 else math.nan
+
+    ci95 = (log_or_inf(r["ci95_low"]), log_or_inf(r["ci95_high"]))
+    ci90 = (log_or_inf(r["ci90_low"]), log_or_inf(r["ci90_high"]))
+    est = Estimate("IRR early vs late", log_or_inf(r["estimate"]), (ci95[1] - ci95[0]) / (2 * 1.959964),
                    math.inf, ci95, ci90, float(r.get("p_value", math.nan)), str(r.get("model", "analysis.injury")),
                    "log")
     verdict, direction = verdict_range(est, math.log(lo_irr), math.log(hi_irr))

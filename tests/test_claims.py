@@ -335,3 +335,18 @@ def test_c4_crossover_still_chosen_when_loading_is_within_subject():
     opts = {"tolerances": C.DEFAULT_TOLERANCES, "method_lists": DEFAULT_METHOD_LISTS}
     res = C.analyse_c4(tables, opts, np.random.default_rng(0))
     assert "EUR: crossover" in res.notes[0] and "JPS: crossover" in res.notes[0]
+
+
+def test_c8_with_no_cases_in_one_arm_gives_a_row_not_a_crash():
+    from analysis import claims as cl
+
+    def no_early_cases(exposures, injuries, **kw):
+        return {"estimate": 0.0, "ci95_low": 0.0, "ci95_high": 3.2, "ci90_low": 0.0, "ci90_high": 2.5,
+                "unit": "rate ratio", "n_subjects": 24, "n_observations": 3, "model": "score CI",
+                "notes": "no cases in the early arm", "design_identifies_effect": True}
+
+    import pandas as pd
+    tables = cl.ClaimTables(exposures=pd.DataFrame({"athlete_id": ["a"]}), injuries=pd.DataFrame({"athlete_id": ["a"]}))
+    row = cl.evaluate_claims(tables, only=["C8"], power=False, c8_estimator=no_early_cases).iloc[0]
+    assert row["verdict"] == "inconclusive"  # [0, 3.2] overlaps [1.10, 1.30] and includes 1
+    assert row["estimate"] == 0.0 and row["ci95_high"] == pytest.approx(3.2)
