@@ -35,9 +35,10 @@ power_reps: int = 100  # simulated studies per sample size in the n-needed searc
 
 # %%
 from analysis import notebook as nbk
+from analysis.plots.tables import feature_tables_quietly
 
 ctx = nbk.setup(study_dir, reports_dir)
-features = nbk.feature_tables(ctx)
+features = feature_tables_quietly(ctx)
 tables = nbk.claim_tables(ctx, features)
 
 # %%
@@ -48,6 +49,7 @@ import pandas as pd
 
 from analysis.claims import CLAIMS, VERDICTS, evaluate_claims, write_claims_table
 from analysis.plots import claims as claim_plots
+from analysis.plots import tables as report_tables
 
 claims = evaluate_claims(tables, seed=seed, power=compute_power, power_reps=power_reps)
 csv_path, json_path = write_claims_table(claims, ctx.reports_dir)
@@ -58,13 +60,16 @@ csv_path, json_path = write_claims_table(claims, ctx.reports_dir)
 # and velocity ratios, a rate ratio for injuries, degrees for joint angles, %BW per kg for the body-mass
 # claim. **MDE** (minimum detectable effect) is the smallest true effect this study would detect with 80 %
 # power; **n needed** is the number of subjects a study would need for a conclusive verdict (shown only
-# where this one was inconclusive).
+# where this one was inconclusive). For a compound claim the row shows its first part; every part has its
+# own row further down. How each claim was analysed (model, pre-declared windows, multiplicity) is in the
+# notes below the table: click a claim to open them.
 
 # %%
 counts = claims["verdict"].value_counts().reindex(list(VERDICTS), fill_value=0)
 nbk.show_html("<p>" + " · ".join(f"<b>{v}</b>: {n}" for v, n in counts.items()) + "</p>")
-display_table = claim_plots.claims_display_table(claims)
-nbk.show_html(display_table.to_html(index=False, escape=True))
+display_table = claim_plots.claims_display_table(claims, notes=False)
+nbk.show_html(report_tables.html_table(display_table, wrap_em=16))
+nbk.show_html(report_tables.claim_notes_html(claims))
 nbk.show_html(f"<p>Written: <code>{html.escape(str(csv_path))}</code>, <code>{html.escape(str(json_path))}</code></p>")
 
 # %% [markdown]
@@ -103,7 +108,7 @@ for _, r in requirements.iterrows():
 
 # %%
 parts = claim_plots.claim_parts(claims)
-nbk.show_html(parts.drop(columns=["method"]).to_html(index=False, float_format=lambda v: f"{v:.3g}"))
+nbk.show_html(report_tables.html_table(report_tables.claim_parts_table(claims), wrap_em=22))
 
 # %% [markdown]
 # ## Detailed reports

@@ -34,9 +34,10 @@ max_examples: int = 4  # at most this many example trials are drawn (keeps the r
 
 # %%
 from analysis import notebook as nbk
+from analysis.plots.tables import feature_tables_quietly
 
 ctx = nbk.setup(study_dir, reports_dir)
-features = nbk.feature_tables(ctx)
+features = feature_tables_quietly(ctx)
 tables = nbk.claim_tables(ctx, features)
 
 # %%
@@ -49,6 +50,7 @@ import pandas as pd
 from analysis import emg
 from analysis.io import save_table
 from analysis.plots import emg as eplots
+from analysis.plots import tables as report_tables
 
 study = ctx.study
 emg_table = tables.emg
@@ -114,7 +116,8 @@ if not _example_ids():
 # many samples sit at the channel's extreme), **flat** (below 1 µV peak-to-peak: electrode off or channel
 # dead), **powerline** (a 50/60 Hz peak 10 dB above its neighbourhood), **low_snr** (the envelope's 95th
 # percentile is less than 6 dB above its 5th: no visible activation). `no_mvc_reference` means the muscle
-# had no MVC trial in that session, so its %MVC values are empty. Flagged rows are listed first.
+# had no MVC trial in that session, so its %MVC values are empty. Only flagged records are listed (all
+# records, flagged or not, are in `emg_quality_flags.csv`).
 
 # %%
 flag_table = eplots.quality_flag_table(emg_table)
@@ -123,7 +126,9 @@ if flag_table.empty:
 else:
     n_flagged = int((flag_table["n_flags"] > 0).sum())
     nbk.show_html(f"<p><b>{n_flagged}</b> of {len(flag_table)} trial × muscle records carry at least one flag.</p>")
-    display(flag_table.head(30))
+    flagged_rows = flag_table[flag_table["n_flags"] > 0]
+    if len(flagged_rows):
+        nbk.show_html(report_tables.html_table(flagged_rows, max_rows=30))
     save_table(flag_table, ctx.reports_dir / "emg_quality_flags.csv")
     fig = eplots.flag_counts_figure(emg_table)
     plt.show()
@@ -165,7 +170,7 @@ else:
 emg_failures = features.failures[features.failures["trial_id"].isin(emg_trials["trial_id"])]
 if len(emg_failures):
     nbk.show_html("<p style='color:#b00'><b>EMG trials that could not be processed:</b></p>"
-                  + emg_failures[["subject_id", "trial_id", "stage", "error"]].to_html(index=False))
+                  + report_tables.html_table(emg_failures[["subject_id", "trial_id", "stage", "error"]], wrap_em=45))
 else:
     nbk.show_html("<p>No EMG trial failed to process.</p>")
 flagged = flag_table[flag_table["n_flags"] > 0] if not flag_table.empty else flag_table

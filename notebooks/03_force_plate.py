@@ -32,9 +32,10 @@ seed: int = 0  # seed for the claim analyses (bootstrap / simulation)
 
 # %%
 from analysis import notebook as nbk
+from analysis.plots.tables import feature_tables_quietly
 
 ctx = nbk.setup(study_dir, reports_dir)
-features = nbk.feature_tables(ctx)
+features = feature_tables_quietly(ctx)
 tables = nbk.claim_tables(ctx, features)
 
 # %%
@@ -47,6 +48,7 @@ from analysis import forceplate as fp
 from analysis.claims import CLAIMS, VERDICTS, evaluate_claims
 from analysis.io import save_table
 from analysis.plots import forceplate as fplots
+from analysis.plots import tables as report_tables
 
 study = ctx.study
 force = tables.force
@@ -116,7 +118,8 @@ else:
     plt.close(fig)
     shown = ["body_weight_n", "flight_time_s", "jump_height_flight_m", "jump_height_impulse_m", "peak_force_n",
              "peak_force_bw", "rfd_0_100ms_n_per_s", "contact_time_s", "mid_range_mean_force_bw"]
-    display(example_result.to_rows(row.to_dict()).query("metric in @shown")[["metric", "value", "unit", "method"]])
+    nbk.show_html(report_tables.html_table(fplots.example_metrics_table(example_result.to_rows(row.to_dict()), shown),
+                                           wrap_em=40))
 
 # %% [markdown]
 # ## 2 · How every trial was weighed
@@ -124,7 +127,8 @@ else:
 # Every integrated metric divides by body mass, so a body weight a few percent off turns a 10 cm jump into
 # a 50 cm one. The analysis therefore **refuses to weigh** a trial without a quiet second (or half second)
 # of standing and then uses the body mass from `subjects.csv` instead; those trials are marked
-# `bw=supplied` below (first rows). Trials that could not be analysed at all are listed after.
+# `bw=supplied`. The summary counts every trial; below it are listed only the trials a reader should
+# check: those weighed from `subjects.csv` and those that could not be analysed at all.
 
 # %%
 weighing = fplots.weighing_table(force)
@@ -134,18 +138,30 @@ else:
     n_supplied = int(weighing["supplied"].sum())
     nbk.show_html(f"<p><b>{n_supplied}</b> of {len(weighing)} force-plate trials had no quiet stance and use the "
                   "body mass from subjects.csv (<code>bw=supplied</code>).</p>")
-    display(weighing.assign(body_weight_kg=weighing["body_weight_n"] / fp.G_M_S2).head(20))
+    nbk.show_html(report_tables.html_table(fplots.weighing_summary(weighing, failures)))
+    supplied = weighing[weighing["supplied"]]
+    if len(supplied):
+        nbk.show_html("<p><b>Trials weighed from subjects.csv</b> (no quiet stance found):</p>"
+                      + report_tables.html_table(
+                          supplied.assign(body_weight_kg=supplied["body_weight_n"] / fp.G_M_S2)
+                          [["subject_id", "trial_id", "exercise", "body_weight_n", "body_weight_kg", "method"]]
+                          .rename(columns={"body_weight_n": "body weight (N)", "body_weight_kg": "body weight (kg)"}),
+                          decimals={"body weight (N)": 0, "body weight (kg)": 1}, max_rows=40))
+    save_table(weighing, ctx.reports_dir / "force_weighing.csv")
 if len(failures):
     nbk.show_html("<p style='color:#b00'><b>Force-plate trials excluded</b> (could not be analysed):</p>"
-                  + failures[["subject_id", "trial_id", "stage", "error"]].to_html(index=False))
+                  + report_tables.html_table(failures[["subject_id", "trial_id", "stage", "error"]], wrap_em=45))
 
 # %% [markdown]
 # ## 3 · Metrics by load and load phase
 #
-# Loads are per ankle, in kg (bottom axis) and lb (top axis); `load_phase` says where in the range of motion
-# the weight acted (`none` = unloaded). Dots are trials, lines the means. RFD 0–100 ms is the force rise in
-# the first 100 ms after movement onset divided by 0.1 s (Aagaard 2002), the early, neural part of force
-# development that claim C7 is about.
+# Loads are per ankle and grouped by the design's **nominal level**: a load prescribed as 6 %BW is a
+# different number of kg for every subject, and a load prescribed as 5 lb a different %BW, so grouping by
+# the exact kg would leave one trial per row. The table gives each level's kg and lb range; `load phase`
+# says where in the range of motion the weight acted (`unloaded` = no weight). Each cell is mean ± SD over
+# trials. RFD 0–100 ms is the force rise in the first 100 ms after movement onset divided by 0.1 s
+# (Aagaard 2002), the early, neural part of force development that claim C7 is about. In the figure dots
+# are trials and the bars mean ± SD.
 
 # %%
 summary = fplots.metric_summary_table(force)
@@ -153,10 +169,15 @@ if summary.empty:
     nbk.show_html("<p>No force-plate metrics to summarise.</p>")
 else:
     save_table(summary, ctx.reports_dir / "force_metrics_by_load.csv")
-    display(summary)
-    fig = fplots.metrics_by_load_figure(force)
-    plt.show()
-    plt.close(fig)
+    nbk.show_html(report_tables.html_table(fplots.metric_summary_wide(summary), wrap_em=12))
+    jump_exercises = sorted(set(force["exercise"]) & set(JUMPS))
+    other_exercises = sorted(set(force["exercise"]) - set(JUMPS))
+    for names, title in ((jump_exercises, "Jumps (" + ", ".join(jump_exercises) + ")"),
+                         (other_exercises, "Squats and other movements (" + ", ".join(other_exercises) + ")")):
+        if names:
+            fig = fplots.metrics_by_load_figure(force, exercises=names, title=title)
+            plt.show()
+            plt.close(fig)
 
 # %% [markdown]
 # ## 4 · What “ground-reaction force transfer” means here
@@ -188,12 +209,10 @@ else:
 
 # %%
 claims = evaluate_claims(tables, only=["C6", "C7"], seed=seed, power=False)
-for _, c in claims.iterrows():
-    nbk.show_html(f"<p><b>{c['claim_id']}</b> — “{html.escape(CLAIMS[c['claim_id']].quote)}”<br>"
-                  f"verdict: <b>{html.escape(str(c['verdict']))}</b>; {html.escape(str(c['notes'] or ''))}</p>")
-display(claims[["claim_id", "verdict", "estimate", "ci95_low", "ci95_high", "unit", "n_subjects",
-                "n_observations", "data_synthetic", "notes"]])
-save_table(claims.drop(columns=["parts", "fit_diagnostics"]), ctx.reports_dir / "claims_force_plate.csv")
+nbk.show_html(report_tables.claim_verdicts_html(claims, CLAIMS))
+nbk.show_html(report_tables.html_table(report_tables.claim_parts_table(claims), wrap_em=22))
+nbk.show_html(report_tables.claim_notes_html(claims))
+_ = save_table(claims.drop(columns=["parts", "fit_diagnostics"]), ctx.reports_dir / "claims_force_plate.csv")
 
 # %%
 assert set(claims["verdict"]) <= set(VERDICTS), claims["verdict"].tolist()

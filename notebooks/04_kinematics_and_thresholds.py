@@ -50,14 +50,16 @@ import pandas as pd
 from IPython.display import display
 
 from analysis import notebook as nbk
+from analysis.plots.tables import feature_tables_quietly
 from analysis.claims import CLAIMS, VERDICTS, evaluate_claims
 from analysis.errors import AnalysisError
 from analysis.io import save_table
 from analysis.models import profile_hinge, profile_hinge_mass
 from analysis.plots import kinematics as kinplots
+from analysis.plots import tables as report_tables
 
 ctx = nbk.setup(study_dir, reports_dir)
-features = nbk.feature_tables(ctx)
+features = feature_tables_quietly(ctx)
 tables = nbk.claim_tables(ctx, features)
 out_dir = ctx.reports_dir / "04_kinematics_and_thresholds"
 out_dir.mkdir(parents=True, exist_ok=True)
@@ -70,8 +72,9 @@ if kin is None:
                   "every one failed — see the failures table above): C2, C3 and C9 are not testable and their "
                   "figures are skipped. The physics check (section 4) still runs.</p>")
 else:
-    counts = kin.groupby("metric").size().rename("rows").to_frame()
-    display(counts)
+    counts = kin.groupby("metric").agg(trials=("trial_id", "nunique"), subjects=("subject_id", "nunique"))
+    nbk.show_html("<details><summary>Kinematic metrics available (" + str(len(counts)) + "); click to list"
+                  "</summary>" + report_tables.html_table(counts.reset_index()) + "</details>")
 
 # %% [markdown]
 # ## 1. Claim C3: does valgus jump above 10 %BW?
@@ -197,15 +200,10 @@ plt.close(fig)
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # MixedLM convergence chatter; fit diagnostics are kept in the table
     verdicts = evaluate_claims(tables, only=["C2", "C3", "C9"], seed=seed, n_boot=n_boot, power=False)
-display(verdicts[["claim_id", "estimate", "unit", "ci95_low", "ci95_high", "verdict", "direction_consistent",
-                  "n_subjects", "mde", "notes"]])
 save_table(verdicts, out_dir / "claims_c2_c3_c9.csv")
-for _, row in verdicts.iterrows():
-    if row["verdict"] == "not testable":
-        nbk.show_html(f"<p><b>{row['claim_id']}: not testable</b> — {str(row['notes']).removeprefix('not testable: ')}</p>")
-    else:
-        nbk.show_html(f"<p><b>{row['claim_id']}: {row['verdict']}</b> — estimate {row['estimate']:.3g} "
-                      f"({row['unit']}), 95 % CI [{row['ci95_low']:.3g}, {row['ci95_high']:.3g}].</p>")
+nbk.show_html(report_tables.claim_verdicts_html(verdicts, CLAIMS))
+nbk.show_html(report_tables.html_table(report_tables.claim_parts_table(verdicts), wrap_em=22))
+nbk.show_html(report_tables.claim_notes_html(verdicts))
 
 # %% [markdown]
 # ## Checks

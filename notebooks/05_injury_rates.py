@@ -47,12 +47,13 @@ from IPython.display import display
 
 from analysis import injury
 from analysis import notebook as nbk
+from analysis.plots.tables import feature_tables_quietly
 from analysis.claims import CLAIMS, VERDICTS, evaluate_claims
 from analysis.io import save_table
 from analysis.plots import injury as injplots
 
 ctx = nbk.setup(study_dir, reports_dir)
-features = nbk.feature_tables(ctx)
+features = feature_tables_quietly(ctx)
 tables = nbk.claim_tables(ctx, features)
 out_dir = ctx.reports_dir / "05_injury_rates"
 out_dir.mkdir(parents=True, exist_ok=True)

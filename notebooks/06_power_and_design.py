@@ -38,9 +38,10 @@ seed: int = 0  # seed for the simulations
 
 # %%
 from analysis import notebook as nbk
+from analysis.plots.tables import feature_tables_quietly
 
 ctx = nbk.setup(study_dir, reports_dir)
-features = nbk.feature_tables(ctx)
+features = feature_tables_quietly(ctx)
 tables = nbk.claim_tables(ctx, features)
 
 # %%

@@ -83,10 +83,42 @@ def _force_rows():
 
 def test_metric_summary_table_means_and_sd():
     table = fplots.metric_summary_table(_force_rows())
-    assert table["load_phase"].tolist() == ["none", "mid_range"]
-    assert table["mean"].tolist() == pytest.approx([1.0, 1.3])
-    assert table["n"].tolist() == [1, 2]
-    assert table["sd"].iloc[1] == pytest.approx(np.std([1.2, 1.4], ddof=1))
+    assert table["load_phase"].tolist() == ["mid_range", "none"]
+    assert table["mean"].tolist() == pytest.approx([1.3, 1.0])
+    assert table["n_trials"].tolist() == [2, 1]
+    assert table["load_level"].tolist() == ["2 %BW", "unloaded"]
+    assert table["load_kg_range"].tolist() == ["2.00", "0.00"]
+    assert table["sd"].iloc[0] == pytest.approx(np.std([1.2, 1.4], ddof=1))
+
+
+def test_nominal_loads_groups_pct_bw_designs_and_fixed_lb_designs():
+    rows = pd.DataFrame({
+        "exercise": ["cmj"] * 4 + ["squat"] * 4, "load_phase": ["full_range"] * 8,
+        "subject_id": list("abcd") * 2,
+        # cmj prescribed as 6 %BW: kg differ; squat prescribed as 5 lb: %BW differs
+        "load_pct_bw": [5.9, 6.1, 6.0, 6.2, 2.8, 3.4, 3.6, 4.1],
+        "load_lb": [9.1, 12.2, 10.4, 11.0, 5.0, 5.01, 4.99, 5.0],
+        "load_kg": [4.1, 5.5, 4.7, 5.0, 2.27, 2.27, 2.26, 2.27]})
+    out = fplots.nominal_loads(rows)
+    assert out["load_level"].tolist() == ["6 %BW"] * 4 + ["5 lb"] * 4
+    assert out["load_scale"].tolist() == ["%BW"] * 4 + ["lb"] * 4
+
+
+def test_metric_summary_wide_one_row_per_level_with_mean_sd_at_unit_precision():
+    wide = fplots.metric_summary_wide(fplots.metric_summary_table(_force_rows()))
+    label = fplots.C6_C7_METRICS["mid_range_mean_force_bw"]
+    assert wide["nominal load per ankle"].tolist() == ["2 %BW", "unloaded"]
+    assert wide["load phase"].tolist() == ["mid range", "unloaded"]
+    assert wide[label].tolist() == [f"1.30 ± {np.std([1.2, 1.4], ddof=1):.2f}", "1.00"]
+    assert wide["subjects"].tolist() == [1, 1]
+
+
+def test_weighing_summary_counts_each_way_and_failures():
+    weighing = fplots.weighing_table(_force_rows())
+    failures = pd.DataFrame({"subject_id": ["S9"], "trial_id": ["x"]})
+    out = fplots.weighing_summary(weighing, failures)
+    assert out["trials"].tolist() == [1, 1, 1]
+    assert out.loc[0, "body weight (N)"] == "700" and out.loc[1, "body weight (kg)"] == f"{690 / 9.80665:.1f}"
 
 
 def test_weighing_table_lists_supplied_first():
@@ -98,7 +130,15 @@ def test_weighing_table_lists_supplied_first():
 def test_metrics_by_load_figure_one_panel_per_present_metric():
     fig = fplots.metrics_by_load_figure(_force_rows())
     visible = [ax for ax in fig.axes if ax.get_visible() and ax.axison and ax.get_xlabel()]
-    assert len([ax for ax in visible if ax.get_xlabel() == "load per ankle (kg)"]) == 1
+    assert [ax.get_xlabel() for ax in visible] == ["nominal load per ankle (%BW)"]
+    assert [ax.get_title() for ax in visible] == [fplots.C6_C7_METRICS["mid_range_mean_force_bw"]]
+    legend_labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend_labels == ["mid range", "unloaded"]
+
+
+def test_metrics_by_load_figure_filters_exercises():
+    fig = fplots.metrics_by_load_figure(_force_rows(), exercises=["cmj"])
+    assert [t.get_text() for ax in fig.axes for t in ax.texts] == ["no force-plate metrics"]
 
 
 def test_force_time_figure_shades_phases_and_marks_bw():

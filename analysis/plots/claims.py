@@ -70,12 +70,16 @@ def _fmt(v, digits: int = 3) -> str:
     return f"{f:.{digits}g}"
 
 
-def claims_display_table(df: pd.DataFrame) -> pd.DataFrame:
+def claims_display_table(df: pd.DataFrame, *, notes: bool = True) -> pd.DataFrame:
     """The claims table for reading: verdict, estimate [95 % CI] (90 % CI), n, MDE / n needed, notes.
 
     MDE is shown for every tested claim; "n needed" only where the verdict is inconclusive (elsewhere the
-    data already decided), and "not computed" where no power analysis ran.
+    data already decided), and "not computed" where no power analysis ran. Units are shown without the
+    internal pointer to the parts column (:func:`analysis.plots.tables.clean_unit`); ``notes=False`` leaves
+    the long notes out (show them with :func:`analysis.plots.tables.claim_notes_html`).
     """
+    from analysis.plots.tables import clean_unit
+
     rows = []
     for _, r in df.iterrows():
         tested = r["verdict"] != "not testable"
@@ -90,14 +94,15 @@ def claims_display_table(df: pd.DataFrame) -> pd.DataFrame:
             "estimate": _fmt(r["estimate"]) if tested else "",
             "95 % CI": f"[{_fmt(r['ci95_low'])}, {_fmt(r['ci95_high'])}]" if tested else "",
             "90 % CI": f"[{_fmt(r['ci90_low'])}, {_fmt(r['ci90_high'])}]" if tested else "",
-            "unit": r.get("unit") or "",
+            "unit": clean_unit(r.get("unit")),
             "claimed": r.get("claimed_range") or "",
             "n subjects": int(r["n_subjects"]) if pd.notna(r["n_subjects"]) else 0,
             "MDE": _fmt(r["mde"]) if tested and np.isfinite(float(r["mde"])) else ("not computed" if tested else ""),
             "n needed": nn,
             "notes": r.get("notes") or "",
         })
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    return out if notes else out.drop(columns="notes", errors="ignore")
 
 
 def claim_parts(df: pd.DataFrame) -> pd.DataFrame:

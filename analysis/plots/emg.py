@@ -81,6 +81,9 @@ def flag_counts_figure(emg_features: pd.DataFrame) -> Figure:
     counts = long.groupby(["muscle", "flag"]).size().unstack("flag", fill_value=0)
     counts.plot.barh(stacked=True, ax=ax, width=0.7)
     ax.set_xlabel(f"trial records flagged (of {len(table)} trial x muscle records)")
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no 0.2-record ticks
     ax.set_ylabel("")
     ax.legend(title="flag", fontsize=8)
     fig.tight_layout()

@@ -10,8 +10,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-__all__ = ["PHASE_COLOURS", "C6_C7_METRICS", "force_time_figure", "metric_summary_table", "metrics_by_load_figure",
-           "weighing_table"]
+__all__ = ["PHASE_COLOURS", "C6_C7_METRICS", "METRIC_DECIMALS", "force_time_figure", "nominal_loads",
+           "metric_summary_table", "metric_summary_wide", "metrics_by_load_figure", "weighing_table",
+           "weighing_summary", "example_metrics_table"]
 
 #: One colour per McMahon et al. 2018 (Strength Cond J 40(4):96) CMJ phase.
 PHASE_COLOURS = {"weighing": "#d9d9d9", "unweighting": "#9ecae1", "braking": "#fdae6b", "propulsion": "#a1d99b",
@@ -29,6 +30,10 @@ C6_C7_METRICS = {
     "mid_range_knee_joint_force_proxy_bw": "knee joint-force proxy, mid-range (x BW)",
     "peak_knee_joint_force_proxy_bw": "knee joint-force proxy, peak (x BW)",
 }
+#: Decimals worth printing per unit: jump heights to the millimetre, forces to the newton, ratios of body
+#: weight to 1/100 BW (below the ~1 % trial-to-trial variability of CMJ force, McMahon et al. 2018).
+METRIC_DECIMALS = {"m": 3, "s": 3, "N": 0, "N/s": 0, "BW": 2, "W": 0, "W/kg": 1, "m/s": 2, "%": 1, "ratio": 2}
+_LB_PER_KG = 1 / 0.45359237
 
 
 def force_time_figure(force_n: np.ndarray, fs_hz: float, phases: dict[str, tuple[int, int]],
@@ -67,50 +72,137 @@ def _metric_rows(force: pd.DataFrame, metrics: Sequence[str]) -> pd.DataFrame:
     return force[force["metric"].isin(list(metrics))]
 
 
+def nominal_loads(force: pd.DataFrame) -> pd.DataFrame:
+    """The design's nominal load of every row, as a reader would name it.
+
+    Loads prescribed in %BW (e.g. 2, 4, ... 12 %BW) differ in kg between subjects, and loads prescribed in
+    lb (e.g. 5 lb) differ in %BW; grouping by the exact kg would give one trial per row. Per exercise and
+    load phase the scale on which the loads take the fewest distinct values is taken as the design's
+    (%BW rounded to 1 %BW, or lb rounded to 0.5 lb; ties go to %BW). Adds ``load_scale``, ``load_nominal``
+    (number on that scale) and ``load_level`` (text such as "6 %BW" or "5 lb")."""
+    d = force.copy()
+    pct = d["load_pct_bw"].astype(float).round(0) if "load_pct_bw" in d else pd.Series(np.nan, index=d.index)
+    lb = (d["load_lb"].astype(float) * 2).round(0) / 2
+    d["load_scale"], d["load_nominal"] = "%BW", pct
+    for _, idx in d.groupby(["exercise", "load_phase"], dropna=False).groups.items():
+        n_pct, n_lb = pct.loc[idx].nunique(), lb.loc[idx].nunique()
+        if pct.loc[idx].isna().all() or (n_lb < n_pct):
+            d.loc[idx, "load_scale"], d.loc[idx, "load_nominal"] = "lb", lb.loc[idx]
+    d["load_level"] = [("unloaded" if v == 0 else f"{v:g} {scale}") if pd.notna(v) else "unknown"
+                       for v, scale in zip(d["load_nominal"], d["load_scale"])]
+    return d
+
+
+def _range(values: pd.Series, decimals: int) -> str:
+    lo, hi = float(values.min()), float(values.max())
+    if not np.isfinite(lo):
+        return "–"
+    return f"{lo:.{decimals}f}" if round(lo, decimals) == round(hi, decimals) else f"{lo:.{decimals}f}–{hi:.{decimals}f}"
+
+
 def metric_summary_table(force: pd.DataFrame, metrics: Sequence[str] = tuple(C6_C7_METRICS)) -> pd.DataFrame:
-    """Mean, SD and n of each metric by exercise, load phase and load (kg and lb, %BW mean)."""
+    """Mean, SD and n (trials and subjects) of each metric by exercise, load phase and nominal load
+    (:func:`nominal_loads`), with the kg, lb and %BW ranges the nominal level covers."""
     d = _metric_rows(force, metrics)
-    cols = ["metric", "exercise", "load_phase", "load_kg", "load_lb", "mean", "sd", "n", "mean_load_pct_bw", "unit"]
+    cols = ["metric", "exercise", "load_phase", "load_level", "load_scale", "load_nominal", "load_kg_range",
+            "load_lb_range", "load_pct_bw_range", "mean", "sd", "n_trials", "n_subjects", "unit"]
     if d.empty:
         return pd.DataFrame(columns=cols)
-    g = d.groupby(["metric", "exercise", "load_phase", "load_kg"], dropna=False)
-    out = g.agg(load_lb=("load_lb", "first"), mean=("value", "mean"), sd=("value", "std"), n=("value", "size"),
-                mean_load_pct_bw=("load_pct_bw", "mean"), unit=("unit", "first")).reset_index()
+    d = nominal_loads(d)
+    g = d.groupby(["metric", "exercise", "load_phase", "load_scale", "load_nominal", "load_level"], dropna=False)
+    out = g.agg(mean=("value", "mean"), sd=("value", "std"), n_trials=("value", "size"),
+                n_subjects=("subject_id", "nunique"), unit=("unit", "first"),
+                load_kg_range=("load_kg", lambda v: _range(v, 2)),
+                load_lb_range=("load_lb", lambda v: _range(v, 1)),
+                load_pct_bw_range=("load_pct_bw", lambda v: _range(v, 1))).reset_index()
     order = {m: i for i, m in enumerate(metrics)}
-    out = out.sort_values(["metric", "exercise", "load_kg", "load_phase"], key=lambda s: s.map(order)
-                          if s.name == "metric" else s)
+    out = out.sort_values(["metric", "exercise", "load_phase", "load_nominal"],
+                          key=lambda s: s.map(order) if s.name == "metric" else s)
     return out[cols].reset_index(drop=True)
 
 
-def metrics_by_load_figure(force: pd.DataFrame, metrics: Sequence[str] = tuple(C6_C7_METRICS)) -> Figure:
-    """One panel per metric: trial values (dots) and means (lines) against load per ankle (kg), one colour per
-    load phase. Metrics without rows are left out."""
+def metric_summary_wide(summary: pd.DataFrame) -> pd.DataFrame:
+    """The summary as a reader scans it: one row per exercise × load phase × nominal load, one column per
+    metric (label with unit) holding "mean ± SD" at the precision of :data:`METRIC_DECIMALS`."""
+    if summary.empty:
+        return pd.DataFrame()
+    s = summary.copy()
+    dec = s["unit"].map(METRIC_DECIMALS).fillna(2).astype(int)
+    s["cell"] = [f"{m:.{k}f}" + ("" if not np.isfinite(sd) else f" ± {sd:.{k}f}")
+                 for m, sd, k in zip(s["mean"], s["sd"].astype(float), dec)]
+    s["label"] = s["metric"].map(lambda m: C6_C7_METRICS.get(m, m))
+    keys = ["exercise", "load_phase", "load_nominal", "load_level", "load_kg_range", "load_lb_range"]
+    n = s.groupby(keys, dropna=False)[["n_subjects", "n_trials"]].max()
+    wide = s.pivot_table(index=keys, columns="label", values="cell", aggfunc="first", dropna=False)
+    wide = wide[[C6_C7_METRICS.get(m, m) for m in dict.fromkeys(s["metric"]) if C6_C7_METRICS.get(m, m) in wide]]
+    wide = n.join(wide).reset_index().sort_values(["exercise", "load_phase", "load_nominal"])
+    wide = wide.drop(columns="load_nominal").fillna("")
+    wide["load_phase"] = wide["load_phase"].map(humanise_phase)
+    return wide.rename(columns={"load_phase": "load phase", "load_level": "nominal load per ankle",
+                                "load_kg_range": "kg per ankle", "load_lb_range": "lb per ankle",
+                                "n_subjects": "subjects", "n_trials": "trials"}).reset_index(drop=True)
+
+
+def metrics_by_load_figure(force: pd.DataFrame, metrics: Sequence[str] = tuple(C6_C7_METRICS),
+                           exercises: Sequence[str] | None = None, title: str = "") -> Figure:
+    """One panel per metric: trial values (dots) and mean ± SD (line with bars) against the nominal load
+    per ankle (:func:`nominal_loads`; %BW for %BW designs, lb for fixed loads), one colour per load phase.
+    Metrics without rows are left out; ``exercises`` keeps only those exercises (draw jumps and squats
+    apart: their loads are prescribed on different scales)."""
     d = _metric_rows(force, metrics)
+    if exercises is not None and not d.empty:
+        d = d[d["exercise"].isin(list(exercises))]
     present = [m for m in metrics if m in set(d["metric"])]
     n = max(1, len(present))
     ncols = min(3, n)
     nrows = int(np.ceil(n / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, 3.2 * nrows), squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.4 * ncols, 3.4 * nrows), squeeze=False)
     phases = sorted(d["load_phase"].dropna().unique()) if not d.empty else []
     colours = dict(zip(phases, plt.rcParams["axes.prop_cycle"].by_key()["color"]))
+    d = nominal_loads(d) if not d.empty else d
     for ax, metric in zip(axes.flat, present):
         dm = d[d["metric"] == metric]
-        for phase, dp in dm.groupby("load_phase"):
-            ax.scatter(dp["load_kg"], dp["value"], s=10, alpha=0.35, color=colours[phase])
-            means = dp.groupby("load_kg")["value"].mean()
-            ax.plot(means.index, means.to_numpy(), marker="o", color=colours[phase], label=phase)
+        scales = sorted(dm["load_scale"].unique())
+        levels = sorted(dm["load_nominal"].dropna().unique())
+        categorical = len(levels) <= 2  # one or two levels: side by side, not a line over a 0.01 kg span
+        step = (np.diff(levels).min() if len(levels) > 1 else 1.0) * 0.12
+        for k, (phase, dp) in enumerate(dm.groupby("load_phase")):
+            shift = (k - (len(phases) - 1) / 2) * (0.25 if categorical else step)
+            x_of = {v: (i if categorical else v) + shift for i, v in enumerate(levels)}
+            x = dp["load_nominal"].map(x_of)
+            ax.scatter(x, dp["value"], s=9, alpha=0.3, color=colours[phase])
+            stats = dp.groupby("load_nominal")["value"].agg(["mean", "std"])
+            ax.errorbar(stats.index.map(x_of), stats["mean"], yerr=stats["std"].fillna(0), marker="o", ms=4,
+                        capsize=2, color=colours[phase], label=humanise_phase(phase),
+                        ls="none" if categorical else "-")
+        if categorical:
+            ax.set_xticks(range(len(levels)))
+            ax.set_xticklabels([("unloaded" if v == 0 else f"{v:g}") for v in levels])
+            ax.set_xlim(-0.6, len(levels) - 0.4)
         ax.set_title(C6_C7_METRICS.get(metric, metric), fontsize=9)
-        ax.set_xlabel("load per ankle (kg)")
-        top = ax.secondary_xaxis("top", functions=(lambda kg: kg / 0.45359237, lambda lb: lb * 0.45359237))
-        top.set_xlabel("(lb)", fontsize=8)
+        ax.set_xlabel("nominal load per ankle (" + " / ".join(scales) + ")", fontsize=9)
     for ax in list(axes.flat)[len(present):]:
         ax.set_axis_off()
     if not present:
         axes.flat[0].text(0.5, 0.5, "no force-plate metrics", ha="center", va="center")
     elif phases:
-        axes.flat[0].legend(title="load phase", fontsize=8)
-    fig.tight_layout()
+        seen: dict[str, object] = {}
+        for ax in axes.flat:
+            for h, lab in zip(*ax.get_legend_handles_labels()):
+                seen.setdefault(lab, h)
+        labels = [humanise_phase(p) for p in phases if humanise_phase(p) in seen]
+        handles = [seen[lab] for lab in labels]
+        fig.legend(handles, labels, title="load phase", loc="lower center", ncol=len(phases), fontsize=8,
+                   bbox_to_anchor=(0.5, 0.0))
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout(rect=(0, 0.08 if phases else 0, 1, 1))
     return fig
+
+
+def humanise_phase(phase: str) -> str:
+    """``full_range`` -> ``full range``; ``none`` -> ``unloaded``."""
+    return "unloaded" if phase == "none" else str(phase).replace("_", " ")
 
 
 def weighing_table(force: pd.DataFrame) -> pd.DataFrame:
@@ -121,3 +213,34 @@ def weighing_table(force: pd.DataFrame) -> pd.DataFrame:
     out = d[["subject_id", "trial_id", "exercise", "value", "method"]].rename(columns={"value": "body_weight_n"})
     out["supplied"] = out["method"].astype(str).str.contains("bw=supplied")
     return out.sort_values(["supplied", "subject_id", "trial_id"], ascending=[False, True, True]).reset_index(drop=True)
+
+
+def weighing_summary(weighing: pd.DataFrame, failures: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per way a body weight was obtained (weighed on quiet stance, supplied from subjects.csv,
+    could not be analysed): trials, subjects, and the body-weight range in N and kg."""
+    rows = []
+    for label, part in (("weighed on quiet stance", weighing[~weighing["supplied"]]),
+                        ("bw=supplied (body mass from subjects.csv)", weighing[weighing["supplied"]])):
+        bw = part["body_weight_n"].astype(float)
+        rows.append({"how": label, "trials": len(part), "subjects": part["subject_id"].nunique(),
+                     "body weight (N)": _range(bw, 0) if len(part) else "–",
+                     "body weight (kg)": _range(bw / 9.80665, 1) if len(part) else "–"})
+    if failures is not None:
+        rows.append({"how": "could not be analysed (excluded)", "trials": len(failures),
+                     "subjects": failures["subject_id"].nunique() if len(failures) else 0,
+                     "body weight (N)": "–", "body weight (kg)": "–"})
+    return pd.DataFrame(rows)
+
+
+def example_metrics_table(rows: pd.DataFrame, metrics: Sequence[str]) -> pd.DataFrame:
+    """The example trial's metrics for reading: label with unit, value at a sensible precision, and the
+    method record (how it was computed) with its separators opened up so it wraps."""
+    d = rows[rows["metric"].isin(list(metrics))]
+    out = pd.DataFrame({
+        "metric": [str(m).replace("_", " ") for m in d["metric"]],
+        "value": [f"{v:.{METRIC_DECIMALS.get(u, 3)}f}" if np.isfinite(v) else "–"
+                  for v, u in zip(d["value"].astype(float), d["unit"])],
+        "unit": d["unit"].to_numpy(),
+        "how it was computed": [str(m).replace(";", "; ").replace(",", ", ") for m in d["method"]],
+    })
+    return out.reset_index(drop=True)

@@ -1,0 +1,231 @@
+"""Tables and messages as a reader sees them: rounded numbers, units in the column names, long text wrapped
+or moved to a details list, and library warnings summarised instead of printed one per trial.
+
+Every notebook of the suite renders its tables through :func:`html_table`, so one place decides how a
+number is printed (3 significant digits unless the column says otherwise) and how text wraps.
+"""
+from __future__ import annotations
+
+import html
+import json
+import math
+import re
+import warnings
+from collections import Counter
+from typing import Any, Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["format_value", "html_table", "humanise", "clean_unit", "parse_warning_lines", "warnings_summary_html",
+           "feature_tables_quietly",
+           "claim_parts_table", "claim_notes_html", "claim_verdicts_html"]
+
+_TD = "padding:.25em .6em;border-bottom:1px solid #e5e5e5;vertical-align:top;"
+
+
+def format_value(value: Any, decimals: int | None = None) -> str:
+    """One cell as text: ``decimals`` fixed decimals when given, else 3 significant digits (thousands
+    separated, never scientific notation above 1000); NaN/None as an en dash; booleans as yes/no."""
+    if value is None or value is pd.NA:
+        return "–"
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
+    if isinstance(value, (int, np.integer)):
+        return f"{int(value):,}"
+    if isinstance(value, (float, np.floating)):
+        v = float(value)
+        if not math.isfinite(v):
+            return "–" if math.isnan(v) else ("∞" if v > 0 else "−∞")
+        if decimals is not None:
+            return f"{v:,.{decimals}f}"
+        if abs(v) >= 1000:
+            return f"{v:,.0f}"
+        if v == 0:
+            return "0"
+        text = f"{v:.3g}"
+        if "e" in text:  # very small: keep it readable with enough decimals for 2 significant digits
+            text = f"{v:.{min(12, 1 - int(math.floor(math.log10(abs(v)))))}f}"
+        return text
+    return str(value)
+
+
+def html_table(df: pd.DataFrame, *, decimals: Mapping[str, int] | None = None, wrap_em: float = 26,
+               max_rows: int | None = None, caption: str = "") -> str:
+    """An HTML table for a report: numbers right-aligned and rounded (:func:`format_value`), text
+    left-aligned and wrapped at ``wrap_em`` em, at most ``max_rows`` rows (the rest counted in a note)."""
+    decimals = dict(decimals or {})
+    shown = df if max_rows is None else df.head(max_rows)
+    numeric = {c for c in df.columns if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])}
+    head = "".join(f"<th style='{_TD}text-align:{'right' if c in numeric else 'left'};border-bottom:2px solid #999'>"
+                   f"{html.escape(str(c))}</th>" for c in df.columns)
+    body = []
+    for row in shown.itertuples(index=False):
+        cells = []
+        for c, v in zip(df.columns, row):
+            align = "right" if c in numeric else "left"
+            text = html.escape(format_value(v, decimals.get(c)))
+            style = f"{_TD}text-align:{align};" + ("white-space:nowrap;" if c in numeric else f"max-width:{wrap_em}em;")
+            cells.append(f"<td style='{style}'>{text}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    more = "" if max_rows is None or len(df) <= max_rows else (
+        f"<p style='font-size:.9em;color:#555'>… {len(df) - max_rows:,} more rows in the CSV file.</p>")
+    cap = f"<caption style='caption-side:top;text-align:left;font-weight:bold'>{html.escape(caption)}</caption>" \
+        if caption else ""
+    return (f"<table style='border-collapse:collapse;margin:.5em 0;font-size:.92em'>{cap}<thead><tr>{head}</tr>"
+            f"</thead><tbody>{''.join(body)}</tbody></table>{more}")
+
+
+def humanise(name: Any) -> str:
+    """``gastrocnemius_medialis`` -> ``gastrocnemius medialis``: identifiers as words for a reader."""
+    return str(name).replace("_", " ")
+
+
+_PARTS_NOTE = re.compile(r";\s*all parts in 'parts'\)$")
+
+
+def clean_unit(unit: Any) -> str:
+    """A claim's unit without the internal pointer to its parts column, identifiers as words:
+    ``% change at 4 lb (gluteus_maximus; all parts in 'parts')`` -> ``% change at 4 lb (gluteus maximus;
+    each part listed below)``."""
+    text = "" if unit is None or (isinstance(unit, float) and math.isnan(unit)) else str(unit)
+    if _PARTS_NOTE.search(text):
+        text = _PARTS_NOTE.sub("; each part listed below)", text)
+    return humanise(text)
+
+
+def _warning_kind(message: str) -> str:
+    text = re.sub(r"\btrial [^\s:]+", "trial …", message)
+    return re.sub(r"-?\d+(?:\.\d+)?", "#", text)
+
+
+_STDERR_WARNING = re.compile(r"^\S+:\d+: (\w+): (.*)$")
+
+
+def parse_warning_lines(text: str) -> list[tuple[str, str]]:
+    """``(category, message)`` from warnings as Python prints them (``file:line: Category: message``
+    followed by an indented source line), e.g. from worker processes; other non-empty lines are kept
+    with category ``output``."""
+    found = []
+    for line in text.splitlines():
+        m = _STDERR_WARNING.match(line)
+        if m:
+            found.append((m.group(1), m.group(2)))
+        elif line.strip() and not line.startswith((" ", "\t")):
+            found.append(("output", line.strip()))
+    return found
+
+
+def warnings_summary_html(caught: Iterable[tuple[str, str]], what: str, *, examples: int = 3) -> str:
+    """``(category, message)`` pairs grouped by kind (trial ids and numbers blanked), each with its count
+    and a few examples, inside a collapsed details block; empty string when there were none."""
+    caught = list(caught)
+    if not caught:
+        return ""
+    kinds: dict[tuple[str, str], list[str]] = {}
+    for category, message in caught:
+        kinds.setdefault((category, _warning_kind(message)), []).append(message)
+    items = []
+    for (category, kind), messages in sorted(kinds.items(), key=lambda kv: -len(kv[1])):
+        ex = "".join(f"<li><code>{html.escape(m)}</code></li>" for m in messages[:examples])
+        items.append(f"<li><b>{len(messages)} × {html.escape(category)}</b>: {html.escape(kind)}"
+                     f"<ul style='font-size:.9em'>{ex}</ul></li>")
+    return (f"<details><summary>{len(caught)} warning(s) while {html.escape(what)} "
+            f"({len(kinds)} kind(s)); click to see them</summary><ul>{''.join(items)}</ul></details>")
+
+
+def feature_tables_quietly(ctx, **kwargs):
+    """``analysis.notebook.feature_tables`` with its per-trial warnings (e.g. %MVC above 100 in loaded
+    tasks) collected into one collapsed summary instead of hundreds of red lines on the first, uncached
+    run. Warnings of worker processes arrive on file descriptor 2, so that is captured too."""
+    import os
+    import sys
+    import tempfile
+
+    from analysis import notebook as nbk
+
+    sys.stderr.flush()
+    saved_fd = os.dup(2)
+    with tempfile.TemporaryFile(mode="w+b") as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                features = nbk.feature_tables(ctx, **kwargs)
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved_fd, 2)
+            os.close(saved_fd)
+        sink.seek(0)
+        worker_text = sink.read().decode("utf-8", "replace")
+    found = [(w.category.__name__, str(w.message)) for w in caught
+             if not issubclass(w.category, (DeprecationWarning, FutureWarning))]
+    found += parse_warning_lines(worker_text)
+    summary = warnings_summary_html(found, "extracting features")
+    if summary:
+        nbk.show_html(summary)
+    return features
+
+
+def _parts(row: Mapping) -> list[dict]:
+    raw = row.get("parts")
+    if isinstance(raw, str) and raw:
+        return json.loads(raw)
+    return list(raw) if isinstance(raw, list) else []
+
+
+def _interval(low: Any, high: Any) -> str:
+    return f"[{format_value(low)}, {format_value(high)}]"
+
+
+def claim_parts_table(claims: pd.DataFrame) -> pd.DataFrame:
+    """One row per part of every claim, for reading: claim, part (identifiers as words), verdict,
+    estimate, 95 % and 90 % intervals as text, unit; an untested part says what is missing."""
+    rows = []
+    for _, r in claims.iterrows():
+        parts = _parts(r) or [{"part": "(whole claim)", "verdict": r["verdict"], "unit": r.get("unit"),
+                               "missing": r.get("notes") if r["verdict"] == "not testable" else ""}]
+        for p in parts:
+            tested = p.get("estimate") is not None and not (isinstance(p.get("estimate"), float)
+                                                           and math.isnan(p["estimate"]))
+            ci95, ci90 = p.get("ci95") or [math.nan] * 2, p.get("ci90") or [math.nan] * 2
+            rows.append({"claim": r["claim_id"], "part": humanise(p.get("part", "")), "verdict": p.get("verdict", ""),
+                         "estimate": format_value(p.get("estimate")) if tested else "",
+                         "95 % CI": _interval(*ci95) if tested else "",
+                         "90 % CI": _interval(*ci90) if tested else "",
+                         "unit": clean_unit(p.get("unit")),
+                         "missing data": "" if tested else str(p.get("missing") or "")})
+    return pd.DataFrame(rows, columns=["claim", "part", "verdict", "estimate", "95 % CI", "90 % CI", "unit",
+                                       "missing data"])
+
+
+def claim_notes_html(claims: pd.DataFrame) -> str:
+    """Each claim's notes (analysis choices, Holm-adjusted p, design analysis) as a collapsed bullet list,
+    one bullet per ``|``-separated note, so the verdict table itself stays short."""
+    blocks = []
+    for _, r in claims.iterrows():
+        notes = [n.strip() for n in str(r.get("notes") or "").split(" | ") if n.strip()]
+        if not notes:
+            continue
+        items = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
+        blocks.append(f"<details><summary><b>{html.escape(str(r['claim_id']))}</b> ({html.escape(str(r['verdict']))})"
+                      f": how it was analysed, {len(notes)} note(s)</summary><ul>{items}</ul></details>")
+    return "".join(blocks)
+
+
+def claim_verdicts_html(claims: pd.DataFrame, quotes: Mapping[str, Any]) -> str:
+    """One paragraph per claim, every figure read from the claims table: the exact quote, the verdict,
+    the estimate with its 95 % interval and unit, or what is missing when not testable."""
+    out = []
+    for _, r in claims.iterrows():
+        cid = str(r["claim_id"])
+        quote = getattr(quotes.get(cid), "quote", quotes.get(cid))
+        if r["verdict"] == "not testable":
+            detail = html.escape(str(r.get("notes") or "").removeprefix("not testable: ").split(" | ")[0])
+        else:
+            detail = (f"estimate {html.escape(format_value(r['estimate']))} {html.escape(clean_unit(r.get('unit')))}, "
+                      f"95 % CI {html.escape(_interval(r['ci95_low'], r['ci95_high']))}, "
+                      f"{int(r['n_subjects'])} subjects")
+        out.append(f"<p><b>{html.escape(cid)}</b> — “{html.escape(str(quote))}”<br>verdict: "
+                   f"<b>{html.escape(str(r['verdict']))}</b>; {detail}.</p>")
+    return "".join(out)
