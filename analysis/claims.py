@@ -549,7 +549,12 @@ def analyse_c7(tables: ClaimTables, opts: dict, rng: np.random.Generator) -> Cla
 
 # --------------------------------------------------------------------------- C3 / C9 (hinge)
 def _fppa(cid: str, tables: ClaimTables, opts: dict) -> pd.DataFrame:
-    d = _metric(cid, tables.kinematics, "kinematics", "peak_knee_fppa_deg")
+    # Valgus is judged at the deepest point of the movement (FPPA at peak knee flexion: the clinical
+    # definition, and the simulator's truth); the peak FPPA over the trial is the fallback for tables that
+    # lack it (for a varus knee the peak is the standing value, not the loaded one).
+    kin = tables.kinematics
+    at_depth = kin is not None and "metric" in kin and (kin["metric"] == "knee_fppa_at_peak_flexion_deg").any()
+    d = _metric(cid, kin, "kinematics", "knee_fppa_at_peak_flexion_deg" if at_depth else "peak_knee_fppa_deg")
     d = _require(cid, d, "kinematics", ["load_pct_bw"]).dropna(subset=["value", "load_pct_bw"])
     # subjects tested at a single load (e.g. a training cohort's unloaded tests) say nothing about the load curve
     levels = d.groupby("subject_id")["load_pct_bw"].transform("nunique")
