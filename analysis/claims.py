@@ -957,7 +957,7 @@ CLAIMS: dict[str, ClaimSpec] = {c.claim_id: c for c in [
     ClaimSpec("C3", ("Too much weight—say, over 10% of bodyweight—distorts kinematics, forcing the knee into excessive "
                      "valgus stress.",),
               "hinge slope change of knee FPPA above 10 %BW, and the breakpoint location",
-              "kinematics peak_knee_fppa_deg at ≥ 4 loads including > 10 %BW", "threshold",
+              "kinematics knee_fppa_at_peak_flexion_deg (or peak_knee_fppa_deg) at ≥ 4 loads including > 10 %BW", "threshold",
               "hinge > 0 with psi ∋ 10 %BW (> 6)", "0.1 ° per %BW", analyse_c3),
     ClaimSpec("C4", ("loading during eccentric phases enhances stretch-shortening cycle efficiency, while adding weight "
                      "mid-range can disrupt proprioceptive feedback, increasing injury risk",),
@@ -989,7 +989,7 @@ CLAIMS: dict[str, ClaimSpec] = {c.claim_id: c for c in [
     ClaimSpec("C9", ("a 200-pound powerlifter may tolerate 10% bodyweight load, while a 150-pound strength trainee "
                      "should cap at 8–9%",),
               "psi1 in psi(m) = psi0 + psi1·(m − 75 kg), the knee-valgus breakpoint's change per kg body mass",
-              "kinematics peak_knee_fppa_deg at loads around and above 10 %BW; body_mass_kg with a spread",
+              "kinematics knee_fppa_at_peak_flexion_deg (or peak_knee_fppa_deg) at loads around and above 10 %BW; body_mass_kg with a spread",
               "threshold (mass-dependent)", "psi1 > 0, compatible with 0.066 %BW/kg", "±0.02 %BW/kg", analyse_c9),
 ]}
 
