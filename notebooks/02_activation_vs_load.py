@@ -49,6 +49,7 @@ import pandas as pd
 from analysis.claims import CLAIMS, VERDICTS, evaluate_claims
 from analysis.plots import claims as claim_plots
 from analysis.plots import emg_load
+from analysis.plots import tables as report_tables
 
 muscle_list = [m.strip() for m in muscles.split(",") if m.strip()]
 exercise_list = [e.strip() for e in exercises.split(",") if e.strip()]
@@ -127,7 +128,9 @@ if emg is not None and muscle_list:
 for cid in ("C1", "C4", "C5"):
     nbk.show_html(f"<p><b>{cid}</b>: “{CLAIMS[cid].quote}”</p>")
 verdicts = evaluate_claims(tables, only=["C1", "C4", "C5"], seed=seed, power=False)
-nbk.show_html(claim_plots.claims_display_table(verdicts).to_html(index=False))
+nbk.show_html(report_tables.html_table(claim_plots.claims_display_table(verdicts, notes=False), wrap_em=16))
+nbk.show_html(report_tables.html_table(report_tables.claim_parts_table(verdicts), wrap_em=22))
+nbk.show_html(report_tables.claim_notes_html(verdicts))
 fig = claim_plots.forest_figure(verdicts)
 plt.show()
 plt.close(fig)
