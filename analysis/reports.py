@@ -237,7 +237,7 @@ _REPORT_CSS = """
 .anklelab-toc{border:1px solid #ccc;background:#f8f8f8;padding:.5em 1em;margin:1em auto;max-width:1100px;font-size:90%}
 .anklelab-toc ul{margin:.3em 0;padding-left:1.2em}.anklelab-toc .toc-h2{margin-left:1em}.anklelab-toc .toc-h3{margin-left:2em}
 .anklelab-footer{border-top:1px solid #ccc;margin:2em auto 1em;max-width:1100px;font-size:80%;color:#444}
-.jp-RenderedHTMLCommon table td,.jp-RenderedHTMLCommon table th{text-align:left;vertical-align:top;max-width:36em}
+.jp-RenderedHTMLCommon table td,.jp-RenderedHTMLCommon table th,.jp-RenderedHTMLCommon table tr{text-align:left !important;vertical-align:top;max-width:36em}
 .anklelab-failed{background:#fdd;border:2px solid #c00;padding:.7em;margin:1em auto;max-width:1100px}
 </style>
 """
