@@ -43,14 +43,21 @@ import warnings
 
 import matplotlib.pyplot as plt
 import pandas as pd
-from IPython.display import display
 
 from analysis import injury
 from analysis import notebook as nbk
 from analysis.plots.tables import feature_tables_quietly
 from analysis.claims import CLAIMS, VERDICTS, evaluate_claims
 from analysis.io import save_table
+from analysis.plots import claims as claim_plots
 from analysis.plots import injury as injplots
+from analysis.plots import tables as report_tables
+
+
+def show_table(df, **kwargs):
+    """A display table (units in the column names, rounded, no index) as HTML."""
+    nbk.show_html(report_tables.html_table(df, **kwargs))
+
 
 ctx = nbk.setup(study_dir, reports_dir)
 features = feature_tables_quietly(ctx)
@@ -102,14 +109,14 @@ if has_injury_data:
          "wald_low": r.ci_wald[0], "wald_high": r.ci_wald[1], "exact_low": r.ci_exact[0], "exact_high": r.ci_exact[1],
          "bootstrap_low": (r.ci_bootstrap or (math.nan, math.nan))[0],
          "bootstrap_high": (r.ci_bootstrap or (math.nan, math.nan))[1]} for r in (inc, bur)])
-    display(overall.round(2))
+    show_table(injplots.overall_rates_display([inc, bur], unit_label), wrap_em=14)
     nbk.show_html(f"<p><b>Incidence {inc.estimate:.2f} [{inc.ci_wald[0]:.2f}, {inc.ci_wald[1]:.2f}]</b> and "
                   f"<b>burden {bur.estimate:.1f} [{bur.ci_wald[0]:.1f}, {bur.ci_wald[1]:.1f}]</b> {unit_label} "
                   f"(Wald, as injurytools prints them). Burden, athlete-cluster bootstrap ({n_boot} resamples): "
                   f"[{bur.ci_bootstrap[0]:.1f}, {bur.ci_bootstrap[1]:.1f}] — "
                   f"{(bur.ci_bootstrap[1] - bur.ci_bootstrap[0]) / max(bur.ci_wald[1] - bur.ci_wald[0], 1e-12):.0f}× "
                   "wider, because days lost cluster within athletes.</p>")
-    save_table(overall, out_dir / "overall_rates.csv")
+    _ = save_table(overall, out_dir / "overall_rates.csv")
 else:
     print("Not available: the study has no exposures.csv/injuries.csv.")
 
@@ -128,9 +135,8 @@ if has_injury_data:
                 warnings.simplefilter("ignore", injury.ZeroExposureWarning)
                 t = injury.rate_table(exposures, injuries, column, summary_unit=unit_key)
             by_tables[column] = t
-            display(t[[column, "n_injuries", "days_lost", "pct_injuries", "median_days_lost", "incidence",
-                       "incidence_exact_low", "incidence_exact_high", "burden"]].round(2))
-            save_table(t, out_dir / f"rates_by_{column}.csv")
+            show_table(injplots.rate_table_display(t, column, unit_label), wrap_em=14)
+            _ = save_table(t, out_dir / f"rates_by_{column}.csv")
             fig = injplots.plot_rate_forest(t, column, measure="incidence")
             plt.show()
             plt.close(fig)
@@ -149,8 +155,8 @@ else:
 prevalence = None
 if has_injury_data and "season" in exposures.columns:
     prevalence = injury.season_prevalence(exposures, injuries)
-    display(prevalence)
-    save_table(prevalence, out_dir / "season_prevalence.csv")
+    show_table(injplots.prevalence_display(prevalence))
+    _ = save_table(prevalence, out_dir / "season_prevalence.csv")
     fig = injplots.plot_season_prevalence(prevalence)
     plt.show()
     plt.close(fig)
@@ -178,11 +184,10 @@ if has_groups:
         warnings.simplefilter("ignore", injury.ZeroExposureWarning)
         by_group = injury.rate_table(exposures, case_injuries, "group", summary_unit=unit_key)
         ratios = injplots.group_rate_ratios(exposures, case_injuries, summary_unit=unit_key)
-    display(by_group[["group", "n_injuries", "exposure", "exposure_unit", "incidence", "incidence_exact_low",
-                      "incidence_exact_high"]].round(3))
+    show_table(injplots.group_rates_display(by_group, unit_label, cases=f"{body_region} injuries"))
     if len(ratios):
-        display(ratios.drop(columns="method").round(3))
-        save_table(ratios, out_dir / "rate_ratios_by_group.csv")
+        show_table(injplots.rate_ratios_display(ratios))
+        _ = save_table(ratios, out_dir / "rate_ratios_by_group.csv")
         fig = injplots.plot_rate_ratios(ratios, xlabel=f"{body_region} injury rate ratio (log scale)")
         plt.show()
         plt.close(fig)
@@ -196,7 +201,7 @@ elif has_injury_data:
         season_ratio = injury.rate_ratio(exposures, injuries, by="season", group=seasons[-1], reference=seasons[0],
                                          summary_unit=unit_key)
         ratios = injplots.rate_ratio_frame([season_ratio])
-        display(ratios.drop(columns="method").round(3))
+        show_table(injplots.rate_ratios_display(ratios))
         fig = injplots.plot_rate_ratios(ratios, window=None, point=None,
                                         xlabel="all-injury rate ratio between seasons (log scale)")
         plt.show()
@@ -222,8 +227,8 @@ if has_groups:
         count_model = injury.fit_rate_model(athletes, f"n_injuries ~ C(group, Treatment('{reference}'))",
                                             exposure="exposure")
     nbk.show_html(f"<p>Model: <b>{count_model.model}</b> — {count_model.reason}.</p>")
-    display(count_model.table.round(3))
-    save_table(count_model.table.reset_index(names="term"), out_dir / "count_model.csv")
+    show_table(injplots.model_terms_display(count_model.table, "irr"))
+    _ = save_table(count_model.table.reset_index(names="term"), out_dir / "count_model.csv")
 else:
     print("Not available: " + ("no group column in exposures.csv." if has_injury_data
                                else "the study has no exposures.csv/injuries.csv."))
@@ -253,16 +258,14 @@ if has_injury_data:
                                      follow_up=longest, title=f"Free of {what} over exposure time")
     plt.show()
     plt.close(fig)
-    medians = pd.DataFrame({k: {"median exposure to first injury": v["median"], "95 % CI low": v["median_ci"][0],
-                                "95 % CI high": v["median_ci"][1]} for k, v in km_tables.items()}).T.round(1)
-    display(medians.astype(object).where(medians.notna(), "not reached (< 50 % injured)"))
+    show_table(injplots.km_medians_display(km_tables, at["exposure_unit"].iloc[0]))
     if groups and at["status_first"].sum() >= 2 and len(groups) >= 2:
         reference = "late" if "late" in groups else groups[0]
         cox = injury.fit_cox_first_injury(at[at["group"].notna()], f"C(group, Treatment('{reference}'))")
         nbk.show_html(f"<p>Cox model ({cox.attrs['method']}; {cox.attrs['n']} athletes, {cox.attrs['events']} "
                       "first injuries): hazard ratios vs the reference group.</p>")
-        display(cox.round(3))
-        save_table(cox.reset_index(names="term"), out_dir / "cox_first_injury.csv")
+        show_table(injplots.model_terms_display(cox, "hr"))
+        _ = save_table(cox.reset_index(names="term"), out_dir / "cox_first_injury.csv")
     else:
         print("Cox model by group: not available (needs a group column with ≥ 2 groups and ≥ 2 first injuries).")
 else:
@@ -290,9 +293,9 @@ else:
     nbk.show_html(f"<p style='font-size:1.1em'><b>C8: {c8['verdict']}</b> — IRR {c8['estimate']:.2f}, 95 % CI "
                   f"[{c8['ci95_low']:.2f}, {c8['ci95_high']:.2f}], 90 % CI [{c8['ci90_low']:.2f}, "
                   f"{c8['ci90_high']:.2f}]; compatible with 1.19: {c8['compatible_with_point']}.</p>")
-display(claims_c8[["claim_id", "estimate", "ci95_low", "ci95_high", "ci90_low", "ci90_high", "verdict",
-                   "n_subjects", "n_observations", "mde", "n_needed", "model", "notes"]])
-save_table(claims_c8, out_dir / "claim_c8.csv")
+show_table(claim_plots.claims_display_table(claims_c8, notes=False), wrap_em=16)
+nbk.show_html(report_tables.claim_notes_html(claims_c8))
+_ = save_table(claims_c8, out_dir / "claim_c8.csv")
 
 # %% [markdown]
 # ## 7. What a single team can and cannot show
@@ -323,7 +326,7 @@ power_table = injplots.single_team_power_table(rate_ref_per_h, hours_per_athlete
                                                dispersion=nb_dispersion, seed=seed)
 nbk.show_html(f"<p>Reference rate {1000 * rate_ref_per_h:.2f} per 1000 h, {hours_per_athlete:.0f} h per athlete "
               f"({source}); NB2 α = {nb_dispersion:g}.</p>")
-display(power_table.round(3))
+show_table(injplots.single_team_power_display(power_table, cases=f"{body_region} injuries"), wrap_em=10)
 fig = injplots.plot_power_by_team_size(power_table, observed_n_per_arm=observed_per_arm)
 plt.show()
 plt.close(fig)
@@ -332,7 +335,7 @@ nbk.show_html(f"<p>Athletes per arm for 80 % power to detect IRR 1.19 (two-sided
               "What a single team <i>can</i> show: its own incidence and burden with honest intervals, and "
               "whether a claimed effect is <i>compatible</i> with its data. What it cannot show: that ankle "
               "weights raise knee-injury risk by 19 %.</p>")
-save_table(power_table, out_dir / "single_team_power.csv")
+_ = save_table(power_table, out_dir / "single_team_power.csv")
 
 # %% [markdown]
 # ## Checks

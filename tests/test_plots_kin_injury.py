@@ -209,3 +209,53 @@ def test_power_figure_and_bad_inputs():
         injplots.plot_rate_forest(pd.DataFrame(), "injury_type")
     with pytest.raises(AnalysisError):
         injplots.plot_rate_forest(pd.DataFrame({"x": [1]}), "x", measure="prevalence")
+
+
+# ------------------------------------------------------------------------------ injury tables for reading
+def test_overall_rates_display_liverpool_units_in_names_and_injurytools_precision(liverpool):
+    from analysis.plots.tables import html_table
+
+    exposures, injuries = liverpool
+    unit = injplots.resolve_summary_unit(exposures)
+    label = injury.SUMMARY_UNITS[unit][2]
+    inc = injury.incidence_rate(exposures, injuries, summary_unit=unit)
+    bur = injury.burden_rate(exposures, injuries, summary_unit=unit)
+    shown = injplots.overall_rates_display([inc, bur], label)
+    row = shown.set_index("measure")
+    rate = "rate per 100 player-matches (90 min)"
+    # injurytools vignette: incidence 9.88 [7.74, 12.02], burden 246.9 [236.2, 257.6] per 100 player-matches
+    assert row.loc["incidence (injuries)", rate] == "9.88"
+    assert row.loc["incidence (injuries)", "95 % CI Wald (injurytools)"] == "[7.74, 12.02]"
+    assert row.loc["burden (days lost)", rate] == "246.9"
+    assert row.loc["burden (days lost)", "95 % CI Wald (injurytools)"] == "[236.2, 257.6]"
+    assert "exposure (min)" in shown.columns and shown["athletes (n)"].tolist() == [28, 28]
+    text = html_table(shown)
+    assert "<th" in text and ">0<" not in text  # no index column
+
+
+def test_rate_and_model_tables_name_units_and_terms(liverpool):
+    exposures, injuries = liverpool
+    t = injury.rate_table(exposures, injuries, "injury_type", summary_unit="matches_minutes")
+    shown = injplots.rate_table_display(t, "injury_type", "per 100 player-matches (90 min)")
+    assert list(shown.columns[:2]) == ["injury type", "injuries (n)"]
+    assert "incidence per 100 player-matches (90 min)" in shown.columns
+    assert shown.attrs["decimals"]["incidence per 100 player-matches (90 min)"] == 2
+    assert shown["injuries (n)"].sum() == len(injuries)
+    table = pd.DataFrame({"coef": [-7.0, 0.758], "se": [0.3, 0.345], "irr": [0.001, 2.134], "irr_low": [0.0, 1.086],
+                          "irr_high": [0.002, 4.197], "p_value": [0.0, 0.028]},
+                         index=["Intercept", "C(group, Treatment('late'))[T.early]"])
+    terms = injplots.model_terms_display(table, "irr")
+    assert terms.to_dict("records") == [{"term": "early vs late", "rate ratio (IRR)": 2.13, "95 % CI": "[1.09, 4.20]",
+                                         "log ratio (coef)": 0.758, "SE": 0.345, "p": 0.028}]
+
+
+def test_km_medians_and_power_display_say_not_reached_and_percent():
+    curve = pd.DataFrame({"time": [10.0], "survival": [0.9], "se": [0.1], "n_at_risk": [10], "n_events": [1]})
+    shown = injplots.km_medians_display({"early": {"curve": curve, "median": math.nan,
+                                                   "median_ci": (266.9, math.inf)}}, "hours")
+    assert shown.iloc[0]["median exposure to first injury (h)"] == "not reached (< 50 % injured)"
+    assert shown.iloc[0]["95 % CI (h)"] == "[267, ∞]"
+    power = injplots.single_team_power_table(1.2 / 1000, 260.0, [60, 2000], dispersion=0.5, seed=0)
+    shown = injplots.single_team_power_display(power, cases="knee injuries")
+    assert shown["power to detect IRR 1.19 (%)"].tolist() == [round(100 * p, 1) for p in power["power_at_claim"]]
+    assert "expected knee injuries per arm" in shown.columns

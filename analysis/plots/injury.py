@@ -9,6 +9,7 @@ Every plot takes the tidy outputs of :mod:`analysis.injury` (``rate_table``, ``s
 from __future__ import annotations
 
 import math
+import re
 from typing import Mapping, Sequence
 
 import matplotlib.pyplot as plt
@@ -28,6 +29,15 @@ __all__ = [
     "plot_rate_ratios",
     "plot_kaplan_meier",
     "plot_power_by_team_size",
+    "exposure_unit_short",
+    "overall_rates_display",
+    "rate_table_display",
+    "prevalence_display",
+    "group_rates_display",
+    "rate_ratios_display",
+    "model_terms_display",
+    "km_medians_display",
+    "single_team_power_display",
 ]
 
 #: C8 verdict window and claimed point (statistics.md §3: 19 % -> IRR [1.10, 1.30] [assumption]).
@@ -137,11 +147,11 @@ def plot_rate_forest(table: pd.DataFrame, by: str, *, measure: str = "incidence"
         ax.hlines(y + 0.18, t["incidence_exact_low"], t["incidence_exact_high"], lw=1.5, color="#08519c",
                   label="95 % exact Poisson CI")
     ax.plot(t[measure], y, "o", color="#08306b", zorder=3, label=measure)
-    ax.set_yticks(y, [f"{lvl} (n={n})" for lvl, n in zip(t[by], t["n_injuries"])])
+    ax.set_yticks(y, [f"{_words(lvl)} (n={n})" for lvl, n in zip(t[by], t["n_injuries"])])
     what = "injuries" if measure == "incidence" else "days lost"
     ax.set_xlabel(f"{what} {t['unit'].iloc[0]}")
     ax.set_xlim(left=0)
-    ax.set_title(title or f"Injury {measure} by {by}")
+    ax.set_title(title or f"Injury {measure} by {_words(by)}")
     ax.legend(loc="lower right", fontsize="small")
     fig.tight_layout()
     return fig
@@ -165,6 +175,14 @@ def plot_season_prevalence(prevalence: pd.DataFrame, by: str = "season") -> Figu
     ax.legend(loc="lower right", fontsize="small")
     fig.tight_layout()
     return fig
+
+
+def _sparse_log_label(value: float, _pos=None) -> str:
+    """Minor log-axis tick label: only 2, 3 and 5 times a power of ten, so labels do not collide."""
+    if value <= 0:
+        return ""
+    mantissa = value / 10 ** math.floor(math.log10(value) + 1e-9)
+    return f"{value:g}" if any(abs(mantissa - m) < 1e-6 for m in (2, 3, 5)) else ""
 
 
 def plot_rate_ratios(ratios: pd.DataFrame, *, window: tuple[float, float] | None = C8_WINDOW,
@@ -192,6 +210,7 @@ def plot_rate_ratios(ratios: pd.DataFrame, *, window: tuple[float, float] | None
     values = values[np.isfinite(values) & (values > 0)]
     ax.set_xlim(values.min() / 1.15, values.max() * 1.15)
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.xaxis.set_minor_formatter(plt.FuncFormatter(_sparse_log_label))  # not 4×10⁻¹ on a short log axis
     ax.set_xlabel(xlabel)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
     ax.set_title("Rate ratios (score CI)")
@@ -245,6 +264,7 @@ def plot_power_by_team_size(table: pd.DataFrame, *, observed_n_per_arm: int | No
     true_irr = float(table.attrs.get("irr", C8_POINT))
     a2.set_yscale("log")
     a2.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}"))
+    a2.yaxis.set_minor_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}"))  # not 2.4×10⁰ on a short log axis
     a2.axhline(true_irr, color="#d94801", ls="--", lw=1, label=f"true IRR {true_irr:.2f}")
     a2.set_xscale("log")
     a2.set_xlabel("athletes per arm (log scale)")
@@ -253,7 +273,169 @@ def plot_power_by_team_size(table: pd.DataFrame, *, observed_n_per_arm: int | No
         if observed_n_per_arm:
             ax.axvline(observed_n_per_arm, color="0.2", lw=1, ls="-.", label=f"this study ({observed_n_per_arm}/arm)")
         ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.xaxis.set_minor_formatter(plt.NullFormatter())
         ax.legend(fontsize="small", loc="best")
     fig.suptitle("What a single team can show (statistics.md §8.4)")
     fig.tight_layout()
     return fig
+
+
+# ------------------------------------------------------------------------------------ tables for reading
+# Display tables: units in the column names, intervals as "[low, high]" text at the rate's precision, levels as
+# words, no index. The notebook saves the machine-readable tables (raw column names) as CSV.
+
+_EXPOSURE_UNIT_SHORT = {"hours": "h", "minutes": "min", "matches_num": "matches", "days": "days",
+                        "activity_days": "activity days"}
+#: Decimals per measure: incidence to 0.01 and burden to 0.1 injuries/days per summary unit, as injurytools
+#: prints them (Liverpool vignette: 9.88 and 246.9 per 100 player-matches).
+RATE_DECIMALS = {"incidence": 2, "burden": 1}
+
+
+def exposure_unit_short(unit: str) -> str:
+    """``hours`` -> ``h``, ``minutes`` -> ``min``; other units unchanged."""
+    return _EXPOSURE_UNIT_SHORT.get(str(unit), str(unit))
+
+
+def _ci(low: float, high: float, decimals: int) -> str:
+    def one(v):
+        v = float(v)
+        return "∞" if v == math.inf else ("–" if not math.isfinite(v) else f"{v:,.{decimals}f}")
+    return f"[{one(low)}, {one(high)}]"
+
+
+def _with_decimals(df: pd.DataFrame, decimals: Mapping[str, int]) -> pd.DataFrame:
+    """Attach the decimals each numeric column is shown with (read by ``html_table(df, decimals=...)``)."""
+    df.attrs["decimals"] = {c: d for c, d in decimals.items() if c in df.columns}
+    return df
+
+
+def _words(value) -> str:
+    return str(value).replace("_", " ")
+
+
+def overall_rates_display(rates: Sequence, unit_label: str) -> pd.DataFrame:
+    """Incidence and burden (:class:`analysis.injury.RateEstimate`) for reading: one row per measure, the rate
+    ``unit_label`` (e.g. "per 1000 h") with its Wald, exact and athlete-bootstrap 95 % intervals as text."""
+    rows = []
+    for r in rates:
+        d = RATE_DECIMALS.get(r.measure, 2)
+        what = "injuries" if r.measure == "incidence" else "days lost"
+        boot = r.ci_bootstrap or (math.nan, math.nan)
+        rows.append({"measure": f"{r.measure} ({what})", f"rate {unit_label}": f"{float(r.estimate):,.{d}f}",
+                     "95 % CI Wald (injurytools)": _ci(*r.ci_wald, d), "95 % CI exact Poisson": _ci(*r.ci_exact, d),
+                     "95 % CI athlete bootstrap": _ci(*boot, d), "events (injuries or days lost)": round(float(r.n)),
+                     "athletes (n)": int(r.n_athletes),
+                     f"exposure ({exposure_unit_short(r.exposure_unit)})": round(float(r.exposure))})
+    # one column holds both measures, so the rate is text at each measure's own precision
+    return _with_decimals(pd.DataFrame(rows), {c: 0 for c in ("athletes (n)",)})
+
+
+def rate_table_display(table: pd.DataFrame, by: str, unit_label: str) -> pd.DataFrame:
+    """A :func:`analysis.injury.rate_table` for reading: level, counts, share, median days lost, incidence with
+    its exact 95 % CI and burden, each rate named with ``unit_label``."""
+    t = table
+    return _with_decimals(pd.DataFrame({
+        _words(by): t[by].map(_words),
+        "injuries (n)": t["n_injuries"].astype(int),
+        "days lost": t["days_lost"].round().astype(int),
+        "% of injuries": t["pct_injuries"].round(1),
+        "median days lost": t["median_days_lost"].round(1),
+        f"incidence {unit_label}": t["incidence"].round(2),
+        "incidence 95 % CI (exact)": [_ci(lo, hi, 2) for lo, hi in zip(t["incidence_exact_low"],
+                                                                      t["incidence_exact_high"])],
+        f"burden (days lost) {unit_label}": t["burden"].round(1),
+    }).reset_index(drop=True), {"% of injuries": 1, "median days lost": 1, f"incidence {unit_label}": 2,
+                                f"burden (days lost) {unit_label}": 1})
+
+
+def prevalence_display(prevalence: pd.DataFrame, by: str = "season") -> pd.DataFrame:
+    """A :func:`analysis.injury.season_prevalence` table for reading (counts and % of the squad injured)."""
+    p = prevalence
+    return _with_decimals(pd.DataFrame({_words(by): p[by].astype(str), "athletes (n)": p["n_athletes"].astype(int),
+                                        "with ≥ 1 new injury (n)": p["n_injured"].astype(int),
+                                        "injury-free (n)": p["n_injury_free"].astype(int),
+                                        "injured (% of athletes)": p["pct_injured"].round(1)}).reset_index(drop=True),
+                          {"injured (% of athletes)": 1})
+
+
+def group_rates_display(table: pd.DataFrame, unit_label: str, cases: str = "injuries") -> pd.DataFrame:
+    """Incidence of ``cases`` by exposure group (a ``rate_table(..., "group")``) with exposure and exact CI."""
+    t = table
+    unit = exposure_unit_short(t["exposure_unit"].iloc[0]) if len(t) else ""
+    return _with_decimals(pd.DataFrame({"group": t["group"].map(_words), f"{cases} (n)": t["n_injuries"].astype(int),
+                         f"exposure ({unit})": t["exposure"].round().astype(int),
+                         f"incidence {unit_label}": t["incidence"].round(2),
+                         "95 % CI (exact)": [_ci(lo, hi, 2) for lo, hi in zip(t["incidence_exact_low"],
+                                                                             t["incidence_exact_high"])]
+                         }).reset_index(drop=True), {f"incidence {unit_label}": 2})
+
+
+def rate_ratios_display(ratios: pd.DataFrame) -> pd.DataFrame:
+    """A :func:`rate_ratio_frame` for reading: comparison, injuries in each arm, IRR with score and Wald
+    95 % CIs, p of the score test."""
+    r = ratios
+    out = pd.DataFrame({"comparison": r["comparison"].map(_words),
+                         "injuries (group / reference)": [f"{a} / {b}" for a, b in
+                                                          zip(r["injuries"], r["injuries_reference"])],
+                         "rate ratio (IRR)": r["irr"].round(2),
+                         "95 % CI (score)": [_ci(lo, hi, 2) for lo, hi in zip(r["ci_low"], r["ci_high"])],
+                         "95 % CI (Wald)": [_ci(lo, hi, 2) for lo, hi in zip(r["wald_low"], r["wald_high"])],
+                         "p (score test)": r["p_value"].round(3)}).reset_index(drop=True)
+    return _with_decimals(out, {"rate ratio (IRR)": 2, "p (score test)": 3})
+
+
+_TREATMENT_TERM = re.compile(r"^C\((\w+)(?:,\s*Treatment\(['\"]?([^'\")]+)['\"]?\))?\)\[T\.(.+)\]$")
+
+
+def _term_words(term: str) -> str:
+    m = _TREATMENT_TERM.match(str(term))
+    if m:
+        column, reference, level = m.groups()
+        return f"{_words(level)} vs {_words(reference)}" if reference else f"{column} {_words(level)}"
+    return "baseline (reference group)" if str(term) == "Intercept" else _words(term)
+
+
+def model_terms_display(table: pd.DataFrame, ratio: str = "irr") -> pd.DataFrame:
+    """Model terms (index = statsmodels term names; columns ``coef, se, <ratio>, <ratio>_low, <ratio>_high,
+    p_value``, as :func:`analysis.injury.fit_rate_model` and ``fit_cox_first_injury`` return) for reading:
+    ``C(group, Treatment('late'))[T.early]`` -> ``early vs late``, the ratio with its 95 % CI. The intercept is
+    a baseline rate per unit of exposure, not a ratio, so it is left out."""
+    t = table[[str(i) != "Intercept" for i in table.index]]
+    name = {"irr": "rate ratio (IRR)", "hr": "hazard ratio (HR)"}.get(ratio, ratio)
+    out = pd.DataFrame({"term": [_term_words(i) for i in t.index], name: t[ratio].round(2).to_numpy(),
+                         "95 % CI": [_ci(lo, hi, 2) for lo, hi in zip(t[f"{ratio}_low"], t[f"{ratio}_high"])],
+                         "log ratio (coef)": t["coef"].round(3).to_numpy(), "SE": t["se"].round(3).to_numpy(),
+                         "p": t["p_value"].round(3).to_numpy()})
+    return _with_decimals(out, {name: 2, "log ratio (coef)": 3, "SE": 3, "p": 3})
+
+
+def km_medians_display(km_tables: Mapping[str, dict], exposure_unit: str) -> pd.DataFrame:
+    """Median exposure to first injury per group (``analysis.injury.kaplan_meier`` results) with its 95 % CI;
+    a median not reached (fewer than half injured) or an open upper bound is said in words."""
+    unit = exposure_unit_short(exposure_unit)
+
+    def value(v):
+        return f"{v:,.0f}" if math.isfinite(v) else ("∞" if v == math.inf else "–")
+
+    return pd.DataFrame([{"group": _words(k), "first injuries (n)": int(v["curve"]["n_events"].sum()),
+                          f"median exposure to first injury ({unit})": "not reached (< 50 % injured)"
+                          if math.isnan(v["median"]) else value(v["median"]),
+                          f"95 % CI ({unit})": f"[{value(v['median_ci'][0])}, {value(v['median_ci'][1])}]"}
+                         for k, v in km_tables.items()])
+
+
+def single_team_power_display(table: pd.DataFrame, cases: str = "injuries") -> pd.DataFrame:
+    """A :func:`single_team_power_table` for reading: power in %, detectable and typically reported IRRs."""
+    t = table
+    irr = float(t.attrs.get("irr", C8_POINT))
+    out = pd.DataFrame({"athletes per arm": t["n_per_arm"].astype(int),
+                         f"expected {cases} per arm": t["expected_cases_per_arm"].round(1),
+                         f"power to detect IRR {irr:g} (%)": (100 * t["power_at_claim"]).round(1),
+                         "IRR detectable with 80 % power": t["mde_irr_80"].round(2),
+                         "SE of log IRR": t["se_log_irr"].round(3),
+                         "type-M exaggeration (× on log scale)": t["type_m_log"].round(2),
+                         "IRR a significant study typically reports": t["typical_significant_irr"].round(2)})
+    return _with_decimals(out, {f"expected {cases} per arm": 1, f"power to detect IRR {irr:g} (%)": 1,
+                                "IRR detectable with 80 % power": 2, "SE of log IRR": 3,
+                                "type-M exaggeration (× on log scale)": 2,
+                                "IRR a significant study typically reports": 2})

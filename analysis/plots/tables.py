@@ -53,8 +53,10 @@ def format_value(value: Any, decimals: int | None = None) -> str:
 def html_table(df: pd.DataFrame, *, decimals: Mapping[str, int] | None = None, wrap_em: float = 26,
                max_rows: int | None = None, caption: str = "") -> str:
     """An HTML table for a report: numbers right-aligned and rounded (:func:`format_value`), text
-    left-aligned and wrapped at ``wrap_em`` em, at most ``max_rows`` rows (the rest counted in a note)."""
-    decimals = dict(decimals or {})
+    left-aligned and wrapped at ``wrap_em`` em, at most ``max_rows`` rows (the rest counted in a note).
+    Decimals per column come from ``decimals``, else from ``df.attrs["decimals"]`` (set by the display-table
+    builders of the plot modules), else 3 significant digits."""
+    decimals = {**dict(df.attrs.get("decimals") or {}), **dict(decimals or {})}
     shown = df if max_rows is None else df.head(max_rows)
     numeric = {c for c in df.columns if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])}
     head = "".join(f"<th style='{_TD}text-align:{'right' if c in numeric else 'left'};border-bottom:2px solid #999'>"
