@@ -54,6 +54,7 @@ import pandas as pd
 
 from analysis.claims import CLAIMS, VERDICTS, evaluate_claims
 from analysis.plots import power as power_plots
+from analysis.plots import tables as report_tables
 
 grid = sorted({int(v) for v in n_grid.split(",") if v.strip()})
 claims = evaluate_claims(tables, seed=seed, power=False, n_boot=n_boot)
@@ -65,7 +66,7 @@ claims = evaluate_claims(tables, seed=seed, power=False, n_boot=n_boot)
 # this study's number of subjects.
 
 # %%
-summary = []
+summary, details = [], {}
 for cid in CLAIMS:
     row = claims.set_index("claim_id").loc[cid]
     nbk.show_html(f"<h3>{cid}: {html.escape(str(row['verdict']))}</h3><blockquote>“{html.escape(CLAIMS[cid].quote)}”</blockquote>")
@@ -74,10 +75,12 @@ for cid in CLAIMS:
         closed = row["mde"] if np.isfinite(row["mde"]) else None
         text = f"Power curves not computed: {why}."
         if closed is not None:
-            text += f" Closed-form MDE from the claim's analysis: {closed:.3g} ({row['unit']})."
+            text += f" Closed-form MDE from the claim's analysis: {closed:.3g} ({power_plots.mde_unit(row['unit'])})."
         nbk.show_html(f"<p><em>{html.escape(text)}</em></p>")
-        summary.append({"claim_id": cid, "verdict": row["verdict"], "n_subjects": int(row["n_subjects"]),
-                        "n_needed (curves)": "not computed", "mde": row["mde"], "reason": why})
+        summary.append({"claim": cid, "verdict": row["verdict"], "subjects (n)": int(row["n_subjects"]),
+                        "n needed (simulated)": "not computed", "MDE": row["mde"],
+                        "MDE unit": power_plots.mde_unit(row["unit"]), "how": power_plots.short_reason(why)})
+        details[cid] = ("not simulated", [why])
         continue
     rng = np.random.default_rng([seed, int(cid[1:])])
     curves = power_plots.power_curves(designs, grid, reps, rng)
@@ -85,23 +88,26 @@ for cid in CLAIMS:
     fig = power_plots.power_curve_figure(curves, cid, needed, int(row["n_subjects"]) or None)
     plt.show()
     plt.close(fig)
-    summary.append({"claim_id": cid, "verdict": row["verdict"], "n_subjects": int(row["n_subjects"]),
-                    "n_needed (curves)": str(needed) if needed else f"> {max(grid)}", "mde": row["mde"],
-                    "reason": "; ".join(f"{d.name}: SD {d.sd:.3g}, assumed true {d.true_effect:.3g} ({d.scale})"
-                                        for d in designs)})
+    summary.append({"claim": cid, "verdict": row["verdict"], "subjects (n)": int(row["n_subjects"]),
+                    "n needed (simulated)": str(needed) if needed else f"> {max(grid)}", "MDE": row["mde"],
+                    "MDE unit": power_plots.mde_unit(row["unit"]),
+                    "how": power_plots.short_reason("", len(designs))})
+    details[cid] = (f"simulated from {len(designs)} part(s)", power_plots.design_details(designs))
 
 # %% [markdown]
 # ## Summary: sample size for a conclusive study
-# `n needed (curves)` is read off the curves above (total subjects; two-group claims split them equally).
-# "not computed" means the claim could not be simulated here; the reason says why (missing data, or a
-# claim whose power is computed in closed form by its own analysis, e.g. injury rates). The MDE is on the
-# claim's natural scale (see the unit in the claims overview).
+# `n needed (simulated)` is read off the curves above (total subjects; two-group claims split them
+# equally). "not computed" means the claim could not be simulated here; `how` says why in a few words
+# (missing data, or a claim whose power is computed in closed form by its own analysis, e.g. injury rates)
+# and the collapsed notes below give the details: the between-subject SD each simulation used and the
+# effect assumed true. The MDE (minimum detectable effect at this study's size) is in the claim's unit.
 
 # %%
 summary = pd.DataFrame(summary)
-nbk.show_html(summary.to_html(index=False, float_format=lambda v: f"{v:.3g}"))
+nbk.show_html(report_tables.html_table(summary, wrap_em=18))
+nbk.show_html(power_plots.power_details_html(details))
 
 # %%
 assert len(summary) == len(CLAIMS)
 assert set(claims["verdict"]) <= set(VERDICTS)
-assert summary["n_needed (curves)"].map(lambda v: v == "not computed" or v.startswith(">") or v.isdigit()).all()
+assert summary["n needed (simulated)"].map(lambda v: v == "not computed" or v.startswith(">") or v.isdigit()).all()

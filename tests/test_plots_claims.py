@@ -208,3 +208,16 @@ def test_claim_designs_reports_why_not_testable():
     assert designs == [] and why.startswith("not testable: needs")
     with pytest.raises(AnalysisError, match="unknown claim"):
         pp.claim_designs(ClaimTables(), "C0")
+
+
+def test_power_summary_short_reason_units_and_details():
+    assert pp.short_reason("", 2) == "simulated (2 parts, each must pass)"
+    assert pp.short_reason("", 1) == "simulated"
+    assert pp.short_reason("not testable: needs EMG features") == "not testable here (data missing)"
+    assert pp.short_reason("no simulation design (MDE / n needed from analysis.injury)") == \
+        "power in closed form (claim's own analysis)"
+    assert pp.mde_unit("% change at 4 lb (gluteus_maximus; all parts in 'parts')") == "% change at 4 lb (gluteus maximus)"
+    lines = pp.design_details([_design(sd=0.0302, true=0.14)])
+    assert lines == ["p: between-subject SD 0.0302, assumed true effect 0.14 (log scale)"]
+    html = pp.power_details_html({"C1": ("simulated from 1 part(s)", lines)})
+    assert html.startswith("<details><summary><b>C1</b>") and "<li>p: between-subject SD 0.0302" in html

@@ -22,7 +22,8 @@ from analysis.errors import AnalysisError
 from analysis.models import DEFAULT_METHOD_LISTS
 from analysis.power import TARGET_PROBABILITY, PartDesign, verdict_probabilities
 
-__all__ = ["SMALL_N_GRID", "claim_designs", "power_curves", "n_needed_from_curves", "power_curve_figure"]
+__all__ = ["SMALL_N_GRID", "claim_designs", "power_curves", "n_needed_from_curves", "power_curve_figure",
+           "short_reason", "mde_unit", "design_details", "power_details_html"]
 
 #: Short grid for CI runs; analysis.power.DEFAULT_N_GRID goes to 2048 [assumption: enough to draw the shape].
 SMALL_N_GRID: tuple[int, ...] = (8, 16, 32, 64, 128, 256)
@@ -117,3 +118,48 @@ def power_curve_figure(curves: pd.DataFrame, claim_id: str, n_needed: int | None
     fig.tight_layout()
     return fig
 
+
+
+# ------------------------------------------------------------------------------------ summary for reading
+def short_reason(why: str, n_parts: int = 0) -> str:
+    """A few words for the summary table from :func:`claim_designs`' reason (the full text goes in the
+    collapsed details): how the curves were made, or why they were not."""
+    if not why:
+        return f"simulated ({n_parts} parts, each must pass)" if n_parts > 1 else "simulated"
+    if why.startswith("not testable"):
+        return "not testable here (data missing)"
+    if why.startswith("part(s)"):
+        return "some parts not testable here"
+    if why.startswith("the analysis stopped"):
+        return "analysis error"
+    if "MDE" in why or "closed form" in why or "analysis.injury" in why:
+        return "power in closed form (claim's own analysis)"
+    return "no simulation design"
+
+
+def mde_unit(unit) -> str:
+    """A claim's unit for the MDE column: words, without the pointer to per-part rows (not shown here)."""
+    from analysis.plots.tables import clean_unit
+
+    return clean_unit(unit).replace("; each part listed below)", ")")
+
+
+def design_details(designs: Sequence[PartDesign]) -> list[str]:
+    """One line per simulated part: the between-subject SD fitted on these data and the assumed true effect,
+    on the part's analysis scale."""
+    from analysis.plots.tables import format_value, humanise
+
+    return [f"{humanise(d.name)}: between-subject SD {format_value(d.sd)}, assumed true effect "
+            f"{format_value(d.true_effect)} ({d.scale} scale)" for d in designs]
+
+
+def power_details_html(details: dict[str, tuple[str, list[str]]]) -> str:
+    """Per claim a collapsed list: ``{claim_id: (headline, lines)}`` -> ``<details>`` blocks."""
+    import html
+
+    blocks = []
+    for cid, (headline, lines) in details.items():
+        items = "".join(f"<li>{html.escape(x)}</li>" for x in lines)
+        blocks.append(f"<details><summary><b>{html.escape(cid)}</b>: {html.escape(headline)}</summary>"
+                      f"<ul>{items}</ul></details>")
+    return "".join(blocks)
