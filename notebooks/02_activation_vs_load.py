@@ -46,7 +46,7 @@ tables = nbk.claim_tables(ctx, features)
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from analysis.claims import CLAIMS, VERDICTS, evaluate_claims
+from analysis.claims import CLAIMS, VERDICTS, emg_amplitude_rows, evaluate_claims
 from analysis.plots import claims as claim_plots
 from analysis.plots import emg_load
 from analysis.plots import tables as report_tables
@@ -72,29 +72,58 @@ else:
 # interval. Modelling the log means the effect is a **% change per 4 lb** (or per 5 %BW), the way the
 # article states it. Only unloaded and full-range-loaded trials are used here, so the load acts the same way
 # throughout the movement.
+#
+# Each trial is summarised over the **movement** (from the start of the lowering to the end of the
+# lifting, rest excluded), the same rows claim C1 uses: the standing rest before and after a repetition
+# does not scale with load and would dilute the effect. A trial without movement events falls back to its
+# eccentric + concentric windows, then to the whole record (the note below says how many trials used which).
 
 # %%
 fits = pd.DataFrame()
 if emg is not None and muscle_list:
-    fits = pd.concat([emg_load.fit_load_effects(emg, muscle_list, exercise_list, x) for x in emg_load.LOAD_AXES],
-                     ignore_index=True)
+    amplitude_rows, amplitude_note = emg_amplitude_rows(emg)
+    nbk.show_html(f"<p style='font-size:.9em;color:#555'>{amplitude_note}.</p>")
+    fits = pd.concat([emg_load.fit_load_effects(amplitude_rows, muscle_list, exercise_list, x)
+                      for x in emg_load.LOAD_AXES], ignore_index=True)
     for x in emg_load.LOAD_AXES:
-        means = emg_load.subject_load_means(emg, muscle_list, exercise_list, x)
-        for muscle in muscle_list:
-            if (means["muscle"] == muscle).any():
-                fig = emg_load.activation_load_figure(means, fits, muscle, x)
-                plt.show()
-                plt.close(fig)
+        means = emg_load.subject_load_means(amplitude_rows, muscle_list, exercise_list, x)
+        if len(means):
+            fig = emg_load.activation_load_figure(means, fits, muscle_list, x)
+            plt.show()
+            plt.close(fig)
+
+# %% [markdown]
+# ### Eccentric and concentric phases
+# Does the extra load change the lowering (eccentric) and the lifting (concentric) phase alike? The same
+# model is fitted to each phase's rows (load in lb); the movement effect from above is shown for reference.
+# Overlapping intervals mean the data cannot tell the phases apart.
+
+# %%
+if emg is not None and muscle_list and emg["phase"].isin(["eccentric", "concentric"]).any():
+    phase_rows = emg[emg["phase"].isin(["eccentric", "concentric"])]
+    phase_fits = emg_load.fit_load_effects(phase_rows, muscle_list, exercise_list, "load_lb")
+    fits = pd.concat([fits, phase_fits], ignore_index=True)
+    if phase_fits["effect_pct"].notna().any():
+        fig = emg_load.phase_effects_figure(fits, muscle_list, "load_lb")
+        plt.show()
+        plt.close(fig)
+    else:
+        nbk.show_html("<p>No eccentric/concentric fits (too few subjects or load levels per phase).</p>")
+else:
+    nbk.show_html("<p>No eccentric/concentric phase rows in this study (the EMG files carry no phase "
+                  "events), so the phases cannot be compared.</p>")
 
 # %% [markdown]
 # ### Mixed-model table
 # One model per muscle × exercise × phase: `log %MVC ~ load`, random intercept and load slope per subject,
 # REML, t interval with (subjects − 1) degrees of freedom (few subjects: a normal interval would be too
-# narrow). `structure` says whether the full random-effects structure converged or a simpler one was used.
+# narrow). The effect is the % change in mean EMG per 4 lb (and per 5 %BW) per ankle. `model` says whether
+# the full random-effects structure converged or a simpler one was used (why: in the collapsed list).
 
 # %%
 if len(fits):
-    nbk.show_html(fits.to_html(index=False, float_format=lambda v: f"{v:.3g}"))
+    nbk.show_html(report_tables.html_table(emg_load.load_effects_table(fits), wrap_em=18))
+    nbk.show_html(emg_load.fit_notes_html(fits))
 else:
     nbk.show_html("<p>No population fits (no EMG for the chosen muscles and exercises).</p>")
 

@@ -221,3 +221,27 @@ def test_power_summary_short_reason_units_and_details():
     assert lines == ["p: between-subject SD 0.0302, assumed true effect 0.14 (log scale)"]
     html = pp.power_details_html({"C1": ("simulated from 1 part(s)", lines)})
     assert html.startswith("<details><summary><b>C1</b>") and "<li>p: between-subject SD 0.0302" in html
+
+
+def test_activation_figure_rows_per_muscle_and_phase_effects_and_table():
+    emg = pd.concat([_emg(), _emg().assign(phase="eccentric"),
+                     _emg().assign(phase="concentric", mean_pct_mvc=lambda d: d["mean_pct_mvc"] * 1.0)])
+    rng = np.random.default_rng(0)
+    emg["mean_pct_mvc"] *= np.exp(rng.normal(0, 0.01, len(emg)))
+    whole = emg[emg["phase"] == "whole"]
+    means = pe.subject_load_means(whole, None, None, "load_lb")
+    fits = pe.fit_load_effects(whole, None, None, "load_lb")
+    fig = pe.activation_load_figure(means, fits, ["gluteus_maximus", "soleus"], "load_lb")
+    assert len(fig.axes) == 2  # one row per muscle (one phase), one exercise column
+    assert fig.axes[1].get_ylabel() == "soleus, whole\nmean EMG (%MVC)"
+    split = pe.fit_load_effects(emg[emg["phase"] != "whole"], None, None, "load_lb")
+    fig = pe.phase_effects_figure(split, ["gluteus_maximus", "soleus"], "load_lb")
+    assert len(fig.axes) == 2 and fig.axes[0].get_xlabel() == "change in mean EMG (% per 4 lb)"
+    table = pe.load_effects_table(pd.concat([fits, split]))
+    assert list(table.columns) == ["muscle", "exercise", "phase", "effect per 4 lb (%)", "95 % CI per 4 lb (%)",
+                                   "subjects (n)", "trials (n)", "model"]
+    assert len(table) == 6 and (table["subjects (n)"] == 4).all()
+    assert table["effect per 4 lb (%)"].between(13.5, 16.5).all()  # true effect 1.15 per 4 lb
+    assert table["95 % CI per 4 lb (%)"].str.match(r"^\[\+\d+\.\d, \+\d+\.\d\]$").all()
+    with pytest.raises(AnalysisError, match="no fitted load effects"):
+        pe.phase_effects_figure(split, ["vastus_lateralis"])

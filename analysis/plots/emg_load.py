@@ -20,12 +20,16 @@ from matplotlib.figure import Figure
 
 from analysis.errors import AnalysisError, AnkleLabError
 from analysis.models import DEFAULT_METHOD_LISTS, fit_mixedlm_robust
+from analysis.plots.tables import humanise
 
 __all__ = [
     "LOAD_AXES",
     "subject_load_means",
     "fit_load_effects",
     "activation_load_figure",
+    "phase_effects_figure",
+    "load_effects_table",
+    "fit_notes_html",
     "select_envelope_trials",
     "envelope_cycles",
     "envelope_figure",
@@ -112,25 +116,31 @@ def fit_load_effects(emg: pd.DataFrame, muscles: Sequence[str] | None = None,
     return pd.DataFrame(rows).reindex(columns=cols)
 
 
-def activation_load_figure(means: pd.DataFrame, fits: pd.DataFrame | None, muscle: str, x: str = "load_lb") -> Figure:
-    """One panel per exercise (columns) and phase (rows): each subject's mean %MVC against load (grey
-    lines), and the fitted population curve exp(b0 + b1·load) with the 95 % CI of the load effect (band)."""
+def activation_load_figure(means: pd.DataFrame, fits: pd.DataFrame | None, muscle: str | Sequence[str],
+                           x: str = "load_lb") -> Figure:
+    """One panel per exercise (columns) and muscle x phase (rows): each subject's mean %MVC against load
+    (grey lines), and the fitted population curve exp(b0 + b1·load) with the 95 % CI of the load effect
+    (band). ``muscle`` is one muscle or a list (one row per muscle and phase present in ``means``)."""
     label, per = _check_axis(x)
-    m = means[means["muscle"] == muscle]
-    if m.empty:
-        raise AnalysisError(f"no EMG rows for muscle {muscle!r}; muscles present: {sorted(means['muscle'].unique())}")
-    exercises = sorted(m["exercise"].unique())
-    phases = sorted(m["phase"].unique())
-    fig, axes = plt.subplots(len(phases), len(exercises), figsize=(3.2 * len(exercises) + 0.6, 3.0 * len(phases) + 0.6),
-                             squeeze=False, sharey=True)
-    for i, phase in enumerate(phases):
+    muscles = [muscle] if isinstance(muscle, str) else list(muscle)
+    m_all = means[means["muscle"].isin(muscles)]
+    if m_all.empty:
+        raise AnalysisError(f"no EMG rows for muscle(s) {muscles}; muscles present: {sorted(means['muscle'].unique())}")
+    exercises = sorted(m_all["exercise"].unique())
+    rows = [(mu, ph) for mu in muscles if (m_all["muscle"] == mu).any()
+            for ph in sorted(m_all.loc[m_all["muscle"] == mu, "phase"].unique())]
+    fig, axes = plt.subplots(len(rows), len(exercises), figsize=(3.2 * len(exercises) + 0.6, 3.0 * len(rows) + 0.6),
+                             squeeze=False, sharey="row" if len(muscles) > 1 else True)
+    for i, (muscle, phase) in enumerate(rows):
+        m = m_all[m_all["muscle"] == muscle]
         for j, exercise in enumerate(exercises):
             ax = axes[i, j]
             cell = m[(m["exercise"] == exercise) & (m["phase"] == phase)]
             for _, s in cell.groupby("subject_id"):
                 s = s.sort_values(x)
                 ax.plot(s[x], s["mean_pct_mvc"], "-o", color="0.6", lw=0.8, ms=2.5, alpha=0.8)
-            title = f"{exercise}, {phase}"
+            title = f"{humanise(muscle)}: {humanise(exercise)}, {phase}" if len(muscles) > 1 \
+                else f"{exercise}, {phase}"
             f = None
             if fits is not None and len(fits):
                 hit = fits[(fits["muscle"] == muscle) & (fits["exercise"] == exercise) & (fits["phase"] == phase)
@@ -149,13 +159,100 @@ def activation_load_figure(means: pd.DataFrame, fits: pd.DataFrame | None, muscl
             elif f is not None:
                 title += "\n(no population fit)"
             ax.set_title(title, fontsize=9)
-            if i == len(phases) - 1:
+            if i == len(rows) - 1:
                 ax.set_xlabel(label)
             if j == 0:
-                ax.set_ylabel(f"{muscle}\nmean EMG (%MVC)")
-    fig.suptitle(f"{muscle}: subjects (grey) and population fit (blue, 95 % CI band of the load effect)", fontsize=10)
+                ax.set_ylabel(f"{muscle}\nmean EMG (%MVC)" if len(muscles) == 1
+                              else f"{humanise(muscle)}, {phase}\nmean EMG (%MVC)")
+    who = muscles[0] if len(muscles) == 1 else ", ".join(humanise(mu) for mu in muscles)
+    fig.suptitle(f"{who}: subjects (grey) and population fit (blue, 95 % CI band of the load effect)", fontsize=10)
     fig.tight_layout()
     return fig
+
+
+def phase_effects_figure(fits: pd.DataFrame, muscles: Sequence[str], x: str = "load_lb",
+                         phases: Sequence[str] = ("movement", "eccentric", "concentric")) -> Figure:
+    """The load effect (% change in %MVC per 4 lb or 5 %BW, with its 95 % CI) by phase: one panel per
+    muscle, one row per exercise, one marker per phase, so the eccentric/concentric split is read at a glance
+    next to the whole-movement effect."""
+    label, per = _check_axis(x)
+    f = fits[(fits["x"] == x) & fits["muscle"].isin(muscles) & fits["phase"].isin(phases)
+             & np.isfinite(fits["effect_pct"].astype(float))]
+    if f.empty:
+        raise AnalysisError(f"no fitted load effects for muscles {list(muscles)} and phases {list(phases)} on {x}")
+    shown = [m for m in muscles if (f["muscle"] == m).any()]
+    present = [p for p in phases if (f["phase"] == p).any()]
+    exercises = sorted(f["exercise"].unique())
+    unit = label.split("(")[-1].rstrip(")")
+    fig, axes = plt.subplots(1, len(shown), figsize=(4.6 * len(shown) + 0.6, 0.3 * len(exercises) * len(present) + 1.6),
+                             squeeze=False, sharey=True)
+    step = 0.8 / max(len(present), 1)
+    for ax, muscle in zip(axes[0], shown):
+        for k, phase in enumerate(present):
+            sub = f[(f["muscle"] == muscle) & (f["phase"] == phase)].set_index("exercise").reindex(exercises)
+            y = np.arange(len(exercises)) - 0.4 + step / 2 + k * step  # axis inverted: first phase on top
+            ok = sub["effect_pct"].notna().to_numpy()
+            ax.errorbar(sub["effect_pct"].to_numpy(float)[ok], y[ok],
+                        xerr=[(sub["effect_pct"] - sub["ci95_low"]).to_numpy(float)[ok],
+                              (sub["ci95_high"] - sub["effect_pct"]).to_numpy(float)[ok]],
+                        fmt="o", ms=4, capsize=2, color=f"C{k}", label=phase)
+        ax.axvline(0, color="0.3", lw=1)
+        ax.set_yticks(np.arange(len(exercises)), [humanise(e) for e in exercises])
+        ax.set_xlabel(f"change in mean EMG (% per {per:g} {unit})")
+        ax.set_title(humanise(muscle), fontsize=10)
+    axes[0, 0].invert_yaxis()
+    axes[0, -1].legend(fontsize=8, loc="best", title="phase", title_fontsize=8)
+    fig.suptitle("Load effect by movement phase (mixed model per exercise and phase, 95 % CI)", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+_STRUCTURE_WORDS = {"full": "random intercept + load slope", "uncorrelated": "uncorrelated intercept + slope (fallback)",
+                    "intercept": "random intercept only (fallback)"}
+
+
+def load_effects_table(fits: pd.DataFrame) -> pd.DataFrame:
+    """:func:`fit_load_effects` rows (any load axes) for reading: one row per muscle x exercise x phase, the
+    effect per 4 lb and per 5 %BW in % with 95 % CIs as text, subjects and trials, and the model used
+    (random-effects structure; "fallback" when the full structure did not converge, "not fitted" with why)."""
+    cols: dict[tuple, dict] = {}
+    for _, r in fits.iterrows():
+        key = (r["muscle"], r["exercise"], r["phase"])
+        row = cols.setdefault(key, {"muscle": humanise(r["muscle"]), "exercise": humanise(r["exercise"]),
+                                    "phase": r["phase"]})
+        label, per = LOAD_AXES[r["x"]]
+        unit = label.split("(")[-1].rstrip(")")
+        fitted = np.isfinite(float(r.get("effect_pct", math.nan)))
+        row[f"effect per {per:g} {unit} (%)"] = round(float(r["effect_pct"]), 1) if fitted else math.nan
+        row[f"95 % CI per {per:g} {unit} (%)"] = (f"[{r['ci95_low']:+.1f}, {r['ci95_high']:+.1f}]" if fitted else "")
+        row["subjects (n)"] = int(r["n_subjects"])
+        row["trials (n)"] = max(int(r["n_observations"]), row.get("trials (n)", 0))
+        if fitted:
+            model = _STRUCTURE_WORDS.get(str(r["structure"]), str(r["structure"]))
+        else:
+            model = str(r["note"]) if isinstance(r["note"], str) else "not fitted"
+        row.setdefault("model", model)
+    out = pd.DataFrame(list(cols.values()))
+    per_load = [c for c in out.columns if c.startswith(("effect per", "95 % CI per"))]
+    out = out[["muscle", "exercise", "phase", *per_load, "subjects (n)", "trials (n)", "model"]]
+    effect_cols = [c for c in out.columns if c.startswith("effect per")]
+    out.attrs["decimals"] = {c: 1 for c in effect_cols}
+    return out
+
+
+def fit_notes_html(fits: pd.DataFrame) -> str:
+    """The fallback reasons of fits that did not use the full random-effects structure, in a collapsed list
+    (empty string when every fit converged with it)."""
+    import html
+
+    notes = fits[fits["note"].fillna("").astype(str).str.len() > 0]
+    if notes.empty:
+        return ""
+    items = "".join(f"<li>{html.escape(humanise(r['muscle']))}, {html.escape(humanise(r['exercise']))}, "
+                    f"{html.escape(str(r['phase']))} ({html.escape(str(r['x']))}): {html.escape(str(r['note']))}</li>"
+                    for _, r in notes.iterrows())
+    return (f"<details><summary>{len(notes)} fit(s) with a simpler model or none; click for why</summary>"
+            f"<ul>{items}</ul></details>")
 
 
 # --------------------------------------------------------------------------- envelopes over the movement
