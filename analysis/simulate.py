@@ -68,11 +68,14 @@ __all__ = [
 
 SCENARIOS = ("claims", "null", "realistic")
 MUSCLES = ("gluteus_maximus", "gastrocnemius_medialis", "soleus", "vastus_lateralis", "rectus_femoris", "biceps_femoris")
-#: exercises with EMG in the acute cohort; the C1 estimand pools the compound ones
+#: exercises with EMG in the acute cohort
 EXERCISES_EMG = ("squat", "split_squat", "step_up", "cmj", "walk")
-C1_COMPOUND_EXERCISES = ("squat", "split_squat", "step_up", "cmj")
+#: the compound exercises the C1 estimand pools (as claims.COMPOUND_EXERCISES; statistics.md §2 C1)
+C1_COMPOUND_EXERCISES = ("squat", "split_squat", "step_up")
 #: per-ankle loads, % of body weight (issue 6; > 12 %BW raises safety concerns, statistics.md §2 C3)
 LOADS_PCT_BW = (0, 2, 4, 6, 8, 10, 12)
+#: upper end of the C1 log-linear fit, lb per ankle (claims.analyse_c1 default ``c1_max_load_lb``)
+C1_FIT_MAX_LOAD_LB = 12.0
 G_M_S2 = 9.80665  # standard gravity (as forceplate.G_M_S2)
 LB_KG = 0.45359237  # 1 lb in kg, exact (international avoirdupois pound)
 EMG_FS_HZ = 2000.0  # typical surface-EMG rate (signal-processing.md §2)
@@ -85,16 +88,23 @@ SEASON_START = "2025-08-04"  # a Monday; six months = 26 weeks
 RFD_REACH_FRACTION = 0.9
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)  # E|x| of a unit-variance Gaussian
 
-#: study sizes: "demo" is what make reproduce runs (C1 conclusive, <= 100 MB); "small" is for CI runs
-SIZES_SPEC: dict[str, dict[str, int]] = {
-    # n_acute = 12: expected 90 % CI half-width of the two-stage C1 slope ~0.008 on the log scale against
-    # a margin of 0.026 to the nearer edge of [log 1.12, log 1.18] (see _c1_design_note)
-    "demo": {"n_acute": 12, "n_training_per_arm": 6, "n_teams": 4, "athletes_per_team": 40, "c6_reps": 2},
-    "small": {"n_acute": 4, "n_training_per_arm": 1, "n_teams": 2, "athletes_per_team": 12, "c6_reps": 1},
+#: Study sizes (docs/demo-design.md). "demo" is what make reproduce runs: <= 100 MB, <= 30 s to build, and
+#: C1 supported for both muscles in the claims scenario with P ~ 0.98 (_c1_design_note). "small" is for CI.
+#: * loads_pct_bw: load grid of the compound exercises (squat, split squat, step-up) and their kinematics;
+#: * sparse_loads_pct_bw: load grid of the CMJ (EMG + force plates) and walking EMG (not in C1);
+#: * set_reps: repetitions per compound-exercise EMG file at loads <= C1_FIT_MAX_LOAD_LB (the C1 window;
+#:   statistics.md §2 C1: ">= 3 trials per condition"); heavier loads get one repetition, so the
+#:   dose-response still spans 0-12 %BW;
+#: * c6_reps: squats per C6 condition; the rest: acute subjects, training subjects per arm, injury cohort.
+SIZES_SPEC: dict[str, dict[str, Any]] = {
+    "demo": {"n_acute": 12, "n_training_per_arm": 6, "n_teams": 4, "athletes_per_team": 40, "c6_reps": 1,
+             "loads_pct_bw": LOADS_PCT_BW, "sparse_loads_pct_bw": (0, 6, 12), "set_reps": 3},
+    "small": {"n_acute": 4, "n_training_per_arm": 1, "n_teams": 2, "athletes_per_team": 12, "c6_reps": 1,
+              "loads_pct_bw": (0, 4, 8, 12), "sparse_loads_pct_bw": (0, 12), "set_reps": 3},
 }
 SIZES = tuple(SIZES_SPEC)
-#: load grid per size (small keeps 4 of the 7 levels to stay small and fast)
-SIZE_LOADS_PCT_BW = {"demo": LOADS_PCT_BW, "small": (0, 4, 8, 12)}
+#: load grid per size (compound exercises)
+SIZE_LOADS_PCT_BW = {name: spec["loads_pct_bw"] for name, spec in SIZES_SPEC.items()}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -150,6 +160,7 @@ def scenario_parameters(scenario: str = "claims") -> dict[str, Any]:
             "durations_s": {"squat": [0.8, 0.8], "split_squat": [0.8, 0.8], "step_up": [0.7, 0.9],
                             "cmj": [0.5, 0.4], "walk": [0.6, 0.5], "mvc": [2.0, 0.0]},  # eccentric, concentric
             "rest_s": 0.3,
+            "set_pause_s": 0.2,  # between reps of a set: longer than the 0.08 s envelope ramp, so each rep window holds only its rep [assumption]
             "mvc_trial_s": 2.4,
         },
         "c5": {  # EMG trials of one exercise under two protocols; Δ_m = log E[%MVC | sustained_low] - log E[%MVC | brief_high]
@@ -173,7 +184,9 @@ def scenario_parameters(scenario: str = "claims") -> dict[str, Any]:
             "peak_force_bw": {"mean": 2.3, "sd": 0.25},  # §11
             "trial_log_sd_peak_force": 0.025,  # CV 2.5 % (PMC7039490)
             "unweighting_depth_bw": 0.6, "unweighting_s": 0.3, "drop_s": 0.1,  # [assumption]
-            "quiet_s": 1.2, "after_s": 0.8, "force_noise_n": 2.0,  # signal-processing.md §9 synthetic CMJ
+            # quiet stance to weigh (Owen et al. 2014: 1 s); after the 0.4 s landing pulse 0.3 s of stance
+            # [assumption]: nothing reads later samples (docs/demo-design.md: keeps the demo <= 100 MB)
+            "quiet_s": 1.2, "after_s": 0.3, "force_noise_n": 2.0,  # signal-processing.md §9 synthetic CMJ
         },
         "sj": {
             "eur": {"median": 1.08, "log_sd": 0.03},  # CMJ/SJ height ratio (eccentric utilisation) [assumption]
@@ -182,7 +195,9 @@ def scenario_parameters(scenario: str = "claims") -> dict[str, Any]:
             "trial_log_sd_rfd": 0.129,  # CV 12.9 % (PMC7039490)
         },
         "c6": {  # squats with 4-6 lb, mid-range vs full-range loading
-            "load_lb": 5.0, "com_depth_m": 0.45, "knee_flexion_max_deg": 95.0, "brake_g": 0.8, "push_s": 0.5,
+            "load_lb": 5.0, "com_depth_m": 0.45,
+            "quiet_s": 1.2, "after_s": 0.5,  # weigh on 1 s of quiet stance (Owen et al. 2014); 0.5 s after the rise [assumption]
+            "knee_flexion_max_deg": 95.0, "brake_g": 0.8, "push_s": 0.5,
             "eccentric_s": 1.0, "concentric_s": 1.0,
             "grf_ratio_mid_full": 1.27 if claims else 1.0,  # article: +27 %
             "jrf_ratio_mid_full": 1.0,  # article: "not increased"
@@ -234,30 +249,66 @@ def scenario_parameters(scenario: str = "claims") -> dict[str, Any]:
     return p
 
 
-def _c1_design_note(n: int, params: dict[str, Any]) -> dict[str, Any]:
-    """Expected C1 precision of the two-stage estimator for ``n`` subjects (written to truth.json).
+#: relative SD of the movement-window mean of one rep's rectified band-limited EMG (1.6 s at ~100 Hz
+#: bandwidth: sqrt(1 - 2/pi)/sqrt(2/pi) / sqrt(2 x 100 Hz x 1.6 s) ~ 0.04); measured 0.03-0.04 in
+#: tests/test_end_to_end_emg.py
+ENVELOPE_MEAN_LOG_SD = 0.04
 
-    Per subject: OLS slope of log mean-envelope on x = load_lb/4 within exercise, over 5 exercises x 7
-    loads (0-12 %BW). Var(x) at 75 kg: loads step 2 %BW = 3.31 lb = 0.827 x-units, var of 0..6 is 4 ->
-    2.73; Sxx = 35 x 2.73. Residual log SD: trial 0.08 (+ ~0.04 from estimating a 1.6 s envelope mean
-    of band-limited noise). Slope SD 0.005/%BW = 0.0121 per 4 lb at 75 kg.
+
+def c1_window_loads_pct_bw(design: dict[str, Any], body_mass_kg: float = 75.0) -> list[float]:
+    """The design's compound-exercise loads (%BW) inside the C1 fit window (<= C1_FIT_MAX_LOAD_LB) at a body mass."""
+    return [pct for pct in design["loads_pct_bw"] if pct * body_mass_kg / 100 / LB_KG <= C1_FIT_MAX_LOAD_LB + 1e-9]
+
+
+def _c1_design_note(n: int, params: dict[str, Any], design: dict[str, Any] | None = None,
+                    body_mass_kg: float = 75.0) -> dict[str, Any]:
+    """Expected C1 precision and P(supported) of a design, for the claims analysis (truth.json; docs/demo-design.md).
+
+    Per subject and muscle, at ``body_mass_kg``: OLS slope of log movement-phase %MVC on x = load_lb/4 with
+    exercise as a factor, over the C1 compound exercises and the loads <= C1_FIT_MAX_LOAD_LB (claims.analyse_c1).
+    A file of r reps averages r rep windows, so its residual log SD is hypot(trial_log_sd, ENVELOPE_MEAN_LOG_SD)
+    / sqrt(r). SD of a subject's slope: sqrt(slope_sd^2 + resid^2 / Sxx), slope_sd = 0.005/%BW in x units.
+    Verdict (claims.verdict_range): the 90 % t(n-1) CI of the mean slope inside [log 1.12, log 1.18]; its
+    probability is integrated exactly over the sample SD (chi-square quantile grid), so it is the two-stage
+    estimator's; the MixedLM of claims is as precise on this balanced design. The two claimed muscles have
+    independent slope and trial noise, so P(both) = P(one)^2.
     """
     from scipy import stats
 
+    design = design or SIZES_SPEC["demo"]
     e = params["emg"]
-    resid = math.hypot(e["trial_log_sd"], 0.04)
-    sxx = len(EXERCISES_EMG) * len(LOADS_PCT_BW) * 4.0 * (2 * 75 / 100 / LB_KG / 4) ** 2
+    reps = int(design.get("set_reps", 1))
+    resid = math.hypot(e["trial_log_sd"], ENVELOPE_MEAN_LOG_SD) / math.sqrt(reps)
+    x = np.array(c1_window_loads_pct_bw(design, body_mass_kg)) * body_mass_kg / 100 / LB_KG / 4
+    sxx = len(C1_COMPOUND_EXERCISES) * float(np.sum((x - x.mean()) ** 2))
     slope_sd = e["slope_sd_per_pct_bw"] / (75 / 100 / LB_KG / 4)
-    sd_subject_slope = math.sqrt(slope_sd**2 + resid**2 / sxx)
+    sd_subject_slope = math.sqrt(slope_sd**2 + resid**2 / sxx) if sxx > 0 else math.inf
     se = sd_subject_slope / math.sqrt(n)
-    half90 = float(stats.t.ppf(0.95, n - 1) * se)
-    margin = min(math.log(1.15) - math.log(1.12), math.log(1.18) - math.log(1.15))
+    t90 = float(stats.t.ppf(0.95, n - 1))
+    low, high = math.log(1.12), math.log(1.18)
+    margin = min(math.log(1.15) - low, high - math.log(1.15))
+    slopes = {m: float(np.mean([e["slope_per_4lb"][m][ex] for ex in C1_COMPOUND_EXERCISES]))
+              for m in ("gluteus_maximus", "gastrocnemius_medialis")}
+    # sample SD s = sigma sqrt(chi2_{n-1}/(n-1)) on a quantile grid; given s, supported iff the mean lies in
+    # [low + t s/sqrt(n), high - t s/sqrt(n)]
+    q = (np.arange(4000) + 0.5) / 4000
+    s_grid = sd_subject_slope * np.sqrt(stats.chi2.ppf(q, n - 1) / (n - 1))
+    p_sup = {}
+    for m, beta in slopes.items():
+        lo_ok, hi_ok = low + t90 * s_grid / math.sqrt(n), high - t90 * s_grid / math.sqrt(n)
+        p = stats.norm.cdf((hi_ok - beta) / se) - stats.norm.cdf((lo_ok - beta) / se)
+        p_sup[m] = float(np.mean(np.clip(p, 0.0, None)))
     return {
-        "estimator": "two-stage: per-subject OLS slope of log mean envelope on load_lb/4 (exercise as factor), one-sample t",
-        "n_subjects": n, "sd_of_subject_slopes": sd_subject_slope, "se_mean_slope": se,
-        "ci90_half_width": half90, "margin_to_claim_window": margin,
-        "z_margin": (margin - half90) / se,
-        "conclusion": "claims scenario: P(90 % CI inside [log 1.12, log 1.18]) per muscle ~ P(|error| < margin - half-width)",
+        "estimator": "two-stage: per-subject OLS slope of log movement %MVC on load_lb/4 (exercise as factor), one-sample t",
+        "n_subjects": n, "body_mass_kg": body_mass_kg, "reps_per_file_in_window": reps,
+        "loads_in_window_pct_bw": c1_window_loads_pct_bw(design, body_mass_kg),
+        "residual_log_sd_per_file": resid, "sxx_per_subject": sxx,
+        "sd_of_subject_slopes": sd_subject_slope, "se_mean_slope": se,
+        "ci90_half_width": t90 * se, "margin_to_claim_window": margin,
+        "z_margin": (margin - t90 * se) / se,
+        "p_supported": p_sup, "p_supported_both": float(np.prod(list(p_sup.values()))),
+        "conclusion": "P(supported) per muscle: P(90 % CI of the mean slope inside [log 1.12, log 1.18]) at the "
+                      "scenario's slopes; 0 for slopes outside the window",
     }
 
 
@@ -318,6 +369,27 @@ def two_phase_envelope(t_s: np.ndarray, start_s: float, eccentric_s: float, conc
     window = (t_s >= start_s) & (t_s <= end)
     active = shape * (mean_level - rest_level) / shape[window].mean()
     return rest_level + active
+
+
+def _set_envelope(t_s: np.ndarray, starts_s: np.ndarray, eccentric_s: float, concentric_s: float, amp: np.ndarray,
+                  rest_level: np.ndarray, conc_ecc_ratio: float) -> np.ndarray:
+    """Envelope ``(n_samples, n_muscles)`` of a set: ``rest_level`` plus one two-phase rep per start, scaled so that
+    rep r's movement-window mean is exactly ``amp[r]`` (reps must not overlap within a ramp)."""
+    env = np.tile(np.asarray(rest_level, dtype=float), (t_s.size, 1))
+    for r, t0 in enumerate(starts_s):
+        unit = two_phase_envelope(t_s, t0, eccentric_s, concentric_s, 1.0, conc_ecc_ratio)  # window mean 1, rest 0
+        env += unit[:, None] * (np.asarray(amp[r], dtype=float) - rest_level)[None, :]
+    return env
+
+
+def _rep_events(starts_s: np.ndarray, eccentric_s: float, concentric_s: float) -> list[tuple[str, float]]:
+    """movement/eccentric/concentric start and end events of every rep (no phase events without a concentric phase)."""
+    rep_s = eccentric_s + concentric_s
+    names = [("movement_start", 0.0), ("movement_end", rep_s)]
+    if concentric_s > 0:
+        names += [("eccentric_start", 0.0), ("eccentric_end", eccentric_s), ("concentric_start", eccentric_s),
+                  ("concentric_end", rep_s)]
+    return [(name, float(t0 + off)) for t0 in starts_s for name, off in names]
 
 
 def _quintic(t: np.ndarray) -> np.ndarray:
@@ -781,48 +853,48 @@ class _Builder:
                 self._truth(tid, "mvc_reference_arv_v", plateau, "V", muscle, "plateau mean rectified value of the MVC contraction")
                 self._trial(subject_id=sid, session=session, trial_id=tid, exercise="mvc", kind="emg", file=f,
                             is_mvc="true", mvc_muscle=muscle, notes="synthetic isometric MVC, 2 s plateau")
-            # dynamic trials
-            loads = self.p["design"]["loads_pct_bw"]
-            loads_kg = [pct * mass / 100 for pct in loads]
+            # dynamic trials: compound exercises on the full grid, as sets of `set_reps` reps inside the C1 window;
+            # CMJ (EMG + plates) and walking on the sparse grid, one rep
+            design = self.p["design"]
             for ex in EXERCISES_EMG:
                 ecc_s, con_s = e["durations_s"][ex]
-                for li, pct in enumerate(loads):
-                    value, u_written, load_kg = self._load_cell(loads_kg[li], unit)
+                compound = ex in C1_COMPOUND_EXERCISES
+                for pct in design["loads_pct_bw"] if compound else design["sparse_loads_pct_bw"]:
+                    value, u_written, load_kg = self._load_cell(pct * mass / 100, unit)
                     load_lb = load_kg / LB_KG
                     x = load_lb / 4
+                    reps = int(design["set_reps"]) if compound and load_lb <= C1_FIT_MAX_LOAD_LB + 1e-9 else 1
                     phase = "none" if load_kg == 0 else "full_range"
                     tid = f"{sid}-{session}-{ex}-L{pct:02d}"
                     slope = np.array([e["slope_per_4lb"][m][ex] for m in MUSCLES]) + u_slope[si]
                     log_pct = (np.log([e["baseline_pct_mvc"][m] for m in MUSCLES]) + e["exercise_log_effect"][ex]
-                               + u_subj[si] + u_sm[si] + slope * x + rng.normal(0, e["trial_log_sd"], n_m))
-                    pct_mvc = np.exp(log_pct)
-                    amp = pct_mvc / 100 * mvc_amp[si]
-                    dur_s = e["rest_s"] * 2 + ecc_s + con_s
-                    ns = int(round(dur_s * EMG_FS_HZ / 20)) * 20
+                               + u_subj[si] + u_sm[si] + slope * x + rng.normal(0, e["trial_log_sd"], (reps, n_m)))
+                    amp = np.exp(log_pct) / 100 * mvc_amp[si]  # (reps, muscles), V: each rep's movement-window mean
+                    rep_s = ecc_s + con_s
+                    starts = e["rest_s"] + np.arange(reps) * (rep_s + e["set_pause_s"])
+                    ns = int(round((starts[-1] + rep_s + e["rest_s"]) * EMG_FS_HZ / 20)) * 20
                     t = np.arange(ns) / EMG_FS_HZ
-                    env = np.column_stack([
-                        two_phase_envelope(t, e["rest_s"], ecc_s, con_s, amp[k], e["concentric_eccentric_ratio"],
-                                           rest_level=e["rest_level_frac_mvc"] * mvc_amp[si, k]) for k in range(n_m)])
+                    env = _set_envelope(t, starts, ecc_s, con_s, amp, e["rest_level_frac_mvc"] * mvc_amp[si],
+                                        e["concentric_eccentric_ratio"])
                     raw = self._emg_raw(env, t)
                     f = f"raw/{sid}/{tid}-emg.c3d"
-                    t0, t1 = e["rest_s"], e["rest_s"] + ecc_s + con_s
-                    events = [("movement_start", t0), ("movement_end", t1)]
-                    if con_s > 0:
-                        events += [("eccentric_start", t0), ("eccentric_end", t0 + ecc_s),
-                                   ("concentric_start", t0 + ecc_s), ("concentric_end", t1)]
-                    write_emg_c3d(self.root / f, raw, labels, events=events)
+                    write_emg_c3d(self.root / f, raw, labels, events=_rep_events(starts, ecc_s, con_s))
+                    set_mean = amp.mean(axis=0)  # equal rep windows: the movement-phase mean is the mean over reps
+                    what = ("movement window" if reps == 1 else f"{reps} rep windows") + f" ({rep_s:.2f} s each)"
                     for k, muscle in enumerate(MUSCLES):
-                        self._truth(f"{tid}-emg", "mean_envelope_v", amp[k], "V", muscle,
-                                    f"mean rectified EMG over the movement window {e['rest_s']:.2f}-{e['rest_s'] + ecc_s + con_s:.2f} s")
-                        self._truth(f"{tid}-emg", "mean_pct_mvc", 100 * amp[k] / mvc_plateau[k], "%MVC", muscle,
-                                    "movement-window mean envelope / MVC plateau x 100")
-                    self._truth(f"{tid}-emg", "movement_start_s", e["rest_s"], "s")
-                    self._truth(f"{tid}-emg", "movement_end_s", e["rest_s"] + ecc_s + con_s, "s")
+                        self._truth(f"{tid}-emg", "mean_envelope_v", set_mean[k], "V", muscle, f"mean rectified EMG over the {what}")
+                        self._truth(f"{tid}-emg", "mean_pct_mvc", 100 * set_mean[k] / mvc_plateau[k], "%MVC", muscle,
+                                    f"mean envelope over the {what} / MVC plateau x 100")
+                    for r, t0 in enumerate(starts):  # one movement window per rep
+                        self._truth(f"{tid}-emg", "movement_start_s", t0, "s", definition=f"rep {r + 1} of {reps}")
+                        self._truth(f"{tid}-emg", "movement_end_s", t0 + rep_s, "s", definition=f"rep {r + 1} of {reps}")
                     self._trial(subject_id=sid, session=session, trial_id=f"{tid}-emg", exercise=ex, load_per_ankle=value,
-                                load_unit=u_written, load_phase=phase, kind="emg", file=f, notes="one repetition")
+                                load_unit=u_written, load_phase=phase, kind="emg", file=f,
+                                notes="one repetition" if reps == 1 else f"set of {reps} repetitions ({e['set_pause_s']:g} s pauses)")
                     if ex in ("squat", "step_up"):
                         self._kinematics_trial(sid, session, f"{tid}-kin", ex, value, u_written, phase, load_kg, mass,
-                                               fppa0[si], po0[si], 1.0, 0.0, note=f"same repetition as {tid}-emg")
+                                               fppa0[si], po0[si], 1.0, 0.0,
+                                               note=f"same repetition as {tid}-emg" if reps == 1 else f"first repetition of the set {tid}-emg")
                     if ex == "cmj":
                         system = mass + 2 * load_kg
                         h = h0[si] * (mass / system) ** cmj["load_exponent_k"] * math.exp(rng.normal(0, cmj["trial_log_sd_height"]))
@@ -858,18 +930,12 @@ class _Builder:
             log_pct = (np.log([e["baseline_pct_mvc"][m] for m in MUSCLES]) + c5["exercise_log_effect"] + u_log + shift
                        + rng.normal(0, c5["rep_log_sd"], (reps, len(MUSCLES))))
             amp = np.exp(log_pct) / 100 * mvc_amp  # (reps, muscles), V
-            rest = e["rest_level_frac_mvc"] * mvc_amp
-            env = np.tile(rest, (ns, 1))
-            for r, t0 in enumerate(starts):
-                for k in range(len(MUSCLES)):
-                    env[:, k] += two_phase_envelope(t, t0, ecc_s, con_s, amp[r, k], e["concentric_eccentric_ratio"])
+            # each rep's window mean is exactly amp (rest level included), as for the C1 sets
+            env = _set_envelope(t, starts, ecc_s, con_s, amp, e["rest_level_frac_mvc"] * mvc_amp, e["concentric_eccentric_ratio"])
             raw = self._emg_raw(env, t)
             tid = f"{sid}-{session}-c5-{proto}-emg"
             f = f"raw/{sid}/{tid}.c3d"
-            events = [(name, float(t0 + off)) for t0 in starts
-                      for name, off in (("movement_start", 0.0), ("movement_end", rep_s), ("eccentric_start", 0.0),
-                                        ("eccentric_end", ecc_s), ("concentric_start", ecc_s), ("concentric_end", rep_s))]
-            write_emg_c3d(self.root / f, raw, labels, events=events)
+            write_emg_c3d(self.root / f, raw, labels, events=_rep_events(starts, ecc_s, con_s))
             set_mean = amp.mean(axis=0)  # equal rep windows: the movement-phase mean is the mean over reps
             for k, muscle in enumerate(MUSCLES):
                 self._truth(tid, "mean_pct_mvc", 100 * set_mean[k] / mvc_plateau[k], "%MVC", muscle,
@@ -895,7 +961,7 @@ class _Builder:
 
     def _kinematics_trial(self, sid, session, tid, ex, value, u_written, phase, load_kg, mass, fppa_subj, po_subj,
                           velocity_factor, hip_hike_shift, note="", knee_max=None, durations=None, rest_s=None,
-                          knee_window=None):
+                          knee_window=None, after_s=None):
         kin, e, rng = self.p["kinematics"], self.p["emg"], self.rng
         pct = 100 * load_kg / mass
         psi = kin["psi0_pct_bw"] + kin["psi1_pct_bw_per_kg"] * (mass - 75.0)
@@ -906,7 +972,8 @@ class _Builder:
             con = con / (velocity_factor * math.exp(kin["knee_ext_velocity_log_per_pct_bw"] * pct))
         knee_max = knee_max or kin["knee_flexion_max_deg"][ex]
         rest = e["rest_s"] if rest_s is None else rest_s
-        ns = int(round((2 * rest + ecc_s + _concentric_duration(con)) * KIN_FS_HZ))
+        after = rest if after_s is None else after_s
+        ns = int(round((rest + ecc_s + _concentric_duration(con) + after) * KIN_FS_HZ))
         t = np.arange(ns) / KIN_FS_HZ
         q = knee_profile(t - rest, ecc_s, con, knee_window)
         knee = knee_max * q
@@ -976,8 +1043,8 @@ class _Builder:
                 window = tuple(sol["knee_window_s"]) if sol["knee_window_s"] else None
             for rep in range(self.p["design"]["c6_reps"]):
                 tid = f"{sid}-{session}-squat-c6-{cond}-r{rep + 1}"
-                rest = 1.2  # quiet stance to weigh (Owen et al. 2014: 1 s)
-                total_s = 2 * rest + c6["eccentric_s"] + _concentric_duration(conc)
+                rest, after = c6["quiet_s"], c6["after_s"]
+                total_s = rest + c6["eccentric_s"] + _concentric_duration(conc) + after
                 n = int(math.ceil(total_s * FORCE_FS_HZ / 10)) * 10
                 t = np.arange(n) / FORCE_FS_HZ
                 depth = c6["com_depth_m"] * math.exp(rng.normal(0, 0.03))
@@ -999,7 +1066,8 @@ class _Builder:
                 # kinematics at 200 Hz with the same 1.2 s of quiet stance first, so both files share the onset
                 self._kinematics_trial(sid, session, f"{tid}-kin", "squat", value, u_written, cond, load_kg, mass, fppa_subj, po_subj,
                                        1.0, 0.0, note=f"C6 squat; force in {tid}-fp", knee_max=knee_max,
-                                       durations=(c6["eccentric_s"], conc), rest_s=rest, knee_window=window)
+                                       durations=(c6["eccentric_s"], conc), rest_s=rest, knee_window=window,
+                                       after_s=after)
 
     # -- training cohort (C2, C4, C7) -------------------------------------------------------------
     def training(self, n_per_arm: int) -> None:
@@ -1196,11 +1264,12 @@ def _json_default(o):
 
 def simulate_study(out_dir: str | Path, scenario: str = "claims", n_subjects: int | None = None, seed: int = 0,
                    size: str = "demo", *, force: bool = False, progress: bool = True,
-                   design: dict[str, int] | None = None) -> Path:
+                   design: dict[str, Any] | None = None) -> Path:
     """Write a complete synthetic study to ``out_dir`` and return its path.
 
-    ``n_subjects``: acute-cohort size (default from ``size``: demo 12, small 6). ``design`` overrides
-    other size knobs (``n_training_per_arm``, ``n_teams``, ``athletes_per_team``, ``c6_reps``), for tests.
+    ``n_subjects``: acute-cohort size (default from ``size``: demo 12, small 4). ``design`` overrides
+    other keys of :data:`SIZES_SPEC` (``n_training_per_arm``, ``n_teams``, ``athletes_per_team``, ``c6_reps``,
+    ``loads_pct_bw``, ``sparse_loads_pct_bw``, ``set_reps``), for tests.
     Refuses to overwrite a non-empty folder unless ``force``. Built in a temporary sibling folder and
     renamed into place.
     """
@@ -1213,7 +1282,9 @@ def simulate_study(out_dir: str | Path, scenario: str = "claims", n_subjects: in
             raise AnkleLabError(f"--subjects must be at least 2, got {n_subjects}")
         spec["n_acute"] = int(n_subjects)
     spec.update(design or {})
-    params["design"] = {**spec, "size": size, "loads_pct_bw": list(SIZE_LOADS_PCT_BW[size]), "exercises_emg": list(EXERCISES_EMG)}
+    params["design"] = {**spec, "size": size, "loads_pct_bw": list(spec["loads_pct_bw"]),
+                        "sparse_loads_pct_bw": list(spec["sparse_loads_pct_bw"]), "exercises_emg": list(EXERCISES_EMG),
+                        "c1_compound_exercises": list(C1_COMPOUND_EXERCISES), "c1_fit_max_load_lb": C1_FIT_MAX_LOAD_LB}
     out = Path(out_dir)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         if not force:
@@ -1222,9 +1293,11 @@ def simulate_study(out_dir: str | Path, scenario: str = "claims", n_subjects: in
     t0 = time.perf_counter()
     rng = np.random.Generator(np.random.PCG64(int(seed)))
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    n_loads = len(SIZE_LOADS_PCT_BW[size])
-    n_expected = (spec["n_acute"] * (len(MUSCLES) + len(EXERCISES_EMG) * n_loads + 3 * n_loads + 4 * spec["c6_reps"])
-                  + spec["n_training_per_arm"] * 4 * 2 * 5)
+    n_loads, n_sparse = len(spec["loads_pct_bw"]), len(spec["sparse_loads_pct_bw"])
+    # per acute subject: MVCs, compound EMG + squat/step-up kinematics, CMJ EMG + plates and walk EMG, C6 force +
+    # kinematics, two C5 sets; per training subject and session: 2 CMJ, 2 SJ, a step-up
+    n_expected = (spec["n_acute"] * (len(MUSCLES) + (len(C1_COMPOUND_EXERCISES) + 2) * n_loads + 3 * n_sparse
+                                     + 4 * spec["c6_reps"] + 2) + spec["n_training_per_arm"] * 4 * 2 * 5)
     try:
         from tqdm.auto import tqdm
 
@@ -1240,12 +1313,14 @@ def simulate_study(out_dir: str | Path, scenario: str = "claims", n_subjects: in
             "rng": "numpy.random.Generator(PCG64(seed))",
             "parameters": params,
             "claims": _claim_truth(params, c6_example),
-            "c1_design": _c1_design_note(spec["n_acute"], params),
+            "c1_design": _c1_design_note(spec["n_acute"], params, spec),
             "c6_solution_at_75kg": c6_example,
             "per_trial_truth": "truth_trials.csv",
             "notes": [
-                "EMG: one repetition per trial with a two-phase (eccentric, concentric x1.4) envelope for every exercise; "
-                "muscle-specific timing within a gait cycle is not modelled.",
+                "EMG: a two-phase (eccentric, concentric x1.4) envelope per repetition for every exercise; compound "
+                f"exercises are sets of {spec['set_reps']} reps (independent rep noise, trial_log_sd) at loads <= "
+                f"{C1_FIT_MAX_LOAD_LB:g} lb per ankle (the C1 fit window) and single reps above; CMJ and walking at "
+                f"{list(spec['sparse_loads_pct_bw'])} %BW; muscle-specific timing within a gait cycle is not modelled.",
                 "C5 is an acute EMG proxy: movement-phase %MVC of lunge sets under a sustained low-load and a brief "
                 "high-load protocol (raw EMG files; the suite derives the response).",
                 "C6 mid-range loading in the claims scenario is a 'push' concentric phase (accelerate, then brake at 0.8 g near "
@@ -1298,7 +1373,7 @@ def register_cli(subparsers) -> None:
                               description="Write a complete synthetic study (EMG and force-plate C3D, kinematics CSV, Fz text, "
                                           "injury tables) with truth.json holding every parameter and each claim's true estimand.")
     p.add_argument("--scenario", choices=SCENARIOS, default="claims", help="claims: every claim true; null: no effects; realistic: physics (default claims)")
-    p.add_argument("--subjects", type=int, default=None, help="acute-cohort subjects (default: demo 12, small 6)")
+    p.add_argument("--subjects", type=int, default=None, help="acute-cohort subjects (default: demo 12, small 4)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0); same seed, byte-identical files")
     p.add_argument("--out", required=True, help="output folder (must be empty or absent unless --force)")
     p.add_argument("--size", choices=SIZES, default="demo", help="demo (default) or small (a few seconds, for CI)")

@@ -1,7 +1,8 @@
 """EMG parameter recovery, files -> features -> claims, on simulate's small claims study against truth.
 
-The small study (4 subjects, loads 0/4/8/12 %BW, one repetition per load and exercise, plus one C5 lunge set
-per protocol) is generated once per module; features run in this process ("serial") so the test does not
+The small study (4 subjects; squats, split squats and step-ups at 0/4/8/12 %BW as sets of 3 reps at loads
+<= 12 lb per ankle and one rep above; CMJ and walking at 0/12 %BW; one C5 lunge set per protocol) is generated
+once per module; features run in this process ("serial") so the test does not
 depend on worker processes. Each tolerance is stated where it is used.
 """
 from __future__ import annotations
@@ -47,6 +48,11 @@ def test_every_dynamic_trial_has_movement_phase_rows(study):
     dynamic = {t for t in dynamic if "-mvc-" not in t}
     with_movement = set(emg.loc[emg["phase"] == "movement", "trial_id"])
     assert dynamic and dynamic <= with_movement
+    # C1 sets: 3 movement windows per compound trial at loads <= 12 lb (the C1 fit window), 1 above and elsewhere
+    mov = emg[(emg["phase"] == "movement") & ~emg["trial_id"].str.contains("-c5-")]
+    in_window = mov["exercise"].isin(sim.C1_COMPOUND_EXERCISES) & (mov["load_lb"] <= sim.C1_FIT_MAX_LOAD_LB)
+    assert (mov.loc[in_window, "n_cycles"] == sim.SIZES_SPEC["small"]["set_reps"]).all()
+    assert (mov.loc[~in_window, "n_cycles"] == 1).all() and in_window.any() and (~in_window).any()
     # C5 sets: one movement window per rep, time under load = reps x rep duration (exact: event times)
     c5 = emg[(emg["phase"] == "movement") & emg["trial_id"].str.contains("-c5-")]
     protocols = sim.scenario_parameters("claims")["c5"]["protocols"]
