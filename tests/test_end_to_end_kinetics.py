@@ -74,11 +74,21 @@ def test_knee_extension_velocity_recovered(pipeline):
 
 
 def test_squat_jump_rfd_recovered_from_the_force_rise_onset(pipeline):
-    """SJ RFD 0–100 ms within 3 %: onset found within ~1 ms of the true rise (slope ≥ 8 N/ms vs 2 N noise),
-    BW weighed to < 0.1 %, so the 100-ms secant is off by at most ~1 sample of rise."""
+    """SJ RFD 0–100 ms from the detected rise onset against the true onset.
+
+    No bias: the mean relative error over all trials is within ±1 % (BW weighed to < 0.1 %, onset by the last
+    body-weight crossing). Per trial within 5 %: the simulated rise starts smoothly (sin²), so on the slowest
+    rises (≈ 3.5 kN/s over the first 100 ms) the last crossing of body weight with 2-N noise is uncertain by
+    2–3 ms, which moves a 100-ms secant by up to ~4 % (measured: −4.2 % at 3.6 kN/s, |error| < 1.6 % above
+    5 kN/s). An earlier version of this test assumed rises ≥ 8 N/ms, which the generator does not guarantee.
+    """
     feats, _, truth_trials, _ = pipeline
     j = _joined(feats.force[feats.force["exercise"] == "sj"], truth_trials, "rfd_0_100ms_n_per_s")
-    assert np.allclose(j.got, j.want, rtol=0.03)
+    rel = j.got / j.want - 1
+    assert abs(rel.mean()) < 0.01
+    assert np.all(np.abs(rel) < 0.05)
+    fast = j.want > 5000
+    assert fast.any() and np.all(np.abs(rel[fast]) < 0.02)
 
 
 def test_c6_trials_use_the_knee_angle_window_and_recover_truth(pipeline):
