@@ -42,6 +42,7 @@ __all__ = [
     "run_notebook",
     "render_html",
     "reproduce",
+    "prepare_features",
     "write_index",
     "list_notebooks",
     "study_content_hash",
@@ -364,6 +365,31 @@ def ensure_demo_study(study_dir: Path = paths.DEMO_STUDY_DIR) -> Path:
     return study_dir
 
 
+def _run_notebook_job(job: tuple[Path, dict[str, Any], Path]) -> NotebookRun:
+    notebook, params, out_dir = job
+    return run_notebook(notebook, params, out_dir)
+
+
+def prepare_features(study_dir: Path, *, workers: int | None = None, progress: bool = True) -> str | None:
+    """Extract (or refresh from cache) the study's feature tables once, before the notebooks read them.
+
+    Returns a one-line summary, or ``None`` when the folder is not a study the extractor can read (the
+    notebooks then say so themselves). Failed trials are listed by the notebooks, never dropped.
+    """
+    if not (Path(study_dir) / "study.yaml").exists():
+        return None
+    try:
+        from analysis.features import extract_features
+    except ModuleNotFoundError:
+        return None
+    try:
+        tables = extract_features(study_dir, workers=workers, progress=progress)
+    except AnkleLabError as exc:
+        return f"feature extraction could not run: {exc}"
+    n_failed = len(tables.failures)
+    return f"features ready ({n_failed} failed trial(s) listed in the reports)" if n_failed else "features ready"
+
+
 def reproduce(
     study: str | Path | None = None,
     out_dir: str | Path = paths.REPORTS_DIR,
@@ -371,30 +397,73 @@ def reproduce(
     notebooks: list[Path] | None = None,
     parameters: dict[str, Any] | None = None,
     progress: bool = True,
+    jobs: int | None = None,
 ) -> list[NotebookRun]:
-    """Run every numbered notebook in order on one study and write the reports and the index."""
+    """Run every numbered notebook on one study and write the reports and the index.
+
+    The study's feature tables are extracted once first (parallel, cached); the notebooks, which only
+    read them, then run ``jobs`` at a time (default: 2, or 1 on a single core). Reports are listed in
+    notebook order whatever order they finish in.
+    """
+    import concurrent.futures as cf
+
     from tqdm.auto import tqdm
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     study_dir = Path(study).resolve() if study else ensure_demo_study()
     notebooks = list(notebooks or list_notebooks())
-    runs: list[NotebookRun] = []
-    bar = tqdm(notebooks, desc="notebooks", unit="nb", disable=not progress, file=sys.stderr)
-    for nb in bar:
-        bar.set_postfix_str(nb.stem)
+    summary = prepare_features(study_dir, progress=progress)
+    if summary and progress:
+        print(summary, file=sys.stderr, flush=True)
+    job_list = []
+    for nb in notebooks:
         declared = notebook_parameters(nb)
         params = {k: v for k, v in (parameters or {}).items() if k in declared}
         if "study_dir" in declared:
             params["study_dir"] = str(study_dir)
         if "reports_dir" in declared:
             params["reports_dir"] = str(out_dir.resolve())
-        run = run_notebook(nb, params, out_dir)
-        runs.append(run)
-        if not run.ok:
-            tqdm.write(f"FAILED {run.error}", file=sys.stderr)
+        validate_parameters(nb, params)  # refuse bad parameters before anything runs
+        job_list.append((nb, params, out_dir))
+    jobs = max(1, min(jobs or min(2, os.cpu_count() or 1), len(job_list) or 1))
+    runs_by_name: dict[str, NotebookRun] = {}
+    bar = tqdm(total=len(job_list), desc="notebooks", unit="nb", disable=not progress, file=sys.stderr)
+    if jobs == 1:
+        for job in job_list:
+            bar.set_postfix_str(job[0].stem)
+            run = _run_notebook_job(job)
+            runs_by_name[run.name] = run
+            if not run.ok:
+                tqdm.write(f"FAILED {run.error}", file=sys.stderr)
+            bar.update()
+    else:
+        # Each notebook runs in its own kernel process; a worker process per job keeps papermill's event
+        # loops apart. Notebooks only read the features prepared above, so they do not race on the cache.
+        with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=_mp_context()) as pool:
+            futures = {pool.submit(_run_notebook_job, job): job for job in job_list}
+            for future in cf.as_completed(futures):
+                nb = futures[future][0]
+                try:
+                    run = future.result()
+                except Exception as exc:  # a crashed worker: report it, keep the others
+                    run = NotebookRun(name=nb.stem, notebook=nb, ok=False, parameters=futures[future][1],
+                                      error=f"{nb.stem}: {type(exc).__name__}: {exc}")
+                runs_by_name[run.name] = run
+                if not run.ok:
+                    tqdm.write(f"FAILED {run.error}", file=sys.stderr)
+                bar.set_postfix_str(run.name)
+                bar.update()
+    bar.close()
+    runs = [runs_by_name[nb.stem] for nb in notebooks]
     write_index(runs, out_dir, study_dir=study_dir)
     return runs
+
+
+def _mp_context():
+    import multiprocessing
+
+    return multiprocessing.get_context("forkserver" if sys.platform.startswith("linux") else "spawn")
 
 
 def _claims_summary_html(out_dir: Path) -> str:
@@ -524,7 +593,7 @@ def _parse_params(pairs: list[list[str]] | None) -> dict[str, Any]:
 
 
 def _cli_reproduce(args) -> int:
-    runs = reproduce(args.study, args.out, parameters=_parse_params(args.parameter))
+    runs = reproduce(args.study, args.out, parameters=_parse_params(args.parameter), jobs=args.jobs)
     return _print_runs(runs, args.out)
 
 
@@ -553,6 +622,8 @@ def register_cli(subparsers) -> None:
     p.add_argument("--out", type=Path, default=paths.REPORTS_DIR, help="where reports go (default: reports/)")
     p.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
                    help="a parameter for every notebook that declares it (YAML-typed value)")
+    p.add_argument("--jobs", type=int, default=None,
+                   help="notebooks run at once (default: 2, or 1 on a single core)")
     p.set_defaults(handler=_cli_reproduce)
 
     p = subparsers.add_parser("run", help="run one notebook with parameters and render its report")
