@@ -484,8 +484,13 @@ def _claims_summary_html(out_dir: Path) -> str:
         )
     out.append(
         "<table class='claims'><tr><th>claim</th><th>verdict</th><th>estimate</th><th>95 % CI</th>"
-        "<th>unit</th><th>n</th><th>quote</th></tr>"
+        "<th>unit</th><th>claimed</th><th>n</th><th>n needed</th><th>quote</th></tr>"
     )
+    try:
+        from analysis.plots.tables import clean_unit
+    except ImportError:  # pragma: no cover - plots are part of the package
+        def clean_unit(u):
+            return u
 
     def fmt(v):
         return "–" if v is None or (isinstance(v, float) and v != v) else f"{v:.3g}" if isinstance(v, float) else str(v)
@@ -496,7 +501,9 @@ def _claims_summary_html(out_dir: Path) -> str:
             f"<tr class='v-{verdict.replace(' ', '-')}'><td>{html.escape(str(r.get('claim_id')))}</td>"
             f"<td><strong>{html.escape(verdict)}</strong></td><td>{fmt(r.get('estimate'))}</td>"
             f"<td>[{fmt(r.get('ci95_low'))}, {fmt(r.get('ci95_high'))}]</td>"
-            f"<td>{html.escape(str(r.get('unit') or ''))}</td><td>{fmt(r.get('n_subjects'))}</td>"
+            f"<td>{html.escape(str(clean_unit(r.get('unit') or '')).replace('; each part listed below', '; first part, all parts in the overview report'))}</td>"
+            f"<td>{html.escape(str(r.get('claimed_range') or ''))}</td><td>{fmt(r.get('n_subjects'))}</td>"
+            f"<td>{fmt(r.get('n_needed')) if verdict == 'inconclusive' else ''}</td>"
             f"<td><q>{html.escape(str(r.get('quote', '')))}</q></td></tr>"
         )
     out.append("</table>")
@@ -526,7 +533,7 @@ def write_index(runs: list[NotebookRun], out_dir: str | Path, *, study_dir: Path
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Ankle Load Lab reports</title>
 <style>
-body{{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;line-height:1.4}}
+body{{font-family:system-ui,sans-serif;max-width:1300px;margin:2em auto;padding:0 1em;line-height:1.4}}
 table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #ccc;padding:.3em .6em;vertical-align:top;text-align:left}}
 .fail{{color:#b00;font-weight:bold}}.synthetic{{background:#fff3cd;border:2px solid #d39e00;padding:.6em;font-weight:bold}}
 .v-supported td:nth-child(2){{color:#060}}.v-contradicted td:nth-child(2){{color:#b00}}
