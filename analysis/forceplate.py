@@ -28,6 +28,7 @@ from scipy import stats
 from scipy.integrate import cumulative_trapezoid
 from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
+from analysis.settings import checked_settings
 from analysis.errors import AnalysisError
 
 __all__ = [
@@ -103,14 +104,7 @@ class ForcePlateSettings:
     @classmethod
     def from_dict(cls, values: Mapping[str, Any] | None) -> "ForcePlateSettings":
         """Settings from e.g. study.yaml ``processing.forceplate``; unknown keys raise AnalysisError."""
-        values = dict(values or {})
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise AnalysisError(
-                f"unknown force-plate setting(s) {unknown}; allowed keys are {sorted(known)} "
-                "(fix study.yaml processing.forceplate)"
-            )
+        values = checked_settings(cls, values, "study.yaml processing.forceplate")
         if "rfd_windows_ms" in values:
             values["rfd_windows_ms"] = tuple(float(v) for v in values["rfd_windows_ms"])
         settings = cls(**values)

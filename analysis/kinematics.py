@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 from scipy.signal import butter, sosfiltfilt
 
+from analysis.settings import checked_settings
 from analysis.errors import AnalysisError
 from analysis.forceplate import KEY_COLUMNS, Metric
 
@@ -61,12 +62,7 @@ class KinematicsSettings:
     @classmethod
     def from_dict(cls, values: Mapping[str, Any] | None) -> "KinematicsSettings":
         """Settings from e.g. study.yaml ``processing.kinematics``; unknown keys raise AnalysisError."""
-        values = dict(values or {})
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise AnalysisError(f"unknown kinematics setting(s) {unknown}; allowed keys are {sorted(known)} "
-                                "(fix study.yaml processing.kinematics)")
+        values = checked_settings(cls, values, "study.yaml processing.kinematics")
         s = cls(**values)
         for name in ("lateral_axis", "vertical_axis"):
             if getattr(s, name) not in _AXES:

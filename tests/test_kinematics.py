@@ -126,3 +126,16 @@ def test_uci_seated_extension_knee(vendored_real, name, peak_ext_vel, lo, hi):
     # physics cross-check: the raw 50 Hz goniometer steps give a (noisier) upper bound of similar size
     raw50 = np.abs(np.diff(angle[::20])) * 50
     assert 0.6 * raw50.max() < r["peak_knee_extension_velocity_deg_s"] <= raw50.max()
+
+
+def test_unknown_settings_key_names_the_study_yaml_block_and_the_allowed_keys():
+    import pytest as _pytest
+
+    from analysis.errors import AnalysisError
+    from analysis.forceplate import ForcePlateSettings
+    from analysis.kinematics import KinematicsSettings
+
+    with _pytest.raises(AnalysisError, match=r"processing.kinematics: unknown key\(s\) \['lowpas_hz'\].*lowpass_hz"):
+        KinematicsSettings.from_dict({"lowpas_hz": 6})
+    with _pytest.raises(AnalysisError, match=r"processing.forceplate: unknown key\(s\) \['takeof_threshold_n'\]"):
+        ForcePlateSettings.from_dict({"takeof_threshold_n": 20})
