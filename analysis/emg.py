@@ -331,6 +331,40 @@ def _filtfilt(design: tuple[np.ndarray, np.ndarray, int], x: np.ndarray) -> np.n
     return y[::-1][edge:-edge]
 
 
+def _odd_extended_rows(x: np.ndarray, edge: int) -> np.ndarray:
+    """(c, n + 2 edge) buffer: rows of ``x`` with scipy's odd extension of ``edge`` samples at both ends."""
+    n = x.shape[1]
+    ext = np.empty((x.shape[0], n + 2 * edge))
+    ext[:, edge:edge + n] = x
+    _odd_pad_rows(ext, edge)
+    return ext
+
+
+def _odd_pad_rows(ext: np.ndarray, edge: int) -> None:
+    """Fill the ``edge`` end samples of each row of ``ext`` from its middle (odd extension), in place."""
+    n = ext.shape[1] - 2 * edge
+    x = ext[:, edge:edge + n]
+    ext[:, :edge] = 2 * x[:, 0:1] - x[:, edge:0:-1]
+    ext[:, edge + n:] = 2 * x[:, -1:] - x[:, -2:-(edge + 2):-1]
+
+
+def _filtfilt_rows(design: tuple[np.ndarray, np.ndarray, int], ext: np.ndarray) -> np.ndarray:
+    """:func:`_filtfilt` along axis 1 of an odd-extended (n_channels, n + 2 edge) buffer; returns (c, n).
+
+    Channel-major rows are what ``sosfilt`` works on, so no transposed copies are made; the arithmetic is
+    the same, element for element, as ``_filtfilt`` on the (n, c) array (bit-identical results). The
+    buffer ``ext`` may be released by the caller afterwards; temporaries are two buffer-sized arrays.
+    """
+    sos, zi, edge = design
+    if ext.shape[1] - 2 * edge <= edge:
+        raise AnalysisError(f"{ext.shape[1] - 2 * edge} samples are too few for this zero-phase filter; "
+                            f"need more than {edge}")
+    zi_rows = zi[:, None, :]  # (n_sections, 1, 2) -> broadcast over channels
+    y, _ = sps.sosfilt(sos, ext, axis=1, zi=zi_rows * ext[:, 0:1][None])
+    y, _ = sps.sosfilt(sos, y[:, ::-1], axis=1, zi=zi_rows * y[:, -1:][None])
+    return y[:, ::-1][:, edge:-edge]
+
+
 def _cap_band(band_hz: Sequence[float], fs_hz: float) -> tuple[float, float]:
     low, high = float(band_hz[0]), float(band_hz[1])
     cap = 0.95 * fs_hz / 2.0
@@ -925,15 +959,28 @@ def quality_flags(
     arr, _ = _as_2d(raw)
     n, c = arr.shape
     names = list(channel_names) if channel_names is not None else [str(i) for i in range(c)]
-    flags: dict[str, list[str]] = {name: [] for name in names}
     if n == 0:
         return {name: ["flat"] for name in names}
-    hi, lo = arr.max(axis=0), arr.min(axis=0)
-    ptp = hi - lo
-    flat = ptp < settings.flat_ptp_v
-    tol = 1e-9 * np.maximum(ptp, np.finfo(float).tiny)
-    at_rail = ((arr >= hi - tol) | (arr <= lo + tol)).sum(axis=0)
-    clipping = (~flat) & (at_rail >= max(5, math.ceil(settings.clip_fraction * n)))
+    hi, lo, at_rail = _rail_counts(arr.T)
+    powerline = _powerline_hits(arr, fs, settings)
+    if envelope is None:
+        envelope = linear_envelope(bandpass(arr, fs, _cap_band_quiet(settings.bandpass_hz, fs)), fs,
+                                   settings.envelope_lowpass_hz)
+    env, _ = _as_2d(envelope)
+    return _assemble_flags(names, n, fs, hi, lo, at_rail, powerline, env, settings)
+
+
+def _rail_counts(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row of a (n_channels, n_samples) array: max, min and the number of samples at either extreme."""
+    hi, lo = rows.max(axis=1), rows.min(axis=1)
+    tol = 1e-9 * np.maximum(hi - lo, np.finfo(float).tiny)
+    at_rail = ((rows >= (hi - tol)[:, None]) | (rows <= (lo + tol)[:, None])).sum(axis=1)
+    return hi, lo, at_rail
+
+
+def _powerline_hits(arr: np.ndarray, fs: float, settings: EMGSettings) -> np.ndarray:
+    """Channels of a (n_samples, n_channels) array whose 50 or 60 Hz PSD line stands out (one Welch call)."""
+    n, c = arr.shape
     powerline = np.zeros(c, dtype=bool)
     nperseg = min(n, _n_samples(0.5, fs, 2))  # 2 Hz resolution, no overlap: cheap and enough for a mains line
     if n >= nperseg and fs > 2 * 72:
@@ -944,15 +991,20 @@ def quality_flags(
             if at.any() and near.any():
                 ratio = psd[at].max(axis=0) / np.maximum(np.median(psd[near], axis=0), np.finfo(float).tiny)
                 powerline |= 10 * np.log10(np.maximum(ratio, np.finfo(float).tiny)) >= settings.powerline_ratio_db
-    if envelope is None:
-        envelope = linear_envelope(bandpass(arr, fs, _cap_band_quiet(settings.bandpass_hz, fs)), fs,
-                                   settings.envelope_lowpass_hz)
-    env, _ = _as_2d(envelope)
+    return powerline
+
+
+def _assemble_flags(names: Sequence[str], n: int, fs: float, hi: np.ndarray, lo: np.ndarray, at_rail: np.ndarray,
+                    powerline: np.ndarray, env: np.ndarray, settings: EMGSettings) -> dict[str, list[str]]:
+    """Flags per channel from the rail counts, the mains test and the (n_samples, n_channels) envelope."""
+    flat = (hi - lo) < settings.flat_ptp_v
+    clipping = (~flat) & (at_rail >= max(5, math.ceil(settings.clip_fraction * n)))
     # the envelope is band-limited to a few Hz: percentiles of a 200 Hz subsample are the same, 10x cheaper
     p5, p95 = np.percentile(env[:: max(1, int(fs // 200))], [5, 95], axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
         snr_db = 20 * np.log10(p95 / p5)
     low_snr = (~flat) & ~(snr_db >= settings.low_snr_db)
+    flags: dict[str, list[str]] = {name: [] for name in names}
     for i, name in enumerate(names):
         for flag, hit in (("clipping", clipping), ("flat", flat), ("powerline", powerline), ("low_snr", low_snr)):
             if hit[i]:
@@ -1033,6 +1085,31 @@ def _chain_stamp(settings: EMGSettings, fs: float, band: tuple[float, float]) ->
     return f"emg@{fs:g}Hz:" + ">".join(parts)
 
 
+def _detect_chain_onsets(x: np.ndarray, fs: float, settings: EMGSettings, names: list[str]) -> OnsetResult:
+    """:func:`detect_onsets` with the chain's settings on one block of channels."""
+    return detect_onsets(
+        x, fs, method=settings.onset_method, k_sd=settings.onset_k_sd,
+        baseline_s=settings.onset_baseline_s, baseline_window_s=settings.onset_baseline_window_s,
+        peak_fraction=settings.onset_peak_fraction,
+        min_on_s=settings.onset_min_on_s, min_off_s=settings.onset_min_off_s,
+        tkeo_lowpass_hz=settings.onset_lowpass_hz, window_s=settings.double_threshold_window_s,
+        min_fraction=settings.double_threshold_min_fraction, channel_names=names,
+    )
+
+
+def _merge_onsets(parts: list[OnsetResult], names: list[str]) -> OnsetResult:
+    """One :class:`OnsetResult` from per-block results (channels are independent; per-channel lists join)."""
+    if len(parts) == 1:
+        return parts[0]
+    first = parts[0]
+    params = dict(first.parameters)
+    if "baseline_start_s" in params:
+        params["baseline_start_s"] = [s for part in parts for s in part.parameters["baseline_start_s"]]
+    return OnsetResult([a for part in parts for a in part.onsets], [a for part in parts for a in part.offsets],
+                       np.concatenate([part.thresholds for part in parts]), first.fs_hz, first.method, params,
+                       list(names))
+
+
 def process(recording: Recording, settings: EMGSettings | None = None, *, keep_filtered: bool = True,
             with_onsets: bool = True) -> EMGResult:
     """Run the EMG chain on the ``emg`` channels of a recording.
@@ -1040,8 +1117,11 @@ def process(recording: Recording, settings: EMGSettings | None = None, *, keep_f
     DC removal -> optional notch/comb -> band-pass -> full-wave rectification -> linear envelope; then
     quality flags and (if ``settings.onset_method``) onsets, detected on a ``onset_lowpass_hz`` envelope
     (or its TKEO variant) of the band-passed EMG, not on the smoother 6 Hz envelope. Channels in mV/uV are converted to V.
-    Filtering runs in blocks of channels so temporary memory stays small. ``with_onsets=False`` skips
-    onset detection (``onsets`` is then None) when only amplitudes/spectra are wanted, e.g. feature tables.
+    Filtering, quality statistics and onset detection run in blocks of channels, in channel-major buffers,
+    so temporary memory stays small (channels are independent; results are the same as on the whole array).
+    ``with_onsets=False`` skips onset detection (``onsets`` is then None) when only amplitudes/spectra are
+    wanted, e.g. feature tables; ``keep_filtered=False`` does not return the band-passed EMG (``filtered`` is
+    then None; onsets are still detected), e.g. for MVC trials where only the envelope peak is used.
     """
     settings = settings or EMGSettings()
     where = str(recording.source) if recording.source else "<memory>"
@@ -1065,48 +1145,64 @@ def process(recording: Recording, settings: EMGSettings | None = None, *, keep_f
                                        settings.notch_hz or None, settings.notch_harmonics, settings.notch_quality)
     design_env = _design(int(settings.envelope_order), (float(settings.envelope_lowpass_hz),), fs, "lowpass",
                          bool(settings.zero_phase_correction))
+    design_onset = None
+    if with_onsets and settings.onset_method in ("threshold", "double_threshold"):
+        # a faster envelope than the 6 Hz one: a 6 Hz zero-phase envelope rises ~0.1 s before the burst
+        design_onset = _design(int(settings.envelope_order), (float(settings.onset_lowpass_hz),), fs, "lowpass",
+                               bool(settings.zero_phase_correction))
     c = len(idx)
-    envelope = np.empty((n, c))
-    filtered = np.empty((n, c)) if keep_filtered else None
-    # channels per block: a short trial runs in one block (few calls); a longer record in blocks of a quarter
-    # of its channels, so the filters' padded temporaries (~4 block-sized arrays) stay within the input's size
-    block = c if n * c <= _ONE_BLOCK_CHANNEL_SAMPLES else max(1, c // 4)
     samples = recording.samples
     contiguous_idx = idx == list(range(idx[0], idx[0] + c))
-    for b0 in range(0, c, block):
-        cols = idx[b0:b0 + block]
-        chunk = samples[:, cols[0]:cols[-1] + 1] if contiguous_idx else samples[:, cols]
-        chunk = np.asarray(chunk, dtype=np.float64) * np.asarray(scales[b0:b0 + block])
-        if settings.remove_dc:
-            chunk -= chunk.mean(axis=0)
-        bp = _filtfilt(design_bp, chunk)
-        if filtered is not None:
-            filtered[:, b0:b0 + len(cols)] = bp
-        np.abs(bp, out=bp)
-        env = _filtfilt(design_env, bp)
-        np.maximum(env, 0.0, out=envelope[:, b0:b0 + len(cols)])
-        del bp, env, chunk
-    raw_v = samples[:, idx[0]:idx[-1] + 1] if contiguous_idx else samples[:, idx]  # a view when possible
+    unscaled = samples.dtype == np.float64 and all(s == 1.0 for s in scales)
+    # mains test first, on the raw EMG in V (a view when possible), before the output arrays exist: Welch's
+    # temporaries (~2 x its input) and the outputs (2 x) then never coexist
+    raw_v = samples[:, idx[0]:idx[-1] + 1] if contiguous_idx else samples[:, idx]
     if any(s != 1.0 for s in scales):
         raw_v = raw_v * np.asarray(scales)
-    flags = quality_flags(raw_v, fs, envelope, settings, names)
-    onsets = None
-    if settings.onset_method and with_onsets:
-        if filtered is None:
-            raise AnalysisError("onset detection needs the band-passed EMG: call process(..., keep_filtered=True)")
-        if settings.onset_method == "tkeo":
-            det_input = filtered  # detect_onsets builds the TKEO envelope itself
-        else:  # a faster envelope than the 6 Hz one: a 6 Hz zero-phase envelope rises ~0.1 s before the burst
-            det_input = linear_envelope(filtered, fs, settings.onset_lowpass_hz, settings.envelope_order,
-                                        zero_phase_correction=settings.zero_phase_correction)
-        onsets = detect_onsets(
-            det_input, fs, method=settings.onset_method, k_sd=settings.onset_k_sd,
-            baseline_s=settings.onset_baseline_s, baseline_window_s=settings.onset_baseline_window_s,
-            peak_fraction=settings.onset_peak_fraction,
-            min_on_s=settings.onset_min_on_s, min_off_s=settings.onset_min_off_s,
-            tkeo_lowpass_hz=settings.onset_lowpass_hz, window_s=settings.double_threshold_window_s,
-            min_fraction=settings.double_threshold_min_fraction, channel_names=names,
-        )
+    powerline = _powerline_hits(np.asarray(raw_v, dtype=np.float64), fs, settings)
+    del raw_v
+    envelope = np.empty((n, c))
+    filtered = np.empty((n, c)) if keep_filtered else None
+    hi, lo, at_rail = np.empty(c), np.empty(c), np.empty(c, dtype=np.intp)
+    block_onsets: list[OnsetResult] = []
+    # channels per block: a short trial runs in one block (few calls); a longer record in blocks of a quarter
+    # of its channels, so the temporaries (~3 block-sized arrays) stay within the input's size
+    block = c if n * c <= _ONE_BLOCK_CHANNEL_SAMPLES else max(1, c // 4)
+    edge_bp = design_bp[2]
+    for b0 in range(0, c, block):
+        cols = idx[b0:b0 + block]
+        k = slice(b0, b0 + len(cols))
+        chunk = samples[:, cols[0]:cols[-1] + 1] if contiguous_idx else samples[:, cols]
+        # channel-major work buffer with room for the filter's odd extension: raw (V) -> rail counts -> minus DC
+        ext = np.empty((len(cols), n + 2 * edge_bp))
+        raw_rows = ext[:, edge_bp:edge_bp + n]
+        if unscaled:
+            raw_rows[...] = chunk.T
+        else:
+            np.multiply(chunk.T, np.asarray(scales[k])[:, None], out=raw_rows)
+        hi[k], lo[k], at_rail[k] = _rail_counts(raw_rows)
+        if settings.remove_dc:
+            # the mean over time of the (n, channels) block, summed in the same order as before (same bits)
+            dc = chunk.mean(axis=0) if unscaled else (np.asarray(chunk, dtype=np.float64) * scales[k]).mean(axis=0)
+            raw_rows -= dc[:, None]
+        del chunk, raw_rows
+        _odd_pad_rows(ext, edge_bp)
+        bp = _filtfilt_rows(design_bp, ext)
+        del ext
+        if filtered is not None:
+            filtered[:, k] = bp.T
+        if with_onsets and settings.onset_method == "tkeo":  # detect_onsets builds the TKEO envelope itself
+            block_onsets.append(_detect_chain_onsets(bp.T, fs, settings, names[k]))
+        np.abs(bp, out=bp)
+        np.maximum(_filtfilt_rows(design_env, _odd_extended_rows(bp, design_env[2])), 0.0, out=envelope[:, k].T)
+        if design_onset is not None:
+            det = _filtfilt_rows(design_onset, _odd_extended_rows(bp, design_onset[2]))
+            del bp
+            np.maximum(det, 0.0, out=det)
+            block_onsets.append(_detect_chain_onsets(det.T, fs, settings, names[k]))
+            del det
+    flags = _assemble_flags(names, n, fs, hi, lo, at_rail, powerline, envelope, settings)
+    onsets = _merge_onsets(block_onsets, names) if block_onsets else None
     return EMGResult(envelope, filtered, names, fs, flags, settings, onsets,
                      source=str(recording.source) if recording.source else None,
                      method=_chain_stamp(settings, fs, band))
