@@ -5,6 +5,7 @@ one-column Fz, UCI lower-limb EMG, OpenSim .mot/.sto, OpenSignals .txt).
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
@@ -82,6 +83,30 @@ def _numeric_row(cells: list[str]) -> bool:
     return any(c != "" for c in cells) and all(_is_number(c) for c in cells)
 
 
+#: a plain decimal number (a strict subset of what ``float`` accepts: no nan/inf, no ``_``, ASCII digits)
+_PLAIN_NUMBER = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+
+
+@functools.lru_cache(maxsize=64)
+def _plain_row_pattern(delimiter: str | None, n_fields: int) -> re.Pattern:
+    """Rows made only of plain numbers (or empty cells) and ``n_fields`` fields, without quotes.
+
+    Every line it matches is one the careful check (``_split`` + ``_is_number`` per cell) accepts as a data
+    row with ``n_fields`` fields, so matching it first and falling back to the careful check only for the
+    lines it rejects (the header, quoted cells, nan/inf, ...) finds exactly the same numeric block.
+    """
+    if delimiter is None and n_fields != 1:
+        return re.compile(r"(?!)")  # no delimiter means one field: nothing else is a plain row
+    pad = "[ ]*" if delimiter == "\t" else "[ \t]*"  # blanks around a cell, never the delimiter itself
+    if delimiter is None or n_fields == 1:  # one column: the stripped line is the cell, never empty
+        return re.compile(rf"{pad}{_PLAIN_NUMBER}{pad}")
+    if delimiter == " ":  # runs of whitespace: no empty cells
+        return re.compile(rf"{pad}{_PLAIN_NUMBER}(?:[ \t]+{_PLAIN_NUMBER}){{{n_fields - 1}}}{pad}")
+    cell = rf"{pad}(?:{_PLAIN_NUMBER})?{pad}"
+    # (?=.*\S): a blank line ends the numeric block, so it is never a plain row (a row of empty tab cells)
+    return re.compile(r"(?=.*\S)" + cell + rf"(?:{re.escape(delimiter)}{cell}){{{n_fields - 1}}}")
+
+
 def _choose_delimiter(lines: list[str]) -> tuple[str | None, int]:
     """The delimiter that splits the trailing numeric rows into the most, equally many, fields."""
     tail = [ln for ln in lines[-_TAIL_LINES:] if ln.strip()]
@@ -120,9 +145,13 @@ def parse_table(path: Path, text: str, *, delimiter: str | None = None, require_
                 where=f"line {len(lines)}",
                 hint="check the delimiter (tab, comma, semicolon) and that the file holds samples",
             )
-    # walk up from the end over the numeric block
+    # walk up from the end over the numeric block (plain rows by one regex match, the rest carefully)
+    plain_row = _plain_row_pattern(delimiter, n_fields).fullmatch
     start = len(lines)
     while start > 0:
+        if plain_row(lines[start - 1]):
+            start -= 1
+            continue
         cells = _split(lines[start - 1], delimiter)
         if not lines[start - 1].strip():
             break
