@@ -348,19 +348,23 @@ def _odd_pad_rows(ext: np.ndarray, edge: int) -> None:
     ext[:, edge + n:] = 2 * x[:, -1:] - x[:, -2:-(edge + 2):-1]
 
 
-def _filtfilt_rows(design: tuple[np.ndarray, np.ndarray, int], ext: np.ndarray) -> np.ndarray:
-    """:func:`_filtfilt` along axis 1 of an odd-extended (n_channels, n + 2 edge) buffer; returns (c, n).
+def _filtfilt_rows(design: tuple[np.ndarray, np.ndarray, int], rows: np.ndarray, *, extended: bool = False) -> np.ndarray:
+    """:func:`_filtfilt` along axis 1 of channel-major ``rows`` (n_channels, n); returns (n_channels, n).
 
     Channel-major rows are what ``sosfilt`` works on, so no transposed copies are made; the arithmetic is
-    the same, element for element, as ``_filtfilt`` on the (n, c) array (bit-identical results). The
-    buffer ``ext`` may be released by the caller afterwards; temporaries are two buffer-sized arrays.
+    the same, element for element, as ``_filtfilt`` on the (n, c) array (bit-identical results).
+    ``extended=True``: ``rows`` is already an odd-extended (c, n + 2 edge) buffer (see :func:`_odd_pad_rows`).
+    Otherwise the extension is built here and released before the backward pass, so besides ``rows`` at
+    most two row-sized temporaries exist at once.
     """
     sos, zi, edge = design
+    ext = rows if extended else _odd_extended_rows(rows, edge)
     if ext.shape[1] - 2 * edge <= edge:
         raise AnalysisError(f"{ext.shape[1] - 2 * edge} samples are too few for this zero-phase filter; "
                             f"need more than {edge}")
     zi_rows = zi[:, None, :]  # (n_sections, 1, 2) -> broadcast over channels
     y, _ = sps.sosfilt(sos, ext, axis=1, zi=zi_rows * ext[:, 0:1][None])
+    del ext
     y, _ = sps.sosfilt(sos, y[:, ::-1], axis=1, zi=zi_rows * y[:, -1:][None])
     return y[:, ::-1][:, edge:-edge]
 
@@ -1187,16 +1191,16 @@ def process(recording: Recording, settings: EMGSettings | None = None, *, keep_f
             raw_rows -= dc[:, None]
         del chunk, raw_rows
         _odd_pad_rows(ext, edge_bp)
-        bp = _filtfilt_rows(design_bp, ext)
+        bp = _filtfilt_rows(design_bp, ext, extended=True)
         del ext
         if filtered is not None:
             filtered[:, k] = bp.T
         if with_onsets and settings.onset_method == "tkeo":  # detect_onsets builds the TKEO envelope itself
             block_onsets.append(_detect_chain_onsets(bp.T, fs, settings, names[k]))
         np.abs(bp, out=bp)
-        np.maximum(_filtfilt_rows(design_env, _odd_extended_rows(bp, design_env[2])), 0.0, out=envelope[:, k].T)
+        np.maximum(_filtfilt_rows(design_env, bp), 0.0, out=envelope[:, k].T)
         if design_onset is not None:
-            det = _filtfilt_rows(design_onset, _odd_extended_rows(bp, design_onset[2]))
+            det = _filtfilt_rows(design_onset, bp)
             del bp
             np.maximum(det, 0.0, out=det)
             block_onsets.append(_detect_chain_onsets(det.T, fs, settings, names[k]))
