@@ -164,7 +164,8 @@ def _raw_cop(force: np.ndarray, moment_nmm: np.ndarray, origin_mm: np.ndarray) -
     return np.vstack([copx, copy])
 
 
-def _platforms(path: Path, c3d, analogs: np.ndarray, analog_units: list[str], path_option: str) -> tuple[list, list, set, list]:
+def _platforms(path: Path, c3d, extracted: list[dict[str, Any]], analogs: np.ndarray, analog_units: list[str],
+               path_option: str) -> tuple[list, list, set, list]:
     params = c3d["parameters"]
     n_used = int(np.atleast_1d(_param(params, "FORCE_PLATFORM", "USED", [0]))[0]) if "FORCE_PLATFORM" in params else 0
     if n_used == 0:
@@ -172,7 +173,6 @@ def _platforms(path: Path, c3d, analogs: np.ndarray, analog_units: list[str], pa
     channel = np.asarray(_param(params, "FORCE_PLATFORM", "CHANNEL"), dtype=int).reshape(-1, n_used) if n_used else None
     corners = np.asarray(_param(params, "FORCE_PLATFORM", "CORNERS"), dtype=float).reshape(3, 4, n_used)
     origin = np.asarray(_param(params, "FORCE_PLATFORM", "ORIGIN"), dtype=float).reshape(3, n_used)
-    extracted = c3d["data"].get("platform", []) if path_option != "raw" else []
     columns, specs, used_channels, decisions = [], [], set(), []
     for p in range(n_used):
         idx = channel[:6, p] - 1
@@ -279,6 +279,26 @@ def _events(c3d, start_time_s: float) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _extract_platforms(c3d) -> list[dict[str, Any]]:
+    """ezc3d's force-platform extraction (``ezc3d.ForcePlatforms``, the C++ computation behind
+    ``extract_forceplat_data=True``), copied out in bulk: the same numbers as ``c3d["data"]["platform"]``
+    without the Python per-frame copy loop of ``ezc3d.c3d.PlatForm`` (and without Tz, unused here)."""
+    from ezc3d import ezc3d as ezc3d_swig  # the SWIG module behind the ezc3d package
+
+    def stacked(vectors) -> np.ndarray:  # tuple of Vector3d (one per frame) -> (3, n_frames)
+        return np.array([v.to_array()[:, 0] for v in vectors], dtype=float).reshape(-1, 3).T
+
+    platforms = []
+    computed = ezc3d_swig.ForcePlatforms(c3d.c3d_swig)  # kept alive while its platforms are read
+    for platform in computed.forcePlatforms():
+        platforms.append({
+            "unit_force": platform.forceUnit(), "unit_moment": platform.momentUnit(),
+            "unit_position": platform.positionUnit(), "force": stacked(platform.forces()),
+            "moment": stacked(platform.moments()), "center_of_pressure": stacked(platform.CoP()),
+        })
+    return platforms
+
+
 def read_c3d(path: Path, raw: bytes, options: dict[str, Any]) -> Recording:
     import ezc3d
 
@@ -287,16 +307,15 @@ def read_c3d(path: Path, raw: bytes, options: dict[str, Any]) -> Recording:
     if path_option not in ("auto", "raw", "extraction"):
         raise ReadError(path, f"c3d_platform_path must be 'auto', 'raw' or 'extraction', got {path_option!r}")
     try:
-        c3d = ezc3d.c3d(str(path), extract_forceplat_data=path_option != "raw")
+        c3d = ezc3d.c3d(str(path), extract_forceplat_data=False)
     except Exception as exc:  # ezc3d raises RuntimeError/OSError/IndexError with its own messages
-        if path_option != "raw":
-            try:  # extraction can fail on odd FORCE_PLATFORM groups while the analogs are fine
-                c3d = ezc3d.c3d(str(path), extract_forceplat_data=False)
-                path_option = "raw"
-            except Exception as exc2:
-                raise ReadError(path, f"ezc3d could not read it: {type(exc2).__name__}: {exc2}") from None
-        else:
-            raise ReadError(path, f"ezc3d could not read it: {type(exc).__name__}: {exc}") from None
+        raise ReadError(path, f"ezc3d could not read it: {type(exc).__name__}: {exc}") from None
+    extracted: list[dict[str, Any]] = []
+    if path_option != "raw":
+        try:  # extraction can fail on odd FORCE_PLATFORM groups while the analogs are fine
+            extracted = _extract_platforms(c3d)
+        except (RuntimeError, OSError, IndexError, ValueError):  # what ezc3d raises on such groups
+            path_option = "raw"
     params = c3d["parameters"]
     if "ANALOG" not in params:
         raise ReadError(path, "no ANALOG group: the file holds no analog channels (EMG, force)", where="ANALOG")
@@ -322,7 +341,7 @@ def read_c3d(path: Path, raw: bytes, options: dict[str, Any]) -> Recording:
     labels += [f"Analog {i + 1}" for i in range(len(labels), analogs.shape[0])]
     units = [normalise_unit(str(x).strip()) or "" for x in (_param(params, "ANALOG", "UNITS", []) or [])]
     units += [""] * (analogs.shape[0] - len(units))
-    columns, specs, platform_channels, decisions = _platforms(path, c3d, analogs, units, path_option)
+    columns, specs, platform_channels, decisions = _platforms(path, c3d, extracted, analogs, units, path_option)
     for i in range(analogs.shape[0]):
         if i in platform_channels:
             continue
