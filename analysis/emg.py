@@ -570,8 +570,11 @@ def baseline_stats(
     w = min(n, _n_samples(window_s, fs, minimum=2))
     csum = np.zeros((n + 1, arr.shape[1]))
     np.cumsum(arr, axis=0, out=csum[1:])
-    means = (csum[w:] - csum[:-w]) / w
+    means = csum[w:] - csum[:-w]
+    del csum
+    means /= w  # in place: same values as a new array, one record-sized temporary less
     start = np.argmin(means, axis=0)
+    del means
     idx = start[None, :] + np.arange(w)[:, None]
     seg = np.take_along_axis(arr, idx, axis=0)
     return seg.mean(axis=0), seg.std(axis=0, ddof=1), start
