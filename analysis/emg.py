@@ -36,6 +36,7 @@ import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy import signal as sps
 
+from analysis.settings import checked_settings
 from analysis.errors import AnalysisError, StudyError
 from analysis.recording import Recording
 
@@ -185,14 +186,7 @@ class EMGSettings:
     @classmethod
     def from_dict(cls, values: Mapping[str, Any] | None, *, where: str = "study.yaml processing.emg") -> "EMGSettings":
         """Settings from a mapping (study.yaml ``processing.emg``); unknown keys raise :class:`StudyError`."""
-        values = dict(values or {})
-        allowed = [f.name for f in dataclasses.fields(cls)]
-        unknown = sorted(set(values) - set(allowed))
-        if unknown:
-            raise StudyError(
-                f"{where}: unknown key(s) {unknown}; allowed keys are {allowed} (check the spelling)",
-                problems=[f"unknown key {k!r}" for k in unknown],
-            )
+        values = checked_settings(cls, values, where, error=StudyError)
         try:
             return cls(**values)
         except (AnalysisError, TypeError, ValueError) as exc:
