@@ -32,6 +32,7 @@ from analysis.settings import checked_settings
 from analysis.errors import AnalysisError
 
 __all__ = [
+    "MetricsMixin",
     "G_M_S2",
     "KEY_COLUMNS",
     "ForcePlateSettings",
@@ -156,7 +157,9 @@ def _rows(metrics: Mapping[str, Metric], trial_info: Mapping[str, Any] | None) -
     return pd.DataFrame(rows, columns=[*KEY_COLUMNS, "metric", "value", "unit", "method"])
 
 
-class _MetricsMixin:
+class MetricsMixin:
+    """Metric lookup by name and tidy long rows, shared by every per-trial result type."""
+
     metrics: dict
 
     def __getitem__(self, name: str) -> float:
@@ -462,7 +465,7 @@ PHASES = ("weighing", "unweighting", "braking", "propulsion", "flight", "landing
 
 
 @dataclass
-class JumpResult(_MetricsMixin):
+class JumpResult(MetricsMixin):
     """Events (sample indices), McMahon et al. 2018 phases and metrics of one jump."""
 
     jump_type: str
@@ -700,7 +703,7 @@ def _add_asymmetry(m, per_plate, plate_sides, phases, bw, fs, source):
 # squats, lunges, step-ups (claim C6)
 # --------------------------------------------------------------------------------------------
 @dataclass
-class SquatResult(_MetricsMixin):
+class SquatResult(MetricsMixin):
     """Peak force, impulse and mid-range mean force of a squat / lunge / step-up repetition."""
 
     fs_hz: float
@@ -821,7 +824,7 @@ def analyse_squat(force_n, fs_hz: float, *, body_weight_n: float | None = None,
 # gait
 # --------------------------------------------------------------------------------------------
 @dataclass
-class GaitResult(_MetricsMixin):
+class GaitResult(MetricsMixin):
     """Stances found on one plate (``stances``: one row per stance) and their mean metrics."""
 
     fs_hz: float
@@ -909,7 +912,7 @@ def combine_cop(cops_m: Sequence[np.ndarray], fz_n: Sequence[np.ndarray]) -> np.
 
 
 @dataclass
-class BalanceResult(_MetricsMixin):
+class BalanceResult(MetricsMixin):
     fs_hz: float
     metrics: dict[str, Metric]
 

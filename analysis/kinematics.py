@@ -31,7 +31,7 @@ from scipy.signal import butter, sosfiltfilt
 
 from analysis.settings import checked_settings
 from analysis.errors import AnalysisError
-from analysis.forceplate import KEY_COLUMNS, Metric
+from analysis.forceplate import KEY_COLUMNS, Metric, MetricsMixin
 
 __all__ = [
     "KinematicsSettings",
@@ -148,25 +148,12 @@ def pelvic_obliquity_deg(left_asis, right_asis, raised_side: str = "right",
 
 
 @dataclass
-class KinematicsResult:
+class KinematicsResult(MetricsMixin):
     """Per-trial kinematic metrics and the filtered time series they came from."""
 
     fs_hz: float
     metrics: dict[str, Metric]
     series: pd.DataFrame = field(repr=False)
-
-    def __getitem__(self, name: str) -> float:
-        try:
-            return self.metrics[name].value
-        except KeyError:
-            raise KeyError(f"no metric {name!r}; available: {sorted(self.metrics)}") from None
-
-    def to_rows(self, trial_info: Mapping[str, Any] | None = None) -> pd.DataFrame:
-        info = dict(trial_info or {})
-        keys = {k: info.get(k) for k in KEY_COLUMNS}
-        rows = [{**keys, "metric": n, "value": float(m.value), "unit": m.unit, "method": m.method}
-                for n, m in self.metrics.items()]
-        return pd.DataFrame(rows, columns=[*KEY_COLUMNS, "metric", "value", "unit", "method"])
 
 
 def _phase_slices(phases, n: int, fs_hz: float) -> dict[str, slice]:
