@@ -163,6 +163,8 @@ def feature_tables_quietly(ctx, **kwargs):
     found = [(w.category.__name__, str(w.message)) for w in caught
              if not issubclass(w.category, (DeprecationWarning, FutureWarning))]
     found += parse_warning_lines(worker_text)
+    # tqdm.auto asking for ipywidgets inside a kernel says nothing about the data
+    found = [(kind, message) for kind, message in found if "IProgress not found" not in message]
     summary = warnings_summary_html(found, "extracting features")
     if summary:
         nbk.show_html(summary)
