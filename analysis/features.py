@@ -680,6 +680,8 @@ def extract_features(
             group = group_of[i]
             if isinstance(tables, _SnapshotHit):
                 tables = snapshot.frames(tables)
+            elif isinstance(tables, _ArrowResult):
+                tables = tables.frames()
             if tables and "mvc" in tables:
                 mvc_rows.setdefault(group, []).append(tables["mvc"])
             mvc_pending[group] -= 1
@@ -754,7 +756,7 @@ def extract_features(
                     hit = snapshot.get(keys[i])  # row positions in the snapshot, taken in one go at the end
                     if hit is None:
                         blobs = feature_cache.get(keys[i])
-                        hit = {n: _table_from_arrow(b) for n, b in blobs.items()} if blobs is not None else None
+                        hit = _ArrowResult(blobs) if blobs is not None else None
                     if hit is not None:
                         stats["n_cached"] += 1
                         finish(i, hit)
@@ -792,7 +794,9 @@ def extract_features(
                     continue
                 if cache and outcome.unsaved:
                     feature_cache.put(keys[i], outcome.unsaved)
-                finish(i, outcome.decoded())
+                # decoded at the end, all trials of a table in one go (:func:`_assemble`): a per-trial
+                # ``to_pandas`` costs the driver milliseconds of CPU that the workers need
+                finish(i, _ArrowResult(outcome.payloads))
         bar.close()
     finally:
         if runner is not None:
@@ -831,6 +835,37 @@ def _round_trip(df: pd.DataFrame) -> pd.DataFrame:
 
 
 @dataclass
+class _ArrowResult:
+    """A trial's tables still as Arrow IPC payloads (fresh from a worker or from a cache entry)."""
+
+    payloads: dict[str, bytes]
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        return {name: _table_from_arrow(blob) for name, blob in self.payloads.items()}
+
+
+def _frames_from_arrow(payloads: list[bytes], cache_keys: list[str]) -> pd.DataFrame:
+    """Per-trial Arrow payloads -> one DataFrame with its ``_cache_key`` column, decoded in one go.
+
+    Identical to decoding each payload and ``pd.concat``-ing the frames when every payload has the same
+    column types (the usual case: one ``to_pandas`` instead of thousands); otherwise exactly that.
+    """
+    import pyarrow as pa
+    import pyarrow.ipc
+
+    tables = [pyarrow.ipc.open_stream(blob).read_all() for blob in payloads]
+    schema = tables[0].schema
+    same_types = all(t.schema.equals(schema) for t in tables) and not any(
+        pa.types.is_dictionary(f.type) or pa.types.is_null(f.type) for f in schema)
+    if not same_types:
+        frames = [t.to_pandas().assign(**{_Snapshot.KEY: key}) for t, key in zip(tables, cache_keys)]
+        return pd.concat(frames, ignore_index=True)
+    frame = pa.concat_tables(tables).to_pandas()
+    frame[_Snapshot.KEY] = np.repeat(np.asarray(cache_keys, dtype=object), [t.num_rows for t in tables])
+    return frame
+
+
+@dataclass
 class _SnapshotHit:
     """A cached trial found in the snapshot: its row positions per table (taken in one go at the end)."""
 
@@ -845,16 +880,31 @@ def _assemble(name: str, results: list, keys: Mapping[int, str], snapshot: "_Sna
     """
     parts: list[pd.DataFrame] = []
     pending: list[np.ndarray] = []
+    arrow_payloads: list[bytes] = []
+    arrow_keys: list[str] = []
 
     def flush() -> None:
         if pending:
             parts.append(snapshot.tables[name].take(np.concatenate(pending)))
             pending.clear()
+        if arrow_payloads:
+            parts.append(_frames_from_arrow(arrow_payloads, arrow_keys))
+            arrow_payloads.clear()
+            arrow_keys.clear()
 
     for i, result in enumerate(results):
         if isinstance(result, _SnapshotHit):
+            if arrow_payloads:
+                flush()
             if name in result.positions:
                 pending.append(result.positions[name])
+            continue
+        if isinstance(result, _ArrowResult):
+            if pending:
+                flush()
+            if name in result.payloads:
+                arrow_payloads.append(result.payloads[name])
+                arrow_keys.append(keys.get(i, ""))
             continue
         flush()
         if result and name in result:
