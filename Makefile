@@ -42,7 +42,7 @@ bench: $(STAMP)
 
 lock:
 	rm -rf .lockenv && $(PYTHON) -m venv .lockenv
-	.lockenv/bin/python -m pip install --quiet --upgrade "pip==25.3"
+	.lockenv/bin/python -m pip install --quiet --upgrade "pip==25.3" "setuptools==80.9.0" "wheel==0.45.1"
 	.lockenv/bin/python -m pip install --quiet ".[test]"
 	{ echo "# Exact versions of every package in the analysis+test environment (Python 3.11)."; \
 	  echo "# Regenerate with: make lock   (never edit by hand; tests/test_environment_sync.py checks it)"; \
