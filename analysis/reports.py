@@ -412,6 +412,9 @@ def reproduce(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     study_dir = Path(study).resolve() if study else ensure_demo_study()
+    if study and not (study_dir / "study.yaml").is_file():
+        raise AnkleLabError(f"{study_dir}: not a study folder (no study.yaml); check the path, or run "
+                            f"'anklelab validate {study_dir}' (data/README.md describes the format)")
     notebooks = list(notebooks or list_notebooks())
     summary = prepare_features(study_dir, progress=progress)
     if summary and progress:

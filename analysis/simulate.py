@@ -1262,6 +1262,17 @@ def _json_default(o):
     raise TypeError(type(o))
 
 
+def _is_simulated_study(folder: Path) -> bool:
+    """True for a folder this module wrote: truth.json beside a study.yaml that says ``synthetic: true``."""
+    if not (folder.is_dir() and (folder / "truth.json").is_file() and (folder / "study.yaml").is_file()):
+        return False
+    try:
+        config = yaml.safe_load((folder / "study.yaml").read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return False
+    return isinstance(config, dict) and config.get("synthetic") is True
+
+
 def simulate_study(out_dir: str | Path, scenario: str = "claims", n_subjects: int | None = None, seed: int = 0,
                    size: str = "demo", *, force: bool = False, progress: bool = True,
                    design: dict[str, Any] | None = None) -> Path:
@@ -1289,6 +1300,11 @@ def simulate_study(out_dir: str | Path, scenario: str = "claims", n_subjects: in
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         if not force:
             raise AnkleLabError(f"{out} exists and is not empty: choose another folder or pass --force to replace it")
+        if not _is_simulated_study(out):
+            # --force may only replace what the simulator itself wrote: never a real study or anything else
+            raise AnkleLabError(f"{out} is not a study written by 'anklelab simulate' (no truth.json, or study.yaml "
+                                "does not say synthetic: true); --force only replaces simulated studies. "
+                                "Choose another folder.")
     out.parent.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     rng = np.random.Generator(np.random.PCG64(int(seed)))

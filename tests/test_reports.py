@@ -68,6 +68,7 @@ def test_run_renders_html_without_code_or_injected_parameters(good_nb, tmp_path)
 
 def test_failing_notebook_does_not_stop_the_others(good_nb, bad_nb, tmp_path):
     out = tmp_path / "out"
+    (tmp_path / "study.yaml").write_text("name: tiny\nsynthetic: true\n")
     runs = reports.reproduce(study=tmp_path, out_dir=out, notebooks=[bad_nb, good_nb], progress=False)
     assert [r.ok for r in runs] == [False, True]
     assert "02_bad" in runs[0].error and "ValueError" in runs[0].error and "deliberate failure" in runs[0].error
@@ -122,3 +123,11 @@ def test_cli_run_sends_the_notebooks_tables_to_out(tmp_path):
                        params='reports_dir: str = ""  # where tables go\n')
     assert main(["run", str(nb), "--out", str(tmp_path / "o")]) == 0
     assert (tmp_path / "o" / "t.csv").read_text() == "x"
+
+
+def test_reproduce_refuses_a_folder_that_is_not_a_study_before_running_anything(good_nb, tmp_path):
+    from analysis.errors import AnkleLabError
+
+    with pytest.raises(AnkleLabError, match="not a study folder"):
+        reports.reproduce(study=tmp_path / "nope", out_dir=tmp_path / "out", notebooks=[good_nb], progress=False)
+    assert not (tmp_path / "out" / "01_good.html").exists()

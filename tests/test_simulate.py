@@ -61,8 +61,11 @@ def test_refuses_non_empty_folder_unless_force(tmp_path):
     with pytest.raises(AnkleLabError, match="not empty"):
         _build(out)
     assert (out / "keep.txt").exists()
-    sim.simulate_study(out, n_subjects=2, size="small", progress=False, design=TINY, force=True)
-    assert not (out / "keep.txt").exists() and (out / "truth.json").exists()
+    # --force replaces a study the simulator wrote (seed 1 -> seed 2), never a folder it did not write
+    previous = tmp_path / "previous"
+    sim.simulate_study(previous, n_subjects=2, seed=1, size="small", progress=False, design=TINY)
+    sim.simulate_study(previous, n_subjects=2, seed=2, size="small", progress=False, design=TINY, force=True)
+    assert json.loads((previous / "truth.json").read_text())["seed"] == 2
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp or old folders left
 
 
@@ -372,3 +375,19 @@ def test_validate_study_accepts_generated_studies(tmp_path, scenario, claims_stu
         pytest.xfail("analysis.study flags the reader's NaN centre of pressure during jump flight (unloaded plates) "
                      "as NaN gaps; reported to the study/io owners")
     assert not errors, "\n".join(map(str, errors[:5]))
+
+
+def test_force_never_replaces_a_folder_the_simulator_did_not_write(tmp_path):
+    from analysis.errors import AnkleLabError
+
+    real = tmp_path / "my_lab_study"
+    real.mkdir()
+    (real / "trials.csv").write_text("subject_id\nS01\n")
+    with pytest.raises(AnkleLabError, match="only replaces simulated studies"):
+        sim.simulate_study(real, size="small", force=True, progress=False)
+    assert (real / "trials.csv").read_text() == "subject_id\nS01\n"
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("keep me")
+    with pytest.raises(AnkleLabError):
+        sim.simulate_study(a_file, size="small", force=True, progress=False)
+    assert a_file.read_text() == "keep me"
