@@ -1393,6 +1393,6 @@ def register_cli(subparsers) -> None:
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0); same seed, byte-identical files")
     p.add_argument("--out", required=True, help="output folder (must be empty or absent unless --force)")
     p.add_argument("--size", choices=SIZES, default="demo", help="demo (default) or small (a few seconds, for CI)")
-    p.add_argument("--force", action="store_true", help="replace a non-empty output folder")
+    p.add_argument("--force", action="store_true", help="replace a study previously written by anklelab simulate (never any other folder)")
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     p.set_defaults(handler=_handle)
