@@ -11,6 +11,7 @@ import importlib
 import sys
 
 from analysis.errors import AnkleLabError
+from analysis.runtime import tune_allocator
 
 SUBCOMMAND_MODULES = (
     "analysis.reports",
@@ -45,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # every anklelab command processes arrays trial after trial: keep freed memory for reuse (analysis.runtime)
+    tune_allocator()
     try:
         status = args.handler(args)
     except AnkleLabError as exc:

@@ -62,6 +62,7 @@ import pandas as pd
 from analysis.errors import AnalysisError, AnkleLabError, StudyError
 from analysis.paths import cache_dir_for
 from analysis.recording import Recording
+from analysis.runtime import tune_allocator
 
 __all__ = [
     "CACHE_FORMAT_VERSION",
@@ -82,7 +83,7 @@ __all__ = [
 ]
 
 #: Bump when the layout of cache entries changes (every entry then misses once).
-CACHE_FORMAT_VERSION = 2  # 2: per-trial entries are Arrow IPC (.arrow), 1: parquet
+CACHE_FORMAT_VERSION = 3  # 3: key material serialised per part; 2: per-trial entries are Arrow IPC (.arrow), 1: parquet
 
 #: Key columns every per-trial table carries (docs/architecture.md, "Tidy feature tables").
 KEY_COLUMNS = ("subject_id", "session", "trial_id", "exercise", "load_phase", "load_kg", "load_lb",
@@ -312,11 +313,6 @@ def _jsonable(value: Any) -> Any:
     return repr(value)
 
 
-def _digest(material: Any) -> str:
-    text = json.dumps(_jsonable(material), sort_keys=True, separators=(",", ":"), allow_nan=False)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
 @functools.lru_cache(maxsize=64)
 def _module_source_sha256(module_name: str) -> str:
     """sha256 of a module's source (of every .py file for a package); ``absent`` if it does not exist."""
@@ -470,7 +466,7 @@ class _SerialRunner:
 
 #: Imported once in the fork server, so every local worker starts with numpy/scipy/pandas and the
 #: processing modules already loaded (a missing module is skipped by multiprocessing).
-_WORKER_PRELOAD = ("analysis.features", "analysis.io", "analysis.emg", "analysis.forceplate", "analysis.kinematics")
+_WORKER_PRELOAD = ("analysis.runtime", "analysis.features", "analysis.io", "analysis.emg", "analysis.forceplate", "analysis.kinematics")
 
 
 class _ProcessRunner:
@@ -481,7 +477,17 @@ class _ProcessRunner:
         # e.g. a dask Client or tqdm's monitor), with this package preloaded so starting is cheap.
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(list(_WORKER_PRELOAD))
-        self.pool = cf.ProcessPoolExecutor(max_workers=n_workers, mp_context=context)
+        self.pool = cf.ProcessPoolExecutor(max_workers=n_workers, mp_context=context, initializer=tune_allocator)
+        try:  # workers that cannot start would otherwise fail every trial, one broken pool after another
+            self.pool.submit(os.getpid).result()
+        except cf.process.BrokenProcessPool as exc:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            raise AnkleLabError(
+                "the local worker processes could not start (their error is printed above). If you call "
+                "extract_features from a script, put the call under `if __name__ == \"__main__\":` (each "
+                "worker imports your script, as Python's multiprocessing requires), or pass scheduler=\"serial\" to "
+                "run every trial in this process"
+            ) from exc
 
     def submit(self, task: TrialTask) -> cf.Future:
         return self.pool.submit(run_trial_task, task)
@@ -518,7 +524,7 @@ class _DaskRunner:
         self.description = f"dask {self.client.scheduler.address} ({threads} worker threads)"
 
     def submit(self, task: TrialTask):
-        return self.client.submit(run_trial_task, task, pure=False)
+        return self.client.submit(_run_trial_task_on_worker, task, pure=False)
 
     def wait_any(self, futures: set) -> set:
         result = self._distributed.wait(list(futures), return_when="FIRST_COMPLETED")
@@ -530,6 +536,12 @@ class _DaskRunner:
     def close(self) -> None:
         if self._owns_client:
             self.client.close()
+
+
+def _run_trial_task_on_worker(task: TrialTask) -> TrialOutcome:
+    """:func:`run_trial_task` on a dask worker, with the worker process's allocator tuned first (once)."""
+    tune_allocator()
+    return run_trial_task(task)
 
 
 def _make_runner(workers: int | None, scheduler: Any):
@@ -584,8 +596,19 @@ def _as_study_view(study_or_path: Any) -> _StudyView:
     )
 
 
-def _row_dict(row: pd.Series) -> dict[str, Any]:
-    return {str(k): _jsonable(v) for k, v in row.items()}
+def _row_dicts(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """trials.csv rows as plain JSON-safe dicts (NaN -> None); ``to_dict`` already gives Python scalars."""
+    def plain(value: Any) -> Any:
+        kind = type(value)
+        if kind is str or kind is int or kind is bool or value is None:
+            return value
+        if kind is float:
+            return None if math.isnan(value) else value
+        return _jsonable(value)
+
+    columns = [str(c) for c in frame.columns]
+    return [{c: plain(v) for c, v in zip(columns, values)}
+            for values in frame.itertuples(index=False, name=None)]
 
 
 def _needs_mvc(trial: Mapping[str, Any]) -> bool:
@@ -638,7 +661,7 @@ def extract_features(
     snapshot = _Snapshot.load(cache_root)
     hashes = _HashIndex(cache_root / HASH_INDEX_FILE if cache_root else None)
 
-    trials = [_row_dict(row) for _, row in study.trials.iterrows()]
+    trials = _row_dicts(study.trials)
     n_trials = len(trials)
     base_context = {"channel_map": study.channels, "roles": study.roles, "units": study.units,
                     "study_name": study.name}
@@ -660,6 +683,7 @@ def extract_features(
             ready.append(i)
     mvc_rows: dict[tuple[str, str], list[pd.DataFrame]] = {}
     mvc_refs: dict[tuple[str, str], pd.DataFrame] = {}
+    mvc_ref_values: dict[tuple[str, str], dict[str, float]] = {}
 
     results: list[dict[str, pd.DataFrame] | None] = [None] * n_trials
     failures: list[dict[str, Any]] = []
@@ -687,8 +711,12 @@ def extract_features(
             mvc_pending[group] -= 1
             if mvc_pending[group] == 0:
                 rows = mvc_rows.get(group)
-                mvc_refs[group] = pipeline.combine_mvc(pd.concat(rows, ignore_index=True)) if rows else pd.DataFrame(
-                    columns=["muscle", "mvc_reference"])
+                mvc_refs[group] = refs = pipeline.combine_mvc(pd.concat(rows, ignore_index=True)) if rows else (
+                    pd.DataFrame(columns=["muscle", "mvc_reference"]))
+                # muscle -> reference as plain floats, built once per group (not per trial: pandas indexing
+                # per task cost the driver ~1.5 ms of the CPU the workers need)
+                mvc_ref_values[group] = {str(m): float(v) for m, v in zip(refs["muscle"].tolist(),
+                                                                         refs["mvc_reference"].tolist())}
                 ready.extend(waiting.pop(group, []))
         bar.update(1)
 
@@ -703,35 +731,44 @@ def extract_features(
         context = dict(base_context)
         context["settings"] = {s: resolved[s] for s in stages if s in resolved}
         if _needs_mvc(trial):
-            refs = mvc_refs.get(group_of[i])
-            context["mvc_refs"] = (
-                {str(m): float(v) for m, v in zip(refs["muscle"], refs["mvc_reference"])} if refs is not None else {}
-            )
+            context["mvc_refs"] = mvc_ref_values.get(group_of[i], {})
         return TrialTask(trial=trial, stage=stage, read=pipeline.read, processor=processor, context=context)
 
-    settings_json: dict[tuple, Any] = {}
+    # A cache key is sha256 over (what is the same for every trial of a stage, the subject x session's MVC
+    # references, the trial's row, the file's content hash). The shared parts are serialised once per
+    # stage / group, not per trial: the driver's CPU per trial is CPU the workers do not get.
+    stage_part: dict[tuple, str] = {}
+    mvc_part: dict[tuple[str, str], str] = {}
 
-    def cache_key(task: TrialTask) -> str:
+    def _canonical(material: Any) -> str:
+        return json.dumps(_jsonable(material), sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+    def cache_key(i: int, task: TrialTask) -> str:
         trial = task.trial
         stages = tuple(task.context["settings"])
-        if stages not in settings_json:  # settings and code salt are the same for every trial of a stage
-            settings_json[stages] = _jsonable(task.context["settings"])
-        relative = str(trial.get("file"))
-        content = hashes.sha256(relative, Path(str(trial.get("path"))))
-        context = task.context
-        material = {
-            "stage": task.stage,
-            "code": _code_salt(pipeline, task),
-            "file_sha256": content,
-            "trial": {k: v for k, v in trial.items() if k not in _ROW_COLUMNS_NOT_IN_KEY},
-            "settings": settings_json[stages],
-            "mvc_refs": context.get("mvc_refs"),
-            # channel -> muscle matters to EMG; channel roles to force plate and kinematics
-            "channel_map": context["channel_map"] if "emg" in stages else None,
-            "roles": context["roles"] if set(stages) - {"emg"} else None,
-            "units": context["units"],
-        }
-        return _digest(material)
+        if (task.stage, stages) not in stage_part:
+            stage_part[(task.stage, stages)] = _canonical({
+                "stage": task.stage,
+                "code": _code_salt(pipeline, task),
+                "settings": task.context["settings"],
+                # channel -> muscle matters to EMG; channel roles to force plate and kinematics
+                "channel_map": task.context["channel_map"] if "emg" in stages else None,
+                "roles": task.context["roles"] if set(stages) - {"emg"} else None,
+                "units": task.context["units"],
+            })
+        refs = task.context.get("mvc_refs")
+        if refs is None:
+            references = "null"
+        else:
+            if group_of[i] not in mvc_part:
+                mvc_part[group_of[i]] = _canonical(refs)
+            references = mvc_part[group_of[i]]
+        content = hashes.sha256(str(trial.get("file")), Path(str(trial.get("path"))))
+        # rows are already plain JSON values (:func:`_row_dicts`)
+        row = json.dumps({k: v for k, v in trial.items() if k not in _ROW_COLUMNS_NOT_IN_KEY}, sort_keys=True,
+                         separators=(",", ":"), allow_nan=False)
+        material = "\n".join((stage_part[(task.stage, stages)], references, row, content))
+        return hashlib.sha256(material.encode()).hexdigest()
 
     runner = None
     try:
@@ -747,7 +784,7 @@ def extract_features(
                 task = make_task(i)
                 if cache:
                     try:
-                        keys[i] = cache_key(task)
+                        keys[i] = cache_key(i, task)
                     except OSError as exc:
                         fail(i, "hash", f"cannot read {trials[i].get('path')}: {exc.strerror or exc} -- check that "
                              "the file exists and trials.csv names it", type(exc).__name__)

@@ -89,8 +89,10 @@ def setup(study_dir: str = "", reports_dir: str = "", *, quiet_warnings: bool = 
     import matplotlib
     import seaborn as sns
 
+    from analysis.runtime import tune_allocator
     from analysis.study import load_study
 
+    tune_allocator()  # this kernel processes trial after trial: keep freed memory for reuse (analysis.runtime)
     if quiet_warnings:
         # Keep reports readable: library deprecation chatter is not a finding. Model convergence
         # warnings are *not* silenced here: analysis.models checks and reports them.
