@@ -41,6 +41,10 @@ def _cli(args) -> int:
     if unknown:
         print(f"unknown benchmark suite(s) {unknown}; available: {suites}")
         return 2
+    from analysis.runtime import allocator_tuning
+
+    # every baseline and measured run shares this process's (and its workers') allocator setting
+    print(f"memory allocator: {allocator_tuning()} -- analysis.runtime; ANKLELAB_MALLOC_TUNING=0 for the default")
     with pd.option_context("display.width", 160, "display.max_columns", 20):
         for name, table in run_benchmarks(which, quick=args.quick).items():
             print(f"\n== benchmark: {name} ==")
