@@ -6,17 +6,21 @@ parquet into the study's derived folder (``analysis.paths.cache_dir_for``), neve
 
 How the work runs
 -----------------
-* One task per trial: :func:`run_trial_task` reads the file *in the worker* (a worker gets a path, not
-  samples), calls the per-trial processor of the trial's kind and returns the tables as small Arrow IPC
-  payloads (the cache entry format too; the driver decodes them, the output tables are parquet). The same task function runs in-process (``scheduler="serial"``), on local worker processes
-  (default) or on a dask.distributed cluster (``scheduler="tcp://host:port"`` or a ``Client``).
+* A task is a short batch of trials (one at first, then as many as make about ``BATCH_TARGET_S`` of
+  compute): :func:`run_trial_tasks` reads each file *in the worker* (a worker gets paths, not samples),
+  calls the per-trial processor of the trial's kind and returns each trial's tables as small Arrow IPC
+  payloads (the cache entry format too; the driver decodes them, the output tables are parquet). Each
+  trial keeps its own outcome, error and cache entry. The same task function runs in-process
+  (``scheduler="serial"``), on local worker processes (default) or on a dask.distributed cluster
+  (``scheduler="tcp://host:port"`` or a ``Client``).
 * Local default: ``concurrent.futures.ProcessPoolExecutor`` (forkserver), not a dask ``LocalCluster``:
   it starts in well under a second instead of a few, has no scheduler/nanny processes whose memory
   would count against the bound, and needs no dashboard/ports. Multi-machine runs are what
   dask.distributed is for, so ``--scheduler`` uses ``distributed.Client(address)`` with the very same
   task objects.
 * Memory is bounded whatever the study size: the driver submits at most ``max_in_flight`` tasks (2 per
-  worker thread) and collects them as they complete; only the small result rows are kept.
+  worker thread) and collects them as they complete; a worker holds one recording at a time; only the
+  small result rows are kept.
 * Two stages for EMG: MVC trials are processed first; as soon as every MVC trial of a
   subject x session is done, its reference values are combined and the EMG trials of that
   subject x session are released (they need the references for %MVC). Force-plate and kinematics
@@ -80,6 +84,7 @@ __all__ = [
     "phases_from_events",
     "register_cli",
     "run_trial_task",
+    "run_trial_tasks",
 ]
 
 #: Bump when the layout of cache entries changes (every entry then misses once).
@@ -115,6 +120,11 @@ _ROW_COLUMNS_NOT_IN_KEY = ("path", "notes", "manifest_row")
 #: Tasks kept in flight per worker thread: enough to hide the driver's hashing/scheduling latency,
 #: few enough that memory stays bounded [assumption].
 IN_FLIGHT_PER_WORKER = 2
+#: Trials per task: enough compute per task (BATCH_TARGET_S, from the running mean) that the per-task costs
+#: (result conversion, transfer, scheduling: ~2 ms) are under 1 %, little enough that the last tasks of a
+#: study leave a worker idle for at most a fraction of a second [assumption, measured on the study bench].
+BATCH_TARGET_S = 0.25
+MAX_BATCH_TRIALS = 16
 _HASH_CHUNK_BYTES = 1 << 20
 
 
@@ -217,9 +227,14 @@ def _table_to_arrow(df: pd.DataFrame) -> bytes:
     encode + decode cost for the small per-trial tables (no encoding, no compression).
     """
     import pyarrow as pa
+
+    return _arrow_ipc_bytes(pa.Table.from_pandas(df.reset_index(drop=True), preserve_index=False))
+
+
+def _arrow_ipc_bytes(table) -> bytes:
+    import pyarrow as pa
     import pyarrow.ipc
 
-    table = pa.Table.from_pandas(df.reset_index(drop=True), preserve_index=False)
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, table.schema) as writer:
         writer.write_table(table)
@@ -234,24 +249,32 @@ def _table_from_arrow(payload: bytes) -> pd.DataFrame:
 
 def run_trial_task(task: TrialTask) -> TrialOutcome:
     """Read one trial's file and run its processor; never raises for a bad trial (returns the error)."""
-    trial_id = str(task.trial.get("trial_id"))
+    return run_trial_tasks([task])[0]
+
+
+def run_trial_tasks(tasks: list[TrialTask]) -> list[TrialOutcome]:
+    """Run a batch of trials one after the other in this process (one recording in memory at a time).
+
+    Every trial gets its own outcome (tables or error) and its own cache entry, exactly as if it ran alone;
+    the batch only shares the pandas -> Arrow conversion of the result tables (about 50 us per column per
+    call, which per trial was ~2 ms, 5-10 % of a 10-s EMG trial) and one round trip to the driver.
+    """
+    outcomes: list[TrialOutcome] = []
+    frames: list[dict[str, pd.DataFrame]] = []
+    for task in tasks:
+        outcome, tables = _process_one(task)
+        outcomes.append(outcome)
+        frames.append(tables)
     started = time.perf_counter()
-    outcome = TrialOutcome(trial_id=trial_id, worker_pid=os.getpid())
-    stage = "read"
-    try:
-        recording = task.read(task.trial, task.context)
-        outcome.n_channel_samples = int(recording.n_samples) * int(recording.n_channels)
-        stage = task.stage
-        tables = task.processor(task.trial, recording, task.context)
-        del recording
-        stage = "output"
-        if not isinstance(tables, Mapping):
-            raise AnalysisError(f"processor for {task.stage!r} returned {type(tables).__name__}, not a dict of tables")
-        for name, df in tables.items():
-            if name not in OUTPUT_FILES or name == "failures" or not isinstance(df, pd.DataFrame):
-                raise AnalysisError(f"processor for {task.stage!r} returned an invalid table {name!r}")
-        payloads = {name: _table_to_arrow(df) for name, df in tables.items()}
-        del tables
+    encoded = _encode_batch(frames)
+    share = (time.perf_counter() - started) / max(1, sum(1 for t in frames if t))
+    for task, outcome, tables, payloads in zip(tasks, outcomes, frames, encoded):
+        if outcome.failure is not None:
+            continue
+        if isinstance(payloads, Exception):
+            outcome.failure = _failure_record(payloads, "output")
+            continue
+        started = time.perf_counter()
         if task.cache_root and task.cache_key:
             try:
                 _FeatureCache(Path(task.cache_root)).put(task.cache_key, payloads)
@@ -260,16 +283,85 @@ def run_trial_task(task: TrialTask) -> TrialOutcome:
         # the driver decodes the payloads (:meth:`TrialOutcome.decoded`): the same round trip as a cache
         # hit, so fresh and cached tables are identical; bytes are also cheaper to send than DataFrames
         outcome.payloads = payloads
+        outcome.compute_s += share + (time.perf_counter() - started)
+    return outcomes
+
+
+def _failure_record(exc: BaseException, stage: str) -> dict[str, str]:
+    return {
+        "stage": str(getattr(exc, "anklelab_stage", stage)),
+        "error": str(exc) or type(exc).__name__,
+        "error_type": type(exc).__name__,
+        "traceback": "".join(traceback.format_exception(exc)[-3:]),
+    }
+
+
+def _process_one(task: TrialTask) -> tuple[TrialOutcome, dict[str, pd.DataFrame]]:
+    """Read + process one trial into its result tables (DataFrames), or the error; never raises."""
+    started = time.perf_counter()
+    outcome = TrialOutcome(trial_id=str(task.trial.get("trial_id")), worker_pid=os.getpid())
+    stage = "read"
+    tables: dict[str, pd.DataFrame] = {}
+    try:
+        recording = task.read(task.trial, task.context)
+        outcome.n_channel_samples = int(recording.n_samples) * int(recording.n_channels)
+        stage = task.stage
+        result = task.processor(task.trial, recording, task.context)
+        del recording
+        stage = "output"
+        if not isinstance(result, Mapping):
+            raise AnalysisError(f"processor for {task.stage!r} returned {type(result).__name__}, not a dict of tables")
+        for name, df in result.items():
+            if name not in OUTPUT_FILES or name == "failures" or not isinstance(df, pd.DataFrame):
+                raise AnalysisError(f"processor for {task.stage!r} returned an invalid table {name!r}")
+        tables = dict(result)
     except Exception as exc:  # a broken trial must not stop the study: report it
-        outcome.payloads = {}
-        outcome.failure = {
-            "stage": str(getattr(exc, "anklelab_stage", stage)),
-            "error": str(exc) or type(exc).__name__,
-            "error_type": type(exc).__name__,
-            "traceback": "".join(traceback.format_exception(exc)[-3:]),
-        }
+        outcome.failure = _failure_record(exc, stage)
+        tables = {}
     outcome.compute_s = time.perf_counter() - started
-    return outcome
+    return outcome, tables
+
+
+def _batchable(frames: list[pd.DataFrame]) -> bool:
+    """Frames whose pandas -> Arrow conversion is the same alone or concatenated: same columns, same dtypes,
+    none of them ``object`` (Arrow infers an object column's type from its values, so that could differ)."""
+    first = frames[0]
+    if any(dtype == object for dtype in first.dtypes):
+        return False
+    columns, dtypes = list(first.columns), list(first.dtypes)
+    return all(list(f.columns) == columns and list(f.dtypes) == dtypes for f in frames[1:])
+
+
+def _encode_batch(frames: list[dict[str, pd.DataFrame]]) -> list[dict[str, bytes] | Exception]:
+    """Each trial's tables as Arrow IPC payloads (:func:`_table_to_arrow`), converting the trials' frames of a
+    table in one go where that gives the same result (:func:`_batchable`), else trial by trial."""
+    import pyarrow as pa
+
+    out: list[dict[str, bytes] | Exception] = [{} for _ in frames]
+    names = sorted({name for tables in frames for name in tables})
+    for name in names:
+        members = [k for k, tables in enumerate(frames) if name in tables]
+        group = [frames[k][name] for k in members]
+        if len(group) > 1 and _batchable(group):
+            try:
+                table = pa.Table.from_pandas(pd.concat(group, ignore_index=True), preserve_index=False)
+            except Exception:  # noqa: BLE001 - any conversion problem: fall back to trial by trial below
+                table = None
+            if table is not None:
+                offset = 0
+                for k, df in zip(members, group):
+                    if not isinstance(out[k], Exception):
+                        out[k][name] = _arrow_ipc_bytes(table.slice(offset, len(df)))
+                    offset += len(df)
+                continue
+        for k, df in zip(members, group):
+            if isinstance(out[k], Exception):
+                continue
+            try:
+                out[k][name] = _table_to_arrow(df)
+            except Exception as exc:  # noqa: BLE001 - that trial's output cannot be stored: report it
+                out[k] = exc
+    return out
 
 
 # --------------------------------------------------------------------------------------------------
@@ -449,9 +541,9 @@ class _SerialRunner:
     def __init__(self) -> None:
         self.n_workers = 1
 
-    def submit(self, task: TrialTask) -> cf.Future:
+    def submit(self, tasks: list[TrialTask]) -> cf.Future:
         future: cf.Future = cf.Future()
-        future.set_result(run_trial_task(task))
+        future.set_result(run_trial_tasks(tasks))
         return future
 
     def wait_any(self, futures: set) -> set:
@@ -489,8 +581,8 @@ class _ProcessRunner:
                 "run every trial in this process"
             ) from exc
 
-    def submit(self, task: TrialTask) -> cf.Future:
-        return self.pool.submit(run_trial_task, task)
+    def submit(self, tasks: list[TrialTask]) -> cf.Future:
+        return self.pool.submit(run_trial_tasks, tasks)
 
     def wait_any(self, futures: set) -> set:
         done, _ = cf.wait(futures, return_when=cf.FIRST_COMPLETED)
@@ -523,8 +615,8 @@ class _DaskRunner:
         self.n_workers = max(1, threads)
         self.description = f"dask {self.client.scheduler.address} ({threads} worker threads)"
 
-    def submit(self, task: TrialTask):
-        return self.client.submit(_run_trial_task_on_worker, task, pure=False)
+    def submit(self, tasks: list[TrialTask]):
+        return self.client.submit(_run_trial_tasks_on_worker, tasks, pure=False)
 
     def wait_any(self, futures: set) -> set:
         result = self._distributed.wait(list(futures), return_when="FIRST_COMPLETED")
@@ -538,10 +630,10 @@ class _DaskRunner:
             self.client.close()
 
 
-def _run_trial_task_on_worker(task: TrialTask) -> TrialOutcome:
-    """:func:`run_trial_task` on a dask worker, with the worker process's allocator tuned first (once)."""
+def _run_trial_tasks_on_worker(tasks: list[TrialTask]) -> list[TrialOutcome]:
+    """:func:`run_trial_tasks` on a dask worker, with the worker process's allocator tuned first (once)."""
     tune_allocator()
-    return run_trial_task(task)
+    return run_trial_tasks(tasks)
 
 
 def _make_runner(workers: int | None, scheduler: Any):
@@ -777,63 +869,81 @@ def extract_features(
         bar = tqdm(total=n_trials, unit="trial", desc=f"features {study.name}", disable=not progress,
                    file=sys.stderr, dynamic_ncols=True)
         limit = max_in_flight or 1
-        in_flight: dict[Any, int] = {}
+        in_flight: dict[Any, list[int]] = {}
+
+        def batch_size() -> int:
+            # trials per task from the mean compute time so far: one task at first (nothing known yet)
+            if not stats["n_computed"]:
+                return 1
+            per_trial_s = stats["compute_s"] / stats["n_computed"]
+            return max(1, min(MAX_BATCH_TRIALS, int(BATCH_TARGET_S / max(per_trial_s, 1e-6))))
+
         while ready or in_flight:
             while ready and len(in_flight) < limit:
-                i = ready.popleft()
-                task = make_task(i)
-                if cache:
-                    try:
-                        keys[i] = cache_key(i, task)
-                    except OSError as exc:
-                        fail(i, "hash", f"cannot read {trials[i].get('path')}: {exc.strerror or exc} -- check that "
-                             "the file exists and trials.csv names it", type(exc).__name__)
-                        finish(i, None)
-                        continue
-                    hit = snapshot.get(keys[i])  # row positions in the snapshot, taken in one go at the end
-                    if hit is None:
-                        blobs = feature_cache.get(keys[i])
-                        hit = _ArrowResult(blobs) if blobs is not None else None
-                    if hit is not None:
-                        stats["n_cached"] += 1
-                        finish(i, hit)
-                        continue
-                    task = dataclasses.replace(task, cache_root=str(cache_root), cache_key=keys[i])
+                batch: list[tuple[int, TrialTask]] = []
+                size = batch_size()
+                while ready and len(batch) < size:
+                    i = ready.popleft()
+                    task = make_task(i)
+                    if cache:
+                        try:
+                            keys[i] = cache_key(i, task)
+                        except OSError as exc:
+                            fail(i, "hash", f"cannot read {trials[i].get('path')}: {exc.strerror or exc} -- check "
+                                 "that the file exists and trials.csv names it", type(exc).__name__)
+                            finish(i, None)
+                            continue
+                        hit = snapshot.get(keys[i])  # row positions in the snapshot, taken in one go at the end
+                        if hit is None:
+                            blobs = feature_cache.get(keys[i])
+                            hit = _ArrowResult(blobs) if blobs is not None else None
+                        if hit is not None:
+                            stats["n_cached"] += 1
+                            finish(i, hit)
+                            continue
+                        task = dataclasses.replace(task, cache_root=str(cache_root), cache_key=keys[i])
+                    batch.append((i, task))
+                if not batch:
+                    continue
                 if runner is None:  # started only when something must be computed
                     runner = _make_runner(workers, scheduler)
                     limit = max_in_flight or IN_FLIGHT_PER_WORKER * runner.n_workers
                     stats["runner"], stats["n_workers"] = runner.description, runner.n_workers
+                tasks = [task for _, task in batch]
                 try:
-                    future = runner.submit(task)
+                    future = runner.submit(tasks)
                 except cf.process.BrokenProcessPool:
-                    # a worker died (killed, out of memory): its trial is already listed; start a new pool
+                    # a worker died (killed, out of memory): its trials are listed when their futures fail;
+                    # start a new pool for the rest
                     runner.close()
                     runner = _make_runner(workers, scheduler)
-                    future = runner.submit(task)
-                in_flight[future] = i
+                    future = runner.submit(tasks)
+                in_flight[future] = [i for i, _ in batch]
             if not in_flight:
                 continue
             for future in runner.wait_any(set(in_flight)):
-                i = in_flight.pop(future)
+                indices = in_flight.pop(future)
                 try:
-                    outcome: TrialOutcome = future.result()
+                    outcomes: list[TrialOutcome] = future.result()
                 except Exception as exc:  # the worker died (killed, out of memory, lost connection)
-                    fail(i, "worker", str(exc) or type(exc).__name__, type(exc).__name__)
-                    finish(i, None)
+                    for i in indices:
+                        fail(i, "worker", str(exc) or type(exc).__name__, type(exc).__name__)
+                        finish(i, None)
                     continue
-                stats["n_computed"] += 1
-                stats["computed_trial_ids"].append(outcome.trial_id)
-                stats["channel_samples_computed"] += outcome.n_channel_samples
-                stats["compute_s"] += outcome.compute_s
-                if outcome.failure is not None:
-                    fail(i, outcome.failure["stage"], outcome.failure["error"], outcome.failure["error_type"])
-                    finish(i, None)
-                    continue
-                if cache and outcome.unsaved:
-                    feature_cache.put(keys[i], outcome.unsaved)
-                # decoded at the end, all trials of a table in one go (:func:`_assemble`): a per-trial
-                # ``to_pandas`` costs the driver milliseconds of CPU that the workers need
-                finish(i, _ArrowResult(outcome.payloads))
+                for i, outcome in zip(indices, outcomes):
+                    stats["n_computed"] += 1
+                    stats["computed_trial_ids"].append(outcome.trial_id)
+                    stats["channel_samples_computed"] += outcome.n_channel_samples
+                    stats["compute_s"] += outcome.compute_s
+                    if outcome.failure is not None:
+                        fail(i, outcome.failure["stage"], outcome.failure["error"], outcome.failure["error_type"])
+                        finish(i, None)
+                        continue
+                    if cache and outcome.unsaved:
+                        feature_cache.put(keys[i], outcome.unsaved)
+                    # decoded at the end, all trials of a table in one go (:func:`_assemble`): a per-trial
+                    # ``to_pandas`` costs the driver milliseconds of CPU that the workers need
+                    finish(i, _ArrowResult(outcome.payloads))
         bar.close()
     finally:
         if runner is not None:

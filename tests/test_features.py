@@ -221,3 +221,75 @@ def test_phases_from_events_pairs_start_and_end():
     assert features.phases_from_events(events.iloc[:0]) == {}
     with pytest.raises(features.AnalysisError, match="rep_start/rep_end"):
         features.phases_from_events(events.iloc[:3])
+
+
+# --- batches of trials per task ---------------------------------------------------------------------------
+def _frame(trial_id: str, n: int, value: float) -> pd.DataFrame:
+    return pd.DataFrame({"trial_id": trial_id, "muscle": [f"m{k}" for k in range(n)], "n_cycles": np.arange(n),
+                         "value": value + np.arange(n, dtype=float), "flag": pd.Series([None] * n, dtype="str")})
+
+
+def _decoded(payload: bytes):
+    import pyarrow.ipc
+
+    table = pyarrow.ipc.open_stream(payload).read_all()
+    return table.schema, table.to_pandas()
+
+
+def test_batched_conversion_gives_each_trial_what_it_gets_alone():
+    frames = [{"emg": _frame("a", 3, 1.0)}, {"emg": _frame("b", 0, 2.0)}, {"emg": _frame("c", 2, 3.0)}]
+    batched = features._encode_batch(frames)
+    for tables, payloads in zip(frames, batched):
+        alone_schema, alone = _decoded(features._table_to_arrow(tables["emg"]))
+        schema, frame = _decoded(payloads["emg"])
+        assert schema.equals(alone_schema, check_metadata=True)
+        pd.testing.assert_frame_equal(frame, alone)
+        pd.testing.assert_frame_equal(frame, tables["emg"].reset_index(drop=True))
+
+
+def test_frames_that_differ_in_dtype_or_hold_objects_are_converted_one_by_one():
+    ints = _frame("b", 2, 0.0).astype({"value": "int64"})
+    objects = _frame("c", 2, 0.0).assign(extra=[[1], [2]])  # object column: Arrow infers its type per call
+    assert not features._batchable([_frame("a", 2, 0.0), ints])
+    assert not features._batchable([objects, objects])
+    frames = [{"emg": _frame("a", 2, 0.0)}, {"emg": ints}, {"emg": objects}]
+    for tables, payloads in zip(frames, features._encode_batch(frames)):
+        pd.testing.assert_frame_equal(_decoded(payloads["emg"])[1], _decoded(features._table_to_arrow(tables["emg"]))[1])
+
+
+def _bad_output(trial, recording, context):
+    if trial["trial_id"] == "S01_emg1":
+        return {"emg": pd.DataFrame({"trial_id": [trial["trial_id"]], "thing": [object()]})}  # not storable
+    return fake.fake_emg(trial, recording, context)
+
+
+def test_a_trial_whose_tables_cannot_be_stored_fails_alone_in_its_batch(study):
+    trials = study.trials[(study.trials["kind"] == "emg") & ~study.trials["is_mvc"]].to_dict("records")
+    context = {"settings": {"emg": {"scale": 1.0}}, "channel_map": fake.MUSCLES,
+               "mvc_refs": {m: 1.0 for m in fake.MUSCLES.values()}}
+    tasks = [features.TrialTask(trial=t, stage="emg", read=fake.read_npy, processor=_bad_output, context=context)
+             for t in trials]
+    outcomes = features.run_trial_tasks(tasks)
+    assert [o.trial_id for o in outcomes] == [t["trial_id"] for t in trials]
+    failed = {o.trial_id: o.failure for o in outcomes if o.failure}
+    assert list(failed) == ["S01_emg1"] and failed["S01_emg1"]["stage"] == "output"
+    assert all(set(o.payloads) == {"emg"} for o in outcomes if not o.failure)
+
+
+def test_batches_give_the_same_tables_as_one_trial_per_task(study, monkeypatch):
+    sizes = []
+    original = features._SerialRunner.submit
+
+    def spy(self, tasks):
+        sizes.append(len(tasks))
+        return original(self, tasks)
+
+    monkeypatch.setattr(features._SerialRunner, "submit", spy)
+    batched = run(study, cache=False)
+    assert max(sizes) > 1 and sum(sizes) == len(study.trials)
+    sizes.clear()
+    monkeypatch.setattr(features, "MAX_BATCH_TRIALS", 1)
+    single = run(study, cache=False)
+    assert max(sizes) == 1
+    for name in ("emg", "force", "mvc", "failures"):
+        pd.testing.assert_frame_equal(getattr(batched, name), getattr(single, name))
