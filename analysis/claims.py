@@ -1,4 +1,4 @@
-"""Claim registry C1–C9 and the verdict engine (shared/design/statistics.md §2–§3).
+"""Claim registry C1–C9 and the verdict engine (docs/design/statistics.md §2–§3).
 
 A verdict comes from an interval, never from a p-value: "supported", "contradicted", "inconclusive" or
 "not testable" (the missing data named; a claim is never dropped). ``direction_consistent`` is separate:
@@ -76,7 +76,7 @@ EXTRA_COLUMNS = ["claim_form", "claimed_range", "compatible_with_point", "p_valu
                  "design_power", "type_s", "type_m", "model", "fit_diagnostics", "parts"]
 
 #: Pre-declared tolerances and smallest effects of interest, natural units. All [assumption] unless noted:
-#: statistics.md §2/§3 (C1 range from the article; 27 % -> [20, 35] %; 19 % -> IRR [1.10, 1.30]; JRF
+#: docs/design/statistics.md §2/§3 (C1 range from the article; 27 % -> [20, 35] %; 19 % -> IRR [1.10, 1.30]; JRF
 #: non-inferiority 5 %; SESOI velocity +3 %, hip hike -1°, EUR +3 %, JPS +1°; C9 psi1 0.066 ± 0.02).
 DEFAULT_TOLERANCES: dict[str, float | tuple] = {
     "C1_range_pct": (12.0, 18.0),
@@ -97,7 +97,7 @@ DEFAULT_TOLERANCES: dict[str, float | tuple] = {
     "C9_psi1_claim": 0.066,                 # (10 - 8.5) %BW / (90.7 - 68.0) kg, from the article's 200/150 lb
     "C9_psi1_equivalence": 0.02,
 }
-#: Effect sizes assumed in the claim-true power scenario, analysis scale [assumption] (statistics.md §11).
+#: Effect sizes assumed in the claim-true power scenario, analysis scale [assumption] (docs/design/statistics.md §11).
 ASSUMED_TRUE = {
     "C2_velocity_log": math.log(1.06), "C2_hip_hike_deg": -2.0, "C3_hinge": 0.4, "C4_eur_log": math.log(1.06),
     "C4_jps_deg": 2.0, "C5_log": math.log(1.15), "C7_rfd_log": math.log(1.15),
@@ -204,7 +204,7 @@ def direction_flag(ci95: Sequence[float], sign: int, null: float = 0.0) -> bool 
 
 
 def verdict_range(est: Estimate, low: float, high: float) -> tuple[str, bool | None]:
-    """Range claim on the analysis scale (low < high, both > 0): TOST-style rule of statistics.md §3."""
+    """Range claim on the analysis scale (low < high, both > 0): TOST-style rule of docs/design/statistics.md §3."""
     lo90, hi90 = est.ci90
     lo95, hi95 = est.ci95
     direction = direction_flag(est.ci95, +1)
@@ -366,7 +366,7 @@ def _pre_post(claim_id: str, df: pd.DataFrame, labels: pd.Series, *, log: bool, 
     pre_s, post_s = opts.get("pre_session", "pre"), opts.get("post_session", "post")
     d = df[df["session"].isin([pre_s, post_s])]
     if "load_kg" in d.columns and (d["load_kg"] == 0).any():
-        d = d[d["load_kg"] == 0]  # tested unloaded (statistics.md §2, C2 chronic)
+        d = d[d["load_kg"] == 0]  # tested unloaded (docs/design/statistics.md §2, C2 chronic)
     if d.empty or set(d["session"]) != {pre_s, post_s}:
         raise ClaimNotTestable(claim_id, f"sessions '{pre_s}' and '{post_s}' are both needed")
     if log:
@@ -381,7 +381,7 @@ def _pre_post(claim_id: str, df: pd.DataFrame, labels: pd.Series, *, log: bool, 
 
 # --------------------------------------------------------------------------- C1
 #: EMG phase rows C1/C5 use, in order of preference: the movement window (rest excluded), else the
-#: eccentric + concentric windows (with C(phase), the spec model of statistics.md §2), else the whole record.
+#: eccentric + concentric windows (with C(phase), the spec model of docs/design/statistics.md §2), else the whole record.
 EMG_AMPLITUDE_PHASES = (("movement",), ("concentric", "eccentric"), ("whole",))
 
 
@@ -431,7 +431,7 @@ def analyse_c1(tables: ClaimTables, opts: dict, rng: np.random.Generator) -> Cla
             continue
         d = _positive(cid, d, "mean_pct_mvc", muscle)
         d["log_emg"] = np.log(d["mean_pct_mvc"])
-        d["load_lb4"] = d["load_lb"] / 4.0  # coefficient = effect at 4 lb (statistics.md §1)
+        d["load_lb4"] = d["load_lb"] / 4.0  # coefficient = effect at 4 lb (docs/design/statistics.md §1)
         terms = [f"C({c})" for c in ("phase", "exercise") if d[c].nunique() > 1]
         formula = " + ".join(["log_emg ~ load_lb4", *terms])
         fit = fit_mixedlm_robust(formula, d, "subject_id", "~load_lb4", method_lists=opts["method_lists"])
@@ -527,7 +527,7 @@ def analyse_c2(tables: ClaimTables, opts: dict, rng: np.random.Generator) -> Cla
         n_sub |= set(wide.index)
         n_obs += 2 * len(wide)
     notes.append("chronic estimand: trained vs control difference in post-training value adjusted for pre, tested "
-                 "unloaded (acute loaded velocity is predicted to fall, statistics.md §9); the 5–8 %BW dose is taken "
+                 "unloaded (acute loaded velocity is predicted to fall, docs/design/statistics.md §9); the 5–8 %BW dose is taken "
                  "from the group label, not re-derived from trials")
     _holm_note(parts, notes)
     return ClaimResult(parts, len(n_sub), n_obs, "ANCOVA post ~ pre + group (log velocity; hip hike in °), HC3", {}, notes)
@@ -680,7 +680,7 @@ def _eur_table(cid: str, tables: ClaimTables) -> pd.DataFrame:
 
 def analyse_c4(tables: ClaimTables, opts: dict, rng: np.random.Generator) -> ClaimResult:
     """EUR (eccentric-only loading) and JPS error (mid-range loading), each in the design the tables hold:
-    a within-subject crossover by ``load_phase`` (MixedLM contrast vs 'none', statistics.md §2) or a pre/post
+    a within-subject crossover by ``load_phase`` (MixedLM contrast vs 'none', docs/design/statistics.md §2) or a pre/post
     RCT by ``subjects.group`` (ANCOVA post ~ pre + arm vs control, HC3, as C2/C7)."""
     cid, tol = "C4", opts["tolerances"]
     parts, notes, diags, n_sub, n_obs, designs = [], [], {}, set(), 0, []
@@ -763,7 +763,7 @@ def analyse_c4(tables: ClaimTables, opts: dict, rng: np.random.Generator) -> Cla
 # --------------------------------------------------------------------------- C5
 #: C5 protocol definitions [assumption, documented in the claim's notes]: "sustained low load" = loaded at
 #: 0 < load ≤ 4 %BW for ≥ 10 s under load in the set (low-load endurance work); "brief high load" = loaded at
-#: ≥ 8 %BW for ≤ 5 s (a few explosive reps). Loads follow the suite's 2 %BW grid (statistics.md §2, C3 note).
+#: ≥ 8 %BW for ≤ 5 s (a few explosive reps). Loads follow the suite's 2 %BW grid (docs/design/statistics.md §2, C3 note).
 C5_PROTOCOLS = {"sustained_low": {"max_pct_bw": 4.0, "min_time_under_load_s": 10.0},
                 "brief_high": {"min_pct_bw": 8.0, "max_time_under_load_s": 5.0}}
 
@@ -826,7 +826,7 @@ def analyse_c5(tables: ClaimTables, opts: dict, rng: np.random.Generator) -> Cla
                                 design=design, sensitivity=[one_sample_t(ps, name=m)], assumed_true=design.true_effect))
     sus, brief = C5_PROTOCOLS["sustained_low"], C5_PROTOCOLS["brief_high"]
     notes = [f"response = {response} over the movement of each set (an acute EMG proxy for a chronic 'response', "
-             f"statistics.md §2 C5; derived by the suite from the raw EMG); protocols from the trial's load and time "
+             f"docs/design/statistics.md §2 C5; derived by the suite from the raw EMG); protocols from the trial's load and time "
              f"under load (duration_s of its movement windows): sustained_low = loaded at ≤ {sus['max_pct_bw']:g} %BW "
              f"for ≥ {sus['min_time_under_load_s']:g} s, brief_high = loaded at ≥ {brief['min_pct_bw']:g} %BW for "
              f"≤ {brief['max_time_under_load_s']:g} s [assumption]; only subject × exercise cells with both protocols "

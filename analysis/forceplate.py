@@ -5,7 +5,7 @@ Inputs are plain arrays plus an explicit sampling rate ``fs_hz``: vertical force
 Every metric carries the method and parameters that produced it, and every result turns into the
 tidy long rows of docs/architecture.md with ``to_rows(trial_info)``.
 
-Design decisions (see shared/design/signal-processing.md §6, §8, §9):
+Design decisions (see docs/design/signal-processing.md §6, §8, §9):
 
 * **Weighing refuses rather than guesses.** :func:`weigh` takes the earliest quiet window of
   ``weighing_window_s`` (1 s, Owen et al. 2014), then of ``min_weighing_window_s`` (0.5 s), inside the

@@ -9,7 +9,7 @@ Input is two tidy tables in the study format (data/README.md; column names an in
 ``prepare_exposures`` / ``prepare_injuries`` check and type them; ``from_injurytools`` maps the injurytools 2.0.0
 example tables (``raw_df_exposures``, ``raw_df_injuries``) onto the same format.
 
-Methods follow shared/design/statistics.md §6: rates with the Wald CI injurytools prints (SE = sqrt(n)/T; burden
+Methods follow docs/design/statistics.md §6: rates with the Wald CI injurytools prints (SE = sqrt(n)/T; burden
 puts days lost in place of n) plus an exact Poisson CI (Garwood, ``confint_poisson(method="exact-c")``), an
 athlete-cluster bootstrap for burden, score CIs/tests for two-group rate ratios, Poisson GLM -> NB2 when
 overdispersed, GEE Poisson with the Mancl-DeRouen bias-reduced sandwich for few teams, Cox (Efron ties) and
@@ -62,14 +62,14 @@ SUMMARY_UNITS: dict[str, tuple[str, float, str]] = {
     "activity_days": ("activity_days", 100.0, "per 100 activity days"),
 }
 _MINUTES_PER_HOUR = 60.0
-#: Overdispersion rule: Pearson chi2/df above this -> NB2 (statistics.md §6) [assumption: conventional cut-off]
+#: Overdispersion rule: Pearson chi2/df above this -> NB2 (docs/design/statistics.md §6) [assumption: conventional cut-off]
 DISPERSION_THRESHOLD = 1.5
-#: Fewest teams for a team-clustered GEE to be the primary C8 model (statistics.md §4: 4-6 teams need the
+#: Fewest teams for a team-clustered GEE to be the primary C8 model (docs/design/statistics.md §4: 4-6 teams need the
 #: bias-reduced sandwich; fewer cannot carry a cluster sandwich at all) [assumption]
 MIN_TEAMS_FOR_GEE = 4
 #: C8 window: "in 6 months"; 6 x 365.25/12 days (the article's claim, analysis/article.txt)
 C8_WINDOW_DAYS = 6 * 365.25 / 12
-#: C8 verdict window for the IRR and the claimed value (statistics.md §2: [1.10, 1.30] [assumption]; +19 %)
+#: C8 verdict window for the IRR and the claimed value (docs/design/statistics.md §2: [1.10, 1.30] [assumption]; +19 %)
 C8_WINDOW = (1.10, 1.30)
 C8_CLAIMED_IRR = 1.19
 
@@ -412,7 +412,7 @@ def burden_rate(exposures: pd.DataFrame, injuries: pd.DataFrame, *, summary_unit
                 n_boot: int = 2000,  # percentile CIs need 1000-2000 resamples (Efron & Tibshirani 1993, ch. 13)
                 seed: int | np.random.Generator = 0) -> RateEstimate:
     """Days lost per exposure, with the athlete-cluster bootstrap CI by default (days lost cluster within
-    athletes, so the Wald/exact CIs are far too narrow: statistics.md §6)."""
+    athletes, so the Wald/exact CIs are far too narrow: docs/design/statistics.md §6)."""
     return _rate("burden", exposures, injuries, summary_unit, conf_level, n_boot, seed)
 
 
@@ -787,7 +787,7 @@ def minimum_detectable_irr(rate_ref: float, exposure_per_athlete: float, n_group
 
 
 def _design_check(exp: pd.DataFrame, early: str, reference: str) -> tuple[bool, str]:
-    """Can the design separate an early-introduction effect from team and calendar time? (statistics.md §2 C8)"""
+    """Can the design separate an early-introduction effect from team and calendar time? (docs/design/statistics.md §2 C8)"""
     if "team" not in exp.columns or exp["team"].isna().all():
         return False, "no team column: treated as a single team, arms confounded with season/schedule/coaching"
     teams = exp["team"].astype(str)

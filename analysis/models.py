@@ -1,6 +1,6 @@
 """Mixed models, hinge (segmented) models and sensitivity fits used by the claim verdicts.
 
-Design reference: shared/design/statistics.md (§4 small-sample inference, §5 fitting robustness,
+Design reference: docs/design/statistics.md (§4 small-sample inference, §5 fitting robustness,
 §10 statsmodels pitfalls). Every estimate is returned as an :class:`Estimate` on the analysis scale
 (log scale for multiplicative outcomes) with t-based 95 % and 90 % intervals and the method that made it.
 """
@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 #: Optimiser method lists tried in order; best llf over 100 fits: powell+lbfgs 67, bfgs+lbfgs 26,
-#: cg+lbfgs 6 (statistics.md §5 [checked]).
+#: cg+lbfgs 6 (docs/design/statistics.md §5 [checked]).
 DEFAULT_METHOD_LISTS: tuple[tuple[str, ...], ...] = (
     ("powell", "lbfgs"),
     ("lbfgs",),
@@ -77,12 +77,12 @@ class Estimate:
 
 
 def pct_change(log_effect):
-    """Log-scale effect -> % change, 100*(exp(b) - 1) (statistics.md §1)."""
+    """Log-scale effect -> % change, 100*(exp(b) - 1) (docs/design/statistics.md §1)."""
     return 100.0 * (np.exp(log_effect) - 1.0)
 
 
 def t_estimate(name: str, estimate: float, se: float, df: float, method: str, scale: str = "log") -> Estimate:
-    """t-reference intervals (df = n_subjects - 1 for mixed models; statistics.md §4)."""
+    """t-reference intervals (df = n_subjects - 1 for mixed models; docs/design/statistics.md §4)."""
     estimate, se = float(estimate), float(se)
     if not (np.isfinite(se) and se > 0 and df > 0):
         nan = (math.nan, math.nan)
@@ -210,7 +210,7 @@ def fit_mixedlm_robust(
     reml: bool = True,
     method_lists: Sequence[Sequence[str]] = DEFAULT_METHOD_LISTS,
 ) -> MixedFit:
-    """Fit a MixedLM robustly (statistics.md §5).
+    """Fit a MixedLM robustly (docs/design/statistics.md §5).
 
     The caller rescales covariates so variance parameters are O(1) (e.g. ``load_lb4 = load_lb / 4``).
     For each random-effects structure in turn -- the requested one, then uncorrelated random slopes
@@ -298,7 +298,7 @@ def cluster_robust_ols(formula: str, data: pd.DataFrame, groups: str, term: str,
 
 def fit_ancova(per_subject: pd.DataFrame, post: str, pre: str, treated: str, *, log: bool,
                name: str) -> tuple[Estimate, object]:
-    """ANCOVA ``post ~ pre + treated`` (logs if ``log``) with HC3 SEs and t(df_resid) (statistics.md §2, C2/C7).
+    """ANCOVA ``post ~ pre + treated`` (logs if ``log``) with HC3 SEs and t(df_resid) (docs/design/statistics.md §2, C2/C7).
 
     ``treated`` is a 0/1 column. Returns the treated coefficient and the fitted OLS result.
     """
@@ -337,7 +337,7 @@ def fit_condition_contrast(data: pd.DataFrame, y: str, condition: str, test_leve
 
 def fit_muscle_protocol(data: pd.DataFrame, y: str, muscle: str, protocol: str, test_level: str,
                         groups: str, *, method_lists=DEFAULT_METHOD_LISTS) -> tuple[dict[str, Estimate], MixedFit]:
-    """Muscle x protocol model with a subject x muscle variance component (C5, statistics.md §2).
+    """Muscle x protocol model with a subject x muscle variance component (C5, docs/design/statistics.md §2).
 
     Cell-means parametrisation ``y ~ 0 + mus_m + sus_m`` so each Δ_m = E[y | m, test] - E[y | m, other]
     is one named coefficient ``sus_m``.
@@ -437,7 +437,7 @@ def profile_hinge(data: pd.DataFrame, y: str, load: str, groups: str, *, psi_gri
 
     Subject intercepts are absorbed by within-subject centring (Gaussian profile likelihood); the LR
     interval uses χ²₁(0.95). The subject-cluster bootstrap re-profiles psi on resampled subjects
-    (recommended over the irregular profile interval, statistics.md §8.3). Explicit ``rng``.
+    (recommended over the irregular profile interval, docs/design/statistics.md §8.3). Explicit ``rng``.
     """
     rng = rng if rng is not None else np.random.default_rng(0)
     grid = np.asarray(psi_grid if psi_grid is not None else np.arange(4.0, 16.01, 0.25), dtype=float)  # [assumption]

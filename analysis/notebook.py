@@ -4,7 +4,7 @@ synthetic-data banner, and set one figure style. Notebooks stay thin; this keeps
 Study resolution (``study_dir`` parameter):
 1. a non-empty ``study_dir`` parameter;
 2. else ``$ANKLELAB_STUDY`` (``make test`` points nbval at a small simulated study this way, because
-   nbval cannot inject parameters: shared/design/notebooks.md §4);
+   nbval cannot inject parameters: docs/design/notebooks.md §4);
 3. else the embedded demo study ``data/demo`` (built by the simulator when absent).
 Output folder (``reports_dir``): the parameter, else ``$ANKLELAB_REPORTS_DIR``, else ``reports/``.
 """

@@ -1,7 +1,7 @@
 """Project folders as Path constants, resolved from the package location.
 
 Notebooks and the CLI use these instead of relative paths, so papermill (cwd = caller) and nbval
-(cwd = notebook folder) see the same files (shared/design/notebooks.md §0.8).
+(cwd = notebook folder) see the same files (docs/design/notebooks.md §0.8).
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Minimum detectable effect, subjects needed for a conclusive verdict, and type-S/M design analysis.
 
-statistics.md §8: simulate datasets from fitted variance components, run the two-stage analysis
+docs/design/statistics.md §8: simulate datasets from fitted variance components, run the two-stage analysis
 (per-subject summaries -> t interval) and the claim's own verdict rule on each, and find the smallest n
 with P(conclusive) >= 0.8 under both the claim-true and the claim-false scenario. The generator works
 on per-subject summaries (slope, contrast, or adjusted change), which is exactly the two-stage
@@ -30,7 +30,7 @@ __all__ = [
 
 #: Geometric grid of total subjects (or athletes) searched for n needed [assumption].
 DEFAULT_N_GRID: tuple[int, ...] = (8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 2048)
-#: Conclusive with >= 80 % probability (statistics.md §3).
+#: Conclusive with >= 80 % probability (docs/design/statistics.md §3).
 TARGET_PROBABILITY = 0.8
 
 

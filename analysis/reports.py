@@ -1,6 +1,6 @@
 """Run notebooks with papermill and render standalone HTML reports.
 
-papermill executes, nbconvert renders (shared/design/notebooks.md §0.2):
+papermill executes, nbconvert renders (docs/design/notebooks.md §0.2):
 
 * parameters are checked against ``papermill.inspect_notebook`` *before* execution: papermill itself
   only warns about unknown names, we refuse them and list the valid ones;

@@ -3,7 +3,7 @@
 No open dataset records EMG under graded ankle load, so the suite ships this generator. It is the
 default study ``make reproduce`` runs on, the ground truth that proves the pipeline recovers effects,
 and a way to see what an article claim would look like if it were true (``claims``), false (``null``)
-or as physics suggests (``realistic``, shared/design/statistics.md §9).
+or as physics suggests (``realistic``, docs/design/statistics.md §9).
 
 One call, :func:`simulate_study`, writes a complete study folder in the format of data/README.md:
 
@@ -70,15 +70,15 @@ SCENARIOS = ("claims", "null", "realistic")
 MUSCLES = ("gluteus_maximus", "gastrocnemius_medialis", "soleus", "vastus_lateralis", "rectus_femoris", "biceps_femoris")
 #: exercises with EMG in the acute cohort
 EXERCISES_EMG = ("squat", "split_squat", "step_up", "cmj", "walk")
-#: the compound exercises the C1 estimand pools (as claims.COMPOUND_EXERCISES; statistics.md §2 C1)
+#: the compound exercises the C1 estimand pools (as claims.COMPOUND_EXERCISES; docs/design/statistics.md §2 C1)
 C1_COMPOUND_EXERCISES = ("squat", "split_squat", "step_up")
-#: per-ankle loads, % of body weight (issue 6; > 12 %BW raises safety concerns, statistics.md §2 C3)
+#: per-ankle loads, % of body weight (issue 6; > 12 %BW raises safety concerns, docs/design/statistics.md §2 C3)
 LOADS_PCT_BW = (0, 2, 4, 6, 8, 10, 12)
 #: upper end of the C1 log-linear fit, lb per ankle (claims.analyse_c1 default ``c1_max_load_lb``)
 C1_FIT_MAX_LOAD_LB = 12.0
 G_M_S2 = 9.80665  # standard gravity (as forceplate.G_M_S2)
 LB_KG = 0.45359237  # 1 lb in kg, exact (international avoirdupois pound)
-EMG_FS_HZ = 2000.0  # typical surface-EMG rate (signal-processing.md §2)
+EMG_FS_HZ = 2000.0  # typical surface-EMG rate (docs/design/signal-processing.md §2)
 FORCE_FS_HZ = 1000.0  # force-plate rate of the anchors (Owen et al. 2014; vertical_jumps_fz)
 KIN_FS_HZ = 200.0  # kinematics export rate (issue 6: 100-200 Hz)
 POINT_RATE_HZ = 100.0  # C3D frame rate; analogs are stored as subframes of it
@@ -93,7 +93,7 @@ _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)  # E|x| of a unit-variance Gaussian
 #: * loads_pct_bw: load grid of the compound exercises (squat, split squat, step-up) and their kinematics;
 #: * sparse_loads_pct_bw: load grid of the CMJ (EMG + force plates) and walking EMG (not in C1);
 #: * set_reps: repetitions per compound-exercise EMG file at loads <= C1_FIT_MAX_LOAD_LB (the C1 window;
-#:   statistics.md §2 C1: ">= 3 trials per condition"); heavier loads get one repetition, so the
+#:   docs/design/statistics.md §2 C1: ">= 3 trials per condition"); heavier loads get one repetition, so the
 #:   dose-response still spans 0-12 %BW;
 #: * c6_reps: squats per C6 condition; the rest: acute subjects, training subjects per arm, injury cohort.
 SIZES_SPEC: dict[str, dict[str, Any]] = {
@@ -108,7 +108,7 @@ SIZE_LOADS_PCT_BW = {name: spec["loads_pct_bw"] for name, spec in SIZES_SPEC.ite
 
 
 # ------------------------------------------------------------------------------------------------
-# parameters (statistics.md §11 unless marked)
+# parameters (docs/design/statistics.md §11 unless marked)
 # ------------------------------------------------------------------------------------------------
 def scenario_parameters(scenario: str = "claims") -> dict[str, Any]:
     """Every generative parameter of a scenario, as plain JSON-able values (written to truth.json)."""
@@ -140,7 +140,7 @@ def scenario_parameters(scenario: str = "claims") -> dict[str, Any]:
         },
         "emg": {
             "fs_hz": EMG_FS_HZ,
-            # baseline task amplitude, %MVIC geometric mean (statistics.md §11)
+            # baseline task amplitude, %MVIC geometric mean (docs/design/statistics.md §11)
             "baseline_pct_mvc": {"gluteus_maximus": 20.0, "gastrocnemius_medialis": 15.0, "soleus": 18.0,
                                  "vastus_lateralis": 45.0, "rectus_femoris": 20.0, "biceps_femoris": 12.0},
             "exercise_log_effect": {"squat": 0.0, "split_squat": 0.1, "step_up": 0.05, "cmj": 0.4, "walk": -0.5},  # [assumption]
@@ -186,7 +186,7 @@ def scenario_parameters(scenario: str = "claims") -> dict[str, Any]:
             "unweighting_depth_bw": 0.6, "unweighting_s": 0.3, "drop_s": 0.1,  # [assumption]
             # quiet stance to weigh (Owen et al. 2014: 1 s); after the 0.4 s landing pulse 0.3 s of stance
             # [assumption]: nothing reads later samples (docs/demo-design.md: keeps the demo <= 100 MB)
-            "quiet_s": 1.2, "after_s": 0.3, "force_noise_n": 2.0,  # signal-processing.md §9 synthetic CMJ
+            "quiet_s": 1.2, "after_s": 0.3, "force_noise_n": 2.0,  # docs/design/signal-processing.md §9 synthetic CMJ
         },
         "sj": {
             "eur": {"median": 1.08, "log_sd": 0.03},  # CMJ/SJ height ratio (eccentric utilisation) [assumption]
@@ -1173,7 +1173,7 @@ class _Builder:
 
 
 def _claim_truth(p: dict[str, Any], c6_example: dict[str, float]) -> dict[str, Any]:
-    """True value and definition of every claim's estimand (statistics.md §2)."""
+    """True value and definition of every claim's estimand (docs/design/statistics.md §2)."""
     e, kin, tr, inj, c5 = p["emg"], p["kinematics"], p["training"], p["injury"], p["c5"]
     c1 = {m: 100 * (math.exp(float(np.mean([e["slope_per_4lb"][m][ex] for ex in C1_COMPOUND_EXERCISES]))) - 1) for m in MUSCLES}
     return {
@@ -1198,7 +1198,7 @@ def _claim_truth(p: dict[str, Any], c6_example: dict[str, float]) -> dict[str, A
                            f"exercise ({c5['exercise']}); sustained_low = {c5['protocols']['sustained_low']['load_pct_bw']:g} %BW, "
                            f"{c5['protocols']['sustained_low']['reps']} slow reps; brief_high = "
                            f"{c5['protocols']['brief_high']['load_pct_bw']:g} %BW, {c5['protocols']['brief_high']['reps']} fast reps; "
-                           "claim: Δ_sol > 0, Δ_MG > 0, Δ_VL < 0 (acute EMG proxy, statistics.md §2 C5)",
+                           "claim: Δ_sol > 0, Δ_MG > 0, Δ_VL < 0 (acute EMG proxy, docs/design/statistics.md §2 C5)",
                "delta_log": dict(c5["delta"])},
         "C6": {"estimand": "ratio mid/full of the concentric mid-range (25-75 % ROM) mean vGRF and of the knee joint-force proxy, squats at "
                            f"{p['c6']['load_lb']} lb per ankle", "rho_grf": c6_example["grf_ratio"], "rho_jrf": c6_example["jrf_ratio"],
@@ -1355,7 +1355,7 @@ def simulate_study(out_dir: str | Path, scenario: str = "claims", n_subjects: in
         (tmp / "truth.json").write_text(json.dumps(truth, indent=2, sort_keys=True, default=_json_default) + "\n", encoding="utf-8")
         (tmp / "study.yaml").write_text(yaml.safe_dump(_study_yaml(scenario, seed, size), sort_keys=False), encoding="utf-8")
         meaning = {"claims": "true at their stated sizes", "null": "false (no effects at all)",
-                   "realistic": "as physics suggests (shared/design/statistics.md §9)"}[scenario]
+                   "realistic": "as physics suggests (docs/design/statistics.md §9)"}[scenario]
         (tmp / "README.txt").write_text(_README.format(scenario=scenario, seed=seed, size=size, meaning=meaning), encoding="utf-8")
         if out.exists():
             trash = out.parent / f".{out.name}.old-{os.getpid()}"

@@ -37,8 +37,8 @@ reports_dir: str = ""  # where tables/figures are written; empty: $ANKLELAB_REPO
 threshold_pct_bw: float = 10.0  # claimed valgus threshold per ankle (C3, the article's "over 10% of bodyweight")
 n_boot: int = 100  # subject-cluster bootstrap resamples for the breakpoint (use 1000+ for a final report)
 n_mass_groups: int = 3  # body-mass groups (tertiles) for the per-group breakpoint view of C9
-body_mass_kg: float = 75.0  # body for the physics check (statistics.md §9 reference body)
-height_m: float = 1.75  # height for the physics check (statistics.md §9 reference body)
+body_mass_kg: float = 75.0  # body for the physics check (docs/design/statistics.md §9 reference body)
+height_m: float = 1.75  # height for the physics check (docs/design/statistics.md §9 reference body)
 seed: int = 0  # seed for bootstraps
 
 # %%
@@ -114,7 +114,7 @@ else:
 # The article's two numbers define a line: ψ(68 kg) ≈ 8.5 %BW and ψ(90.7 kg) ≈ 10 %BW, i.e. the breakpoint rises
 # by ψ₁ ≈ 0.066 %BW per kg. We fit ψ(m) = ψ₀ + ψ₁·(m − 75 kg) directly (profiling ψ₀ and ψ₁ together) and, as
 # a picture anyone can read, split the subjects into body-mass tertiles and estimate ψ in each.
-# **Caution:** breakpoint intervals are 3–4 %BW wide with ~24 subjects (statistics.md §8.3), so detecting a
+# **Caution:** breakpoint intervals are 3–4 %BW wide with ~24 subjects (docs/design/statistics.md §8.3), so detecting a
 # 1.5 %BW difference between a 150-lb and a 200-lb lifter needs hundreds of subjects and loads well above 10 %BW.
 
 # %%

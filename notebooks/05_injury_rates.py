@@ -34,7 +34,7 @@ reports_dir: str = ""  # where tables/figures are written; empty: $ANKLELAB_REPO
 summary_unit: str = "auto"  # auto: per 1000 h for hours, per 100 player-matches (90 min) when all exposure is in minutes
 body_region: str = "knee"  # injuries counted for C8 and the group comparisons (injuries.csv body_region)
 n_boot: int = 200  # athlete-cluster bootstrap resamples for the burden CI (use 2000 for a final report)
-nb_dispersion: float = 0.5  # NB2 alpha for the single-team power section (statistics.md §11 frailty variance)
+nb_dispersion: float = 0.5  # NB2 alpha for the single-team power section (docs/design/statistics.md §11 frailty variance)
 seed: int = 0  # seed for bootstraps and the type-M simulation
 
 # %%
@@ -94,7 +94,7 @@ else:
 #
 # Burden treats every day lost as an independent event, which it is not: one ruptured ligament gives 200 days
 # from one athlete. Its Wald interval is therefore far too narrow; the **athlete-cluster bootstrap** (resample
-# athletes, not days) is the honest one (statistics.md §6).
+# athletes, not days) is the honest one (docs/design/statistics.md §6).
 
 # %%
 overall = None
@@ -275,7 +275,7 @@ else:
 # ## 6. Claim C8 verdict
 #
 # The verdict comes from the 95 % CI of the rate ratio early vs late, compared with a pre-declared window around
-# the claimed +19 % (IRR 1.10–1.30; statistics.md §3): **supported** only if the 90 % CI lies inside the window,
+# the claimed +19 % (IRR 1.10–1.30; docs/design/statistics.md §3): **supported** only if the 90 % CI lies inside the window,
 # **contradicted** if the 95 % CI lies wholly outside it, otherwise **inconclusive**. A design that cannot
 # separate the arms from team or season (a single team before/after) is *inconclusive whatever the CI*.
 
@@ -302,7 +302,7 @@ _ = save_table(claims_c8, out_dir / "claim_c8.csv")
 #
 # Knee injuries are rare (≈ 1.2 per 1000 h). A team of 25–30 athletes over six months produces a handful of
 # cases per arm, so the rate-ratio interval spans from "protective" to "triples the risk". Two consequences
-# (statistics.md §8.4):
+# (docs/design/statistics.md §8.4):
 #
 # * **Power**: the chance that a study of this size even detects a true +19 % is close to the 5 % false-alarm rate;
 #   about 1,500–2,000 athletes *per arm* are needed for 80 %.
@@ -311,10 +311,10 @@ _ = save_table(claims_c8, out_dir / "claim_c8.csv")
 #   published "+19 %" from one team is therefore not evidence of a 19 % effect.
 #
 # The table uses this study's knee-injury rate and hours per athlete when they exist, otherwise the design
-# values of statistics.md §11 (1.2 per 1000 h, 260 h per athlete in six months).
+# values of docs/design/statistics.md §11 (1.2 per 1000 h, 260 h per athlete in six months).
 
 # %%
-rate_ref_per_h, hours_per_athlete, source = 1.2 / 1000, 260.0, "statistics.md §11 design values"
+rate_ref_per_h, hours_per_athlete, source = 1.2 / 1000, 260.0, "docs/design/statistics.md §11 design values"
 observed_per_arm = None
 if has_groups and athletes is not None and len(case_injuries) > 0:
     rate_ref_per_h = float(athletes["n_injuries"].sum() / athletes["exposure"].sum())

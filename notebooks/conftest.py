@@ -1,5 +1,5 @@
 """nbval runs every notebook with its default parameters and cannot inject others
-(shared/design/notebooks.md §4). The notebooks resolve an empty ``study_dir`` through
+(docs/design/notebooks.md §4). The notebooks resolve an empty ``study_dir`` through
 ``$ANKLELAB_STUDY`` (analysis.notebook), so for CI we point that at a small simulated study built once
 per test session, and send outputs to a temporary folder instead of reports/.
 """

@@ -1,7 +1,7 @@
 """Test-only generator of tidy feature tables (docs/architecture.md contracts) with a known truth.
 
 ``truth="claims"``: every claim true at its stated size; ``truth="null"``: no load/condition/training
-effects. Individual effects can be overridden via ``effects``. Parameters follow statistics.md §11.
+effects. Individual effects can be overridden via ``effects``. Parameters follow docs/design/statistics.md §11.
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """pyproject.toml, requirements.lock and environment.yml must name the same packages at the same versions.
 
 Conda cannot run on the CI machines (no conda channels), so this checks the files; it does not solve
-or create the conda environment (shared/design/notebooks.md §6).
+or create the conda environment (docs/design/notebooks.md §6).
 """
 from __future__ import annotations
 

@@ -70,7 +70,7 @@ def test_liverpool_cluster_bootstrap_is_much_wider_for_burden(liverpool):
     bur = injury.burden_rate(exposures, injuries, summary_unit="matches_minutes", n_boot=2000, seed=1)
     low, high = bur.ci_bootstrap
     wald_width = bur.ci_wald[1] - bur.ci_wald[0]
-    # statistics.md §6: player-cluster bootstrap ~[142, 403], about 12x the Wald width
+    # docs/design/statistics.md §6: player-cluster bootstrap ~[142, 403], about 12x the Wald width
     assert 120 < low < 165 and 360 < high < 450
     assert (high - low) > 10 * wald_width
     again = injury.burden_rate(exposures, injuries, summary_unit="matches_minutes", n_boot=2000, seed=1)
@@ -128,7 +128,7 @@ def test_liverpool_rate_ratio_between_seasons(liverpool):
     exposures, injuries = liverpool
     rr = injury.rate_ratio(exposures, injuries, by="season", group="2018/2019", reference="2017/2018")
     assert (rr.count, rr.count_reference) == (56, 26)
-    # statistics.md §7 (derived, Wald): 2.156 [1.354, 3.433]
+    # docs/design/statistics.md §7 (derived, Wald): 2.156 [1.354, 3.433]
     assert round(rr.estimate, 3) == 2.156
     assert tuple(round(v, 3) for v in rr.ci_wald) == (1.354, 3.433)
     assert rr.ci_score[0] > 1 and rr.p_value < 0.01
@@ -169,7 +169,7 @@ def test_three_injuries_in_2000_hours_wald_vs_exact():
          ("b", "2024-04-01", "2024-04-02", 1, "ankle", "ligament", "sprain", "")])
     inc = injury.incidence_rate(exp, inj)
     assert inc.estimate == pytest.approx(1.5)
-    assert tuple(round(v, 2) for v in inc.ci_wald) == (-0.20, 3.20)  # statistics.md §6
+    assert tuple(round(v, 2) for v in inc.ci_wald) == (-0.20, 3.20)  # docs/design/statistics.md §6
     assert tuple(round(v, 2) for v in inc.ci_exact) == (0.31, 4.38)
     bur = injury.burden_rate(exp, inj, n_boot=0)
     assert bur.days_lost == 15  # 10 + 4 from the dates, 1 given

@@ -62,7 +62,7 @@ def test_mixedlm_robust_matches_two_stage_on_balanced_data():
     fit = fit_mixedlm_robust("y ~ load_lb4", d, "subject_id", "~load_lb4")
     est = fit.estimate("load_lb4")
     ts = one_sample_t(two_stage_slopes(d, "y", "load_lb4", "subject_id"))
-    assert est.estimate == pytest.approx(ts.estimate, abs=1e-6)  # balanced: identical (statistics.md §4)
+    assert est.estimate == pytest.approx(ts.estimate, abs=1e-6)  # balanced: identical (docs/design/statistics.md §4)
     assert est.df == 11
     diag = fit.diagnostics()
     assert diag["structure"] == "full" and diag["converged"] and diag["n_attempts"] == 4

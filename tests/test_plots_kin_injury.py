@@ -1,5 +1,5 @@
 """Plot modules for notebooks 04 (kinematics, C2/C3/C9) and 05 (injury, C8): exact values of the small
-computations they display, published numbers (statistics.md §8.4, §9; injurytools vignette), and figures that
+computations they display, published numbers (docs/design/statistics.md §8.4, §9; injurytools vignette), and figures that
 render with units on their axes."""
 from __future__ import annotations
 
@@ -29,13 +29,13 @@ def _close_figures():
 
 # ------------------------------------------------------------------------------------------- physics §9
 def test_leg_inertia_matches_statistics_md_reference_body():
-    # statistics.md §9: extended-leg MOI about the hip (75 kg, 1.75 m) ≈ 2.66 kg·m²
+    # docs/design/statistics.md §9: extended-leg MOI about the hip (75 kg, 1.75 m) ≈ 2.66 kg·m²
     assert kinplots.leg_inertia_about_hip_kg_m2(75.0, 1.75) == pytest.approx(2.66, abs=0.01)
 
 
 def test_ankle_load_physics_reproduces_the_published_table():
     t = kinplots.ankle_load_physics([2, 3, 5, 8, 10, 12])
-    # statistics.md §9 table (printed to whole %, two decimals for the mass ratio)
+    # docs/design/statistics.md §9 table (printed to whole %, two decimals for the mass ratio)
     assert t["load_kg"].tolist() == pytest.approx([1.5, 2.25, 3.75, 6.0, 7.5, 9.0])
     assert t["load_lb"].round(1).tolist() == [3.3, 5.0, 8.3, 13.2, 16.5, 19.8]
     assert t["moi_increase_pct"].tolist() == pytest.approx([42, 62, 104, 167, 208, 250], abs=1.0)
@@ -147,7 +147,7 @@ def _two_group_tables(n_early, h_early, n_late, h_late):
 
 
 def test_group_rate_ratios_single_team_example_and_skipped_pairs():
-    # statistics.md §8.4: one team, 11 vs 9 injuries over 7,800 h each -> IRR 1.22, score CI [0.52, 2.87], p 0.66
+    # docs/design/statistics.md §8.4: one team, 11 vs 9 injuries over 7,800 h each -> IRR 1.22, score CI [0.52, 2.87], p 0.66
     exposures, injuries = _two_group_tables(11, 7800.0, 9, 7800.0)
     r = injplots.group_rate_ratios(exposures, injuries)
     assert r["comparison"].tolist() == ["early vs late"]
@@ -193,7 +193,7 @@ def test_injury_figures_on_liverpool_tables(liverpool):
     ratio = injury.rate_ratio(exposures, injuries, by="season", group="2018/2019", reference="2017/2018",
                               summary_unit=unit)
     frame = injplots.rate_ratio_frame([ratio])
-    # statistics.md §7 (derived, Wald): IRR 2018/19 vs 2017/18 = 2.156 [1.354, 3.433]
+    # docs/design/statistics.md §7 (derived, Wald): IRR 2018/19 vs 2017/18 = 2.156 [1.354, 3.433]
     assert (round(frame["irr"].iloc[0], 3), round(frame["wald_low"].iloc[0], 3),
             round(frame["wald_high"].iloc[0], 3)) == (2.156, 1.354, 3.433)
     injplots.plot_rate_ratios(frame, window=None, point=None)

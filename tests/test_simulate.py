@@ -154,7 +154,7 @@ def test_c1_design_note_matches_the_power_module_and_the_claims_verdict_rule():
 
 def test_design_spec_keeps_the_required_content():
     """Every size keeps 0 and 12 %BW for every exercise (the dose-response spans 0-12 %BW), the CMJ/walk grid
-    inside the compound grid, and >= 3 reps per condition at the C1 loads (statistics.md §2 C1)."""
+    inside the compound grid, and >= 3 reps per condition at the C1 loads (docs/design/statistics.md §2 C1)."""
     for name, spec in sim.SIZES_SPEC.items():
         loads, sparse = spec["loads_pct_bw"], spec["sparse_loads_pct_bw"]
         assert {0, 12} <= set(loads) and {0, 12} <= set(sparse) and set(sparse) <= set(loads), name

@@ -1,7 +1,7 @@
 """EMG chain benchmark: our envelope and full chain against a plain scipy chain measured in the same run.
 
 Signal: synthetic EMG, 2 kHz x 8 channels x 60 s (``quick``: 10 s): bursts on Gaussian noise, 50 Hz hum
-and a DC offset (shared/design/signal-processing.md §11). Times are the median of several repeats after
+and a DC offset (docs/design/signal-processing.md §11). Times are the median of several repeats after
 one warm-up; throughput is channel-samples per second. Targets (§11 and issue 4): envelope chain at
 >= 0.9 x the scipy chain's throughput, full chain (envelope, quality flags, onsets) >= 10 M
 channel-samples/s, peak extra memory of the full chain <= 3 x the input array (tracemalloc).

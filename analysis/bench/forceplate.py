@@ -2,7 +2,7 @@
 
 Measured on the real CMJ of ``vertical_jumps_fz`` (5000 samples at 1 kHz; vendored under tests/data/real)
 with a same-run baseline: a bare numpy weighing + cumulative integration of the same trial (the least
-any impulse-momentum analysis must do). Published anchors (shared/design/signal-processing.md §11, 2-core
+any impulse-momentum analysis must do). Published anchors (docs/design/signal-processing.md §11, 2-core
 machine, not installed here): plateforce 1.1 ms, jumpmetrics 50.7 ms per CMJ trial; they appear as
 reference rows only. Target: <= 2 ms per trial.
 """

@@ -46,7 +46,7 @@ __all__ = ["run", "make_bench_study", "BenchStudy"]
 MUSCLES = ("gluteus_maximus", "gluteus_medius", "gastrocnemius_medialis", "gastrocnemius_lateralis", "soleus",
            "tibialis_anterior", "vastus_lateralis", "biceps_femoris")
 CHANNELS = {f"EMG {i + 1}": m for i, m in enumerate(MUSCLES)}
-FS_HZ = 2000.0  # typical sEMG rate (SENIAM; shared/design/signal-processing.md §2)
+FS_HZ = 2000.0  # typical sEMG rate (SENIAM; docs/design/signal-processing.md §2)
 TRIAL_S = 10.0
 MVC_S = 5.0  # 3 x 5 s MVC protocol (data/README.md example); one 5-s trial per subject here
 LOADS_KG = (0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0)

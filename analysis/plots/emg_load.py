@@ -4,7 +4,7 @@
 Why per subject: the load effect is a *within-subject* change; between-subject differences in %MVC are
 large, so every subject is drawn as its own line and the model gives each one its own intercept and its
 own load slope (a random slope); the population line is the average slope, with its interval.
-EMG is modelled on the log scale, so a slope is a % change per unit of load (statistics.md §1).
+EMG is modelled on the log scale, so a slope is a % change per unit of load (docs/design/statistics.md §1).
 """
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ Every plot takes the tidy outputs of :mod:`analysis.injury` (``rate_table``, ``s
 ``kaplan_meier`` curves, rate ratios) and returns a matplotlib Figure whose axes carry the rate unit.
 ``single_team_power_table`` turns the closed-form negative-binomial power (statsmodels
 ``power_negbin_ratio_2indep``, Zhu & Lakkis 2014) and the Gelman–Carlin design analysis
-(:func:`analysis.power.design_analysis`) into the "what one team can show" table of statistics.md §8.4.
+(:func:`analysis.power.design_analysis`) into the "what one team can show" table of docs/design/statistics.md §8.4.
 """
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ __all__ = [
     "single_team_power_display",
 ]
 
-#: C8 verdict window and claimed point (statistics.md §3: 19 % -> IRR [1.10, 1.30] [assumption]).
+#: C8 verdict window and claimed point (docs/design/statistics.md §3: 19 % -> IRR [1.10, 1.30] [assumption]).
 C8_WINDOW = (1.10, 1.30)
 C8_POINT = 1.19
 
@@ -97,7 +97,7 @@ def single_team_power_table(rate_ref_per_h: float, hours_per_athlete: float, n_p
     Columns: expected cases per arm, power of the two-sided test of IRR = 1 (NB2 closed form), the smallest
     IRR detectable with 80 % power, the SE of log IRR, and the Gelman–Carlin type-M exaggeration of
     significant estimates (on the log scale) with the IRR a significant study would typically report.
-    ``dispersion`` is the NB2 alpha (between-athlete frailty variance; statistics.md §11 default 0.5).
+    ``dispersion`` is the NB2 alpha (between-athlete frailty variance; docs/design/statistics.md §11 default 0.5).
     """
     from statsmodels.stats.rates import power_negbin_ratio_2indep
 
@@ -275,7 +275,7 @@ def plot_power_by_team_size(table: pd.DataFrame, *, observed_n_per_arm: int | No
         ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}"))
         ax.xaxis.set_minor_formatter(plt.NullFormatter())
         ax.legend(fontsize="small", loc="best")
-    fig.suptitle("What a single team can show (statistics.md §8.4)")
+    fig.suptitle("What a single team can show (docs/design/statistics.md §8.4)")
     fig.tight_layout()
     return fig
 

@@ -3,7 +3,7 @@
 Figures take the tidy kinematics table (docs/architecture.md: keys + ``metric, value, unit, method``) and the
 hinge profiles of :mod:`analysis.models`; each returns a matplotlib Figure with units on the axes.
 
-The physics plausibility check of statistics.md §9 is computed here (:func:`ankle_load_physics`) from Winter's
+The physics plausibility check of docs/design/statistics.md §9 is computed here (:func:`ankle_load_physics`) from Winter's
 segment parameters rather than typed in, so the numbers follow the body size the reader chooses.
 """
 from __future__ import annotations
@@ -81,7 +81,7 @@ def leg_inertia_about_hip_kg_m2(body_mass_kg: float, height_m: float) -> float:
 
 def ankle_load_physics(load_pct_bw: Sequence[float], *, body_mass_kg: float = 75.0,
                        height_m: float = 1.75) -> pd.DataFrame:
-    """What a per-ankle load does to the swinging leg (statistics.md §9): load in kg and lb, leg moment of inertia
+    """What a per-ankle load does to the swinging leg (docs/design/statistics.md §9): load in kg and lb, leg moment of inertia
     about the hip with the load as a point mass at the ankle joint, its % increase, and the shank + foot mass ratio.
 
     The % increases do not depend on body size (every term scales with mass × height²), only on Winter's
@@ -337,7 +337,7 @@ def plot_ankle_load_physics(physics: pd.DataFrame, *, article_range_pct_bw: tupl
     if np.isfinite(per_pct_lb):
         sec = ax.secondary_xaxis("top", functions=(lambda p: p * per_pct_lb, lambda lb: lb / per_pct_lb))
         sec.set_xlabel("load per ankle (lb) for this body mass")
-    ax.set_title("What an ankle weight does to the swinging leg (statistics.md §9)")
+    ax.set_title("What an ankle weight does to the swinging leg (docs/design/statistics.md §9)")
     ax.legend(fontsize="small", loc="upper left")
     fig.tight_layout()
     return fig
