@@ -496,3 +496,19 @@ def test_bench_suite_shape_only():
     frame = bench.run(quick=True)
     assert list(frame.columns) == ["measurement", "value", "unit", "baseline", "ratio", "target", "meets_target"]
     assert len(frame) == 6 and frame["value"].iloc[:4].gt(0).all()
+
+
+@pytest.mark.parametrize("fs, n, c", [(2000.0, 120000, 8), (1000.0, 5003, 3), (1926.0, 20000, 2), (150.0, 800, 1)])
+def test_welch_at_the_mains_bins_equals_scipy_welch_there(fs, n, c):
+    """The mains test reads only 38-72 Hz: those bins must be scipy's Welch numbers (offset and hum included)."""
+    from scipy import signal as sps
+
+    rng = np.random.default_rng(int(fs))
+    t = np.arange(n) / fs
+    x = rng.standard_normal((n, c)) + 3.0 + np.sin(2 * np.pi * 50 * t)[:, None]
+    nperseg = min(n, int(round(0.5 * fs)))
+    freqs, psd = emg._welch_bins(x, fs, nperseg, (38.0, 72.0))
+    all_freqs, all_psd = sps.welch(x, fs=fs, nperseg=nperseg, noverlap=0, axis=0)
+    wanted = (all_freqs >= 38.0) & (all_freqs <= 72.0) & (all_freqs < fs / 2)
+    np.testing.assert_allclose(freqs, all_freqs[wanted], rtol=0, atol=1e-9)
+    np.testing.assert_allclose(psd, all_psd[wanted], rtol=1e-10)
