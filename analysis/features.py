@@ -1249,7 +1249,7 @@ def _force_rows(trial: Mapping[str, Any], recording: Recording, context: Mapping
     exercise = str(trial.get("exercise"))
     source = str(trial.get("path"))
     with _Stage("forceplate"):
-        force_n = fp.vertical_force_from_recording(recording)
+        force_n = fp.vertical_force_from_recording(recording, roles=context.get("roles"))
         fs = recording.sampling_rate_hz
         mass = trial.get("body_mass_kg")
 

@@ -93,7 +93,7 @@ if example_id is None:
 else:
     row = study.trial(example_id)
     recording = study.trial_recording(example_id)
-    force_n = fp.vertical_force_from_recording(recording)
+    force_n = fp.vertical_force_from_recording(recording, roles=study.roles)
     fs_hz = recording.sampling_rate_hz
     supplied_bw = None
     try:

@@ -297,3 +297,24 @@ def test_squat_without_knee_angle_uses_com_displacement():
     assert r["peak_force_bw"] == pytest.approx(1.1, abs=0.01)
     assert "com_displacement" in r.metrics["mid_range_mean_force_bw"].method
     assert "knee_joint_force_proxy" not in " ".join(r.metrics)
+
+
+def test_study_roles_choose_the_vertical_force_channels():
+    from analysis.forceplate import is_vertical_force_role, vertical_force_from_recording
+    from analysis.recording import Recording
+    samples = np.column_stack([np.full(5, 1.0), np.full(5, 2.0), np.full(5, 3.0)])
+    rec = Recording(samples=samples, sampling_rate_hz=1000.0, channel_names=["Plate A vertical", "Fz", "Az"],
+                    units=["N", "N", "N"], channel_kinds=["force"] * 3)
+    # by role: the unnamed-looking channel is the vertical force, and the name rule is not consulted
+    np.testing.assert_array_equal(vertical_force_from_recording(rec, roles={"Plate A vertical": "fz_left"}),
+                                  samples[:, [0]])
+    # no vertical-force role: the name rule, minus channels that have another role in study.yaml
+    np.testing.assert_array_equal(vertical_force_from_recording(rec, roles={"Az": "accelerometer_z"}),
+                                  samples[:, [1]])
+    np.testing.assert_array_equal(vertical_force_from_recording(rec), samples[:, [1, 2]])
+    assert [is_vertical_force_role(r) for r in ("fz", "FZ_right", "vertical_force_2", "fzx", "knee_flexion")] == [
+        True, True, True, False, False]
+    lone = Recording(samples=samples[:, :1], sampling_rate_hz=1000.0, channel_names=["Plate A vertical"],
+                     units=["N"], channel_kinds=["force"])
+    with pytest.raises(AnalysisError, match='roles: \\(e.g. "Plate A vertical": fz\\)'):
+        vertical_force_from_recording(lone)
