@@ -202,6 +202,10 @@ def run_notebook(
             cwd=str(notebook.parent),
             progress_bar=False,
             execution_timeout=timeout_s,
+            # ipykernel 7 warns on every start that its loopback TCP channel is unencrypted (messages are
+            # still HMAC-signed; nothing leaves the machine): seven copies of that line buried the progress
+            # output. Cell errors and warnings are unaffected (they are cell outputs, not kernel logs).
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
         )
         run.ok = True
     except PapermillExecutionError as exc:
