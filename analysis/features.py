@@ -54,6 +54,7 @@ import sys
 import tempfile
 import time
 import traceback
+import warnings
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -85,15 +86,19 @@ __all__ = [
     "register_cli",
     "run_trial_task",
     "run_trial_tasks",
+    "warning_summary",
 ]
 
 #: Bump when the layout of cache entries changes (every entry then misses once).
-CACHE_FORMAT_VERSION = 3  # 3: key material serialised per part; 2: per-trial entries are Arrow IPC (.arrow), 1: parquet
+CACHE_FORMAT_VERSION = 4  # 4: entries carry the trial's warnings; 3: key material serialised per part; 2: per-trial entries are Arrow IPC (.arrow), 1: parquet
 
 #: Key columns every per-trial table carries (docs/architecture.md, "Tidy feature tables").
 KEY_COLUMNS = ("subject_id", "session", "trial_id", "exercise", "load_phase", "load_kg", "load_lb",
                "load_pct_bw", "body_mass_kg", "group")
 FAILURE_COLUMNS = ("subject_id", "trial_id", "file", "stage", "error", "error_type")
+#: Warnings a trial's processing raised (e.g. a muscle above 100 % MVC): stored with the trial's tables,
+#: so a rerun from the cache reports them too, and printed as a summary instead of one line per trial.
+WARNING_COLUMNS = ("subject_id", "trial_id", "file", "stage", "category", "message")
 
 #: The feature tables and the file each is written to in the derived folder.
 OUTPUT_FILES = {
@@ -102,6 +107,7 @@ OUTPUT_FILES = {
     "kinematics": "features_kinematics.parquet",
     "mvc": "mvc_references.parquet",
     "failures": "features_failures.parquet",
+    "warnings": "features_warnings.parquet",
 }
 META_FILE = "features_meta.json"
 CACHE_SUBDIR = "feature_cache"
@@ -200,10 +206,11 @@ class FeatureTables:
     settings: dict[str, Any]
     stats: dict[str, Any]
     mvc: pd.DataFrame = field(default_factory=pd.DataFrame)
+    warnings: pd.DataFrame = field(default_factory=lambda: _empty_table("warnings"))
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {"emg": self.emg, "force": self.force, "kinematics": self.kinematics, "mvc": self.mvc,
-                "failures": self.failures}
+                "failures": self.failures, "warnings": self.warnings}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -302,22 +309,31 @@ def _process_one(task: TrialTask) -> tuple[TrialOutcome, dict[str, pd.DataFrame]
     outcome = TrialOutcome(trial_id=str(task.trial.get("trial_id")), worker_pid=os.getpid())
     stage = "read"
     tables: dict[str, pd.DataFrame] = {}
-    try:
-        recording = task.read(task.trial, task.context)
-        outcome.n_channel_samples = int(recording.n_samples) * int(recording.n_channels)
-        stage = task.stage
-        result = task.processor(task.trial, recording, task.context)
-        del recording
-        stage = "output"
-        if not isinstance(result, Mapping):
-            raise AnalysisError(f"processor for {task.stage!r} returned {type(result).__name__}, not a dict of tables")
-        for name, df in result.items():
-            if name not in OUTPUT_FILES or name == "failures" or not isinstance(df, pd.DataFrame):
-                raise AnalysisError(f"processor for {task.stage!r} returned an invalid table {name!r}")
-        tables = dict(result)
-    except Exception as exc:  # a broken trial must not stop the study: report it
-        outcome.failure = _failure_record(exc, stage)
-        tables = {}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            recording = task.read(task.trial, task.context)
+            outcome.n_channel_samples = int(recording.n_samples) * int(recording.n_channels)
+            stage = task.stage
+            result = task.processor(task.trial, recording, task.context)
+            del recording
+            stage = "output"
+            if not isinstance(result, Mapping):
+                raise AnalysisError(f"processor for {task.stage!r} returned {type(result).__name__}, not a dict "
+                                    "of tables")
+            for name, df in result.items():
+                if name not in OUTPUT_FILES or name in _RESERVED_TABLES or not isinstance(df, pd.DataFrame):
+                    raise AnalysisError(f"processor for {task.stage!r} returned an invalid table {name!r}")
+            tables = dict(result)
+        except Exception as exc:  # a broken trial must not stop the study: report it
+            outcome.failure = _failure_record(exc, stage)
+            tables = {}
+    if caught and outcome.failure is None:
+        trial = task.trial
+        tables["warnings"] = pd.DataFrame(
+            [(str(trial.get("subject_id")), str(trial.get("trial_id")), str(trial.get("path") or trial.get("file")),
+              task.stage, w.category.__name__, str(w.message)) for w in caught],
+            columns=list(WARNING_COLUMNS))
     outcome.compute_s = time.perf_counter() - started
     return outcome, tables
 
@@ -713,9 +729,14 @@ def _truthy(value: Any) -> bool:
     return bool(value) if value is not None else False
 
 
+#: Tables the orchestration writes itself; a processor returning one of them is refused.
+_RESERVED_TABLES = ("failures", "warnings")
+
+
 def _empty_table(name: str) -> pd.DataFrame:
-    if name == "failures":
-        return pd.DataFrame({c: pd.Series(dtype=str) for c in FAILURE_COLUMNS})
+    if name in ("failures", "warnings"):
+        columns = FAILURE_COLUMNS if name == "failures" else WARNING_COLUMNS
+        return _round_trip(pd.DataFrame({c: pd.Series(dtype=str) for c in columns}))
     return pd.DataFrame()
 
 
@@ -969,8 +990,10 @@ def extract_features(
     stats["bytes_hashed"] = hashes.bytes_hashed
     stats["wall_s"] = time.perf_counter() - started
     stats["output_dir"] = str(derived_dir)
+    stats["n_warnings"] = len(frames["warnings"])
     result = FeatureTables(emg=frames["emg"], force=frames["force"], kinematics=frames["kinematics"],
-                           failures=failures_table, settings=_jsonable(resolved), stats=stats, mvc=frames["mvc"])
+                           failures=failures_table, settings=_jsonable(resolved), stats=stats, mvc=frames["mvc"],
+                           warnings=frames["warnings"])
     if write:
         _write_outputs(result, derived_dir)
     return result
@@ -1122,10 +1145,11 @@ def load_feature_tables(study_dir: str | Path) -> FeatureTables:
     if not meta_path.is_file():
         raise StudyError(f"{meta_path} does not exist -- run `anklelab features {study_dir}` first")
     meta = json.loads(meta_path.read_text())
-    frames = {name: pd.read_parquet(derived_dir / file) for name, file in OUTPUT_FILES.items()}
+    frames = {name: pd.read_parquet(derived_dir / file) if (derived_dir / file).is_file() else _empty_table(name)
+              for name, file in OUTPUT_FILES.items()}  # features_warnings.parquet is newer than some folders
     return FeatureTables(emg=frames["emg"], force=frames["force"], kinematics=frames["kinematics"],
                          failures=frames["failures"], settings=meta["settings"], stats=meta["stats"],
-                         mvc=frames["mvc"])
+                         mvc=frames["mvc"], warnings=frames["warnings"])
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1373,6 +1397,19 @@ def default_pipeline() -> Pipeline:
 # --------------------------------------------------------------------------------------------------
 # CLI
 # --------------------------------------------------------------------------------------------------
+def warning_summary(warnings_table: pd.DataFrame, examples: int = 1) -> list[str]:
+    """A few lines for a person: warnings per category with their number of trials and an example each."""
+    if warnings_table is None or not len(warnings_table):
+        return []
+    n_trials = warnings_table["trial_id"].nunique()
+    lines = [f"{len(warnings_table)} warning(s) in {n_trials} trial(s) while processing (each is listed in "
+             f"{OUTPUT_FILES['warnings']}):"]
+    for category, group in warnings_table.groupby("category", sort=True):
+        lines.append(f"  {category} x{len(group)} in {group['trial_id'].nunique()} trial(s), e.g. "
+                     + "; ".join(group["message"].head(examples)))
+    return lines
+
+
 def _cli(args: argparse.Namespace) -> int:
     result = extract_features(args.study, workers=args.workers, scheduler=args.scheduler,
                               cache=not args.no_cache, progress=not args.no_progress)
@@ -1381,6 +1418,8 @@ def _cli(args: argparse.Namespace) -> int:
     print(f"{stats['n_trials']} trials: {stats['n_computed']} computed, {stats['n_cached']} from cache, "
           f"{stats['n_failed']} failed in {stats['wall_s']:.1f} s on {stats.get('runner', '?')}")
     print(f"tables written to {out_dir}: " + ", ".join(OUTPUT_FILES.values()))
+    for line in warning_summary(result.warnings):
+        print(line, file=sys.stderr)
     if stats["n_failed"]:
         print(f"FAILED: {stats['n_failed']} of {stats['n_trials']} trials failed; see "
               f"{out_dir / OUTPUT_FILES['failures']}", file=sys.stderr)

@@ -121,7 +121,9 @@ def setup(study_dir: str = "", reports_dir: str = "", *, quiet_warnings: bool = 
 def feature_tables(ctx: NotebookContext, *, workers: int | None = 2, progress: bool = False):
     """The study's tidy feature tables (cached under the study's derived folder: a rerun is cheap).
 
-    A failed trial is never dropped silently: the failures table is shown when it is not empty.
+    A failed trial is never dropped silently: the failures table is shown when it is not empty. Warnings
+    raised while processing trials are in ``features.warnings`` (shown, summarised, by
+    :func:`analysis.plots.tables.feature_tables_quietly`).
     """
     from analysis.features import extract_features
 

@@ -293,3 +293,41 @@ def test_batches_give_the_same_tables_as_one_trial_per_task(study, monkeypatch):
     assert max(sizes) == 1
     for name in ("emg", "force", "mvc", "failures"):
         pd.testing.assert_frame_equal(getattr(batched, name), getattr(single, name))
+
+
+# --- warnings raised while processing ----------------------------------------------------------------------
+def test_warnings_are_collected_per_trial_not_printed_and_survive_the_cache(study):
+    import warnings as pywarnings
+
+    study.trials.loc[study.trials["trial_id"] == "S02_emg1", "exercise"] = "warn_me"
+    with pywarnings.catch_warnings(record=True) as escaped:
+        pywarnings.simplefilter("always")
+        first = run(study)
+    assert not [w for w in escaped if "on purpose" in str(w.message)]
+    assert first.warnings[["trial_id", "stage", "category", "message"]].values.tolist() == [
+        ["S02_emg1", "emg", "UserWarning", "trial S02_emg1: a warning on purpose"]]
+    assert first.stats["n_warnings"] == 1
+    again = run(study)
+    assert again.stats["n_computed"] == 0
+    pd.testing.assert_frame_equal(again.warnings, first.warnings)
+    pd.testing.assert_frame_equal(load_feature_tables(study.root).warnings, first.warnings)
+    # a derived folder written before warnings were recorded still loads (with an empty warnings table)
+    (features.cache_dir_for(study.root) / features.OUTPUT_FILES["warnings"]).unlink()
+    assert list(load_feature_tables(study.root).warnings.columns) == list(features.WARNING_COLUMNS)
+
+
+def test_a_run_without_warnings_has_an_empty_table_with_the_columns(study):
+    result = run(study)
+    assert result.warnings.empty and list(result.warnings.columns) == list(features.WARNING_COLUMNS)
+
+
+def test_warning_summary_groups_by_category():
+    table = pd.DataFrame({"subject_id": ["S1", "S1", "S2"], "trial_id": ["a", "a", "b"], "file": ["f"] * 3,
+                          "stage": ["emg"] * 3, "category": ["EMGWarning", "UserWarning", "EMGWarning"],
+                          "message": ["a: 103 % MVC", "a: odd", "b: 101 % MVC"]})
+    assert features.warning_summary(table) == [
+        "3 warning(s) in 2 trial(s) while processing (each is listed in features_warnings.parquet):",
+        "  EMGWarning x2 in 2 trial(s), e.g. a: 103 % MVC",
+        "  UserWarning x1 in 1 trial(s), e.g. a: odd",
+    ]
+    assert features.warning_summary(table.iloc[:0]) == []

@@ -5,6 +5,7 @@ purpose: mean |x| per EMG channel divided by the subject x session MVC reference
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,6 +54,8 @@ def fake_emg(trial, recording, context) -> dict:
     scale = float(context["settings"]["emg"]["scale"])
     if "explode" in str(trial.get("exercise")):
         raise ValueError("processor exploded on purpose")
+    if "warn" in str(trial.get("exercise")):
+        warnings.warn(f"trial {trial['trial_id']}: a warning on purpose", UserWarning, stacklevel=2)
     muscles = [context["channel_map"][c] for c in recording.channel_names]
     mean_abs = np.abs(recording.samples).mean(axis=0) * scale
     refs = np.array([context["mvc_refs"].get(m, np.nan) for m in muscles])

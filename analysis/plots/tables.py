@@ -137,9 +137,10 @@ def warnings_summary_html(caught: Iterable[tuple[str, str]], what: str, *, examp
 
 
 def feature_tables_quietly(ctx, **kwargs):
-    """``analysis.notebook.feature_tables`` with its per-trial warnings (e.g. %MVC above 100 in loaded
-    tasks) collected into one collapsed summary instead of hundreds of red lines on the first, uncached
-    run. Warnings of worker processes arrive on file descriptor 2, so that is captured too."""
+    """``analysis.notebook.feature_tables`` with the per-trial warnings (e.g. %MVC above 100 in loaded
+    tasks; ``features.warnings``, kept with each trial's cached tables, so a cached rerun shows them too) and
+    any other warning of the run collected into one collapsed summary instead of hundreds of red lines.
+    Anything a worker process still prints arrives on file descriptor 2, so that is captured too."""
     import os
     import sys
     import tempfile
@@ -163,6 +164,7 @@ def feature_tables_quietly(ctx, **kwargs):
     found = [(w.category.__name__, str(w.message)) for w in caught
              if not issubclass(w.category, (DeprecationWarning, FutureWarning))]
     found += parse_warning_lines(worker_text)
+    found += list(zip(features.warnings["category"].astype(str), features.warnings["message"].astype(str)))
     # tqdm.auto asking for ipywidgets inside a kernel says nothing about the data
     found = [(kind, message) for kind, message in found if "IProgress not found" not in message]
     summary = warnings_summary_html(found, "extracting features")
