@@ -52,6 +52,7 @@ import multiprocessing
 import os
 import sys
 import tempfile
+import threading
 import time
 import traceback
 import warnings
@@ -303,13 +304,19 @@ def _failure_record(exc: BaseException, stage: str) -> dict[str, str]:
     }
 
 
+_CAPTURE_LOCK = threading.Lock()
+
+
 def _process_one(task: TrialTask) -> tuple[TrialOutcome, dict[str, pd.DataFrame]]:
     """Read + process one trial into its result tables (DataFrames), or the error; never raises."""
     started = time.perf_counter()
     outcome = TrialOutcome(trial_id=str(task.trial.get("trial_id")), worker_pid=os.getpid())
     stage = "read"
     tables: dict[str, pd.DataFrame] = {}
-    with warnings.catch_warnings(record=True) as caught:
+    # warnings.catch_warnings is process-wide state (Python 3.11): when a dask worker runs tasks in several
+    # threads, one trial's warning would land in another's record or in none. One trial at a time per process
+    # keeps them apart; the local workers are single-threaded processes, so they never wait here.
+    with _CAPTURE_LOCK, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             recording = task.read(task.trial, task.context)
@@ -624,10 +631,17 @@ class _DaskRunner:
             except (OSError, TimeoutError) as exc:
                 raise AnkleLabError(
                     f"cannot connect to the dask scheduler at {scheduler!r}: {exc} -- start it with "
-                    "`dask scheduler` and `dask worker ADDRESS`, or omit --scheduler to run locally"
+                    "`dask scheduler` and `dask worker ADDRESS --nworkers N --nthreads 1`, or omit --scheduler to "
+                    "run locally"
                 ) from exc
             self._owns_client = True
-        threads = sum(self.client.nthreads().values())
+        per_worker = self.client.nthreads()
+        threads = sum(per_worker.values())
+        if any(n > 1 for n in per_worker.values()):
+            # trials of one worker process run one at a time (see _process_one): threads add no speed
+            print(f"note: dask workers with several threads ({sorted(set(per_worker.values()))}) process one trial "
+                  "at a time per process; start them with `dask worker ADDRESS --nworkers N --nthreads 1` to use "
+                  "every core", file=sys.stderr)
         self.n_workers = max(1, threads)
         self.description = f"dask {self.client.scheduler.address} ({threads} worker threads)"
 

@@ -331,3 +331,30 @@ def test_warning_summary_groups_by_category():
         "  UserWarning x1 in 1 trial(s), e.g. a: odd",
     ]
     assert features.warning_summary(table.iloc[:0]) == []
+
+
+def _warn_per_trial(trial, recording, context):
+    import time as _time
+    import warnings as pywarnings
+
+    pywarnings.warn(f"trial {trial['trial_id']}: first", UserWarning)
+    _time.sleep(0.01)  # let another thread's trial start and finish in between
+    pywarnings.warn(f"trial {trial['trial_id']}: second", UserWarning)
+    return fake.fake_emg(trial, recording, context)
+
+
+def test_warnings_stay_with_their_trial_when_a_dask_worker_runs_tasks_in_threads(study):
+    """dask workers run tasks in threads; warning capture is process-wide state in Python 3.11, so without
+    care a warning lands in another trial's record or in none."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    trials = study.trials[(study.trials["kind"] == "emg") & ~study.trials["is_mvc"]].to_dict("records")
+    context = {"settings": {"emg": {"scale": 1.0}}, "channel_map": fake.MUSCLES,
+               "mvc_refs": {m: 1.0 for m in fake.MUSCLES.values()}}
+    tasks = [features.TrialTask(trial=t, stage="emg", read=fake.read_npy, processor=_warn_per_trial, context=context)
+             for t in trials] * 4
+    with ThreadPoolExecutor(4) as pool:
+        outcomes = list(pool.map(lambda task: features.run_trial_tasks([task])[0], tasks))
+    for outcome in outcomes:
+        table = features._table_from_arrow(outcome.payloads["warnings"])
+        assert table["message"].tolist() == [f"trial {outcome.trial_id}: first", f"trial {outcome.trial_id}: second"]
