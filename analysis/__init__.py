@@ -8,6 +8,7 @@ Data flow, one direction (docs/architecture.md)::
 The public API below is imported lazily, so ``import analysis`` stays fast (statsmodels, dask and
 papermill load only when used).
 """
+
 from __future__ import annotations
 
 import importlib

@@ -4,6 +4,7 @@ Each concern registers its own subcommands: a module in ``SUBCOMMAND_MODULES`` t
 ``register_cli(subparsers)`` adds its parsers there (so a subcommand exists only once it works).
 Handlers return an exit status; user-fixable errors (``AnkleLabError``) print one clear message.
 """
+
 from __future__ import annotations
 
 import argparse

@@ -21,6 +21,7 @@ Public entry points: :func:`process` (a Recording -> :class:`EMGResult`), :func:
 :func:`trial_features` (tidy rows, one per muscle x phase) and :class:`EMGSettings`; the single steps are
 public too so notebooks can show each one.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -28,17 +29,18 @@ import functools
 import json
 import math
 import warnings
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy import signal as sps
 
-from analysis.settings import checked_settings
 from analysis.errors import AnalysisError, StudyError
 from analysis.recording import Recording
+from analysis.settings import checked_settings
 
 __all__ = [
     "EMGSettings",
@@ -82,12 +84,31 @@ FEATURE_NAMES = ("rms", "mav", "wl", "zc", "ssc", "var", "mnf", "mdf")
 QUALITY_FLAGS = ("clipping", "flat", "powerline", "low_snr")
 #: Key columns copied from the trial (docs/architecture.md, tidy feature tables).
 TRIAL_KEY_COLUMNS = (
-    "subject_id", "session", "trial_id", "exercise", "load_phase",
-    "load_kg", "load_lb", "load_pct_bw", "body_mass_kg", "group",
+    "subject_id",
+    "session",
+    "trial_id",
+    "exercise",
+    "load_phase",
+    "load_kg",
+    "load_lb",
+    "load_pct_bw",
+    "body_mass_kg",
+    "group",
 )
 EMG_FEATURE_COLUMNS = TRIAL_KEY_COLUMNS + (
-    "muscle", "phase", "mean_pct_mvc", "peak_pct_mvc", "iemg_pct_mvc_s", "mean_envelope_mv",
-    "mdf_hz", "mnf_hz", "n_cycles", "duration_s", "quality_flags", "mvc_reference_mv", "settings",
+    "muscle",
+    "phase",
+    "mean_pct_mvc",
+    "peak_pct_mvc",
+    "iemg_pct_mvc_s",
+    "mean_envelope_mv",
+    "mdf_hz",
+    "mnf_hz",
+    "n_cycles",
+    "duration_s",
+    "quality_flags",
+    "mvc_reference_mv",
+    "settings",
 )
 _LB_PER_KG = 2.2046226218487757
 _ONSET_METHODS = ("threshold", "tkeo", "double_threshold")
@@ -111,29 +132,45 @@ class EMGSettings:
     remove_dc: bool = True  # subtract the channel mean first (pyemgpipeline DCOffsetRemover; ISEK)
     bandpass_hz: tuple[float, float] = (20.0, 450.0)  # De Luca et al. 2010 (J Biomech 43:1573); SENIAM 10-20 to ~500
     bandpass_order: int = 4  # 4th-order Butterworth (De Luca et al. 2010; pyemgpipeline)
-    zero_phase_correction: bool = True  # two-pass filter -3 dB at the stated cut-offs (Robertson & Dowling 2003; Winter 2009)
-    notch_hz: float | None = None  # off: a notch removes real EMG power (De Luca 2010; Frontiers 2020 tutorial, PMC7594523)
+    zero_phase_correction: bool = (
+        True  # two-pass filter -3 dB at the stated cut-offs (Robertson & Dowling 2003; Winter 2009)
+    )
+    notch_hz: float | None = (
+        None  # off: a notch removes real EMG power (De Luca 2010; Frontiers 2020 tutorial, PMC7594523)
+    )
     notch_harmonics: int = 1  # 1 = fundamental only; n = fundamental + (n-1) harmonics below the band-pass top (comb)
     notch_quality: float = 30.0  # Q = f0 / bandwidth: 1.7 Hz wide at 50 Hz (scipy.signal.iirnotch convention)
     envelope_lowpass_hz: float = 6.0  # linear envelope for gait (Winter 2009); pyemgpipeline default 6 Hz
     envelope_order: int = 4  # 4th-order Butterworth, zero-phase (Winter 2009)
     rms_window_ms: float = 100.0  # moving RMS window; ISEK: report it, 50-250 ms usual (Merletti 1999)
     mvc_window_ms: float = 500.0  # MVC = peak of a 500 ms moving average (CEDE, Besomi et al. 2020)
-    onset_method: str | None = "threshold"  # baseline mean + k SD (Hodges & Bui 1996); or tkeo / double_threshold / None
+    onset_method: str | None = (
+        "threshold"  # baseline mean + k SD (Hodges & Bui 1996); or tkeo / double_threshold / None
+    )
     onset_k_sd: float = 3.0  # k = 3 SD above the rest baseline (Hodges & Bui 1996)
-    onset_peak_fraction: float | None = None  # instead of k SD: fraction of the channel's peak (biosignalsnotebooks: 0.1)
-    onset_baseline_s: tuple[float, float] | None = None  # rest window (s); None = quietest window of the trial [assumption]
+    onset_peak_fraction: float | None = (
+        None  # instead of k SD: fraction of the channel's peak (biosignalsnotebooks: 0.1)
+    )
+    onset_baseline_s: tuple[float, float] | None = (
+        None  # rest window (s); None = quietest window of the trial [assumption]
+    )
     onset_baseline_window_s: float = 0.5  # length of the automatic quietest window [assumption]
     onset_min_on_s: float = 0.025  # minimum burst duration, 25 ms (Hodges & Bui 1996)
     onset_min_off_s: float = 0.025  # gaps shorter than this are bridged (Hodges & Bui 1996 style persistence)
-    onset_lowpass_hz: float = 50.0  # onset detection envelope / TKEO low-pass at 50 Hz (Hodges & Bui 1996; Solnik et al. 2010)
+    onset_lowpass_hz: float = (
+        50.0  # onset detection envelope / TKEO low-pass at 50 Hz (Hodges & Bui 1996; Solnik et al. 2010)
+    )
     double_threshold_window_s: float = 0.010  # m: samples tested together (Bonato et al. 1998, m ~ 10 ms)
     double_threshold_min_fraction: float = 0.5  # r0/m: share of the m samples above the first threshold (Bonato 1998)
     n_points: int = 101  # cycles resampled to 0..100 % (spm1d convention)
     welch_segment_s: float = 0.25  # Welch segment length; ISEK: report window type/length/overlap
     welch_overlap: float = 0.5  # 50 % overlap, Hann window (Welch 1967 default practice)
-    clip_fraction: float = 0.0001  # flag clipping when >= 0.01 % (and >= 5) samples sit at the channel's extremes [assumption]
-    flat_ptp_v: float = 1e-6  # flag a flat channel below 1 uV peak-to-peak, under any sEMG amplifier's noise [assumption]
+    clip_fraction: float = (
+        0.0001  # flag clipping when >= 0.01 % (and >= 5) samples sit at the channel's extremes [assumption]
+    )
+    flat_ptp_v: float = (
+        1e-6  # flag a flat channel below 1 uV peak-to-peak, under any sEMG amplifier's noise [assumption]
+    )
     powerline_ratio_db: float = 10.0  # flag mains when its PSD peak is 10 dB over the neighbouring band [assumption]
     low_snr_db: float = 6.0  # flag when envelope 95th/5th percentile < 6 dB (no visible activation) [assumption]
 
@@ -157,9 +194,17 @@ class EMGSettings:
                 p.append(f"{name} must be a positive integer, got {value!r}")
         if self.n_points < 2:
             p.append(f"n_points must be >= 2, got {self.n_points}")
-        for name in ("envelope_lowpass_hz", "rms_window_ms", "mvc_window_ms", "notch_quality",
-                     "onset_baseline_window_s", "onset_lowpass_hz", "double_threshold_window_s",
-                     "welch_segment_s", "flat_ptp_v"):
+        for name in (
+            "envelope_lowpass_hz",
+            "rms_window_ms",
+            "mvc_window_ms",
+            "notch_quality",
+            "onset_baseline_window_s",
+            "onset_lowpass_hz",
+            "double_threshold_window_s",
+            "welch_segment_s",
+            "flat_ptp_v",
+        ):
             value = getattr(self, name)
             if not (isinstance(value, (int, float)) and value > 0):
                 p.append(f"{name} must be a positive number, got {value!r}")
@@ -184,7 +229,7 @@ class EMGSettings:
         return p
 
     @classmethod
-    def from_dict(cls, values: Mapping[str, Any] | None, *, where: str = "study.yaml processing.emg") -> "EMGSettings":
+    def from_dict(cls, values: Mapping[str, Any] | None, *, where: str = "study.yaml processing.emg") -> EMGSettings:
         """Settings from a mapping (study.yaml ``processing.emg``); unknown keys raise :class:`StudyError`."""
         values = checked_settings(cls, values, where, error=StudyError)
         try:
@@ -265,8 +310,9 @@ def butter_sos(
 
 
 @functools.lru_cache(maxsize=64)
-def _design(order: int, edges_hz: tuple[float, ...], fs: float, btype: str,
-            zero_phase_correction: bool) -> tuple[np.ndarray, np.ndarray, int]:
+def _design(
+    order: int, edges_hz: tuple[float, ...], fs: float, btype: str, zero_phase_correction: bool
+) -> tuple[np.ndarray, np.ndarray, int]:
     """Cached (sos, sosfilt_zi, pad length) of :func:`butter_sos`; a trial re-uses the same few designs.
 
     Shared between calls: never modify them (``butter_sos`` returns a copy).
@@ -316,7 +362,7 @@ def _filtfilt(design: tuple[np.ndarray, np.ndarray, int], x: np.ndarray) -> np.n
     if n <= edge:
         raise AnalysisError(f"{n} samples are too few for this zero-phase filter; need more than {edge}")
     left = 2 * x[0:1] - x[edge:0:-1]
-    right = 2 * x[-1:] - x[-2:-(edge + 2):-1]
+    right = 2 * x[-1:] - x[-2 : -(edge + 2) : -1]
     ext = np.concatenate((left, x, right), axis=0)
     zi_shape = (zi.shape[0], 2) + (1,) * (x.ndim - 1)
     zi_b = zi.reshape(zi_shape)
@@ -329,7 +375,7 @@ def _odd_extended_rows(x: np.ndarray, edge: int) -> np.ndarray:
     """(c, n + 2 edge) buffer: rows of ``x`` with scipy's odd extension of ``edge`` samples at both ends."""
     n = x.shape[1]
     ext = np.empty((x.shape[0], n + 2 * edge))
-    ext[:, edge:edge + n] = x
+    ext[:, edge : edge + n] = x
     _odd_pad_rows(ext, edge)
     return ext
 
@@ -337,12 +383,14 @@ def _odd_extended_rows(x: np.ndarray, edge: int) -> np.ndarray:
 def _odd_pad_rows(ext: np.ndarray, edge: int) -> None:
     """Fill the ``edge`` end samples of each row of ``ext`` from its middle (odd extension), in place."""
     n = ext.shape[1] - 2 * edge
-    x = ext[:, edge:edge + n]
+    x = ext[:, edge : edge + n]
     ext[:, :edge] = 2 * x[:, 0:1] - x[:, edge:0:-1]
-    ext[:, edge + n:] = 2 * x[:, -1:] - x[:, -2:-(edge + 2):-1]
+    ext[:, edge + n :] = 2 * x[:, -1:] - x[:, -2 : -(edge + 2) : -1]
 
 
-def _filtfilt_rows(design: tuple[np.ndarray, np.ndarray, int], rows: np.ndarray, *, extended: bool = False) -> np.ndarray:
+def _filtfilt_rows(
+    design: tuple[np.ndarray, np.ndarray, int], rows: np.ndarray, *, extended: bool = False
+) -> np.ndarray:
     """:func:`_filtfilt` along axis 1 of channel-major ``rows`` (n_channels, n); returns (n_channels, n).
 
     Channel-major rows are what ``sosfilt`` works on, so no transposed copies are made; the arithmetic is
@@ -354,8 +402,9 @@ def _filtfilt_rows(design: tuple[np.ndarray, np.ndarray, int], rows: np.ndarray,
     sos, zi, edge = design
     ext = rows if extended else _odd_extended_rows(rows, edge)
     if ext.shape[1] - 2 * edge <= edge:
-        raise AnalysisError(f"{ext.shape[1] - 2 * edge} samples are too few for this zero-phase filter; "
-                            f"need more than {edge}")
+        raise AnalysisError(
+            f"{ext.shape[1] - 2 * edge} samples are too few for this zero-phase filter; need more than {edge}"
+        )
     zi_rows = zi[:, None, :]  # (n_sections, 1, 2) -> broadcast over channels
     y, _ = sps.sosfilt(sos, ext, axis=1, zi=zi_rows * ext[:, 0:1][None])
     del ext
@@ -380,7 +429,12 @@ def _cap_band(band_hz: Sequence[float], fs_hz: float) -> tuple[float, float]:
 
 
 def bandpass(
-    x: Any, fs_hz: float, band_hz: Sequence[float] = (20.0, 450.0), order: int = 4, *, zero_phase_correction: bool = True
+    x: Any,
+    fs_hz: float,
+    band_hz: Sequence[float] = (20.0, 450.0),
+    order: int = 4,
+    *,
+    zero_phase_correction: bool = True,
 ) -> np.ndarray:
     """Zero-phase Butterworth band-pass (SOS, forward-backward) along axis 0.
 
@@ -393,7 +447,9 @@ def bandpass(
     return _restore(_filtfilt(design, arr), was_1d)
 
 
-def lowpass(x: Any, fs_hz: float, cutoff_hz: float, order: int = 4, *, zero_phase_correction: bool = True) -> np.ndarray:
+def lowpass(
+    x: Any, fs_hz: float, cutoff_hz: float, order: int = 4, *, zero_phase_correction: bool = True
+) -> np.ndarray:
     """Zero-phase Butterworth low-pass (SOS, forward-backward) along axis 0."""
     fs = _check_fs(fs_hz)
     arr, was_1d = _as_2d(x)
@@ -402,7 +458,13 @@ def lowpass(x: Any, fs_hz: float, cutoff_hz: float, order: int = 4, *, zero_phas
 
 
 def powerline_filter(
-    x: Any, fs_hz: float, mains_hz: float = 50.0, harmonics: int = 1, quality: float = 30.0, *, max_hz: float | None = None
+    x: Any,
+    fs_hz: float,
+    mains_hz: float = 50.0,
+    harmonics: int = 1,
+    quality: float = 30.0,
+    *,
+    max_hz: float | None = None,
 ) -> np.ndarray:
     """Zero-phase notch at ``mains_hz`` and, for ``harmonics > 1``, its harmonics (a comb), along axis 0.
 
@@ -426,7 +488,13 @@ def rectify(x: Any) -> np.ndarray:
 
 
 def linear_envelope(
-    x: Any, fs_hz: float, cutoff_hz: float = 6.0, order: int = 4, *, rectified: bool = False, zero_phase_correction: bool = True
+    x: Any,
+    fs_hz: float,
+    cutoff_hz: float = 6.0,
+    order: int = 4,
+    *,
+    rectified: bool = False,
+    zero_phase_correction: bool = True,
 ) -> np.ndarray:
     """Linear envelope: full-wave rectification then zero-phase low-pass at ``cutoff_hz``.
 
@@ -648,9 +716,12 @@ def detect_onsets(
     elif threshold is None:
         mean, sd, base_start = baseline_stats(detection, fs, baseline_s, baseline_window_s)
         thresholds = mean + k_sd * sd
-        params.update(k_sd=k_sd, baseline_s=list(baseline_s) if baseline_s else None,
-                      baseline_window_s=None if baseline_s else baseline_window_s,
-                      baseline_start_s=(base_start / fs).tolist())
+        params.update(
+            k_sd=k_sd,
+            baseline_s=list(baseline_s) if baseline_s else None,
+            baseline_window_s=None if baseline_s else baseline_window_s,
+            baseline_start_s=(base_start / fs).tolist(),
+        )
         rule = f"baseline+{k_sd:g}SD"
     else:
         thresholds = np.broadcast_to(np.asarray(threshold, dtype=float), (arr.shape[1],)).copy()
@@ -667,8 +738,8 @@ def detect_onsets(
         params["tkeo_lowpass_hz"] = tkeo_lowpass_hz
     ch, start, stop = _clean_runs(*_runs(mask), _n_samples(min_on_s, fs, 0), _n_samples(min_off_s, fs, 0))
     bounds = np.searchsorted(ch, np.arange(arr.shape[1] + 1))
-    onsets = [start[bounds[c]:bounds[c + 1]] for c in range(arr.shape[1])]
-    offsets = [stop[bounds[c]:bounds[c + 1]] for c in range(arr.shape[1])]
+    onsets = [start[bounds[c] : bounds[c + 1]] for c in range(arr.shape[1])]
+    offsets = [stop[bounds[c] : bounds[c + 1]] for c in range(arr.shape[1])]
     stamp = f"{method}:{rule},on{min_on_s * 1000:g}ms,off{min_off_s * 1000:g}ms"
     return OnsetResult(onsets, offsets, thresholds, fs, stamp, params, channel_names)
 
@@ -696,8 +767,12 @@ class MVCReference:
         return pd.Series(self.values, name="mvc_reference", dtype=float)
 
     def describe(self) -> dict[str, Any]:
-        return {"window_ms": self.window_ms, "method": self.method, "cede_method": self.cede_method,
-                "n_trials": dict(self.n_trials)}
+        return {
+            "window_ms": self.window_ms,
+            "method": self.method,
+            "cede_method": self.cede_method,
+            "n_trials": dict(self.n_trials),
+        }
 
 
 def _peak_moving_average(envelope: np.ndarray, window_n: int) -> np.ndarray:
@@ -711,7 +786,7 @@ def _peak_moving_average(envelope: np.ndarray, window_n: int) -> np.ndarray:
 
 
 def mvc_reference(
-    trials: Iterable["EMGResult | Recording | tuple[np.ndarray, float, Sequence[str]]"],
+    trials: Iterable[EMGResult | Recording | tuple[np.ndarray, float, Sequence[str]]],
     *,
     channel_map: Mapping[str, str] | None = None,
     window_ms: float | None = None,
@@ -742,7 +817,10 @@ def mvc_reference(
         if env.shape[0] < window_n:
             warnings.warn(
                 f"MVC trial of {env.shape[0] / fs:.3f} s is shorter than the {window_ms:g} ms window; "
-                "its whole-trial mean is used", EMGWarning, stacklevel=2)
+                "its whole-trial mean is used",
+                EMGWarning,
+                stacklevel=2,
+            )
         peaks = _peak_moving_average(env, window_n)
         for name, peak in zip(names, peaks):
             if channel_map is not None and name not in channel_map:
@@ -770,7 +848,10 @@ def normalise_to_mvc(envelope: Any, reference: float | Sequence[float], *, label
         over = np.nanmax(pct, axis=0)
         warnings.warn(
             f"{label or 'envelope'}: exceeds 100 % MVC (peak {np.max(over):.0f} %); expected in loaded dynamic "
-            "tasks, otherwise check the MVC trials", EMGWarning, stacklevel=2)
+            "tasks, otherwise check the MVC trials",
+            EMGWarning,
+            stacklevel=2,
+        )
     return _restore(pct, was_1d)
 
 
@@ -806,7 +887,8 @@ def cycle_normalise(
         k = int(bad[0])
         raise AnalysisError(
             f"cycle {k + 1}: {starts_s[k]:g}-{ends_s[k]:g} s is empty or outside the record "
-            f"({t0_s:g}-{t0_s + (n - 1) / fs:g} s)")
+            f"({t0_s:g}-{t0_s + (n - 1) / fs:g} s)"
+        )
     frac_grid = np.linspace(0.0, 1.0, int(n_points))
     pos = starts[:, None] + (ends - starts)[:, None] * frac_grid[None, :]
     i0 = np.minimum(np.floor(pos).astype(np.intp), n - 2)
@@ -912,7 +994,12 @@ class WelchResult:
 
 
 def welch_frequencies(
-    x: Any, fs_hz: float, *, nperseg: int | None = None, noverlap: int | None = None, window: str = "hann",
+    x: Any,
+    fs_hz: float,
+    *,
+    nperseg: int | None = None,
+    noverlap: int | None = None,
+    window: str = "hann",
     band_hz: Sequence[float] | None = None,
 ) -> WelchResult:
     """Welch PSD (density, mean-detrended segments) with mean, median and peak frequency per channel.
@@ -925,8 +1012,9 @@ def welch_frequencies(
     nperseg = int(nperseg or _n_samples(0.25, fs, 2))
     nperseg = min(nperseg, arr.shape[0])
     noverlap = nperseg // 2 if noverlap is None else int(noverlap)
-    freqs, psd = sps.welch(arr, fs=fs, window=window, nperseg=nperseg, noverlap=noverlap, axis=0,
-                           detrend="constant", scaling="density")
+    freqs, psd = sps.welch(
+        arr, fs=fs, window=window, nperseg=nperseg, noverlap=noverlap, axis=0, detrend="constant", scaling="density"
+    )
     sel = slice(None)
     if band_hz is not None:
         sel = (freqs >= band_hz[0]) & (freqs <= band_hz[1])
@@ -934,8 +1022,13 @@ def welch_frequencies(
     mnf, mdf = _spectral_mnf_mdf(f_sel, p_sel, axis=0)
     peak = f_sel[np.argmax(p_sel, axis=0)]
     total = np.trapezoid(p_sel, f_sel, axis=0)
-    params = {"nperseg": nperseg, "noverlap": noverlap, "window": window, "fs_hz": fs,
-              "band_hz": list(band_hz) if band_hz is not None else None}
+    params = {
+        "nperseg": nperseg,
+        "noverlap": noverlap,
+        "window": window,
+        "fs_hz": fs,
+        "band_hz": list(band_hz) if band_hz is not None else None,
+    }
     return WelchResult(freqs, psd, mnf, mdf, peak, total, params)
 
 
@@ -943,7 +1036,10 @@ def welch_frequencies(
 # Quality
 # ---------------------------------------------------------------------------------------------
 def quality_flags(
-    raw: Any, fs_hz: float, envelope: Any | None = None, settings: EMGSettings | None = None,
+    raw: Any,
+    fs_hz: float,
+    envelope: Any | None = None,
+    settings: EMGSettings | None = None,
     channel_names: Sequence[str] | None = None,
 ) -> dict[str, list[str]]:
     """Per-channel quality flags from the raw EMG (and its envelope): see :data:`QUALITY_FLAGS`.
@@ -965,8 +1061,9 @@ def quality_flags(
     hi, lo, at_rail = _rail_counts(arr.T)
     powerline = _powerline_hits(arr, fs, settings)
     if envelope is None:
-        envelope = linear_envelope(bandpass(arr, fs, _cap_band_quiet(settings.bandpass_hz, fs)), fs,
-                                   settings.envelope_lowpass_hz)
+        envelope = linear_envelope(
+            bandpass(arr, fs, _cap_band_quiet(settings.bandpass_hz, fs)), fs, settings.envelope_lowpass_hz
+        )
     env, _ = _as_2d(envelope)
     return _assemble_flags(names, n, fs, hi, lo, at_rail, powerline, env, settings)
 
@@ -979,7 +1076,9 @@ def _rail_counts(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return hi, lo, at_rail
 
 
-def _welch_bins(arr: np.ndarray, fs: float, nperseg: int, band_hz: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
+def _welch_bins(
+    arr: np.ndarray, fs: float, nperseg: int, band_hz: tuple[float, float]
+) -> tuple[np.ndarray, np.ndarray]:
     """``scipy.signal.welch(arr, fs, nperseg=nperseg, noverlap=0, axis=0)`` restricted to the bins in ``band_hz``.
 
     Written here because scipy has no Welch at selected frequencies: the full-spectrum call spent ~20 % of
@@ -1028,8 +1127,17 @@ def _powerline_hits(arr: np.ndarray, fs: float, settings: EMGSettings) -> np.nda
     return powerline
 
 
-def _assemble_flags(names: Sequence[str], n: int, fs: float, hi: np.ndarray, lo: np.ndarray, at_rail: np.ndarray,
-                    powerline: np.ndarray, env: np.ndarray, settings: EMGSettings) -> dict[str, list[str]]:
+def _assemble_flags(
+    names: Sequence[str],
+    n: int,
+    fs: float,
+    hi: np.ndarray,
+    lo: np.ndarray,
+    at_rail: np.ndarray,
+    powerline: np.ndarray,
+    env: np.ndarray,
+    settings: EMGSettings,
+) -> dict[str, list[str]]:
     """Flags per channel from the rail counts, the mains test and the (n_samples, n_channels) envelope."""
     flat = (hi - lo) < settings.flat_ptp_v
     clipping = (~flat) & (at_rail >= max(5, math.ceil(settings.clip_fraction * n)))
@@ -1095,8 +1203,15 @@ _ONE_BLOCK_CHANNEL_SAMPLES = 2**16
 
 
 @functools.lru_cache(maxsize=32)
-def _chain_bandpass_design(order: int, band: tuple[float, float], fs: float, zero_phase_correction: bool,
-                           notch_hz: float | None, notch_harmonics: int, notch_quality: float):
+def _chain_bandpass_design(
+    order: int,
+    band: tuple[float, float],
+    fs: float,
+    zero_phase_correction: bool,
+    notch_hz: float | None,
+    notch_harmonics: int,
+    notch_quality: float,
+):
     """Cached band-pass design of :func:`process`, with the optional notch/comb sections in front."""
     sos, _, _ = _design(int(order), tuple(float(b) for b in band), fs, "bandpass", bool(zero_phase_correction))
     if notch_hz:
@@ -1122,12 +1237,19 @@ def _chain_stamp(settings: EMGSettings, fs: float, band: tuple[float, float]) ->
 def _detect_chain_onsets(x: np.ndarray, fs: float, settings: EMGSettings, names: list[str]) -> OnsetResult:
     """:func:`detect_onsets` with the chain's settings on one block of channels."""
     return detect_onsets(
-        x, fs, method=settings.onset_method, k_sd=settings.onset_k_sd,
-        baseline_s=settings.onset_baseline_s, baseline_window_s=settings.onset_baseline_window_s,
+        x,
+        fs,
+        method=settings.onset_method,
+        k_sd=settings.onset_k_sd,
+        baseline_s=settings.onset_baseline_s,
+        baseline_window_s=settings.onset_baseline_window_s,
         peak_fraction=settings.onset_peak_fraction,
-        min_on_s=settings.onset_min_on_s, min_off_s=settings.onset_min_off_s,
-        tkeo_lowpass_hz=settings.onset_lowpass_hz, window_s=settings.double_threshold_window_s,
-        min_fraction=settings.double_threshold_min_fraction, channel_names=names,
+        min_on_s=settings.onset_min_on_s,
+        min_off_s=settings.onset_min_off_s,
+        tkeo_lowpass_hz=settings.onset_lowpass_hz,
+        window_s=settings.double_threshold_window_s,
+        min_fraction=settings.double_threshold_min_fraction,
+        channel_names=names,
     )
 
 
@@ -1139,13 +1261,20 @@ def _merge_onsets(parts: list[OnsetResult], names: list[str]) -> OnsetResult:
     params = dict(first.parameters)
     if "baseline_start_s" in params:
         params["baseline_start_s"] = [s for part in parts for s in part.parameters["baseline_start_s"]]
-    return OnsetResult([a for part in parts for a in part.onsets], [a for part in parts for a in part.offsets],
-                       np.concatenate([part.thresholds for part in parts]), first.fs_hz, first.method, params,
-                       list(names))
+    return OnsetResult(
+        [a for part in parts for a in part.onsets],
+        [a for part in parts for a in part.offsets],
+        np.concatenate([part.thresholds for part in parts]),
+        first.fs_hz,
+        first.method,
+        params,
+        list(names),
+    )
 
 
-def process(recording: Recording, settings: EMGSettings | None = None, *, keep_filtered: bool = True,
-            with_onsets: bool = True) -> EMGResult:
+def process(
+    recording: Recording, settings: EMGSettings | None = None, *, keep_filtered: bool = True, with_onsets: bool = True
+) -> EMGResult:
     """Run the EMG chain on the ``emg`` channels of a recording.
 
     DC removal -> optional notch/comb -> band-pass -> full-wave rectification -> linear envelope; then
@@ -1169,28 +1298,46 @@ def process(recording: Recording, settings: EMGSettings | None = None, *, keep_f
         unit = recording.units[i]
         if unit not in _TO_VOLT:
             raise AnalysisError(
-                f"{where}: EMG channel {recording.channel_names[i]!r} has unit {unit!r}; expected V (or mV/uV)")
+                f"{where}: EMG channel {recording.channel_names[i]!r} has unit {unit!r}; expected V (or mV/uV)"
+            )
         scales.append(_TO_VOLT[unit])
     n = recording.n_samples
     if n < 3 * 2 * (settings.bandpass_order * 2) + 1:
         raise AnalysisError(f"{where}: only {n} samples, too short to filter; need a longer EMG recording")
     band = _cap_band(settings.bandpass_hz, fs)
-    design_bp = _chain_bandpass_design(settings.bandpass_order, band, fs, settings.zero_phase_correction,
-                                       settings.notch_hz or None, settings.notch_harmonics, settings.notch_quality)
-    design_env = _design(int(settings.envelope_order), (float(settings.envelope_lowpass_hz),), fs, "lowpass",
-                         bool(settings.zero_phase_correction))
+    design_bp = _chain_bandpass_design(
+        settings.bandpass_order,
+        band,
+        fs,
+        settings.zero_phase_correction,
+        settings.notch_hz or None,
+        settings.notch_harmonics,
+        settings.notch_quality,
+    )
+    design_env = _design(
+        int(settings.envelope_order),
+        (float(settings.envelope_lowpass_hz),),
+        fs,
+        "lowpass",
+        bool(settings.zero_phase_correction),
+    )
     design_onset = None
     if with_onsets and settings.onset_method in ("threshold", "double_threshold"):
         # a faster envelope than the 6 Hz one: a 6 Hz zero-phase envelope rises ~0.1 s before the burst
-        design_onset = _design(int(settings.envelope_order), (float(settings.onset_lowpass_hz),), fs, "lowpass",
-                               bool(settings.zero_phase_correction))
+        design_onset = _design(
+            int(settings.envelope_order),
+            (float(settings.onset_lowpass_hz),),
+            fs,
+            "lowpass",
+            bool(settings.zero_phase_correction),
+        )
     c = len(idx)
     samples = recording.samples
     contiguous_idx = idx == list(range(idx[0], idx[0] + c))
     unscaled = samples.dtype == np.float64 and all(s == 1.0 for s in scales)
     # mains test first, on the raw EMG in V (a view when possible), before the output arrays exist: Welch's
     # temporaries (~2 x its input) and the outputs (2 x) then never coexist
-    raw_v = samples[:, idx[0]:idx[-1] + 1] if contiguous_idx else samples[:, idx]
+    raw_v = samples[:, idx[0] : idx[-1] + 1] if contiguous_idx else samples[:, idx]
     if any(s != 1.0 for s in scales):
         raw_v = raw_v * np.asarray(scales)
     powerline = _powerline_hits(np.asarray(raw_v, dtype=np.float64), fs, settings)
@@ -1204,12 +1351,12 @@ def process(recording: Recording, settings: EMGSettings | None = None, *, keep_f
     block = c if n * c <= _ONE_BLOCK_CHANNEL_SAMPLES else max(1, c // 4)
     edge_bp = design_bp[2]
     for b0 in range(0, c, block):
-        cols = idx[b0:b0 + block]
+        cols = idx[b0 : b0 + block]
         k = slice(b0, b0 + len(cols))
-        chunk = samples[:, cols[0]:cols[-1] + 1] if contiguous_idx else samples[:, cols]
+        chunk = samples[:, cols[0] : cols[-1] + 1] if contiguous_idx else samples[:, cols]
         # channel-major work buffer with room for the filter's odd extension: raw (V) -> rail counts -> minus DC
         ext = np.empty((len(cols), n + 2 * edge_bp))
-        raw_rows = ext[:, edge_bp:edge_bp + n]
+        raw_rows = ext[:, edge_bp : edge_bp + n]
         if unscaled:
             raw_rows[...] = chunk.T
         else:
@@ -1237,9 +1384,17 @@ def process(recording: Recording, settings: EMGSettings | None = None, *, keep_f
             del det
     flags = _assemble_flags(names, n, fs, hi, lo, at_rail, powerline, envelope, settings)
     onsets = _merge_onsets(block_onsets, names) if block_onsets else None
-    return EMGResult(envelope, filtered, names, fs, flags, settings, onsets,
-                     source=str(recording.source) if recording.source else None,
-                     method=_chain_stamp(settings, fs, band))
+    return EMGResult(
+        envelope,
+        filtered,
+        names,
+        fs,
+        flags,
+        settings,
+        onsets,
+        source=str(recording.source) if recording.source else None,
+        method=_chain_stamp(settings, fs, band),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1263,7 +1418,8 @@ def _window_indices(windows: Sequence[tuple[float, float]], fs: float, n: int, l
         i0, i1 = int(round(start_s * fs)), int(round(end_s * fs))
         if not 0 <= i0 < i1 <= n:
             raise AnalysisError(
-                f"phase {label!r}: window {start_s:g}-{end_s:g} s is empty or outside the record (0-{n / fs:g} s)")
+                f"phase {label!r}: window {start_s:g}-{end_s:g} s is empty or outside the record (0-{n / fs:g} s)"
+            )
         out.append((i0, i1))
     return out
 
@@ -1290,7 +1446,8 @@ def trial_features(
     if missing:
         raise AnalysisError(
             f"{result.source or 'EMG result'}: channel(s) {missing} from the channel map are not in the recording; "
-            f"EMG channels are {result.channel_names}")
+            f"EMG channels are {result.channel_names}"
+        )
     refs = mvc_refs.values if isinstance(mvc_refs, MVCReference) else dict(mvc_refs or {})
     settings_record = {"emg": result.settings.to_dict(), "chain": result.method}
     if isinstance(mvc_refs, MVCReference):
@@ -1311,8 +1468,13 @@ def trial_features(
             if nperseg >= 8:
                 psds = []
                 for i0, i1 in windows:
-                    freqs, psd = sps.welch(result.filtered[i0:i1][:, columns], fs=fs, nperseg=nperseg,
-                                           noverlap=int(nperseg * result.settings.welch_overlap), axis=0)
+                    freqs, psd = sps.welch(
+                        result.filtered[i0:i1][:, columns],
+                        fs=fs,
+                        nperseg=nperseg,
+                        noverlap=int(nperseg * result.settings.welch_overlap),
+                        axis=0,
+                    )
                     psds.append(psd)
                 spectra[phase] = _spectral_mnf_mdf(freqs, np.mean(psds, axis=0), axis=0)
     rows = []
@@ -1325,19 +1487,32 @@ def trial_features(
             ref = np.nan
             flags.append("no_mvc_reference")
         for phase, windows in phase_windows.items():
-            values = np.concatenate([env[i0:i1] for i0, i1 in windows]) if len(windows) > 1 else env[windows[0][0]:windows[0][1]]
+            values = (
+                np.concatenate([env[i0:i1] for i0, i1 in windows])
+                if len(windows) > 1
+                else env[windows[0][0] : windows[0][1]]
+            )
             pct = values * (100.0 / ref)
             iemg = np.mean([env[i0:i1].sum() / fs for i0, i1 in windows]) * (100.0 / ref)
             mnf, mdf = (float(v[k]) for v in spectra[phase]) if phase in spectra else (np.nan, np.nan)
-            rows.append({
-                **keys, "muscle": muscle, "phase": phase,
-                "mean_pct_mvc": float(np.mean(pct)), "peak_pct_mvc": float(np.max(pct)),
-                "iemg_pct_mvc_s": float(iemg), "mean_envelope_mv": float(np.mean(values) * 1000.0),
-                "mdf_hz": mdf, "mnf_hz": mnf, "n_cycles": len(windows),
-                "duration_s": sum(i1 - i0 for i0, i1 in windows) / fs,
-                "quality_flags": ";".join(flags), "mvc_reference_mv": float(ref * 1000.0),
-                "settings": settings_json,
-            })
+            rows.append(
+                {
+                    **keys,
+                    "muscle": muscle,
+                    "phase": phase,
+                    "mean_pct_mvc": float(np.mean(pct)),
+                    "peak_pct_mvc": float(np.max(pct)),
+                    "iemg_pct_mvc_s": float(iemg),
+                    "mean_envelope_mv": float(np.mean(values) * 1000.0),
+                    "mdf_hz": mdf,
+                    "mnf_hz": mnf,
+                    "n_cycles": len(windows),
+                    "duration_s": sum(i1 - i0 for i0, i1 in windows) / fs,
+                    "quality_flags": ";".join(flags),
+                    "mvc_reference_mv": float(ref * 1000.0),
+                    "settings": settings_json,
+                }
+            )
     frame = pd.DataFrame(rows, columns=list(EMG_FEATURE_COLUMNS))
     over = [r for r in rows if r["peak_pct_mvc"] > 100.0]  # plain list scan: cheaper than a pandas mask per trial
     if over:
@@ -1345,5 +1520,8 @@ def trial_features(
         warnings.warn(
             f"trial {keys.get('trial_id')!s}: {first['muscle']} reaches {first['peak_pct_mvc']:.0f} % MVC "
             f"({len(over)} muscle x phase row(s) above 100 %); expected in loaded dynamic tasks, otherwise check the "
-            "MVC trials", EMGWarning, stacklevel=2)
+            "MVC trials",
+            EMGWarning,
+            stacklevel=2,
+        )
     return frame

@@ -1,4 +1,5 @@
 """Exceptions the suite raises for bad input: each names the file, row or channel and what to do."""
+
 from __future__ import annotations
 
 from pathlib import Path

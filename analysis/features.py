@@ -35,6 +35,7 @@ unchanged files), the trial's row in trials.csv, the settings of the stages its 
 salt (package version + source hash of the modules that process that kind + ``CACHE_FORMAT_VERSION``).
 Failed trials are not cached: they are retried on every run.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -94,8 +95,18 @@ __all__ = [
 CACHE_FORMAT_VERSION = 4  # 4: entries carry the trial's warnings; 3: key material serialised per part; 2: per-trial entries are Arrow IPC (.arrow), 1: parquet
 
 #: Key columns every per-trial table carries (docs/architecture.md, "Tidy feature tables").
-KEY_COLUMNS = ("subject_id", "session", "trial_id", "exercise", "load_phase", "load_kg", "load_lb",
-               "load_pct_bw", "body_mass_kg", "group")
+KEY_COLUMNS = (
+    "subject_id",
+    "session",
+    "trial_id",
+    "exercise",
+    "load_phase",
+    "load_kg",
+    "load_lb",
+    "load_pct_bw",
+    "body_mass_kg",
+    "group",
+)
 FAILURE_COLUMNS = ("subject_id", "trial_id", "file", "stage", "error", "error_type")
 #: Warnings a trial's processing raised (e.g. a muscle above 100 % MVC): stored with the trial's tables,
 #: so a rerun from the cache reports them too, and printed as a summary instead of one line per trial.
@@ -210,8 +221,14 @@ class FeatureTables:
     warnings: pd.DataFrame = field(default_factory=lambda: _empty_table("warnings"))
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        return {"emg": self.emg, "force": self.force, "kinematics": self.kinematics, "mvc": self.mvc,
-                "failures": self.failures, "warnings": self.warnings}
+        return {
+            "emg": self.emg,
+            "force": self.force,
+            "kinematics": self.kinematics,
+            "mvc": self.mvc,
+            "failures": self.failures,
+            "warnings": self.warnings,
+        }
 
 
 # --------------------------------------------------------------------------------------------------
@@ -276,7 +293,7 @@ def run_trial_tasks(tasks: list[TrialTask]) -> list[TrialOutcome]:
     started = time.perf_counter()
     encoded = _encode_batch(frames)
     share = (time.perf_counter() - started) / max(1, sum(1 for t in frames if t))
-    for task, outcome, tables, payloads in zip(tasks, outcomes, frames, encoded):
+    for task, outcome, _tables, payloads in zip(tasks, outcomes, frames, encoded):
         if outcome.failure is not None:
             continue
         if isinstance(payloads, Exception):
@@ -326,8 +343,9 @@ def _process_one(task: TrialTask) -> tuple[TrialOutcome, dict[str, pd.DataFrame]
             del recording
             stage = "output"
             if not isinstance(result, Mapping):
-                raise AnalysisError(f"processor for {task.stage!r} returned {type(result).__name__}, not a dict "
-                                    "of tables")
+                raise AnalysisError(
+                    f"processor for {task.stage!r} returned {type(result).__name__}, not a dict of tables"
+                )
             for name, df in result.items():
                 if name not in OUTPUT_FILES or name in _RESERVED_TABLES or not isinstance(df, pd.DataFrame):
                     raise AnalysisError(f"processor for {task.stage!r} returned an invalid table {name!r}")
@@ -338,9 +356,19 @@ def _process_one(task: TrialTask) -> tuple[TrialOutcome, dict[str, pd.DataFrame]
     if caught and outcome.failure is None:
         trial = task.trial
         tables["warnings"] = pd.DataFrame(
-            [(str(trial.get("subject_id")), str(trial.get("trial_id")), str(trial.get("path") or trial.get("file")),
-              task.stage, w.category.__name__, str(w.message)) for w in caught],
-            columns=list(WARNING_COLUMNS))
+            [
+                (
+                    str(trial.get("subject_id")),
+                    str(trial.get("trial_id")),
+                    str(trial.get("path") or trial.get("file")),
+                    task.stage,
+                    w.category.__name__,
+                    str(w.message),
+                )
+                for w in caught
+            ],
+            columns=list(WARNING_COLUMNS),
+        )
     outcome.compute_s = time.perf_counter() - started
     return outcome, tables
 
@@ -349,7 +377,7 @@ def _batchable(frames: list[pd.DataFrame]) -> bool:
     """Frames whose pandas -> Arrow conversion is the same alone or concatenated: same columns, same dtypes,
     none of them ``object`` (Arrow infers an object column's type from its values, so that could differ)."""
     first = frames[0]
-    if any(dtype == object for dtype in first.dtypes):
+    if any(dtype == object for dtype in first.dtypes):  # noqa: E721 -- numpy dtype equality, not a type check
         return False
     columns, dtypes = list(first.columns), list(first.dtypes)
     return all(list(f.columns) == columns and list(f.dtypes) == dtypes for f in frames[1:])
@@ -465,12 +493,15 @@ def _package_version() -> str:
         return "0+unknown"
 
 
-def _code_salt(pipeline: Pipeline, task: "TrialTask") -> dict[str, Any]:
+def _code_salt(pipeline: Pipeline, task: TrialTask) -> dict[str, Any]:
     """What code produced a result: package version, the processing modules' and the task functions' source."""
     modules = sorted(set(pipeline.code_modules.get(task.stage, ())))
-    return {"cache_format": CACHE_FORMAT_VERSION, "package": _package_version(),
-            "modules": {m: _module_source_sha256(m) for m in modules},
-            "functions": [_function_source_sha256(task.read), _function_source_sha256(task.processor)]}
+    return {
+        "cache_format": CACHE_FORMAT_VERSION,
+        "package": _package_version(),
+        "modules": {m: _module_source_sha256(m) for m in modules},
+        "functions": [_function_source_sha256(task.read), _function_source_sha256(task.processor)],
+    }
 
 
 class _HashIndex:
@@ -581,7 +612,14 @@ class _SerialRunner:
 
 #: Imported once in the fork server, so every local worker starts with numpy/scipy/pandas and the
 #: processing modules already loaded (a missing module is skipped by multiprocessing).
-_WORKER_PRELOAD = ("analysis.runtime", "analysis.features", "analysis.io", "analysis.emg", "analysis.forceplate", "analysis.kinematics")
+_WORKER_PRELOAD = (
+    "analysis.runtime",
+    "analysis.features",
+    "analysis.io",
+    "analysis.emg",
+    "analysis.forceplate",
+    "analysis.kinematics",
+)
 
 
 class _ProcessRunner:
@@ -599,8 +637,8 @@ class _ProcessRunner:
             self.pool.shutdown(wait=False, cancel_futures=True)
             raise AnkleLabError(
                 "the local worker processes could not start (their error is printed above). If you call "
-                "extract_features from a script, put the call under `if __name__ == \"__main__\":` (each "
-                "worker imports your script, as Python's multiprocessing requires), or pass scheduler=\"serial\" to "
+                'extract_features from a script, put the call under `if __name__ == "__main__":` (each '
+                'worker imports your script, as Python\'s multiprocessing requires), or pass scheduler="serial" to '
                 "run every trial in this process"
             ) from exc
 
@@ -639,9 +677,12 @@ class _DaskRunner:
         threads = sum(per_worker.values())
         if any(n > 1 for n in per_worker.values()):
             # trials of one worker process run one at a time (see _process_one): threads add no speed
-            print(f"note: dask workers with several threads ({sorted(set(per_worker.values()))}) process one trial "
-                  "at a time per process; start them with `dask worker ADDRESS --nworkers N --nthreads 1` to use "
-                  "every core", file=sys.stderr)
+            print(
+                f"note: dask workers with several threads ({sorted(set(per_worker.values()))}) process one trial "
+                "at a time per process; start them with `dask worker ADDRESS --nworkers N --nthreads 1` to use "
+                "every core",
+                file=sys.stderr,
+            )
         self.n_workers = max(1, threads)
         self.description = f"dask {self.client.scheduler.address} ({threads} worker threads)"
 
@@ -698,12 +739,13 @@ def _as_study_view(study_or_path: Any) -> _StudyView:
         study_or_path = load_study(Path(study_or_path))
     study = study_or_path
     config = dict(getattr(study, "config", None) or {})
-    root = Path(getattr(study, "root", None) or getattr(study, "path"))
+    root = Path(getattr(study, "root", None) or study.path)
     trials = study.trials.copy()
     if "path" not in trials.columns:
         trials["path"] = [str((root / f).resolve()) for f in trials["file"]]
-    processing = {k: dict(v or {}) for k, v in dict(getattr(study, "processing", None) or config.get("processing")
-                                                       or {}).items()}
+    processing = {
+        k: dict(v or {}) for k, v in dict(getattr(study, "processing", None) or config.get("processing") or {}).items()
+    }
     mvc_window_ms = (config.get("mvc") or {}).get("window_ms") if isinstance(config.get("mvc"), Mapping) else None
     if mvc_window_ms is not None and "mvc_window_ms" not in processing.get("emg", {}):
         processing.setdefault("emg", {})["mvc_window_ms"] = float(mvc_window_ms)  # study.yaml mvc: window_ms
@@ -720,6 +762,7 @@ def _as_study_view(study_or_path: Any) -> _StudyView:
 
 def _row_dicts(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """trials.csv rows as plain JSON-safe dicts (NaN -> None); ``to_dict`` already gives Python scalars."""
+
     def plain(value: Any) -> Any:
         kind = type(value)
         if kind is str or kind is int or kind is bool or value is None:
@@ -729,8 +772,7 @@ def _row_dicts(frame: pd.DataFrame) -> list[dict[str, Any]]:
         return _jsonable(value)
 
     columns = [str(c) for c in frame.columns]
-    return [{c: plain(v) for c, v in zip(columns, values)}
-            for values in frame.itertuples(index=False, name=None)]
+    return [{c: plain(v) for c, v in zip(columns, values)} for values in frame.itertuples(index=False, name=None)]
 
 
 def _needs_mvc(trial: Mapping[str, Any]) -> bool:
@@ -790,8 +832,7 @@ def extract_features(
 
     trials = _row_dicts(study.trials)
     n_trials = len(trials)
-    base_context = {"channel_map": study.channels, "roles": study.roles, "units": study.units,
-                    "study_name": study.name}
+    base_context = {"channel_map": study.channels, "roles": study.roles, "units": study.units, "study_name": study.name}
     # Two-stage EMG: which trials wait for which subject x session's MVC trials.
     group_of = [(str(t.get("subject_id")), str(t.get("session"))) for t in trials]
     is_mvc = [_truthy(t.get("is_mvc")) for t in trials]
@@ -814,16 +855,31 @@ def extract_features(
 
     results: list[dict[str, pd.DataFrame] | None] = [None] * n_trials
     failures: list[dict[str, Any]] = []
-    stats = {"n_trials": n_trials, "n_cached": 0, "n_computed": 0, "n_failed": 0,
-             "computed_trial_ids": [], "channel_samples_computed": 0, "compute_s": 0.0,
-             "runner": "none (every trial from the cache)", "n_workers": 0}
+    stats = {
+        "n_trials": n_trials,
+        "n_cached": 0,
+        "n_computed": 0,
+        "n_failed": 0,
+        "computed_trial_ids": [],
+        "channel_samples_computed": 0,
+        "compute_s": 0.0,
+        "runner": "none (every trial from the cache)",
+        "n_workers": 0,
+    }
     keys: dict[int, str] = {}
 
     def fail(i: int, stage: str, error: str, error_type: str) -> None:
         trial = trials[i]
-        failures.append({"subject_id": str(trial.get("subject_id")), "trial_id": str(trial.get("trial_id")),
-                         "file": str(trial.get("path") or trial.get("file")), "stage": stage,
-                         "error": error, "error_type": error_type})
+        failures.append(
+            {
+                "subject_id": str(trial.get("subject_id")),
+                "trial_id": str(trial.get("trial_id")),
+                "file": str(trial.get("path") or trial.get("file")),
+                "stage": stage,
+                "error": error,
+                "error_type": error_type,
+            }
+        )
 
     def finish(i: int, tables: dict[str, pd.DataFrame] | None) -> None:
         results[i] = tables
@@ -838,12 +894,16 @@ def extract_features(
             mvc_pending[group] -= 1
             if mvc_pending[group] == 0:
                 rows = mvc_rows.get(group)
-                mvc_refs[group] = refs = pipeline.combine_mvc(pd.concat(rows, ignore_index=True)) if rows else (
-                    pd.DataFrame(columns=["muscle", "mvc_reference"]))
+                mvc_refs[group] = refs = (
+                    pipeline.combine_mvc(pd.concat(rows, ignore_index=True))
+                    if rows
+                    else (pd.DataFrame(columns=["muscle", "mvc_reference"]))
+                )
                 # muscle -> reference as plain floats, built once per group (not per trial: pandas indexing
                 # per task cost the driver ~1.5 ms of the CPU the workers need)
-                mvc_ref_values[group] = {str(m): float(v) for m, v in zip(refs["muscle"].tolist(),
-                                                                         refs["mvc_reference"].tolist())}
+                mvc_ref_values[group] = {
+                    str(m): float(v) for m, v in zip(refs["muscle"].tolist(), refs["mvc_reference"].tolist())
+                }
                 ready.extend(waiting.pop(group, []))
         bar.update(1)
 
@@ -852,8 +912,10 @@ def extract_features(
         stage = MVC_STAGE if is_mvc[i] else str(trial.get("kind"))
         processor = pipeline.mvc_processor if stage == MVC_STAGE else pipeline.processors.get(stage)
         if processor is None:
-            raise StudyError(f"trial {trial.get('trial_id')}: no processor for kind {stage!r}; "
-                             f"known kinds: {sorted(pipeline.processors)}")
+            raise StudyError(
+                f"trial {trial.get('trial_id')}: no processor for kind {stage!r}; "
+                f"known kinds: {sorted(pipeline.processors)}"
+            )
         stages = STAGES_BY_KIND["emg"] if stage == MVC_STAGE else STAGES_BY_KIND.get(stage, (stage,))
         context = dict(base_context)
         context["settings"] = {s: resolved[s] for s in stages if s in resolved}
@@ -874,15 +936,17 @@ def extract_features(
         trial = task.trial
         stages = tuple(task.context["settings"])
         if (task.stage, stages) not in stage_part:
-            stage_part[(task.stage, stages)] = _canonical({
-                "stage": task.stage,
-                "code": _code_salt(pipeline, task),
-                "settings": task.context["settings"],
-                # channel -> muscle matters to EMG; channel roles to force plate and kinematics
-                "channel_map": task.context["channel_map"] if "emg" in stages else None,
-                "roles": task.context["roles"] if set(stages) - {"emg"} else None,
-                "units": task.context["units"],
-            })
+            stage_part[(task.stage, stages)] = _canonical(
+                {
+                    "stage": task.stage,
+                    "code": _code_salt(pipeline, task),
+                    "settings": task.context["settings"],
+                    # channel -> muscle matters to EMG; channel roles to force plate and kinematics
+                    "channel_map": task.context["channel_map"] if "emg" in stages else None,
+                    "roles": task.context["roles"] if set(stages) - {"emg"} else None,
+                    "units": task.context["units"],
+                }
+            )
         refs = task.context.get("mvc_refs")
         if refs is None:
             references = "null"
@@ -892,8 +956,12 @@ def extract_features(
             references = mvc_part[group_of[i]]
         content = hashes.sha256(str(trial.get("file")), Path(str(trial.get("path"))))
         # rows are already plain JSON values (:func:`_row_dicts`)
-        row = json.dumps({k: v for k, v in trial.items() if k not in _ROW_COLUMNS_NOT_IN_KEY}, sort_keys=True,
-                         separators=(",", ":"), allow_nan=False)
+        row = json.dumps(
+            {k: v for k, v in trial.items() if k not in _ROW_COLUMNS_NOT_IN_KEY},
+            sort_keys=True,
+            separators=(",", ":"),
+            allow_nan=False,
+        )
         material = "\n".join((stage_part[(task.stage, stages)], references, row, content))
         return hashlib.sha256(material.encode()).hexdigest()
 
@@ -901,8 +969,14 @@ def extract_features(
     try:
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=n_trials, unit="trial", desc=f"features {study.name}", disable=not progress,
-                   file=sys.stderr, dynamic_ncols=True)
+        bar = tqdm(
+            total=n_trials,
+            unit="trial",
+            desc=f"features {study.name}",
+            disable=not progress,
+            file=sys.stderr,
+            dynamic_ncols=True,
+        )
         limit = max_in_flight or 1
         in_flight: dict[Any, list[int]] = {}
 
@@ -924,8 +998,13 @@ def extract_features(
                         try:
                             keys[i] = cache_key(i, task)
                         except OSError as exc:
-                            fail(i, "hash", f"cannot read {trials[i].get('path')}: {exc.strerror or exc} -- check "
-                                 "that the file exists and trials.csv names it", type(exc).__name__)
+                            fail(
+                                i,
+                                "hash",
+                                f"cannot read {trials[i].get('path')}: {exc.strerror or exc} -- check "
+                                "that the file exists and trials.csv names it",
+                                type(exc).__name__,
+                            )
                             finish(i, None)
                             continue
                         hit = snapshot.get(keys[i])  # row positions in the snapshot, taken in one go at the end
@@ -987,12 +1066,14 @@ def extract_features(
 
     table_names = [name for name in OUTPUT_FILES if name != "failures"]
     assembled = {name: _assemble(name, results, keys, snapshot) for name in table_names}
-    frames = {name: _round_trip(frame.drop(columns=_Snapshot.KEY)) if len(frame.columns) else _empty_table(name)
-              for name, frame in assembled.items() if name != "mvc"}
+    frames = {
+        name: _round_trip(frame.drop(columns=_Snapshot.KEY)) if len(frame.columns) else _empty_table(name)
+        for name, frame in assembled.items()
+        if name != "mvc"
+    }
     done_keys = {keys[i] for i in range(n_trials) if results[i] is not None and i in keys}
     if cache and done_keys != snapshot.keys:
-        _Snapshot.save(cache_root, {name: frame for name, frame in assembled.items() if len(frame.columns)},
-                       done_keys)
+        _Snapshot.save(cache_root, {name: frame for name, frame in assembled.items() if len(frame.columns)}, done_keys)
     refs = [refs.assign(subject_id=g[0], session=g[1]) for g, refs in sorted(mvc_refs.items()) if len(refs)]
     frames["mvc"] = _round_trip(pd.concat(refs, ignore_index=True)) if refs else _empty_table("mvc")
     failures_table = pd.DataFrame(failures, columns=list(FAILURE_COLUMNS)) if failures else _empty_table("failures")
@@ -1005,9 +1086,16 @@ def extract_features(
     stats["wall_s"] = time.perf_counter() - started
     stats["output_dir"] = str(derived_dir)
     stats["n_warnings"] = len(frames["warnings"])
-    result = FeatureTables(emg=frames["emg"], force=frames["force"], kinematics=frames["kinematics"],
-                           failures=failures_table, settings=_jsonable(resolved), stats=stats, mvc=frames["mvc"],
-                           warnings=frames["warnings"])
+    result = FeatureTables(
+        emg=frames["emg"],
+        force=frames["force"],
+        kinematics=frames["kinematics"],
+        failures=failures_table,
+        settings=_jsonable(resolved),
+        stats=stats,
+        mvc=frames["mvc"],
+        warnings=frames["warnings"],
+    )
     if write:
         _write_outputs(result, derived_dir)
     return result
@@ -1040,7 +1128,8 @@ def _frames_from_arrow(payloads: list[bytes], cache_keys: list[str]) -> pd.DataF
     tables = [pyarrow.ipc.open_stream(blob).read_all() for blob in payloads]
     schema = tables[0].schema
     same_types = all(t.schema.equals(schema) for t in tables) and not any(
-        pa.types.is_dictionary(f.type) or pa.types.is_null(f.type) for f in schema)
+        pa.types.is_dictionary(f.type) or pa.types.is_null(f.type) for f in schema
+    )
     if not same_types:
         frames = [t.to_pandas().assign(**{_Snapshot.KEY: key}) for t, key in zip(tables, cache_keys)]
         return pd.concat(frames, ignore_index=True)
@@ -1056,7 +1145,7 @@ class _SnapshotHit:
     positions: dict[str, np.ndarray]
 
 
-def _assemble(name: str, results: list, keys: Mapping[int, str], snapshot: "_Snapshot") -> pd.DataFrame:
+def _assemble(name: str, results: list, keys: Mapping[int, str], snapshot: _Snapshot) -> pd.DataFrame:
     """One table from every trial's result in trial order, with its ``_cache_key`` column.
 
     Consecutive snapshot hits become a single ``take`` (a rerun of thousands of cached trials costs one
@@ -1113,7 +1202,7 @@ class _Snapshot:
         self.rows = {name: table.groupby(self.KEY, sort=False).indices for name, table in tables.items()}
 
     @classmethod
-    def load(cls, cache_root: Path | None) -> "_Snapshot":
+    def load(cls, cache_root: Path | None) -> _Snapshot:
         empty = cls({}, set())
         if cache_root is None or not (cache_root / "snapshot.json").is_file():
             return empty
@@ -1130,8 +1219,10 @@ class _Snapshot:
         return _SnapshotHit({name: rows[key] for name, rows in self.rows.items() if key in rows})
 
     def frames(self, hit: _SnapshotHit) -> dict[str, pd.DataFrame]:
-        return {name: self.tables[name].take(positions).drop(columns=self.KEY).reset_index(drop=True)
-                for name, positions in hit.positions.items()}
+        return {
+            name: self.tables[name].take(positions).drop(columns=self.KEY).reset_index(drop=True)
+            for name, positions in hit.positions.items()
+        }
 
     @classmethod
     def save(cls, cache_root: Path, tables: Mapping[str, pd.DataFrame], keys: set[str]) -> None:
@@ -1146,9 +1237,11 @@ def _write_outputs(result: FeatureTables, derived_dir: Path) -> None:
     derived_dir.mkdir(parents=True, exist_ok=True)
     for name, table in result.tables().items():
         _write_parquet_atomic(table, derived_dir / OUTPUT_FILES[name])
-    meta = {"settings": result.settings,
-            "stats": {k: v for k, v in result.stats.items() if k != "computed_trial_ids"},
-            "files": OUTPUT_FILES}
+    meta = {
+        "settings": result.settings,
+        "stats": {k: v for k, v in result.stats.items() if k != "computed_trial_ids"},
+        "files": OUTPUT_FILES,
+    }
     _write_bytes_atomic(json.dumps(_jsonable(meta), indent=2, sort_keys=True).encode(), derived_dir / META_FILE)
 
 
@@ -1159,11 +1252,20 @@ def load_feature_tables(study_dir: str | Path) -> FeatureTables:
     if not meta_path.is_file():
         raise StudyError(f"{meta_path} does not exist -- run `anklelab features {study_dir}` first")
     meta = json.loads(meta_path.read_text())
-    frames = {name: pd.read_parquet(derived_dir / file) if (derived_dir / file).is_file() else _empty_table(name)
-              for name, file in OUTPUT_FILES.items()}  # features_warnings.parquet is newer than some folders
-    return FeatureTables(emg=frames["emg"], force=frames["force"], kinematics=frames["kinematics"],
-                         failures=frames["failures"], settings=meta["settings"], stats=meta["stats"],
-                         mvc=frames["mvc"], warnings=frames["warnings"])
+    frames = {
+        name: pd.read_parquet(derived_dir / file) if (derived_dir / file).is_file() else _empty_table(name)
+        for name, file in OUTPUT_FILES.items()
+    }  # features_warnings.parquet is newer than some folders
+    return FeatureTables(
+        emg=frames["emg"],
+        force=frames["force"],
+        kinematics=frames["kinematics"],
+        failures=frames["failures"],
+        settings=meta["settings"],
+        stats=meta["stats"],
+        mvc=frames["mvc"],
+        warnings=frames["warnings"],
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1210,7 +1312,9 @@ def _has_kind(recording: Recording, kind: str) -> bool:
     return kind in recording.channel_kinds
 
 
-def process_mvc_trial(trial: Mapping[str, Any], recording: Recording, context: Mapping[str, Any]) -> dict[str, pd.DataFrame]:
+def process_mvc_trial(
+    trial: Mapping[str, Any], recording: Recording, context: Mapping[str, Any]
+) -> dict[str, pd.DataFrame]:
     """One MVC trial -> its per-muscle peak (``emg.mvc_reference`` of this trial alone).
 
     Only the muscles named in ``mvc_muscle`` count (all mapped muscles when it is empty); the study
@@ -1228,12 +1332,21 @@ def process_mvc_trial(trial: Mapping[str, Any], recording: Recording, context: M
         result = emg.process(recording, settings, keep_filtered=False, with_onsets=False)  # peak envelope only
         reference = emg.mvc_reference([result], channel_map=channel_map, settings=settings)
     muscles = sorted(reference.values)
-    return {"mvc": pd.DataFrame({
-        "subject_id": str(trial.get("subject_id")), "session": str(trial.get("session")),
-        "trial_id": str(trial.get("trial_id")), "muscle": muscles,
-        "mvc_reference": [reference.values[m] for m in muscles], "unit": "V",
-        "window_ms": reference.window_ms, "method": reference.method, "cede_method": reference.cede_method,
-    })}
+    return {
+        "mvc": pd.DataFrame(
+            {
+                "subject_id": str(trial.get("subject_id")),
+                "session": str(trial.get("session")),
+                "trial_id": str(trial.get("trial_id")),
+                "muscle": muscles,
+                "mvc_reference": [reference.values[m] for m in muscles],
+                "unit": "V",
+                "window_ms": reference.window_ms,
+                "method": reference.method,
+                "cede_method": reference.cede_method,
+            }
+        )
+    }
 
 
 def combine_mvc_rows(rows: pd.DataFrame) -> pd.DataFrame:
@@ -1256,8 +1369,10 @@ def phases_from_events(events: pd.DataFrame) -> dict[str, list[tuple[float, floa
         starts = np.sort(events.loc[labels == f"{name}_start", "time_s"].to_numpy(float))
         ends = np.sort(events.loc[labels == f"{name}_end", "time_s"].to_numpy(float))
         if len(starts) != len(ends) or np.any(ends <= starts):
-            raise AnalysisError(f"events {name}_start/{name}_end do not pair up ({len(starts)} starts, "
-                                f"{len(ends)} ends): fix the events in the file")
+            raise AnalysisError(
+                f"events {name}_start/{name}_end do not pair up ({len(starts)} starts, "
+                f"{len(ends)} ends): fix the events in the file"
+            )
         if len(starts):
             phases[name] = list(zip(starts.tolist(), ends.tolist()))
     return phases
@@ -1271,8 +1386,9 @@ def _emg_rows(trial: Mapping[str, Any], recording: Recording, context: Mapping[s
     reference = emg.MVCReference(dict(refs), window_ms=settings.mvc_window_ms) if refs else None
     with _Stage("emg"):
         result = emg.process(recording, settings, with_onsets=False)  # the feature rows use no onsets
-        return emg.trial_features(result, reference, trial, context["channel_map"],
-                                  phases=phases_from_events(recording.events) or None)
+        return emg.trial_features(
+            result, reference, trial, context["channel_map"], phases=phases_from_events(recording.events) or None
+        )
 
 
 _JUMP_EXERCISES = ("cmj", "sj", "dj", "drop_landing", "hop")
@@ -1294,13 +1410,15 @@ def _force_rows(trial: Mapping[str, Any], recording: Recording, context: Mapping
         def analyse(body_weight_n):
             if exercise in _JUMP_EXERCISES:
                 jump_type = "dj" if exercise in ("dj", "drop_landing") else ("sj" if exercise == "sj" else "cmj")
-                return fp.analyse_jump(force_n, fs, jump_type, body_weight_n=body_weight_n, settings=settings,
-                                       source=source)
+                return fp.analyse_jump(
+                    force_n, fs, jump_type, body_weight_n=body_weight_n, settings=settings, source=source
+                )
             if exercise in _GAIT_EXERCISES:
                 return fp.analyse_gait(force_n, fs, body_weight_n=body_weight_n, settings=settings)
             knee = _knee_flexion(recording, context)
-            return fp.analyse_squat(force_n, fs, body_weight_n=body_weight_n, knee_flexion_deg=knee,
-                                    settings=settings, source=source)
+            return fp.analyse_squat(
+                force_n, fs, body_weight_n=body_weight_n, knee_flexion_deg=knee, settings=settings, source=source
+            )
 
         try:
             result = analyse(None)
@@ -1329,7 +1447,8 @@ def _kinematics_rows(trial: Mapping[str, Any], recording: Recording, context: Ma
 
     with _Stage("kinematics"):
         result = kinematics.trial_kinematics_from_recording(
-            recording, roles=context.get("roles") or {}, settings=context["settings"].get("kinematics"))
+            recording, roles=context.get("roles") or {}, settings=context["settings"].get("kinematics")
+        )
         return result.to_rows(trial)
 
 
@@ -1356,8 +1475,10 @@ def process_combined_trial(trial, recording, context) -> dict[str, pd.DataFrame]
     if _has_kind(recording, "angle") or _has_kind(recording, "marker"):
         out["kinematics"] = _kinematics_rows(trial, recording, context)
     if not out:
-        raise AnalysisError(f"{trial.get('path')}: a combined trial without EMG, force or angle/marker channels "
-                            f"(kinds: {sorted(set(recording.channel_kinds))})")
+        raise AnalysisError(
+            f"{trial.get('path')}: a combined trial without EMG, force or angle/marker channels "
+            f"(kinds: {sorted(set(recording.channel_kinds))})"
+        )
     return out
 
 
@@ -1396,15 +1517,22 @@ def default_pipeline() -> Pipeline:
     readers = ("analysis.io", "analysis.readers", "analysis.recording")
     return Pipeline(
         read=read_trial,
-        processors={"emg": process_emg_trial, "forceplate": process_forceplate_trial,
-                    "kinematics": process_kinematics_trial, "combined": process_combined_trial},
+        processors={
+            "emg": process_emg_trial,
+            "forceplate": process_forceplate_trial,
+            "kinematics": process_kinematics_trial,
+            "combined": process_combined_trial,
+        },
         mvc_processor=process_mvc_trial,
         combine_mvc=combine_mvc_rows,
         resolve_settings=resolve_settings,
-        code_modules={"emg": readers + ("analysis.emg",), "mvc": readers + ("analysis.emg",),
-                      "forceplate": readers + ("analysis.forceplate",),
-                      "kinematics": readers + ("analysis.kinematics",),
-                      "combined": readers + ("analysis.emg", "analysis.forceplate", "analysis.kinematics")},
+        code_modules={
+            "emg": readers + ("analysis.emg",),
+            "mvc": readers + ("analysis.emg",),
+            "forceplate": readers + ("analysis.forceplate",),
+            "kinematics": readers + ("analysis.kinematics",),
+            "combined": readers + ("analysis.emg", "analysis.forceplate", "analysis.kinematics"),
+        },
     )
 
 
@@ -1416,27 +1544,41 @@ def warning_summary(warnings_table: pd.DataFrame, examples: int = 1) -> list[str
     if warnings_table is None or not len(warnings_table):
         return []
     n_trials = warnings_table["trial_id"].nunique()
-    lines = [f"{len(warnings_table)} warning(s) in {n_trials} trial(s) while processing (each is listed in "
-             f"{OUTPUT_FILES['warnings']}):"]
+    lines = [
+        f"{len(warnings_table)} warning(s) in {n_trials} trial(s) while processing (each is listed in "
+        f"{OUTPUT_FILES['warnings']}):"
+    ]
     for category, group in warnings_table.groupby("category", sort=True):
-        lines.append(f"  {category} x{len(group)} in {group['trial_id'].nunique()} trial(s), e.g. "
-                     + "; ".join(group["message"].head(examples)))
+        lines.append(
+            f"  {category} x{len(group)} in {group['trial_id'].nunique()} trial(s), e.g. "
+            + "; ".join(group["message"].head(examples))
+        )
     return lines
 
 
 def _cli(args: argparse.Namespace) -> int:
-    result = extract_features(args.study, workers=args.workers, scheduler=args.scheduler,
-                              cache=not args.no_cache, progress=not args.no_progress)
+    result = extract_features(
+        args.study,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        cache=not args.no_cache,
+        progress=not args.no_progress,
+    )
     stats = result.stats
     out_dir = Path(stats["output_dir"])
-    print(f"{stats['n_trials']} trials: {stats['n_computed']} computed, {stats['n_cached']} from cache, "
-          f"{stats['n_failed']} failed in {stats['wall_s']:.1f} s on {stats.get('runner', '?')}")
+    print(
+        f"{stats['n_trials']} trials: {stats['n_computed']} computed, {stats['n_cached']} from cache, "
+        f"{stats['n_failed']} failed in {stats['wall_s']:.1f} s on {stats.get('runner', '?')}"
+    )
     print(f"tables written to {out_dir}: " + ", ".join(OUTPUT_FILES.values()))
     for line in warning_summary(result.warnings):
         print(line, file=sys.stderr)
     if stats["n_failed"]:
-        print(f"FAILED: {stats['n_failed']} of {stats['n_trials']} trials failed; see "
-              f"{out_dir / OUTPUT_FILES['failures']}", file=sys.stderr)
+        print(
+            f"FAILED: {stats['n_failed']} of {stats['n_trials']} trials failed; see "
+            f"{out_dir / OUTPUT_FILES['failures']}",
+            file=sys.stderr,
+        )
         for row in result.failures.head(5).itertuples(index=False):
             print(f"  {row.trial_id} [{row.stage}] {row.file}: {row.error}", file=sys.stderr)
         return 1
@@ -1444,12 +1586,19 @@ def _cli(args: argparse.Namespace) -> int:
 
 
 def register_cli(subparsers) -> None:
-    p = subparsers.add_parser("features", help="process every trial of a study into the tidy feature tables "
-                              "(parallel, cached; local processes or a dask cluster)")
+    p = subparsers.add_parser(
+        "features",
+        help="process every trial of a study into the tidy feature tables "
+        "(parallel, cached; local processes or a dask cluster)",
+    )
     p.add_argument("study", type=Path, help="study folder (with study.yaml and trials.csv)")
     p.add_argument("--workers", type=int, default=None, help="local worker processes (default: all cores)")
-    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                   help="run on an existing dask.distributed cluster, e.g. tcp://10.0.0.5:8786")
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="run on an existing dask.distributed cluster, e.g. tcp://10.0.0.5:8786",
+    )
     p.add_argument("--no-cache", action="store_true", help="recompute every trial; do not read or write the cache")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(handler=_cli)

@@ -17,10 +17,12 @@ Design decisions (see docs/design/signal-processing.md §6, §8, §9):
 * Impulse–momentum integrates (F − BW)/m from the movement onset with v = 0 (trapezoid rule).
 * Events are run-lengths of boolean masks: no per-sample Python loops.
 """
+
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, asdict
-from typing import Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -28,8 +30,8 @@ from scipy import stats
 from scipy.integrate import cumulative_trapezoid
 from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
-from analysis.settings import checked_settings
 from analysis.errors import AnalysisError
+from analysis.settings import checked_settings
 
 __all__ = [
     "MetricsMixin",
@@ -69,8 +71,16 @@ G_M_S2 = 9.80665
 
 #: Key columns of every tidy per-trial table (docs/architecture.md).
 KEY_COLUMNS = (
-    "subject_id", "session", "trial_id", "exercise", "load_phase",
-    "load_kg", "load_lb", "load_pct_bw", "body_mass_kg", "group",
+    "subject_id",
+    "session",
+    "trial_id",
+    "exercise",
+    "load_phase",
+    "load_kg",
+    "load_lb",
+    "load_pct_bw",
+    "body_mass_kg",
+    "group",
 )
 
 
@@ -81,30 +91,30 @@ KEY_COLUMNS = (
 class ForcePlateSettings:
     """Thresholds and windows for force-plate analysis; each default cites its source."""
 
-    weighing_window_s: float = 1.0        # Owen et al. 2014, JSCR 28(6):1552: 1 s quiet standing
-    min_weighing_window_s: float = 0.5    # S3D wiki: BW = first 500 samples at 1 kHz; jumpmetrics 0.25-0.4 s
-    quiet_sd_max_pct_bw: float = 1.0      # project choice [assumption]: SD <= 1 % of the window mean
-    quiet_range_max_pct_bw: float = 5.0   # project choice [assumption]: range <= 5 % of the window mean
-    onset_method: str = "sd"              # Owen 2014: BW +/- k SD; alternatives "fixed_n" (VALD 20 N), "pct_bw"
-    onset_sd: float = 5.0                 # Owen 2014: 5 SD of the weighing window
-    onset_fixed_n: float = 20.0           # VALD-style fixed deviation, used when onset_method="fixed_n"
-    onset_pct_bw: float = 2.5             # JSCR 2011;25(4):1164 recommends 2.5 % BW, used when onset_method="pct_bw"
-    onset_backtrack_ms: float = 30.0      # Owen 2014: onset = 30 ms before the threshold crossing
-    takeoff_threshold_n: float = 20.0     # Gidiel-Machado et al. 2025 (vertical_jumps_fz scripts): 20 N
-    landing_threshold_n: float = 20.0     # same source; VALD uses 30 N (see preset "vendor")
-    min_flight_s: float = 0.1             # project choice: shorter unloaded runs are not flights
-    min_contact_s: float = 0.002          # project choice: rejects 1-sample spikes at 1 kHz (vertical_jumps_fz DJ has a 108-N spike before contact)
+    weighing_window_s: float = 1.0  # Owen et al. 2014, JSCR 28(6):1552: 1 s quiet standing
+    min_weighing_window_s: float = 0.5  # S3D wiki: BW = first 500 samples at 1 kHz; jumpmetrics 0.25-0.4 s
+    quiet_sd_max_pct_bw: float = 1.0  # project choice [assumption]: SD <= 1 % of the window mean
+    quiet_range_max_pct_bw: float = 5.0  # project choice [assumption]: range <= 5 % of the window mean
+    onset_method: str = "sd"  # Owen 2014: BW +/- k SD; alternatives "fixed_n" (VALD 20 N), "pct_bw"
+    onset_sd: float = 5.0  # Owen 2014: 5 SD of the weighing window
+    onset_fixed_n: float = 20.0  # VALD-style fixed deviation, used when onset_method="fixed_n"
+    onset_pct_bw: float = 2.5  # JSCR 2011;25(4):1164 recommends 2.5 % BW, used when onset_method="pct_bw"
+    onset_backtrack_ms: float = 30.0  # Owen 2014: onset = 30 ms before the threshold crossing
+    takeoff_threshold_n: float = 20.0  # Gidiel-Machado et al. 2025 (vertical_jumps_fz scripts): 20 N
+    landing_threshold_n: float = 20.0  # same source; VALD uses 30 N (see preset "vendor")
+    min_flight_s: float = 0.1  # project choice: shorter unloaded runs are not flights
+    min_contact_s: float = 0.002  # project choice: rejects 1-sample spikes at 1 kHz (vertical_jumps_fz DJ has a 108-N spike before contact)
     countermovement_min_velocity_m_s: float = 0.05  # project choice: below -0.05 m/s a countermovement exists
     rfd_windows_ms: tuple[float, ...] = (50.0, 100.0, 200.0)  # Aagaard 2002; Maffiuletti 2016
     # Maffiuletti et al. 2016 (Eur J Appl Physiol 116:1091): RFD windows start where force leaves its baseline;
     # "baseline_crossing" = last crossing of BW before the threshold crossing; "movement_onset" = Owen's onset
     rfd_onset: str = "baseline_crossing"
-    peak_rfd_window_ms: float = 20.0      # project choice: steepest 20-ms secant between onset and take-off
-    stance_threshold_n: float = 20.0      # gait: same as take-off threshold (Gidiel-Machado et al. 2025)
-    min_stance_s: float = 0.1             # project choice: a walking/running stance lasts > 100 ms
+    peak_rfd_window_ms: float = 20.0  # project choice: steepest 20-ms secant between onset and take-off
+    stance_threshold_n: float = 20.0  # gait: same as take-off threshold (Gidiel-Machado et al. 2025)
+    min_stance_s: float = 0.1  # project choice: a walking/running stance lasts > 100 ms
 
     @classmethod
-    def from_dict(cls, values: Mapping[str, Any] | None) -> "ForcePlateSettings":
+    def from_dict(cls, values: Mapping[str, Any] | None) -> ForcePlateSettings:
         """Settings from e.g. study.yaml ``processing.forceplate``; unknown keys raise AnalysisError."""
         values = checked_settings(cls, values, "study.yaml processing.forceplate")
         if "rfd_windows_ms" in values:
@@ -115,13 +125,11 @@ class ForcePlateSettings:
                 f"rfd_onset must be 'baseline_crossing' or 'movement_onset', got {settings.rfd_onset!r}"
             )
         if settings.onset_method not in ("sd", "fixed_n", "pct_bw"):
-            raise AnalysisError(
-                f"onset_method must be 'sd', 'fixed_n' or 'pct_bw', got {settings.onset_method!r}"
-            )
+            raise AnalysisError(f"onset_method must be 'sd', 'fixed_n' or 'pct_bw', got {settings.onset_method!r}")
         return settings
 
     @classmethod
-    def preset(cls, name: str) -> "ForcePlateSettings":
+    def preset(cls, name: str) -> ForcePlateSettings:
         """Named presets: ``owen2014`` (the defaults) and ``vendor`` (30 N take-off/landing, VALD-style)."""
         if name == "owen2014":
             return cls()
@@ -153,8 +161,10 @@ class Metric:
 def _rows(metrics: Mapping[str, Metric], trial_info: Mapping[str, Any] | None) -> pd.DataFrame:
     info = dict(trial_info or {})
     keys = {k: info.get(k) for k in KEY_COLUMNS}
-    rows = [{**keys, "metric": name, "value": float(m.value), "unit": m.unit, "method": m.method}
-            for name, m in metrics.items()]
+    rows = [
+        {**keys, "metric": name, "value": float(m.value), "unit": m.unit, "method": m.method}
+        for name, m in metrics.items()
+    ]
     return pd.DataFrame(rows, columns=[*KEY_COLUMNS, "metric", "value", "unit", "method"])
 
 
@@ -242,17 +252,18 @@ def _sliding_stats(x: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray, 
     s1 = c1[window:] - c1[:-window]
     s2 = c2[window:] - c2[:-window]
     mean = s1 / window
-    var = np.maximum(s2 / window - mean ** 2, 0.0)
+    var = np.maximum(s2 / window - mean**2, 0.0)
     half = window // 2
     # centred filters; window i covers x[i:i+window] -> centre i + half (origin shifts for even windows)
     origin = 0 if window % 2 else -1
-    mx = maximum_filter1d(x, size=window, origin=origin, mode="nearest")[half:half + s1.size]
-    mn = minimum_filter1d(x, size=window, origin=origin, mode="nearest")[half:half + s1.size]
+    mx = maximum_filter1d(x, size=window, origin=origin, mode="nearest")[half : half + s1.size]
+    mn = minimum_filter1d(x, size=window, origin=origin, mode="nearest")[half : half + s1.size]
     return mean + ref, np.sqrt(var), mx - mn
 
 
-def find_quiet_stance(force_n, fs_hz: float, settings: ForcePlateSettings | None = None, *,
-                      region: tuple[int, int] | None = None) -> QuietStance:
+def find_quiet_stance(
+    force_n, fs_hz: float, settings: ForcePlateSettings | None = None, *, region: tuple[int, int] | None = None
+) -> QuietStance:
     """Earliest quiet weighing window in ``region`` (sample indices, default whole trial).
 
     Tries ``settings.weighing_window_s`` first and falls back to ``settings.min_weighing_window_s``;
@@ -271,19 +282,23 @@ def find_quiet_stance(force_n, fs_hz: float, settings: ForcePlateSettings | None
         if window < 2 or seg.size < window:
             continue
         mean, sd, rng = _sliding_stats(seg, window)
-        on_plate = minimum_filter1d(seg, size=window, origin=0 if window % 2 else -1,
-                                    mode="nearest")[window // 2: window // 2 + mean.size] > s.takeoff_threshold_n
+        on_plate = (
+            minimum_filter1d(seg, size=window, origin=0 if window % 2 else -1, mode="nearest")[
+                window // 2 : window // 2 + mean.size
+            ]
+            > s.takeoff_threshold_n
+        )
         if not on_plate.any():
             continue
-        passing = on_plate & (sd <= s.quiet_sd_max_pct_bw / 100 * mean) & (
-            rng <= s.quiet_range_max_pct_bw / 100 * mean)
+        passing = on_plate & (sd <= s.quiet_sd_max_pct_bw / 100 * mean) & (rng <= s.quiet_range_max_pct_bw / 100 * mean)
         if passing.any():  # the earliest quiet window (Owen 2014 weighs at the start of the trial)
             i = int(np.argmax(passing))
         else:  # report the quietest one so the error message can say how far off it is
             i = int(np.argmin(np.where(on_plate, sd / np.abs(mean), np.inf)))
         quiet = bool(passing[i])
-        method = (f"first_quiet_{window_s:g}s_window(sd<={s.quiet_sd_max_pct_bw:g}%bw,"
-                  f"range<={s.quiet_range_max_pct_bw:g}%bw)")
+        method = (
+            f"first_quiet_{window_s:g}s_window(sd<={s.quiet_sd_max_pct_bw:g}%bw,range<={s.quiet_range_max_pct_bw:g}%bw)"
+        )
         cand = QuietStance(lo + i, lo + i + window, float(mean[i]), float(sd[i]), float(rng[i]), quiet, method)
         if quiet:
             return cand
@@ -293,8 +308,14 @@ def find_quiet_stance(force_n, fs_hz: float, settings: ForcePlateSettings | None
     return best
 
 
-def weigh(force_n, fs_hz: float, settings: ForcePlateSettings | None = None, *,
-          region: tuple[int, int] | None = None, source: str | None = None) -> QuietStance:
+def weigh(
+    force_n,
+    fs_hz: float,
+    settings: ForcePlateSettings | None = None,
+    *,
+    region: tuple[int, int] | None = None,
+    source: str | None = None,
+) -> QuietStance:
     """Body weight from quiet standing; raises AnalysisError when the trial has no quiet stance."""
     quiet = find_quiet_stance(force_n, fs_hz, settings, region=region)
     if not quiet.is_quiet:
@@ -302,9 +323,11 @@ def weigh(force_n, fs_hz: float, settings: ForcePlateSettings | None = None, *,
         if np.isnan(quiet.mean_n):
             detail = "the subject is never on the plate in the weighing region"
         else:
-            detail = (f"the quietest window (samples {quiet.start_index}-{quiet.stop_index}) has mean "
-                      f"{quiet.mean_n:.1f} N, SD {quiet.sd_n:.1f} N, range {quiet.range_n:.1f} N, beyond the "
-                      f"limits SD <= {s.quiet_sd_max_pct_bw:g} %, range <= {s.quiet_range_max_pct_bw:g} % of the mean")
+            detail = (
+                f"the quietest window (samples {quiet.start_index}-{quiet.stop_index}) has mean "
+                f"{quiet.mean_n:.1f} N, SD {quiet.sd_n:.1f} N, range {quiet.range_n:.1f} N, beyond the "
+                f"limits SD <= {s.quiet_sd_max_pct_bw:g} %, range <= {s.quiet_range_max_pct_bw:g} % of the mean"
+            )
         raise AnalysisError(
             f"{_where(source)}no quiet stance to weigh the subject: {detail}. Weighing a moving subject "
             "biases every integrated metric (a few % BW error gives jump heights of half a metre). "
@@ -357,9 +380,16 @@ def flight_periods(force_n, fs_hz: float, settings: ForcePlateSettings | None = 
     return np.column_stack([starts, stops]).astype(int)
 
 
-def detect_onset(force_n, fs_hz: float, body_weight_n: float, noise_sd_n: float,
-                 settings: ForcePlateSettings | None = None, *, search_start: int = 0,
-                 search_stop: int | None = None) -> int:
+def detect_onset(
+    force_n,
+    fs_hz: float,
+    body_weight_n: float,
+    noise_sd_n: float,
+    settings: ForcePlateSettings | None = None,
+    *,
+    search_start: int = 0,
+    search_stop: int | None = None,
+) -> int:
     """Movement onset: first sample leaving BW +/- threshold in [search_start, search_stop), minus backtrack.
 
     Threshold: ``onset_sd`` x ``noise_sd_n`` (Owen 2014), or a fixed N, or % BW (``onset_method``).
@@ -377,14 +407,23 @@ def detect_onset(force_n, fs_hz: float, body_weight_n: float, noise_sd_n: float,
     stop = total.size if search_stop is None else int(search_stop)
     out = np.flatnonzero(np.abs(total[search_start:stop] - body_weight_n) > band)
     if out.size == 0:
-        raise AnalysisError(f"force never leaves body weight +/- {band:.1f} N between samples "
-                            f"{search_start} and {stop}: no movement onset")
+        raise AnalysisError(
+            f"force never leaves body weight +/- {band:.1f} N between samples "
+            f"{search_start} and {stop}: no movement onset"
+        )
     return max(0, search_start + int(out[0]) - int(round(s.onset_backtrack_ms / 1000 * fs)))
 
 
-def baseline_crossing_onset(force_n, fs_hz: float, body_weight_n: float, noise_sd_n: float,
-                            settings: ForcePlateSettings | None = None, *, search_start: int = 0,
-                            search_stop: int | None = None) -> int:
+def baseline_crossing_onset(
+    force_n,
+    fs_hz: float,
+    body_weight_n: float,
+    noise_sd_n: float,
+    settings: ForcePlateSettings | None = None,
+    *,
+    search_start: int = 0,
+    search_stop: int | None = None,
+) -> int:
     """Force-rise onset for RFD: the last sample at or on the far side of BW before the force leaves the
     onset band (same band as :func:`detect_onset`, no backtrack).
 
@@ -395,15 +434,17 @@ def baseline_crossing_onset(force_n, fs_hz: float, body_weight_n: float, noise_s
     s = settings or ForcePlateSettings()
     total, _ = _as_total_force(force_n)
     no_backtrack = ForcePlateSettings(**{**asdict(s), "onset_backtrack_ms": 0.0})
-    crossing = detect_onset(total, fs_hz, body_weight_n, noise_sd_n, no_backtrack, search_start=search_start,
-                            search_stop=search_stop)
+    crossing = detect_onset(
+        total, fs_hz, body_weight_n, noise_sd_n, no_backtrack, search_start=search_start, search_stop=search_stop
+    )
     sign = np.sign(total[crossing] - body_weight_n)
     before = np.flatnonzero(sign * (total[search_start:crossing] - body_weight_n) <= 0)
     return search_start + int(before[-1]) if before.size else search_start
 
 
-def com_kinematics(force_n, fs_hz: float, body_weight_n: float, start_index: int = 0,
-                   initial_velocity_m_s: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def com_kinematics(
+    force_n, fs_hz: float, body_weight_n: float, start_index: int = 0, initial_velocity_m_s: float = 0.0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """CoM acceleration, velocity and displacement from vertical GRF (trapezoid integration).
 
     a = (F − BW)/m with m = BW/g; v and s are 0 (v = ``initial_velocity_m_s``) up to ``start_index``
@@ -421,8 +462,9 @@ def com_kinematics(force_n, fs_hz: float, body_weight_n: float, start_index: int
     return acc, vel, disp
 
 
-def rfd_windows(force_n, fs_hz: float, onset_index: int,
-                windows_ms: Iterable[float] = (50.0, 100.0, 200.0)) -> dict[float, float]:
+def rfd_windows(
+    force_n, fs_hz: float, onset_index: int, windows_ms: Iterable[float] = (50.0, 100.0, 200.0)
+) -> dict[float, float]:
     """Secant rate of force development ΔF/Δt from onset over 0–w ms, N/s (Aagaard 2002).
 
     Windows running past the record are NaN.
@@ -433,7 +475,9 @@ def rfd_windows(force_n, fs_hz: float, onset_index: int,
     for w in windows_ms:
         k = int(round(w / 1000 * fs))
         j = onset_index + k
-        out[float(w)] = float((total[j] - total[onset_index]) / (k / fs)) if (k > 0 and j < total.size) else float("nan")
+        out[float(w)] = (
+            float((total[j] - total[onset_index]) / (k / fs)) if (k > 0 and j < total.size) else float("nan")
+        )
     return out
 
 
@@ -485,8 +529,16 @@ class JumpResult(MetricsMixin):
         return {k: v / self.fs_hz for k, v in self.events.items()}
 
     def phase_table(self) -> pd.DataFrame:
-        rows = [{"phase": p, "start_index": a, "stop_index": b, "start_s": a / self.fs_hz,
-                 "duration_s": (b - a) / self.fs_hz} for p, (a, b) in self.phases.items()]
+        rows = [
+            {
+                "phase": p,
+                "start_index": a,
+                "stop_index": b,
+                "start_s": a / self.fs_hz,
+                "duration_s": (b - a) / self.fs_hz,
+            }
+            for p, (a, b) in self.phases.items()
+        ]
         return pd.DataFrame(rows)
 
 
@@ -517,12 +569,17 @@ def _jump_weighing(total, fs, s, jump_type, flights, body_weight_n, source):
     return quiet.mean_n, quiet.sd_n, (quiet.start_index, quiet.stop_index), quiet.method, flags
 
 
-def analyse_jump(force_n, fs_hz: float, jump_type: str = "cmj", *,
-                 body_weight_n: float | None = None,
-                 settings: ForcePlateSettings | None = None,
-                 plate_sides: Sequence[str] | None = None,
-                 drop_height_m: float | None = None,
-                 source: str | None = None) -> JumpResult:
+def analyse_jump(
+    force_n,
+    fs_hz: float,
+    jump_type: str = "cmj",
+    *,
+    body_weight_n: float | None = None,
+    settings: ForcePlateSettings | None = None,
+    plate_sides: Sequence[str] | None = None,
+    drop_height_m: float | None = None,
+    source: str | None = None,
+) -> JumpResult:
     """Analyse a countermovement (``cmj``), squat (``sj``) or drop jump (``dj``).
 
     ``force_n``: vertical GRF, ``(n,)`` or ``(n, n_plates)`` (summed). With two plates and
@@ -544,11 +601,15 @@ def analyse_jump(force_n, fs_hz: float, jump_type: str = "cmj", *,
     leading = flights[flights[:, 0] == 0] if flights.size else flights
     inner = flights[(flights[:, 0] > 0) & (flights[:, 1] < total.size)] if flights.size else flights
     if jump_type == "dj" and leading.size == 0:
-        raise AnalysisError(f"{_where(source)}drop jump expected to start off the plate (force < "
-                            f"{s.takeoff_threshold_n:g} N); it starts loaded -- is this a CMJ/SJ?")
+        raise AnalysisError(
+            f"{_where(source)}drop jump expected to start off the plate (force < "
+            f"{s.takeoff_threshold_n:g} N); it starts loaded -- is this a CMJ/SJ?"
+        )
     if inner.size == 0:
-        raise AnalysisError(f"{_where(source)}no flight phase (force < {s.takeoff_threshold_n:g} N for >= "
-                            f"{s.min_flight_s:g} s between two contacts): not a jump, or the record is cut")
+        raise AnalysisError(
+            f"{_where(source)}no flight phase (force < {s.takeoff_threshold_n:g} N for >= "
+            f"{s.min_flight_s:g} s between two contacts): not a jump, or the record is cut"
+        )
     takeoff, landing = int(inner[0, 0]), int(inner[0, 1])
     bw, noise_sd, weigh_win, bw_method, flags = _jump_weighing(total, fs, s, jump_type, inner, body_weight_n, source)
     mass = bw / G_M_S2
@@ -559,7 +620,7 @@ def analyse_jump(force_n, fs_hz: float, jump_type: str = "cmj", *,
     phases: dict[str, tuple[int, int]] = {}
 
     flight_time = (landing - takeoff) / fs
-    jh_flight = G_M_S2 * flight_time ** 2 / 8
+    jh_flight = G_M_S2 * flight_time**2 / 8
     m["body_weight_n"] = Metric(bw, "N", tag_bw)
     m["flight_time_s"] = Metric(flight_time, "s", f"flight_time;{tag_thr}")
     m["jump_height_flight_m"] = Metric(jh_flight, "m", f"flight_time:g*tf^2/8;{tag_thr}")
@@ -579,11 +640,13 @@ def analyse_jump(force_n, fs_hz: float, jump_type: str = "cmj", *,
         v0 = 0.0
     acc, vel, disp = com_kinematics(total, fs, bw, start, v0)
     vel_to = float(vel[takeoff])
-    tag_int = f"impulse_momentum:trapezoid_from_{'contact' if jump_type == 'dj' else 'onset'};{tag_bw};" \
-              f"{s.onset_label() if jump_type != 'dj' else 'contact'};{tag_thr}"
+    tag_int = (
+        f"impulse_momentum:trapezoid_from_{'contact' if jump_type == 'dj' else 'onset'};{tag_bw};"
+        f"{s.onset_label() if jump_type != 'dj' else 'contact'};{tag_thr}"
+    )
     if jump_type != "dj" or drop_height_m is not None:
         m["takeoff_velocity_m_s"] = Metric(vel_to, "m/s", tag_int)
-        m["jump_height_impulse_m"] = Metric(vel_to ** 2 / (2 * G_M_S2) if vel_to > 0 else 0.0, "m", tag_int)
+        m["jump_height_impulse_m"] = Metric(vel_to**2 / (2 * G_M_S2) if vel_to > 0 else 0.0, "m", tag_int)
         m["takeoff_momentum_kg_m_s"] = Metric(mass * vel_to, "kg*m/s", tag_int)
 
     # McMahon et al. 2018 phases
@@ -628,7 +691,7 @@ def analyse_jump(force_n, fs_hz: float, jump_type: str = "cmj", *,
         a, b = phases[name]
         dur = (b - a) / fs
         m[f"{name}_duration_s"] = Metric(dur, "s", f"mcmahon2018;{tag_int}")
-        imp = float(np.trapezoid(net[a:b + 1], dx=1 / fs)) if b > a else 0.0
+        imp = float(np.trapezoid(net[a : b + 1], dx=1 / fs)) if b > a else 0.0
         m[f"{name}_net_impulse_n_s"] = Metric(imp, "N*s", f"trapezoid(F-BW);{tag_int}")
         if b > a:
             m[f"{name}_mean_force_n"] = Metric(float(total[a:b].mean()), "N", f"mcmahon2018;{tag_int}")
@@ -636,12 +699,14 @@ def analyse_jump(force_n, fs_hz: float, jump_type: str = "cmj", *,
         ttt = (takeoff - start) / fs
         m["time_to_takeoff_s"] = Metric(ttt, "s", f"onset_to_takeoff;{s.onset_label()};{tag_thr}")
         if "jump_height_impulse_m" in m and ttt > 0:
-            m["rsi_modified_m_per_s"] = Metric(m["jump_height_impulse_m"].value / ttt, "m/s",
-                                               f"jump_height_impulse/time_to_takeoff;{tag_int}")
+            m["rsi_modified_m_per_s"] = Metric(
+                m["jump_height_impulse_m"].value / ttt, "m/s", f"jump_height_impulse/time_to_takeoff;{tag_int}"
+            )
         m["countermovement_depth_m"] = Metric(float(disp[start:takeoff].min()), "m", f"double_integration;{tag_int}")
         if s.rfd_onset == "baseline_crossing":
-            rfd_start = baseline_crossing_onset(total, fs, bw, noise_sd, s, search_start=weigh_win[1],
-                                                search_stop=takeoff)
+            rfd_start = baseline_crossing_onset(
+                total, fs, bw, noise_sd, s, search_start=weigh_win[1], search_stop=takeoff
+            )
             rfd_label = f"rfd_onset=last_bw_crossing_before_{s.onset_label().split('=', 1)[1].rsplit('-', 1)[0]}"
         else:
             rfd_start, rfd_label = start, s.onset_label()
@@ -669,7 +734,9 @@ def analyse_jump(force_n, fs_hz: float, jump_type: str = "cmj", *,
         if ipk > la:
             lr = (total[ipk] - total[la]) * fs / (ipk - la)
             m["landing_loading_rate_n_per_s"] = Metric(float(lr), "N/s", f"touchdown_to_peak_landing_force;{tag_thr}")
-            m["landing_loading_rate_bw_per_s"] = Metric(float(lr / bw), "BW/s", f"touchdown_to_peak_landing_force/bw;{tag_thr}")
+            m["landing_loading_rate_bw_per_s"] = Metric(
+                float(lr / bw), "BW/s", f"touchdown_to_peak_landing_force/bw;{tag_thr}"
+            )
 
     if per_plate is not None and plate_sides is not None:
         _add_asymmetry(m, per_plate, plate_sides, phases, bw, fs, source)
@@ -680,8 +747,10 @@ def analyse_jump(force_n, fs_hz: float, jump_type: str = "cmj", *,
 def _add_asymmetry(m, per_plate, plate_sides, phases, bw, fs, source):
     sides = [str(x).lower() for x in plate_sides]
     if per_plate.shape[1] != 2 or sorted(sides) != ["left", "right"]:
-        raise AnalysisError(f"{_where(source)}asymmetry needs two plates with plate_sides=('left','right') "
-                            f"in column order; got {per_plate.shape[1]} plates and {plate_sides}")
+        raise AnalysisError(
+            f"{_where(source)}asymmetry needs two plates with plate_sides=('left','right') "
+            f"in column order; got {per_plate.shape[1]} plates and {plate_sides}"
+        )
     left = per_plate[:, sides.index("left")]
     right = per_plate[:, sides.index("right")]
     half = bw / 2
@@ -689,15 +758,17 @@ def _add_asymmetry(m, per_plate, plate_sides, phases, bw, fs, source):
     for name in ("braking", "propulsion"):
         a, b = phases.get(name, (0, 0))
         if b > a:
-            il = np.trapezoid(left[a:b + 1] - half, dx=1 / fs)
-            ir = np.trapezoid(right[a:b + 1] - half, dx=1 / fs)
+            il = np.trapezoid(left[a : b + 1] - half, dx=1 / fs)
+            ir = np.trapezoid(right[a : b + 1] - half, dx=1 / fs)
             m[f"asymmetry_{name}_net_impulse_pct"] = Metric(float(asymmetry_pct(il, ir)), "%", method)
             m[f"asymmetry_peak_{name}_force_pct"] = Metric(
-                float(asymmetry_pct(left[a:b].max(), right[a:b].max())), "%", "100*(L-R)/max(L,R)")
+                float(asymmetry_pct(left[a:b].max(), right[a:b].max())), "%", "100*(L-R)/max(L,R)"
+            )
     a, b = phases["landing"]
     if b > a:
         m["asymmetry_peak_landing_force_pct"] = Metric(
-            float(asymmetry_pct(left[a:b].max(), right[a:b].max())), "%", "100*(L-R)/max(L,R)")
+            float(asymmetry_pct(left[a:b].max(), right[a:b].max())), "%", "100*(L-R)/max(L,R)"
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -715,9 +786,15 @@ class SquatResult(MetricsMixin):
     flags: list[str] = field(default_factory=list)
 
 
-def knee_joint_force_proxy_bw(vertical_force_n, knee_flexion_deg, body_weight_n: float, *,
-                              legs_supporting: int = 2, shank_length_m: float = 0.43,
-                              patellar_tendon_moment_arm_m: float = 0.045) -> np.ndarray:
+def knee_joint_force_proxy_bw(
+    vertical_force_n,
+    knee_flexion_deg,
+    body_weight_n: float,
+    *,
+    legs_supporting: int = 2,
+    shank_length_m: float = 0.43,
+    patellar_tendon_moment_arm_m: float = 0.045,
+) -> np.ndarray:
     """Quasi-static tibiofemoral compressive-force **proxy** in BW (not inverse dynamics).
 
     Geometry (documented assumption): each supporting leg carries ``vertical_force_n / legs_supporting``;
@@ -732,17 +809,26 @@ def knee_joint_force_proxy_bw(vertical_force_n, knee_flexion_deg, body_weight_n:
     f = np.asarray(vertical_force_n, dtype=float)
     theta = np.deg2rad(np.asarray(knee_flexion_deg, dtype=float))
     if f.shape != theta.shape:
-        raise AnalysisError(f"vertical force {f.shape} and knee angle {theta.shape} must have the same shape "
-                            "(resample the angle to the force rate first)")
+        raise AnalysisError(
+            f"vertical force {f.shape} and knee angle {theta.shape} must have the same shape "
+            "(resample the angle to the force rate first)"
+        )
     f_leg = f / legs_supporting
     moment = f_leg * shank_length_m * np.sin(np.abs(theta) / 2)
     return (f_leg * np.cos(theta / 2) + moment / patellar_tendon_moment_arm_m) / body_weight_n
 
 
-def analyse_squat(force_n, fs_hz: float, *, body_weight_n: float | None = None,
-                  knee_flexion_deg=None, settings: ForcePlateSettings | None = None,
-                  legs_supporting: int = 2, mid_range_pct: tuple[float, float] = (25.0, 75.0),
-                  source: str | None = None) -> SquatResult:
+def analyse_squat(
+    force_n,
+    fs_hz: float,
+    *,
+    body_weight_n: float | None = None,
+    knee_flexion_deg=None,
+    settings: ForcePlateSettings | None = None,
+    legs_supporting: int = 2,
+    mid_range_pct: tuple[float, float] = (25.0, 75.0),
+    source: str | None = None,
+) -> SquatResult:
     """Squat, lunge or step-up repetition: peak vGRF, vertical impulse and the C6 mid-range force.
 
     **Mid-range mean force** (``mid_range_mean_force_bw``, claim C6 "ground-reaction force transfer",
@@ -786,8 +872,10 @@ def analyse_squat(force_n, fs_hz: float, *, body_weight_n: float | None = None,
     if knee_flexion_deg is not None:
         knee = np.asarray(knee_flexion_deg, dtype=float)
         if knee.shape != total.shape:
-            raise AnalysisError(f"{_where(source)}knee angle has {knee.shape} samples, force {total.shape}: "
-                                "resample the angle to the force sampling rate first")
+            raise AnalysisError(
+                f"{_where(source)}knee angle has {knee.shape} samples, force {total.shape}: "
+                "resample the angle to the force sampling rate first"
+            )
         pos = -knee  # extension is "up"
         basis = "knee_flexion_angle"
     else:
@@ -800,11 +888,13 @@ def analyse_squat(force_n, fs_hz: float, *, body_weight_n: float | None = None,
     rom = pos[top] - pos[bottom]
     if top <= bottom + 1 or rom <= 0:
         raise AnalysisError(f"{_where(source)}no concentric phase found ({basis} never rises after its minimum)")
-    frac = (pos[bottom:top + 1] - pos[bottom]) / rom * 100
+    frac = (pos[bottom : top + 1] - pos[bottom]) / rom * 100
     sel = np.flatnonzero((frac >= lo_pct) & (frac <= hi_pct))
     if sel.size == 0:
-        raise AnalysisError(f"{_where(source)}no sample of the concentric phase lies in {lo_pct:g}-{hi_pct:g} % "
-                            f"of its range of motion ({basis}); the record is too coarse")
+        raise AnalysisError(
+            f"{_where(source)}no sample of the concentric phase lies in {lo_pct:g}-{hi_pct:g} % "
+            f"of its range of motion ({basis}); the record is too coarse"
+        )
     mid_idx = bottom + sel
     mid = (int(mid_idx[0]), int(mid_idx[-1]) + 1)
     mtag = f"mean_F/bw_concentric_{lo_pct:g}-{hi_pct:g}pct_of_{basis};{tag}"
@@ -833,8 +923,9 @@ class GaitResult(MetricsMixin):
     metrics: dict[str, Metric]
 
 
-def analyse_gait(force_n, fs_hz: float, *, body_weight_n: float | None = None,
-                 settings: ForcePlateSettings | None = None) -> GaitResult:
+def analyse_gait(
+    force_n, fs_hz: float, *, body_weight_n: float | None = None, settings: ForcePlateSettings | None = None
+) -> GaitResult:
     """Stance detection (force ≥ ``stance_threshold_n`` for ≥ ``min_stance_s``), peak vGRF and loading rate.
 
     Loading rate: mean slope between 20 % and 80 % of the impact (first) peak, the first local maximum
@@ -854,34 +945,58 @@ def analyse_gait(force_n, fs_hz: float, *, body_weight_n: float | None = None,
         half = max(2, f.size // 2)
         ipk = int(np.argmax(f[:half]))
         fpk = f[ipk]
-        i20 = int(np.argmax(f[:ipk + 1] >= 0.2 * fpk))
-        i80 = int(np.argmax(f[:ipk + 1] >= 0.8 * fpk))
+        i20 = int(np.argmax(f[: ipk + 1] >= 0.2 * fpk))
+        i80 = int(np.argmax(f[: ipk + 1] >= 0.8 * fpk))
         lr = (f[i80] - f[i20]) * fs / (i80 - i20) if i80 > i20 else np.nan
-        rows.append({"start_index": int(a), "stop_index": int(b), "stance_time_s": (b - a) / fs,
-                     "peak_force_n": float(f.max()), "impact_peak_n": float(fpk), "loading_rate_n_per_s": float(lr),
-                     "impulse_n_s": float(np.trapezoid(f, dx=1 / fs))})
-    stances = pd.DataFrame(rows, columns=["start_index", "stop_index", "stance_time_s", "peak_force_n",
-                                          "impact_peak_n", "loading_rate_n_per_s", "impulse_n_s"])
+        rows.append(
+            {
+                "start_index": int(a),
+                "stop_index": int(b),
+                "stance_time_s": (b - a) / fs,
+                "peak_force_n": float(f.max()),
+                "impact_peak_n": float(fpk),
+                "loading_rate_n_per_s": float(lr),
+                "impulse_n_s": float(np.trapezoid(f, dx=1 / fs)),
+            }
+        )
+    stances = pd.DataFrame(
+        rows,
+        columns=[
+            "start_index",
+            "stop_index",
+            "stance_time_s",
+            "peak_force_n",
+            "impact_peak_n",
+            "loading_rate_n_per_s",
+            "impulse_n_s",
+        ],
+    )
     tag = f"stance_threshold_n={s.stance_threshold_n:g},min_stance_s={s.min_stance_s:g}"
     m = {"n_stances": Metric(float(len(stances)), "count", tag)}
     if len(stances):
         m["stance_time_s"] = Metric(float(stances.stance_time_s.mean()), "s", f"mean_over_stances;{tag}")
         m["peak_force_n"] = Metric(float(stances.peak_force_n.mean()), "N", f"mean_over_stances;{tag}")
-        m["loading_rate_n_per_s"] = Metric(float(stances.loading_rate_n_per_s.mean()), "N/s",
-                                           f"20-80pct_impact_peak;mean_over_stances;{tag}")
+        m["loading_rate_n_per_s"] = Metric(
+            float(stances.loading_rate_n_per_s.mean()), "N/s", f"20-80pct_impact_peak;mean_over_stances;{tag}"
+        )
         if body_weight_n:
-            m["peak_force_bw"] = Metric(float(stances.peak_force_n.mean() / body_weight_n), "BW",
-                                        f"mean_over_stances/bw_supplied;{tag}")
-            m["loading_rate_bw_per_s"] = Metric(float(stances.loading_rate_n_per_s.mean() / body_weight_n), "BW/s",
-                                                f"20-80pct_impact_peak/bw_supplied;{tag}")
+            m["peak_force_bw"] = Metric(
+                float(stances.peak_force_n.mean() / body_weight_n), "BW", f"mean_over_stances/bw_supplied;{tag}"
+            )
+            m["loading_rate_bw_per_s"] = Metric(
+                float(stances.loading_rate_n_per_s.mean() / body_weight_n),
+                "BW/s",
+                f"20-80pct_impact_peak/bw_supplied;{tag}",
+            )
     return GaitResult(fs, stances, m)
 
 
 # --------------------------------------------------------------------------------------------
 # centre of pressure and balance
 # --------------------------------------------------------------------------------------------
-def center_of_pressure(forces_n, moments_nm, *, origin_offset_m: Sequence[float] = (0.0, 0.0, 0.0),
-                       min_fz_n: float = 20.0) -> np.ndarray:
+def center_of_pressure(
+    forces_n, moments_nm, *, origin_offset_m: Sequence[float] = (0.0, 0.0, 0.0), min_fz_n: float = 20.0
+) -> np.ndarray:
     """CoP (x, y) in metres on the plate surface from forces (n, 3) and moments (n, 3) about the plate origin.
 
     ``origin_offset_m = (x0, y0, h)``: position (x0, y0) of the plate's measurement origin in the
@@ -930,8 +1045,10 @@ def analyse_balance(cop_xy_m, fs_hz: float) -> BalanceResult:
     if cop.ndim != 2 or cop.shape[1] != 2 or cop.shape[0] < 4:
         raise AnalysisError(f"CoP must be (n_samples >= 4, 2), got {cop.shape}")
     if not np.all(np.isfinite(cop)):
-        raise AnalysisError(f"CoP has {int((~np.isfinite(cop)).any(axis=1).sum())} undefined samples "
-                            "(subject off the plate?): trim the trial to the standing part")
+        raise AnalysisError(
+            f"CoP has {int((~np.isfinite(cop)).any(axis=1).sum())} undefined samples "
+            "(subject off the plate?): trim the trial to the standing part"
+        )
     n = cop.shape[0]
     step = np.linalg.norm(np.diff(cop, axis=0), axis=1)
     path = float(step.sum())
@@ -944,7 +1061,7 @@ def analyse_balance(cop_xy_m, fs_hz: float) -> BalanceResult:
     m = {
         "cop_path_length_m": Metric(path, "m", f"{tag}:sum_step_distance"),
         "cop_mean_velocity_m_s": Metric(path / dur, "m/s", f"{tag}:path/duration"),
-        "cop_rms_distance_m": Metric(float(np.sqrt((c ** 2).sum(axis=1).mean())), "m", f"{tag}:rms_about_mean"),
+        "cop_rms_distance_m": Metric(float(np.sqrt((c**2).sum(axis=1).mean())), "m", f"{tag}:rms_about_mean"),
         "cop_range_x_m": Metric(float(np.ptp(cop[:, 0])), "m", f"{tag}:range"),
         "cop_range_y_m": Metric(float(np.ptp(cop[:, 1])), "m", f"{tag}:range"),
         "cop_ellipse_area_95_m2": Metric(float(area), "m^2", f"{tag}:2pi*F95(2,n-2)*sqrt(det cov)"),
@@ -962,8 +1079,9 @@ def is_vertical_force_role(role: str) -> bool:
     return any(base == stem or base.startswith(stem + "_") for stem in ("fz", "vertical_force"))
 
 
-def vertical_force_from_recording(recording, channels: Sequence[str] | None = None,
-                                  roles: Mapping[str, str] | None = None) -> np.ndarray:
+def vertical_force_from_recording(
+    recording, channels: Sequence[str] | None = None, roles: Mapping[str, str] | None = None
+) -> np.ndarray:
     """Vertical force columns of a :class:`~analysis.recording.Recording` as (n, n_plates).
 
     ``channels`` names them explicitly (needed e.g. when y is vertical). Otherwise the channels whose
@@ -975,12 +1093,17 @@ def vertical_force_from_recording(recording, channels: Sequence[str] | None = No
         roles = dict(roles or {})
         channels = [n for n in recording.channel_names if n in roles and is_vertical_force_role(roles[n])]
         if not channels:
-            channels = [n for n, k in zip(recording.channel_names, recording.channel_kinds)
-                        if k == "force" and n not in roles and n.lower().rstrip("0123456789 _").endswith("z")]
+            channels = [
+                n
+                for n, k in zip(recording.channel_names, recording.channel_kinds)
+                if k == "force" and n not in roles and n.lower().rstrip("0123456789 _").endswith("z")
+            ]
         if not channels:
-            raise AnalysisError(f"{recording.source}: no vertical force channel found among "
-                                f"{recording.channel_names}; name it in study.yaml roles: (e.g. "
-                                f"\"{recording.channel_names[0] if recording.channel_names else 'Fz'}\": fz) "
-                                "or pass channels=[...] explicitly")
+            raise AnalysisError(
+                f"{recording.source}: no vertical force channel found among "
+                f"{recording.channel_names}; name it in study.yaml roles: (e.g. "
+                f'"{recording.channel_names[0] if recording.channel_names else "Fz"}": fz) '
+                "or pass channels=[...] explicitly"
+            )
     idx = [recording.channel_index(c) for c in channels]
     return recording.samples[:, idx]

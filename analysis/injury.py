@@ -15,6 +15,7 @@ athlete-cluster bootstrap for burden, score CIs/tests for two-group rate ratios,
 overdispersed, GEE Poisson with the Mancl-DeRouen bias-reduced sandwich for few teams, Cox (Efron ties) and
 Kaplan-Meier on exposure time to first injury.
 """
+
 from __future__ import annotations
 
 import math
@@ -75,8 +76,16 @@ C8_CLAIMED_IRR = 1.19
 
 _EXPOSURE_REQUIRED = ("athlete_id", "date_start", "date_end", "exposure_time", "exposure_unit")
 _INJURY_REQUIRED = ("athlete_id", "date_injured")
-_INJURY_COLUMNS = ("athlete_id", "date_injured", "date_recovered", "days_lost", "body_region", "tissue_type",
-                   "injury_type", "notes")
+_INJURY_COLUMNS = (
+    "athlete_id",
+    "date_injured",
+    "date_recovered",
+    "days_lost",
+    "body_region",
+    "tissue_type",
+    "injury_type",
+    "notes",
+)
 
 
 class ZeroExposureWarning(UserWarning):
@@ -85,23 +94,24 @@ class ZeroExposureWarning(UserWarning):
 
 # ----------------------------------------------------------------------------------------------- results
 
+
 @dataclass(frozen=True)
 class RateEstimate:
     """An incidence or burden rate with its intervals and everything that produced it."""
 
-    measure: str                        # "incidence" or "burden"
-    estimate: float                     # rate in `unit`
-    ci_wald: tuple[float, float]        # injurytools: rate +/- z * sqrt(n)/T (may go below 0)
-    ci_exact: tuple[float, float]       # Poisson exact (Garwood, "exact-c"); burden: days treated as Poisson
+    measure: str  # "incidence" or "burden"
+    estimate: float  # rate in `unit`
+    ci_wald: tuple[float, float]  # injurytools: rate +/- z * sqrt(n)/T (may go below 0)
+    ci_exact: tuple[float, float]  # Poisson exact (Garwood, "exact-c"); burden: days treated as Poisson
     ci_bootstrap: tuple[float, float] | None  # athlete-cluster percentile bootstrap, if run
-    n: float                            # events in the numerator: injuries, or days lost for burden
+    n: float  # events in the numerator: injuries, or days lost for burden
     n_injuries: int
     days_lost: float
     n_athletes: int
-    exposure: float                     # total exposure at risk, in `exposure_unit`
+    exposure: float  # total exposure at risk, in `exposure_unit`
     exposure_unit: str
-    unit: str                           # e.g. "injuries per 1000 h"
-    scale: float                        # rate per exposure unit x scale = estimate
+    unit: str  # e.g. "injuries per 1000 h"
+    scale: float  # rate per exposure unit x scale = estimate
     conf_level: float
     method: str
     params: dict = field(default_factory=dict)
@@ -116,8 +126,8 @@ class RateRatio:
 
     estimate: float
     ci_score: tuple[float, float]
-    ci_wald: tuple[float, float]        # log-scale Wald: exp(log IRR +/- z sqrt(1/n1 + 1/n0))
-    p_value: float                      # score test of IRR = 1
+    ci_wald: tuple[float, float]  # log-scale Wald: exp(log IRR +/- z sqrt(1/n1 + 1/n0))
+    p_value: float  # score test of IRR = 1
     count: int
     exposure: float
     count_reference: int
@@ -136,11 +146,11 @@ class RateRatio:
 class RateModelResult:
     """A fitted count model with exposure: which family, why, and the rate ratios."""
 
-    model: str                  # "poisson", "nb2" or "gee_poisson"
+    model: str  # "poisson", "nb2" or "gee_poisson"
     reason: str
-    table: pd.DataFrame         # index = term; coef, se, irr, irr_low, irr_high, p_value
-    pearson_dispersion: float   # Pearson chi2 / df of the Poisson fit
-    alpha_nb2: float | None     # NB2 dispersion (var = mu + alpha mu^2) when NB2 was fitted
+    table: pd.DataFrame  # index = term; coef, se, irr, irr_low, irr_high, p_value
+    pearson_dispersion: float  # Pearson chi2 / df of the Poisson fit
+    alpha_nb2: float | None  # NB2 dispersion (var = mu + alpha mu^2) when NB2 was fitted
     aic: float | None
     null_deviance: float | None
     deviance: float | None
@@ -152,11 +162,13 @@ class RateModelResult:
 
 # ------------------------------------------------------------------------------------------ input tables
 
+
 def _missing_columns(df: pd.DataFrame, required: tuple[str, ...], what: str) -> None:
     missing = [c for c in required if c not in df.columns]
     if missing:
-        raise AnalysisError(f"{what}: missing column(s) {', '.join(missing)} -- see data/README.md "
-                            f"(exposures.csv / injuries.csv)")
+        raise AnalysisError(
+            f"{what}: missing column(s) {', '.join(missing)} -- see data/README.md (exposures.csv / injuries.csv)"
+        )
 
 
 def _to_dates(values: pd.Series, what: str, column: str) -> pd.Series:
@@ -164,8 +176,9 @@ def _to_dates(values: pd.Series, what: str, column: str) -> pd.Series:
     bad = values.notna() & parsed.isna()
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
-        raise AnalysisError(f"{what}, row {row + 1}: column {column!r} value {values.iloc[row]!r} is not a date "
-                            "(use YYYY-MM-DD)")
+        raise AnalysisError(
+            f"{what}, row {row + 1}: column {column!r} value {values.iloc[row]!r} is not a date (use YYYY-MM-DD)"
+        )
     return parsed
 
 
@@ -182,16 +195,19 @@ def prepare_exposures(exposures: pd.DataFrame, *, source: str = "exposures.csv")
     bad = time.isna() | (time < 0)
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
-        raise AnalysisError(f"{source}, row {row + 1}: exposure_time {df['exposure_time'].iloc[row]!r} "
-                            "must be a number >= 0")
+        raise AnalysisError(
+            f"{source}, row {row + 1}: exposure_time {df['exposure_time'].iloc[row]!r} must be a number >= 0"
+        )
     df["exposure_time"] = time.astype(float)
     df["exposure_unit"] = df["exposure_unit"].astype(str).str.strip().str.lower()
     unknown = ~df["exposure_unit"].isin([v[0] for v in SUMMARY_UNITS.values()])
     if unknown.any():
         row = int(np.flatnonzero(unknown.to_numpy())[0])
-        raise AnalysisError(f"{source}, row {row + 1}: exposure_unit {df['exposure_unit'].iloc[row]!r} "
-                            "is not 'hours' or 'minutes' (non-study tables may also use matches_num, days, "
-                            "activity_days)")
+        raise AnalysisError(
+            f"{source}, row {row + 1}: exposure_unit {df['exposure_unit'].iloc[row]!r} "
+            "is not 'hours' or 'minutes' (non-study tables may also use matches_num, days, "
+            "activity_days)"
+        )
     reversed_dates = df["date_end"] < df["date_start"]
     if reversed_dates.any():
         row = int(np.flatnonzero(reversed_dates.to_numpy())[0])
@@ -230,8 +246,9 @@ def prepare_injuries(injuries: pd.DataFrame, *, source: str = "injuries.csv") ->
     return df
 
 
-def from_injurytools(raw_df_exposures: pd.DataFrame, raw_df_injuries: pd.DataFrame,
-                     *, team: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def from_injurytools(
+    raw_df_exposures: pd.DataFrame, raw_df_injuries: pd.DataFrame, *, team: str | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Map the injurytools example tables onto the study format.
 
     ``raw_df_exposures`` has one row per player-season (``player_name, season "17/18", year, minutes_played,
@@ -244,33 +261,40 @@ def from_injurytools(raw_df_exposures: pd.DataFrame, raw_df_injuries: pd.DataFra
     _missing_columns(raw_df_injuries, ("player_name", "from", "until", "days_lost"), "raw_df_injuries")
     exp = raw_df_exposures
     year = pd.to_numeric(exp["year"]).astype(int)
-    exposures = pd.DataFrame({
-        "athlete_id": exp["player_name"].astype(str).to_numpy(),
-        "team": team if team is not None else (exp["club_name"].astype(str).to_numpy() if "club_name" in exp
-                                                else "team"),
-        "season": [f"{y}/{y + 1}" for y in year],
-        "date_start": pd.to_datetime([f"{y}-07-01" for y in year]),
-        "date_end": pd.to_datetime([f"{y + 1}-06-30" for y in year]),
-        "exposure_time": pd.to_numeric(exp["minutes_played"]).astype(float).to_numpy(),
-        "exposure_unit": "minutes",
-        "position": (exp["position"].astype(str).str.split("_").str[0] if "position" in exp else pd.NA),
-        "position_detail": exp["position"].astype(str) if "position" in exp else pd.NA,
-    })
+    exposures = pd.DataFrame(
+        {
+            "athlete_id": exp["player_name"].astype(str).to_numpy(),
+            "team": team
+            if team is not None
+            else (exp["club_name"].astype(str).to_numpy() if "club_name" in exp else "team"),
+            "season": [f"{y}/{y + 1}" for y in year],
+            "date_start": pd.to_datetime([f"{y}-07-01" for y in year]),
+            "date_end": pd.to_datetime([f"{y + 1}-06-30" for y in year]),
+            "exposure_time": pd.to_numeric(exp["minutes_played"]).astype(float).to_numpy(),
+            "exposure_unit": "minutes",
+            "position": (exp["position"].astype(str).str.split("_").str[0] if "position" in exp else pd.NA),
+            "position_detail": exp["position"].astype(str) if "position" in exp else pd.NA,
+        }
+    )
     inj = raw_df_injuries
-    injuries = pd.DataFrame({
-        "athlete_id": inj["player_name"].astype(str).to_numpy(),
-        "date_injured": pd.to_datetime(inj["from"]).to_numpy(),
-        "date_recovered": pd.to_datetime(inj["until"]).to_numpy(),
-        "days_lost": pd.to_numeric(inj["days_lost"]).astype(float).to_numpy(),
-        "body_region": pd.NA,
-        "tissue_type": pd.NA,
-        "injury_type": inj["injury_type"].astype(str).to_numpy() if "injury_type" in inj else pd.NA,
-        "notes": inj["injury"].astype(str).to_numpy() if "injury" in inj else pd.NA,
-    })
+    injuries = pd.DataFrame(
+        {
+            "athlete_id": inj["player_name"].astype(str).to_numpy(),
+            "date_injured": pd.to_datetime(inj["from"]).to_numpy(),
+            "date_recovered": pd.to_datetime(inj["until"]).to_numpy(),
+            "days_lost": pd.to_numeric(inj["days_lost"]).astype(float).to_numpy(),
+            "body_region": pd.NA,
+            "tissue_type": pd.NA,
+            "injury_type": inj["injury_type"].astype(str).to_numpy() if "injury_type" in inj else pd.NA,
+            "notes": inj["injury"].astype(str).to_numpy() if "injury" in inj else pd.NA,
+        }
+    )
     if "injury_severity" in inj:
         injuries["injury_severity"] = inj["injury_severity"].astype(str).to_numpy()
-    return (prepare_exposures(exposures, source="raw_df_exposures"),
-            prepare_injuries(injuries, source="raw_df_injuries"))
+    return (
+        prepare_exposures(exposures, source="raw_df_exposures"),
+        prepare_injuries(injuries, source="raw_df_injuries"),
+    )
 
 
 def _exposure_in(exposures: pd.DataFrame, summary_unit: str) -> tuple[np.ndarray, str, float, str]:
@@ -291,8 +315,10 @@ def _exposure_in(exposures: pd.DataFrame, summary_unit: str) -> tuple[np.ndarray
         factor[given == unit] = 1.0
     if np.isnan(factor).any():
         bad = sorted(set(given[np.isnan(factor)]))
-        raise AnalysisError(f"exposures in {', '.join(bad)} cannot be reported {label} "
-                            f"(summary_unit={summary_unit!r}); choose a summary_unit matching the exposure unit")
+        raise AnalysisError(
+            f"exposures in {', '.join(bad)} cannot be reported {label} "
+            f"(summary_unit={summary_unit!r}); choose a summary_unit matching the exposure unit"
+        )
     return time * factor, unit, scale, label
 
 
@@ -304,14 +330,19 @@ def _at_risk(exposures: pd.DataFrame, injuries: pd.DataFrame, summary_unit: str)
     per_athlete = pd.Series(values, index=exposures["athlete_id"].to_numpy()).groupby(level=0).sum()
     unknown = sorted(set(injuries["athlete_id"]) - set(per_athlete.index))
     if unknown:
-        raise AnalysisError(f"injuries.csv: athlete_id(s) {', '.join(unknown[:5])} have no rows in exposures.csv "
-                            "-- every injured athlete needs exposure time")
+        raise AnalysisError(
+            f"injuries.csv: athlete_id(s) {', '.join(unknown[:5])} have no rows in exposures.csv "
+            "-- every injured athlete needs exposure time"
+        )
     zero = per_athlete.index[per_athlete.to_numpy() <= 0]
     if len(zero):
         n_inj = int(injuries["athlete_id"].isin(zero).sum())
-        warnings.warn(f"{len(zero)} athlete(s) with zero exposure dropped ({', '.join(map(str, zero[:5]))}"
-                      f"{'...' if len(zero) > 5 else ''}) together with {n_inj} injury(ies), as injurytools does",
-                      ZeroExposureWarning, stacklevel=3)
+        warnings.warn(
+            f"{len(zero)} athlete(s) with zero exposure dropped ({', '.join(map(str, zero[:5]))}"
+            f"{'...' if len(zero) > 5 else ''}) together with {n_inj} injury(ies), as injurytools does",
+            ZeroExposureWarning,
+            stacklevel=3,
+        )
         per_athlete = per_athlete[per_athlete > 0]
         injuries = injuries[~injuries["athlete_id"].isin(zero)]
     return per_athlete, injuries, unit, scale, label
@@ -329,19 +360,24 @@ def attach_exposure_period(exposures: pd.DataFrame, injuries: pd.DataFrame) -> p
     injuries = injuries.rename(columns={c: f"{c}_injury" for c in period_cols if c in injuries.columns})
     injuries["_injury_row"] = np.arange(len(injuries))
     merged = injuries[["_injury_row", "athlete_id", "date_injured"]].merge(
-        exposures.assign(_period_row=np.arange(len(exposures))), on="athlete_id", how="inner")
+        exposures.assign(_period_row=np.arange(len(exposures))), on="athlete_id", how="inner"
+    )
     inside = (merged["date_injured"] >= merged["date_start"]) & (merged["date_injured"] <= merged["date_end"])
     matched = merged[inside].sort_values(["_injury_row", "_period_row"]).drop_duplicates("_injury_row")
     out = injuries.merge(matched[["_injury_row", *period_cols]], on="_injury_row", how="left")
     n_outside = len(injuries) - len(matched)
     if n_outside:
-        warnings.warn(f"{n_outside} injury(ies) fall outside every exposure period of their athlete; "
-                      "they have no season/team/group and are left out of tables split by those columns",
-                      UserWarning, stacklevel=2)
+        warnings.warn(
+            f"{n_outside} injury(ies) fall outside every exposure period of their athlete; "
+            "they have no season/team/group and are left out of tables split by those columns",
+            UserWarning,
+            stacklevel=2,
+        )
     return out.drop(columns="_injury_row")
 
 
 # ----------------------------------------------------------------------------------------------- rates
+
 
 def _z(conf_level: float) -> float:
     return float(stats.norm.ppf(0.5 + conf_level / 2.0))
@@ -356,8 +392,9 @@ def _rate_cis(n: float, exposure: float, scale: float, conf_level: float):
     return (scale * rate, (scale * (rate - half), scale * (rate + half)), (scale * float(low), scale * float(high)))
 
 
-def _cluster_bootstrap(numerator: np.ndarray, exposure: np.ndarray, n_boot: int, seed, conf_level: float,
-                       scale: float) -> tuple[float, float]:
+def _cluster_bootstrap(
+    numerator: np.ndarray, exposure: np.ndarray, n_boot: int, seed, conf_level: float, scale: float
+) -> tuple[float, float]:
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     idx = rng.integers(0, len(exposure), size=(n_boot, len(exposure)))
     rates = numerator[idx].sum(axis=1) / exposure[idx].sum(axis=1)
@@ -372,33 +409,63 @@ def _rate(measure: str, exposures, injuries, summary_unit, conf_level, n_boot, s
     n_inj = len(injuries)
     days = float(injuries["days_lost"].sum())
     if measure == "burden" and injuries["days_lost"].isna().any():
-        raise AnalysisError("injuries.csv: days_lost (or date_recovered) is missing for "
-                            f"{int(injuries['days_lost'].isna().sum())} injury(ies); burden needs days lost")
+        raise AnalysisError(
+            "injuries.csv: days_lost (or date_recovered) is missing for "
+            f"{int(injuries['days_lost'].isna().sum())} injury(ies); burden needs days lost"
+        )
     n = float(n_inj) if measure == "incidence" else days
     estimate, ci_wald, ci_exact = _rate_cis(n, total, scale, conf_level)
     ci_boot = None
     if n_boot:
-        column = injuries.groupby("athlete_id").size() if measure == "incidence" else \
-            injuries.groupby("athlete_id")["days_lost"].sum()
+        column = (
+            injuries.groupby("athlete_id").size()
+            if measure == "incidence"
+            else injuries.groupby("athlete_id")["days_lost"].sum()
+        )
         numerator = column.reindex(per_athlete.index, fill_value=0).to_numpy(float)
         ci_boot = _cluster_bootstrap(numerator, per_athlete.to_numpy(float), n_boot, seed, conf_level, scale)
     what = "injuries" if measure == "incidence" else "days lost"
-    method = ("rate = n / T; Wald CI rate +/- z sqrt(n)/T (injurytools 2.0.0); exact Poisson CI (Garwood, "
-              "statsmodels confint_poisson 'exact-c')")
+    method = (
+        "rate = n / T; Wald CI rate +/- z sqrt(n)/T (injurytools 2.0.0); exact Poisson CI (Garwood, "
+        "statsmodels confint_poisson 'exact-c')"
+    )
     if measure == "burden":
         method += "; burden treats each day lost as a Poisson event (clustered in reality: use ci_bootstrap)"
     if ci_boot is not None:
         method += f"; athlete-cluster percentile bootstrap ({n_boot} resamples)"
-    return RateEstimate(measure=measure, estimate=estimate, ci_wald=ci_wald, ci_exact=ci_exact,
-                        ci_bootstrap=ci_boot, n=n, n_injuries=n_inj, days_lost=days, n_athletes=len(per_athlete),
-                        exposure=total, exposure_unit=unit, unit=f"{what} {label}", scale=scale,
-                        conf_level=conf_level, method=method,
-                        params={"summary_unit": summary_unit, "n_boot": n_boot,
-                                "seed": None if isinstance(seed, np.random.Generator) else seed})
+    return RateEstimate(
+        measure=measure,
+        estimate=estimate,
+        ci_wald=ci_wald,
+        ci_exact=ci_exact,
+        ci_bootstrap=ci_boot,
+        n=n,
+        n_injuries=n_inj,
+        days_lost=days,
+        n_athletes=len(per_athlete),
+        exposure=total,
+        exposure_unit=unit,
+        unit=f"{what} {label}",
+        scale=scale,
+        conf_level=conf_level,
+        method=method,
+        params={
+            "summary_unit": summary_unit,
+            "n_boot": n_boot,
+            "seed": None if isinstance(seed, np.random.Generator) else seed,
+        },
+    )
 
 
-def incidence_rate(exposures: pd.DataFrame, injuries: pd.DataFrame, *, summary_unit: str = "hours",
-                   conf_level: float = 0.95, n_boot: int = 0, seed: int | np.random.Generator = 0) -> RateEstimate:
+def incidence_rate(
+    exposures: pd.DataFrame,
+    injuries: pd.DataFrame,
+    *,
+    summary_unit: str = "hours",
+    conf_level: float = 0.95,
+    n_boot: int = 0,
+    seed: int | np.random.Generator = 0,
+) -> RateEstimate:
     """Injuries per exposure (``summary_unit``: see ``SUMMARY_UNITS``; default per 1000 h).
 
     Athletes with zero total exposure are dropped with a ``ZeroExposureWarning``. ``n_boot > 0`` adds an
@@ -407,10 +474,15 @@ def incidence_rate(exposures: pd.DataFrame, injuries: pd.DataFrame, *, summary_u
     return _rate("incidence", exposures, injuries, summary_unit, conf_level, n_boot, seed)
 
 
-def burden_rate(exposures: pd.DataFrame, injuries: pd.DataFrame, *, summary_unit: str = "hours",
-                conf_level: float = 0.95,
-                n_boot: int = 2000,  # percentile CIs need 1000-2000 resamples (Efron & Tibshirani 1993, ch. 13)
-                seed: int | np.random.Generator = 0) -> RateEstimate:
+def burden_rate(
+    exposures: pd.DataFrame,
+    injuries: pd.DataFrame,
+    *,
+    summary_unit: str = "hours",
+    conf_level: float = 0.95,
+    n_boot: int = 2000,  # percentile CIs need 1000-2000 resamples (Efron & Tibshirani 1993, ch. 13)
+    seed: int | np.random.Generator = 0,
+) -> RateEstimate:
     """Days lost per exposure, with the athlete-cluster bootstrap CI by default (days lost cluster within
     athletes, so the Wald/exact CIs are far too narrow: docs/design/statistics.md §6)."""
     return _rate("burden", exposures, injuries, summary_unit, conf_level, n_boot, seed)
@@ -420,8 +492,9 @@ def _injury_side_column(exposures: pd.DataFrame, by: str) -> bool:
     return by not in exposures.columns
 
 
-def rate_table(exposures: pd.DataFrame, injuries: pd.DataFrame, by: str, *, summary_unit: str = "hours",
-               conf_level: float = 0.95) -> pd.DataFrame:
+def rate_table(
+    exposures: pd.DataFrame, injuries: pd.DataFrame, by: str, *, summary_unit: str = "hours", conf_level: float = 0.95
+) -> pd.DataFrame:
     """Incidence and burden by a column, one row per level (like injurytools ``injsummary(var_type_injury=)``).
 
     An injury column (e.g. ``injury_type``, ``body_region``) splits only the numerator: every row uses the total
@@ -444,8 +517,10 @@ def rate_table(exposures: pd.DataFrame, injuries: pd.DataFrame, by: str, *, summ
         located = attach_exposure_period(exposures, injuries)
         level_of_exposure = exposures[by].fillna("(missing)").astype(str).to_numpy()
         level_of_injury = located[by].astype("string").fillna("(missing)").astype(str).to_numpy()
-        pieces = [(level, float(values[level_of_exposure == level].sum()), located[level_of_injury == level])
-                  for level in sorted(set(level_of_exposure))]
+        pieces = [
+            (level, float(values[level_of_exposure == level].sum()), located[level_of_injury == level])
+            for level in sorted(set(level_of_exposure))
+        ]
     n_total = sum(len(p[2]) for p in pieces)
     days_total = sum(float(p[2]["days_lost"].sum()) for p in pieces)
     for level, exposure, part in pieces:
@@ -455,20 +530,34 @@ def rate_table(exposures: pd.DataFrame, injuries: pd.DataFrame, by: str, *, summ
             continue
         inc, inc_wald, inc_exact = _rate_cis(float(n), exposure, scale, conf_level)
         bur, bur_wald, bur_exact = _rate_cis(days, exposure, scale, conf_level)
-        rows.append({by: level, "n_injuries": n, "days_lost": days,
-                     "pct_injuries": 100.0 * n / n_total if n_total else np.nan,
-                     "pct_days_lost": 100.0 * days / days_total if days_total else np.nan,
-                     "median_days_lost": float(part["days_lost"].median()) if n else np.nan,
-                     "exposure": exposure, "exposure_unit": unit,
-                     "incidence": inc, "incidence_wald_low": inc_wald[0], "incidence_wald_high": inc_wald[1],
-                     "incidence_exact_low": inc_exact[0], "incidence_exact_high": inc_exact[1],
-                     "burden": bur, "burden_wald_low": bur_wald[0], "burden_wald_high": bur_wald[1],
-                     "unit": label, "conf_level": conf_level})
+        rows.append(
+            {
+                by: level,
+                "n_injuries": n,
+                "days_lost": days,
+                "pct_injuries": 100.0 * n / n_total if n_total else np.nan,
+                "pct_days_lost": 100.0 * days / days_total if days_total else np.nan,
+                "median_days_lost": float(part["days_lost"].median()) if n else np.nan,
+                "exposure": exposure,
+                "exposure_unit": unit,
+                "incidence": inc,
+                "incidence_wald_low": inc_wald[0],
+                "incidence_wald_high": inc_wald[1],
+                "incidence_exact_low": inc_exact[0],
+                "incidence_exact_high": inc_exact[1],
+                "burden": bur,
+                "burden_wald_low": bur_wald[0],
+                "burden_wald_high": bur_wald[1],
+                "unit": label,
+                "conf_level": conf_level,
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def season_prevalence(exposures: pd.DataFrame, injuries: pd.DataFrame, *, by: str = "season",
-                      include_ongoing: bool = False) -> pd.DataFrame:
+def season_prevalence(
+    exposures: pd.DataFrame, injuries: pd.DataFrame, *, by: str = "season", include_ongoing: bool = False
+) -> pd.DataFrame:
     """Period prevalence: athletes with >= 1 injury in the period / athletes with an exposure row in it.
 
     An injury belongs to the period whose dates contain ``date_injured``. ``include_ongoing=True`` also counts an
@@ -487,18 +576,33 @@ def season_prevalence(exposures: pd.DataFrame, injuries: pd.DataFrame, *, by: st
             start = part.groupby("athlete_id")["date_start"].min()
             inj = located[located["athlete_id"].isin(athletes)]
             first_day = inj["athlete_id"].map(start)
-            ongoing = (inj["date_injured"] < first_day) & (inj["date_recovered"].isna()
-                                                          | (inj["date_recovered"] > first_day))
+            ongoing = (inj["date_injured"] < first_day) & (
+                inj["date_recovered"].isna() | (inj["date_recovered"] > first_day)
+            )
             injured |= set(inj.loc[ongoing, "athlete_id"])
-        rows.append({by: level, "n_athletes": len(athletes), "n_injured": len(injured),
-                     "n_injury_free": len(athletes) - len(injured),
-                     "pct_injured": 100.0 * len(injured) / len(athletes) if athletes else np.nan,
-                     "method": "new injuries" + (" + ongoing at period start" if include_ongoing else "")})
+        rows.append(
+            {
+                by: level,
+                "n_athletes": len(athletes),
+                "n_injured": len(injured),
+                "n_injury_free": len(athletes) - len(injured),
+                "pct_injured": 100.0 * len(injured) / len(athletes) if athletes else np.nan,
+                "method": "new injuries" + (" + ongoing at period start" if include_ongoing else ""),
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def rate_ratio(exposures: pd.DataFrame, injuries: pd.DataFrame, *, by: str, group: str, reference: str,
-               summary_unit: str = "hours", conf_level: float = 0.95) -> RateRatio:
+def rate_ratio(
+    exposures: pd.DataFrame,
+    injuries: pd.DataFrame,
+    *,
+    by: str,
+    group: str,
+    reference: str,
+    summary_unit: str = "hours",
+    conf_level: float = 0.95,
+) -> RateRatio:
     """Incidence rate ratio group / reference (an exposure column, e.g. ``group`` or ``season``).
 
     Score CI (``confint_poisson_2indep``) and score test (``test_poisson_2indep``); the log-scale Wald CI is
@@ -510,16 +614,27 @@ def rate_ratio(exposures: pd.DataFrame, injuries: pd.DataFrame, *, by: str, grou
     levels = set(table[by]) if len(table) else set()
     for name, level in (("group", group), ("reference", reference)):
         if level not in levels:
-            raise AnalysisError(f"exposures.csv: no athletes with {by} == {level!r} ({name}); "
-                                f"levels present: {', '.join(sorted(map(str, levels))) or 'none'}")
+            raise AnalysisError(
+                f"exposures.csv: no athletes with {by} == {level!r} ({name}); "
+                f"levels present: {', '.join(sorted(map(str, levels))) or 'none'}"
+            )
     g = table.set_index(by).loc[group]
     r = table.set_index(by).loc[reference]
-    return _two_group_ratio(int(g["n_injuries"]), float(g["exposure"]), int(r["n_injuries"]), float(r["exposure"]),
-                            group, reference, str(g["exposure_unit"]), conf_level)
+    return _two_group_ratio(
+        int(g["n_injuries"]),
+        float(g["exposure"]),
+        int(r["n_injuries"]),
+        float(r["exposure"]),
+        group,
+        reference,
+        str(g["exposure_unit"]),
+        conf_level,
+    )
 
 
-def _two_group_ratio(n1: int, t1: float, n0: int, t0: float, group: str, reference: str, unit: str,
-                     conf_level: float) -> RateRatio:
+def _two_group_ratio(
+    n1: int, t1: float, n0: int, t0: float, group: str, reference: str, unit: str, conf_level: float
+) -> RateRatio:
     from statsmodels.stats.rates import confint_poisson_2indep, test_poisson_2indep
 
     alpha = 1.0 - conf_level
@@ -531,13 +646,25 @@ def _two_group_ratio(n1: int, t1: float, n0: int, t0: float, group: str, referen
         wald = (estimate * math.exp(-half), estimate * math.exp(half))
     else:
         wald = (math.nan, math.nan)
-    return RateRatio(estimate=estimate, ci_score=(float(low), float(high)), ci_wald=wald,
-                     p_value=float(test.pvalue), count=n1, exposure=t1, count_reference=n0, exposure_reference=t0,
-                     group=group, reference=reference, exposure_unit=unit, conf_level=conf_level,
-                     method="score CI and test (statsmodels confint_poisson_2indep / test_poisson_2indep)")
+    return RateRatio(
+        estimate=estimate,
+        ci_score=(float(low), float(high)),
+        ci_wald=wald,
+        p_value=float(test.pvalue),
+        count=n1,
+        exposure=t1,
+        count_reference=n0,
+        exposure_reference=t0,
+        group=group,
+        reference=reference,
+        exposure_unit=unit,
+        conf_level=conf_level,
+        method="score CI and test (statsmodels confint_poisson_2indep / test_poisson_2indep)",
+    )
 
 
 # --------------------------------------------------------------------------------------- athlete tables
+
 
 def _accrued_exposure(exposures: pd.DataFrame, values: np.ndarray, athlete: str, when: pd.Timestamp) -> float:
     """Exposure accrued by `athlete` up to the middle of day `when`, spreading each period's exposure evenly
@@ -549,8 +676,13 @@ def _accrued_exposure(exposures: pd.DataFrame, values: np.ndarray, athlete: str,
     return float((values[rows] * np.clip(elapsed / length, 0.0, 1.0)).sum())
 
 
-def athlete_table(exposures: pd.DataFrame, injuries: pd.DataFrame, *, by: tuple[str, ...] = ("athlete_id",),
-                  summary_unit: str = "hours") -> pd.DataFrame:
+def athlete_table(
+    exposures: pd.DataFrame,
+    injuries: pd.DataFrame,
+    *,
+    by: tuple[str, ...] = ("athlete_id",),
+    summary_unit: str = "hours",
+) -> pd.DataFrame:
     """One row per athlete (or per ``by`` combination): exposure, n_injuries, days_lost and, per athlete,
     exposure time to first injury (``time_first``, ``status_first``) for Cox / Kaplan-Meier.
 
@@ -576,8 +708,9 @@ def athlete_table(exposures: pd.DataFrame, injuries: pd.DataFrame, *, by: tuple[
             constant = exp.groupby(keys, dropna=False)[column].nunique(dropna=False) <= 1
             first = exp.groupby(keys, dropna=False)[column].first()
             table[column] = first.where(constant)
-    counts = located.groupby(keys, dropna=False).agg(n_injuries=("date_injured", "size"),
-                                                      days_lost=("days_lost", "sum"))
+    counts = located.groupby(keys, dropna=False).agg(
+        n_injuries=("date_injured", "size"), days_lost=("days_lost", "sum")
+    )
     table = table.join(counts, how="left").fillna({"n_injuries": 0, "days_lost": 0.0})
     table["n_injuries"] = table["n_injuries"].astype(int)
     table["exposure_unit"] = unit
@@ -598,16 +731,32 @@ def athlete_table(exposures: pd.DataFrame, injuries: pd.DataFrame, *, by: tuple[
 
 # ------------------------------------------------------------------------------------------------ models
 
+
 def _irr_table(params, bse, conf_int, pvalues, names) -> pd.DataFrame:
     ci = np.asarray(conf_int)
-    return pd.DataFrame({"coef": np.asarray(params), "se": np.asarray(bse), "irr": np.exp(np.asarray(params)),
-                         "irr_low": np.exp(ci[:, 0]), "irr_high": np.exp(ci[:, 1]),
-                         "p_value": np.asarray(pvalues)}, index=list(names))
+    return pd.DataFrame(
+        {
+            "coef": np.asarray(params),
+            "se": np.asarray(bse),
+            "irr": np.exp(np.asarray(params)),
+            "irr_low": np.exp(ci[:, 0]),
+            "irr_high": np.exp(ci[:, 1]),
+            "p_value": np.asarray(pvalues),
+        },
+        index=list(names),
+    )
 
 
-def fit_rate_model(table: pd.DataFrame, formula: str, *, exposure: str = "exposure", groups: str | None = None,
-                   family: str = "auto", conf_level: float = 0.95,
-                   dispersion_threshold: float = DISPERSION_THRESHOLD) -> RateModelResult:
+def fit_rate_model(
+    table: pd.DataFrame,
+    formula: str,
+    *,
+    exposure: str = "exposure",
+    groups: str | None = None,
+    family: str = "auto",
+    conf_level: float = 0.95,
+    dispersion_threshold: float = DISPERSION_THRESHOLD,
+) -> RateModelResult:
     """Count regression with exposure (``exposure=`` array, i.e. offset log exposure), rate ratios per term.
 
     ``family``: ``"poisson"``; ``"nb2"`` (``smf.negativebinomial``: NB2 with alpha estimated, not GLM
@@ -622,8 +771,11 @@ def fit_rate_model(table: pd.DataFrame, formula: str, *, exposure: str = "exposu
         raise AnalysisError(f"model table has no exposure column {exposure!r}")
     data = table[table[exposure] > 0].reset_index(drop=True)
     if len(data) < len(table):
-        warnings.warn(f"{len(table) - len(data)} row(s) with zero exposure dropped from the model",
-                      ZeroExposureWarning, stacklevel=2)
+        warnings.warn(
+            f"{len(table) - len(data)} row(s) with zero exposure dropped from the model",
+            ZeroExposureWarning,
+            stacklevel=2,
+        )
     t = data[exposure].to_numpy(float)
     alpha = 1.0 - conf_level
     poisson = smf.glm(formula, data=data, family=sm.families.Poisson(), exposure=t).fit()
@@ -632,15 +784,30 @@ def fit_rate_model(table: pd.DataFrame, formula: str, *, exposure: str = "exposu
     if family == "gee":
         if groups is None or groups not in data.columns:
             raise AnalysisError(f"GEE needs a cluster column (groups={groups!r}) in the model table")
-        gee = smf.gee(formula, groups=groups, data=data, family=sm.families.Poisson(), exposure=t,
-                      cov_struct=sm.cov_struct.Exchangeable()).fit(cov_type="bias_reduced")
+        gee = smf.gee(
+            formula,
+            groups=groups,
+            data=data,
+            family=sm.families.Poisson(),
+            exposure=t,
+            cov_struct=sm.cov_struct.Exchangeable(),
+        ).fit(cov_type="bias_reduced")
         n_clusters = int(data[groups].nunique())
         return RateModelResult(
-            model="gee_poisson", reason=f"GEE Poisson, exchangeable within {groups} ({n_clusters} clusters), "
+            model="gee_poisson",
+            reason=f"GEE Poisson, exchangeable within {groups} ({n_clusters} clusters), "
             "Mancl-DeRouen bias-reduced sandwich (few clusters)",
             table=_irr_table(gee.params, gee.bse, gee.conf_int(alpha=alpha), gee.pvalues, gee.params.index),
-            pearson_dispersion=dispersion, alpha_nb2=None, aic=None, null_deviance=None, deviance=None,
-            nobs=int(gee.nobs), conf_level=conf_level, result=gee, poisson_result=poisson)
+            pearson_dispersion=dispersion,
+            alpha_nb2=None,
+            aic=None,
+            null_deviance=None,
+            deviance=None,
+            nobs=int(gee.nobs),
+            conf_level=conf_level,
+            result=gee,
+            poisson_result=poisson,
+        )
 
     use_nb2 = family == "nb2" or (family == "auto" and dispersion > dispersion_threshold)
     if family not in ("auto", "poisson", "nb2"):
@@ -655,36 +822,74 @@ def fit_rate_model(table: pd.DataFrame, formula: str, *, exposure: str = "exposu
         if converged and finite:
             names = [n for n in nbres.params.index if n != "alpha"]
             ci = nbres.conf_int(alpha=alpha).loc[names]
-            reason = (f"NB2 (alpha estimated by ML): Pearson chi2/df of the Poisson fit = {dispersion:.2f} > "
-                      f"{dispersion_threshold}" if family == "auto" else "NB2 requested")
+            reason = (
+                f"NB2 (alpha estimated by ML): Pearson chi2/df of the Poisson fit = {dispersion:.2f} > "
+                f"{dispersion_threshold}"
+                if family == "auto"
+                else "NB2 requested"
+            )
             return RateModelResult(
-                model="nb2", reason=reason,
+                model="nb2",
+                reason=reason,
                 table=_irr_table(nbres.params[names], nbres.bse[names], ci, nbres.pvalues[names], names),
-                pearson_dispersion=dispersion, alpha_nb2=float(nbres.params["alpha"]), aic=float(nbres.aic),
-                null_deviance=None, deviance=None, nobs=int(nbres.nobs), conf_level=conf_level, result=nbres,
-                poisson_result=poisson)
+                pearson_dispersion=dispersion,
+                alpha_nb2=float(nbres.params["alpha"]),
+                aic=float(nbres.aic),
+                null_deviance=None,
+                deviance=None,
+                nobs=int(nbres.nobs),
+                conf_level=conf_level,
+                result=nbres,
+                poisson_result=poisson,
+            )
         # NB2 did not converge: quasi-Poisson (Pearson scale) keeps the Poisson point estimates
         quasi = smf.glm(formula, data=data, family=sm.families.Poisson(), exposure=t).fit(scale="X2")
         return RateModelResult(
-            model="quasi_poisson", reason=f"overdispersed (Pearson chi2/df = {dispersion:.2f}) but NB2 did not "
+            model="quasi_poisson",
+            reason=f"overdispersed (Pearson chi2/df = {dispersion:.2f}) but NB2 did not "
             "converge: quasi-Poisson, SEs scaled by Pearson chi2/df",
             table=_irr_table(quasi.params, quasi.bse, quasi.conf_int(alpha=alpha), quasi.pvalues, quasi.params.index),
-            pearson_dispersion=dispersion, alpha_nb2=None, aic=None, null_deviance=float(quasi.null_deviance),
-            deviance=float(quasi.deviance), nobs=int(quasi.nobs), conf_level=conf_level, result=quasi,
-            poisson_result=poisson)
-    reason = (f"Poisson: Pearson chi2/df = {dispersion:.2f} <= {dispersion_threshold}" if family == "auto"
-              else "Poisson requested")
+            pearson_dispersion=dispersion,
+            alpha_nb2=None,
+            aic=None,
+            null_deviance=float(quasi.null_deviance),
+            deviance=float(quasi.deviance),
+            nobs=int(quasi.nobs),
+            conf_level=conf_level,
+            result=quasi,
+            poisson_result=poisson,
+        )
+    reason = (
+        f"Poisson: Pearson chi2/df = {dispersion:.2f} <= {dispersion_threshold}"
+        if family == "auto"
+        else "Poisson requested"
+    )
     return RateModelResult(
-        model="poisson", reason=reason,
-        table=_irr_table(poisson.params, poisson.bse, poisson.conf_int(alpha=alpha), poisson.pvalues,
-                         poisson.params.index),
-        pearson_dispersion=dispersion, alpha_nb2=None, aic=float(poisson.aic),
-        null_deviance=float(poisson.null_deviance), deviance=float(poisson.deviance), nobs=int(poisson.nobs),
-        conf_level=conf_level, result=poisson, poisson_result=poisson)
+        model="poisson",
+        reason=reason,
+        table=_irr_table(
+            poisson.params, poisson.bse, poisson.conf_int(alpha=alpha), poisson.pvalues, poisson.params.index
+        ),
+        pearson_dispersion=dispersion,
+        alpha_nb2=None,
+        aic=float(poisson.aic),
+        null_deviance=float(poisson.null_deviance),
+        deviance=float(poisson.deviance),
+        nobs=int(poisson.nobs),
+        conf_level=conf_level,
+        result=poisson,
+        poisson_result=poisson,
+    )
 
 
-def fit_cox_first_injury(table: pd.DataFrame, covariates: str, *, time: str = "time_first",
-                         status: str = "status_first", conf_level: float = 0.95) -> pd.DataFrame:
+def fit_cox_first_injury(
+    table: pd.DataFrame,
+    covariates: str,
+    *,
+    time: str = "time_first",
+    status: str = "status_first",
+    conf_level: float = 0.95,
+) -> pd.DataFrame:
     """Cox model of exposure time to first injury (``smf.phreg``, Efron ties as R's ``coxph``).
 
     Returns hazard ratios per term (``res.model.exog_names``: PHReg params are unnamed arrays).
@@ -697,44 +902,94 @@ def fit_cox_first_injury(table: pd.DataFrame, covariates: str, *, time: str = "t
     data = table[table[time] > 0].reset_index(drop=True)
     res = smf.phreg(f"{time} ~ {covariates}", data=data, status=data[status].to_numpy(float), ties="efron").fit()
     ci = np.asarray(res.conf_int(alpha=1.0 - conf_level))
-    out = pd.DataFrame({"coef": res.params, "se": res.bse, "hr": np.exp(res.params), "hr_low": np.exp(ci[:, 0]),
-                        "hr_high": np.exp(ci[:, 1]), "p_value": res.pvalues}, index=res.model.exog_names)
-    out.attrs.update({"method": "Cox PH, Efron ties, exposure time to first injury", "n": len(data),
-                      "events": int(data[status].sum()), "llf": float(res.llf)})
+    out = pd.DataFrame(
+        {
+            "coef": res.params,
+            "se": res.bse,
+            "hr": np.exp(res.params),
+            "hr_low": np.exp(ci[:, 0]),
+            "hr_high": np.exp(ci[:, 1]),
+            "p_value": res.pvalues,
+        },
+        index=res.model.exog_names,
+    )
+    out.attrs.update(
+        {
+            "method": "Cox PH, Efron ties, exposure time to first injury",
+            "n": len(data),
+            "events": int(data[status].sum()),
+            "llf": float(res.llf),
+        }
+    )
     return out
 
 
-def kaplan_meier(table: pd.DataFrame, *, time: str = "time_first", status: str = "status_first",
-                 conf_level: float = 0.95) -> dict:
+def kaplan_meier(
+    table: pd.DataFrame, *, time: str = "time_first", status: str = "status_first", conf_level: float = 0.95
+) -> dict:
     """Kaplan-Meier injury-free curve over exposure time; median with the log-transformed CI (matches R
     ``survfit``; statsmodels' default cloglog does not). An upper bound of ``inf`` is R's ``NA``."""
     from statsmodels.duration.survfunc import SurvfuncRight
 
     sf = SurvfuncRight(table[time].to_numpy(float), table[status].to_numpy(float))
     low, high = sf.quantile_ci(0.5, alpha=1.0 - conf_level, method="log")
-    curve = pd.DataFrame({"time": sf.surv_times, "survival": sf.surv_prob, "se": sf.surv_prob_se,
-                          "n_at_risk": sf.n_risk, "n_events": sf.n_events})
+    curve = pd.DataFrame(
+        {
+            "time": sf.surv_times,
+            "survival": sf.surv_prob,
+            "se": sf.surv_prob_se,
+            "n_at_risk": sf.n_risk,
+            "n_events": sf.n_events,
+        }
+    )
     median = sf.quantile(0.5)
-    return {"median": float(median) if median is not None else math.nan,
-            "median_ci": (float(low) if low is not None else math.nan,
-                          float(high) if high is not None else math.inf),
-            "curve": curve, "method": "Kaplan-Meier (SurvfuncRight), median CI method='log'"}
+    return {
+        "median": float(median) if median is not None else math.nan,
+        "median_ci": (float(low) if low is not None else math.nan, float(high) if high is not None else math.inf),
+        "curve": curve,
+        "method": "Kaplan-Meier (SurvfuncRight), median CI method='log'",
+    }
 
 
 # ------------------------------------------------------------------------------------------ power, C8
 
-def _power(rate_ref: float, irr: float, n_per_arm: float, exposure: float, dispersion: float,
-           n_ratio: float = 1.0, alpha: float = 0.05) -> float:
+
+def _power(
+    rate_ref: float,
+    irr: float,
+    n_per_arm: float,
+    exposure: float,
+    dispersion: float,
+    n_ratio: float = 1.0,
+    alpha: float = 0.05,
+) -> float:
     from statsmodels.stats.rates import power_negbin_ratio_2indep
 
-    return float(power_negbin_ratio_2indep(rate_ref * irr, rate_ref, n_per_arm, nobs_ratio=n_ratio,
-                                           exposure=exposure, value=1.0, alpha=alpha,
-                                           dispersion=max(dispersion, 0.0), return_results=False))
+    return float(
+        power_negbin_ratio_2indep(
+            rate_ref * irr,
+            rate_ref,
+            n_per_arm,
+            nobs_ratio=n_ratio,
+            exposure=exposure,
+            value=1.0,
+            alpha=alpha,
+            dispersion=max(dispersion, 0.0),
+            return_results=False,
+        )
+    )
 
 
-def athletes_needed_per_arm(rate_ref: float, exposure_per_athlete: float, *, irr: float = C8_CLAIMED_IRR,
-                            dispersion: float = 0.0, power: float = 0.8, alpha: float = 0.05,
-                            window: tuple[float, float] | None = None) -> int:
+def athletes_needed_per_arm(
+    rate_ref: float,
+    exposure_per_athlete: float,
+    *,
+    irr: float = C8_CLAIMED_IRR,
+    dispersion: float = 0.0,
+    power: float = 0.8,
+    alpha: float = 0.05,
+    window: tuple[float, float] | None = None,
+) -> int:
     """Athletes per arm for `power`.
 
     ``window=None``: two-sided test of IRR = 1 at true ``irr`` (statsmodels ``power_negbin_ratio_2indep``, Zhu &
@@ -757,8 +1012,11 @@ def athletes_needed_per_arm(rate_ref: float, exposure_per_athlete: float, *, irr
     lo, hi = (math.log(irr / window[0]), math.log(window[1] / irr))
     if lo <= 0 or hi <= 0:
         return math.inf
-    unit_var = 1.0 / (rate_ref * irr * exposure_per_athlete) + 1.0 / (rate_ref * exposure_per_athlete) \
+    unit_var = (
+        1.0 / (rate_ref * irr * exposure_per_athlete)
+        + 1.0 / (rate_ref * exposure_per_athlete)
         + 2.0 * max(dispersion, 0.0)
+    )
     z = stats.norm.ppf(1.0 - alpha)
 
     def tost_power(n):
@@ -771,8 +1029,16 @@ def athletes_needed_per_arm(rate_ref: float, exposure_per_athlete: float, *, irr
     return int(math.ceil(optimize.brentq(tost_power, 2.0, upper, xtol=1e-3)))
 
 
-def minimum_detectable_irr(rate_ref: float, exposure_per_athlete: float, n_group: int, n_reference: int, *,
-                           dispersion: float = 0.0, power: float = 0.8, alpha: float = 0.05) -> float:
+def minimum_detectable_irr(
+    rate_ref: float,
+    exposure_per_athlete: float,
+    n_group: int,
+    n_reference: int,
+    *,
+    dispersion: float = 0.0,
+    power: float = 0.8,
+    alpha: float = 0.05,
+) -> float:
     """Smallest IRR > 1 detectable with `power` (two-sided test of IRR = 1) for these arms and exposure."""
     if min(n_group, n_reference) < 1 or rate_ref <= 0:
         return math.nan
@@ -802,8 +1068,10 @@ def _design_check(exp: pd.DataFrame, early: str, reference: str) -> tuple[bool, 
             if a["end"] < b["start"] or b["end"] < a["start"]:
                 before_after.append(str(team))
     if before_after:
-        return False, (f"before/after comparison within team(s) {', '.join(before_after)}: arms are separated in "
-                       "calendar time, confounded with season and schedule")
+        return False, (
+            f"before/after comparison within team(s) {', '.join(before_after)}: arms are separated in "
+            "calendar time, confounded with season and schedule"
+        )
     mixed = exp.groupby(teams)["group"].nunique()
     arms_by_team = exp.groupby("group")["team"].nunique()
     if (mixed <= 1).all() and (arms_by_team.reindex([early, reference]).fillna(0) < 2).any():
@@ -811,9 +1079,17 @@ def _design_check(exp: pd.DataFrame, early: str, reference: str) -> tuple[bool, 
     return True, f"{n_teams} teams, concurrent arms"
 
 
-def estimate_c8(exposures: pd.DataFrame, injuries: pd.DataFrame, *, body_region: str = "knee",
-                early_group: str = "early", reference_group: str = "late", seed: int = 0,
-                injury_type: str | None = None, window_days: float = C8_WINDOW_DAYS) -> dict:
+def estimate_c8(
+    exposures: pd.DataFrame,
+    injuries: pd.DataFrame,
+    *,
+    body_region: str = "knee",
+    early_group: str = "early",
+    reference_group: str = "late",
+    seed: int = 0,
+    injury_type: str | None = None,
+    window_days: float = C8_WINDOW_DAYS,
+) -> dict:
     """Claim C8: IRR of `body_region` injuries per exposure hour, early vs reference group, first six months.
 
     Window: each athlete's first ``date_start`` + ``window_days``; exposure periods that straddle its end are
@@ -836,8 +1112,10 @@ def estimate_c8(exposures: pd.DataFrame, injuries: pd.DataFrame, *, body_region:
     present = set(exp["group"].dropna().astype(str))
     for name, level in (("early_group", early_group), ("reference_group", reference_group)):
         if level not in present:
-            raise AnalysisError(f"C8: exposures.csv has no athletes in group {level!r} ({name}); groups present: "
-                                f"{', '.join(sorted(present)) or 'none'}")
+            raise AnalysisError(
+                f"C8: exposures.csv has no athletes in group {level!r} ({name}); groups present: "
+                f"{', '.join(sorted(present)) or 'none'}"
+            )
     exp = exp[exp["group"].astype(str).isin([early_group, reference_group])].reset_index(drop=True)
     unknown = sorted(set(inj["athlete_id"]) - set(exp["athlete_id"]))
     inj = inj[inj["athlete_id"].isin(set(exp["athlete_id"]))].reset_index(drop=True)
@@ -846,16 +1124,25 @@ def estimate_c8(exposures: pd.DataFrame, injuries: pd.DataFrame, *, body_region:
         notes.append(f"{len(unknown)} injured athlete(s) outside the two arms or without exposure ignored")
     arm_per_athlete = exp.groupby("athlete_id")["group"].nunique()
     if (arm_per_athlete > 1).any():
-        raise AnalysisError("C8: athlete(s) " + ", ".join(arm_per_athlete.index[arm_per_athlete > 1][:5])
-                            + " appear in both groups in exposures.csv; an athlete belongs to one arm")
+        raise AnalysisError(
+            "C8: athlete(s) "
+            + ", ".join(arm_per_athlete.index[arm_per_athlete > 1][:5])
+            + " appear in both groups in exposures.csv; an athlete belongs to one arm"
+        )
 
     # six-month window from each athlete's first exposure day; exposure pro-rated, in hours
     hours, _, _, _ = _exposure_in(exp, "hours")
     window_start = exp.groupby("athlete_id")["date_start"].transform("min")
     window_end = window_start + pd.to_timedelta(window_days, unit="D")
     length = (exp["date_end"] - exp["date_start"]).dt.days.to_numpy(float) + 1.0
-    inside_days = np.clip((np.minimum(exp["date_end"] + pd.Timedelta(days=1), window_end)
-                           - exp["date_start"]).dt.total_seconds().to_numpy() / 86400.0, 0.0, None)
+    inside_days = np.clip(
+        (np.minimum(exp["date_end"] + pd.Timedelta(days=1), window_end) - exp["date_start"])
+        .dt.total_seconds()
+        .to_numpy()
+        / 86400.0,
+        0.0,
+        None,
+    )
     exp = exp.assign(exposure_h=hours * np.minimum(inside_days / length, 1.0))
     first_day = exp.groupby("athlete_id")["date_start"].min()
     inj_window_end = inj["athlete_id"].map(first_day) + pd.to_timedelta(window_days, unit="D")
@@ -868,33 +1155,44 @@ def estimate_c8(exposures: pd.DataFrame, injuries: pd.DataFrame, *, body_region:
     identified, design_note = _design_check(exp, early_group, reference_group)
     if "team" not in exp.columns:
         exp["team"] = "single team"
-    per_athlete = exp.groupby("athlete_id").agg(exposure_h=("exposure_h", "sum"), group=("group", "first"),
-                                               team=("team", "first"))
+    per_athlete = exp.groupby("athlete_id").agg(
+        exposure_h=("exposure_h", "sum"), group=("group", "first"), team=("team", "first")
+    )
     per_athlete["n_cases"] = cases.groupby("athlete_id").size().reindex(per_athlete.index, fill_value=0)
     zero = per_athlete["exposure_h"] <= 0
     if zero.any():
-        warnings.warn(f"C8: {int(zero.sum())} athlete(s) with zero exposure in the window dropped",
-                      ZeroExposureWarning, stacklevel=2)
+        warnings.warn(
+            f"C8: {int(zero.sum())} athlete(s) with zero exposure in the window dropped",
+            ZeroExposureWarning,
+            stacklevel=2,
+        )
         notes.append(f"{int(zero.sum())} athlete(s) with zero exposure in the window dropped")
         per_athlete = per_athlete[~zero]
     per_athlete["early"] = (per_athlete["group"].astype(str) == early_group).astype(int)
     per_athlete = per_athlete.reset_index()
-    arms = per_athlete.groupby("early").agg(n=("n_cases", "size"), cases=("n_cases", "sum"),
-                                             hours=("exposure_h", "sum"))
+    arms = per_athlete.groupby("early").agg(
+        n=("n_cases", "size"), cases=("n_cases", "sum"), hours=("exposure_h", "sum")
+    )
     if set(arms.index) != {0, 1}:
         raise AnalysisError("C8: one of the groups has no exposure in the six-month window")
     n1, t1 = int(arms.loc[1, "cases"]), float(arms.loc[1, "hours"])
     n0, t0 = int(arms.loc[0, "cases"]), float(arms.loc[0, "hours"])
     if n1 + n0 == 0:
-        raise AnalysisError(f"C8: no {body_region} injuries in the six-month window in either group: "
-                            "the rate ratio is not estimable")
+        raise AnalysisError(
+            f"C8: no {body_region} injuries in the six-month window in either group: the rate ratio is not estimable"
+        )
 
     notes.append(design_note)
     two_group_95 = _two_group_ratio(n1, t1, n0, t0, early_group, reference_group, "hours", 0.95)
     two_group_90 = _two_group_ratio(n1, t1, n0, t0, early_group, reference_group, "hours", 0.90)
     n_teams = int(per_athlete["team"].astype(str).nunique())
-    sensitivity = {"score_two_group": {"irr": two_group_95.estimate, "ci95": two_group_95.ci_score,
-                                       "p_value": two_group_95.p_value}}
+    sensitivity = {
+        "score_two_group": {
+            "irr": two_group_95.estimate,
+            "ci95": two_group_95.ci_score,
+            "p_value": two_group_95.p_value,
+        }
+    }
     alpha_nb = 0.0
     if n1 == 0 or n0 == 0:
         model = "score two-group (zero cases in one arm: regression estimate undefined)"
@@ -904,11 +1202,17 @@ def estimate_c8(exposures: pd.DataFrame, injuries: pd.DataFrame, *, body_region:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ZeroExposureWarning)
             family = "gee" if n_teams >= MIN_TEAMS_FOR_GEE else "auto"
-            fit95 = fit_rate_model(per_athlete, "n_cases ~ early", exposure="exposure_h", groups="team",
-                                   family=family, conf_level=0.95)
-            fit90 = fit_rate_model(per_athlete, "n_cases ~ early", exposure="exposure_h", groups="team",
-                                   family=fit95.model if fit95.model in ("nb2", "poisson") else family,
-                                   conf_level=0.90)
+            fit95 = fit_rate_model(
+                per_athlete, "n_cases ~ early", exposure="exposure_h", groups="team", family=family, conf_level=0.95
+            )
+            fit90 = fit_rate_model(
+                per_athlete,
+                "n_cases ~ early",
+                exposure="exposure_h",
+                groups="team",
+                family=fit95.model if fit95.model in ("nb2", "poisson") else family,
+                conf_level=0.90,
+            )
         row95, row90 = fit95.table.loc["early"], fit90.table.loc["early"]
         estimate, p_value = float(row95["irr"]), float(row95["p_value"])
         ci95 = (float(row95["irr_low"]), float(row95["irr_high"]))
@@ -922,29 +1226,51 @@ def estimate_c8(exposures: pd.DataFrame, injuries: pd.DataFrame, *, body_region:
             nb_fit = fit_rate_model(per_athlete, "n_cases ~ early", exposure="exposure_h", family="nb2")
             alpha_nb = max(nb_fit.alpha_nb2 or 0.0, 0.0)
         poisson = fit95.poisson_result
-        sensitivity["poisson_glm"] = {"irr": float(np.exp(poisson.params["early"])),
-                                      "ci95": tuple(np.exp(poisson.conf_int().loc["early"]).tolist()),
-                                      "pearson_dispersion": fit95.pearson_dispersion}
+        sensitivity["poisson_glm"] = {
+            "irr": float(np.exp(poisson.params["early"])),
+            "ci95": tuple(np.exp(poisson.conf_int().loc["early"]).tolist()),
+            "pearson_dispersion": fit95.pearson_dispersion,
+        }
 
     rate_ref = (n0 if n0 > 0 else n1 + n0) / (t0 if n0 > 0 else t0 + t1)
     mean_hours = float(per_athlete["exposure_h"].mean())
     n_early, n_ref = int(arms.loc[1, "n"]), int(arms.loc[0, "n"])
     mde = minimum_detectable_irr(rate_ref, mean_hours, n_early, n_ref, dispersion=alpha_nb)
     n_needed = athletes_needed_per_arm(rate_ref, mean_hours, irr=C8_CLAIMED_IRR, dispersion=alpha_nb)
-    n_needed_window = athletes_needed_per_arm(rate_ref, mean_hours, irr=C8_CLAIMED_IRR, dispersion=alpha_nb,
-                                              window=C8_WINDOW)
-    notes.append(f"case definition: body_region == {body_region!r}"
-                 + (f", injury_type contains {injury_type!r}" if injury_type else " (all injury types)")
-                 + f"; window {window_days:.1f} days from each athlete's first exposure day")
-    notes.append(f"power: reference rate {1000 * rate_ref:.3f}/1000 h, {mean_hours:.0f} h per athlete, "
-                 f"NB2 alpha {alpha_nb:.3g}; n_needed for IRR {C8_CLAIMED_IRR} != 1 at 80 % power, "
-                 f"n_needed_window for a 90 % CI inside {list(C8_WINDOW)}")
+    n_needed_window = athletes_needed_per_arm(
+        rate_ref, mean_hours, irr=C8_CLAIMED_IRR, dispersion=alpha_nb, window=C8_WINDOW
+    )
+    notes.append(
+        f"case definition: body_region == {body_region!r}"
+        + (f", injury_type contains {injury_type!r}" if injury_type else " (all injury types)")
+        + f"; window {window_days:.1f} days from each athlete's first exposure day"
+    )
+    notes.append(
+        f"power: reference rate {1000 * rate_ref:.3f}/1000 h, {mean_hours:.0f} h per athlete, "
+        f"NB2 alpha {alpha_nb:.3g}; n_needed for IRR {C8_CLAIMED_IRR} != 1 at 80 % power, "
+        f"n_needed_window for a 90 % CI inside {list(C8_WINDOW)}"
+    )
     return {
-        "estimate": float(estimate), "ci95_low": float(ci95[0]), "ci95_high": float(ci95[1]),
-        "ci90_low": float(ci90[0]), "ci90_high": float(ci90[1]), "unit": "rate ratio",
-        "p_value": float(p_value), "n_subjects": int(len(per_athlete)), "n_observations": int(n1 + n0),
-        "n_cases_early": n1, "n_cases_reference": n0, "exposure_h_early": t1, "exposure_h_reference": t0,
-        "n_teams": n_teams, "model": model, "notes": "; ".join(notes),
-        "design_identifies_effect": bool(identified), "mde": float(mde), "n_needed": n_needed,
-        "n_needed_window": n_needed_window, "sensitivity": sensitivity, "seed": seed,
+        "estimate": float(estimate),
+        "ci95_low": float(ci95[0]),
+        "ci95_high": float(ci95[1]),
+        "ci90_low": float(ci90[0]),
+        "ci90_high": float(ci90[1]),
+        "unit": "rate ratio",
+        "p_value": float(p_value),
+        "n_subjects": int(len(per_athlete)),
+        "n_observations": int(n1 + n0),
+        "n_cases_early": n1,
+        "n_cases_reference": n0,
+        "exposure_h_early": t1,
+        "exposure_h_reference": t0,
+        "n_teams": n_teams,
+        "model": model,
+        "notes": "; ".join(notes),
+        "design_identifies_effect": bool(identified),
+        "mde": float(mde),
+        "n_needed": n_needed,
+        "n_needed_window": n_needed_window,
+        "sensitivity": sensitivity,
+        "seed": seed,
     }

@@ -27,6 +27,7 @@ Options of ``read_recording`` (all optional):
 Event times (``Recording.events.time_s``) are seconds from the first sample; the file's own clock at
 that sample is ``metadata['start_time_s']``.
 """
+
 from __future__ import annotations
 
 import os
@@ -37,11 +38,11 @@ from typing import Any
 import pandas as pd
 
 from analysis.errors import ReadError
+from analysis.readers._common import decode_text
 from analysis.readers.binary import HDF5_SIGNATURE, R_SIGNATURES, read_opensignals_h5, read_r_emg
 from analysis.readers.binary import read_r_tables as _read_r_tables
 from analysis.readers.c3d import C3D_KEY_BYTE, read_c3d
 from analysis.readers.text import TEXT_FORMATS, read_text, sniff_text_format
-from analysis.readers._common import decode_text
 from analysis.recording import Recording
 
 __all__ = [
@@ -56,8 +57,18 @@ __all__ = [
 
 FORMATS = ("c3d", "opensignals_h5", "r_emg") + TEXT_FORMATS
 _OPTIONS = {
-    "format", "sampling_rate_hz", "columns", "units", "kinds", "unit", "channels", "time_column",
-    "delimiter", "c3d_platform_path", "r_object", "device",
+    "format",
+    "sampling_rate_hz",
+    "columns",
+    "units",
+    "kinds",
+    "unit",
+    "channels",
+    "time_column",
+    "delimiter",
+    "c3d_platform_path",
+    "r_object",
+    "device",
 }
 _SNIFF_BYTES = 65536
 

@@ -20,18 +20,20 @@ Channels of a :class:`~analysis.recording.Recording` are mapped to angles by the
 Per-trial features come out as tidy long rows (``KinematicsResult.to_rows``) with metric names that
 carry the unit; per-phase values are prefixed with the phase name (``concentric_mean_knee_flexion_deg``).
 """
+
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
-from typing import Any, Mapping
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy.signal import butter, sosfiltfilt
 
-from analysis.settings import checked_settings
 from analysis.errors import AnalysisError
-from analysis.forceplate import KEY_COLUMNS, Metric, MetricsMixin
+from analysis.forceplate import Metric, MetricsMixin
+from analysis.settings import checked_settings
 
 __all__ = [
     "KinematicsSettings",
@@ -54,13 +56,13 @@ _AXES = {"x": 0, "y": 1, "z": 2}
 class KinematicsSettings:
     """Filter and axis conventions; each default cites its source."""
 
-    lowpass_hz: float = 6.0            # Winter 2009 (Biomechanics and Motor Control of Human Movement): 6 Hz for joint kinematics
-    filter_order: int = 2              # Winter 2009: 2nd-order Butterworth run forward and back (4th-order zero lag)
-    lateral_axis: str = "x"            # lab convention [assumption]: x points to the subject's right
-    vertical_axis: str = "z"           # lab convention [assumption]: z up (use "y" for OpenSim / y-up labs)
+    lowpass_hz: float = 6.0  # Winter 2009 (Biomechanics and Motor Control of Human Movement): 6 Hz for joint kinematics
+    filter_order: int = 2  # Winter 2009: 2nd-order Butterworth run forward and back (4th-order zero lag)
+    lateral_axis: str = "x"  # lab convention [assumption]: x points to the subject's right
+    vertical_axis: str = "z"  # lab convention [assumption]: z up (use "y" for OpenSim / y-up labs)
 
     @classmethod
-    def from_dict(cls, values: Mapping[str, Any] | None) -> "KinematicsSettings":
+    def from_dict(cls, values: Mapping[str, Any] | None) -> KinematicsSettings:
         """Settings from e.g. study.yaml ``processing.kinematics``; unknown keys raise AnalysisError."""
         values = checked_settings(cls, values, "study.yaml processing.kinematics")
         s = cls(**values)
@@ -133,8 +135,9 @@ def knee_fppa_deg(hip, knee, ankle, side: str, settings: KinematicsSettings | No
     return np.sign(medial_offset) * magnitude
 
 
-def pelvic_obliquity_deg(left_asis, right_asis, raised_side: str = "right",
-                         settings: KinematicsSettings | None = None) -> np.ndarray:
+def pelvic_obliquity_deg(
+    left_asis, right_asis, raised_side: str = "right", settings: KinematicsSettings | None = None
+) -> np.ndarray:
     """Pelvic obliquity (deg) from the two ASIS markers in the frontal plane; positive = ``raised_side`` up."""
     s = settings or KinematicsSettings()
     if raised_side not in ("left", "right"):
@@ -166,11 +169,22 @@ def _phase_slices(phases, n: int, fs_hz: float) -> dict[str, slice]:
     return out
 
 
-def trial_kinematics(fs_hz: float, *, knee_flexion_deg=None, hip=None, knee=None, ankle=None,
-                     left_asis=None, right_asis=None, side: str = "right", raised_side: str | None = None,
-                     knee_fppa_angle_deg=None, pelvic_obliquity_angle_deg=None,
-                     phases: Mapping[str, tuple[float, float]] | None = None,
-                     settings: KinematicsSettings | None = None) -> KinematicsResult:
+def trial_kinematics(
+    fs_hz: float,
+    *,
+    knee_flexion_deg=None,
+    hip=None,
+    knee=None,
+    ankle=None,
+    left_asis=None,
+    right_asis=None,
+    side: str = "right",
+    raised_side: str | None = None,
+    knee_fppa_angle_deg=None,
+    pelvic_obliquity_angle_deg=None,
+    phases: Mapping[str, tuple[float, float]] | None = None,
+    settings: KinematicsSettings | None = None,
+) -> KinematicsResult:
     """Per-trial knee flexion/velocity, FPPA and pelvic obliquity metrics.
 
     Knee flexion comes from ``knee_flexion_deg`` (goniometer / .mot column) or, if absent, from the
@@ -202,23 +216,28 @@ def trial_kinematics(fs_hz: float, *, knee_flexion_deg=None, hip=None, knee=None
         cols["knee_extension_velocity_deg_s"] = -np.gradient(flex, 1.0 / fs)
     fppa_source = obliquity_source = None
     if knee_fppa_angle_deg is not None:
-        cols["knee_fppa_deg"] = lowpass(np.asarray(knee_fppa_angle_deg, dtype=float).ravel(), fs, s.lowpass_hz,
-                                        s.filter_order)
+        cols["knee_fppa_deg"] = lowpass(
+            np.asarray(knee_fppa_angle_deg, dtype=float).ravel(), fs, s.lowpass_hz, s.filter_order
+        )
         fppa_source = "angle_channel;valgus_positive_as_exported"
     elif have_markers:
         cols["knee_fppa_deg"] = lowpass(knee_fppa_deg(hip, knee, ankle, side, s), fs, s.lowpass_hz, s.filter_order)
         fppa_source = f"2d_fppa_frontal_plane({s.lateral_axis},{s.vertical_axis});side={side};valgus_positive"
     if pelvic_obliquity_angle_deg is not None:
-        cols["pelvic_obliquity_deg"] = lowpass(np.asarray(pelvic_obliquity_angle_deg, dtype=float).ravel(), fs,
-                                               s.lowpass_hz, s.filter_order)
+        cols["pelvic_obliquity_deg"] = lowpass(
+            np.asarray(pelvic_obliquity_angle_deg, dtype=float).ravel(), fs, s.lowpass_hz, s.filter_order
+        )
         obliquity_source = "angle_channel;hip_hiking_positive_as_exported"
     elif left_asis is not None and right_asis is not None:
         cols["pelvic_obliquity_deg"] = lowpass(
-            pelvic_obliquity_deg(left_asis, right_asis, raised_side or side, s), fs, s.lowpass_hz, s.filter_order)
+            pelvic_obliquity_deg(left_asis, right_asis, raised_side or side, s), fs, s.lowpass_hz, s.filter_order
+        )
         obliquity_source = f"asis_line_vs_horizontal;{raised_side or side}_up_positive"
     if not cols:
-        raise AnalysisError("no kinematic input: give knee_flexion_deg, knee_fppa_angle_deg, "
-                            "pelvic_obliquity_angle_deg, or hip/knee/ankle markers, and/or left_asis/right_asis")
+        raise AnalysisError(
+            "no kinematic input: give knee_flexion_deg, knee_fppa_angle_deg, "
+            "pelvic_obliquity_angle_deg, or hip/knee/ankle markers, and/or left_asis/right_asis"
+        )
     n = len(next(iter(cols.values())))
     bad = {k: len(v) for k, v in cols.items() if len(v) != n}
     if bad:
@@ -234,17 +253,20 @@ def trial_kinematics(fs_hz: float, *, knee_flexion_deg=None, hip=None, knee=None
             m[f"{prefix}mean_knee_flexion_deg"] = Metric(float(seg.knee_flexion_deg.mean()), "deg", ktag)
             m[f"{prefix}knee_flexion_range_deg"] = Metric(float(np.ptp(seg.knee_flexion_deg)), "deg", ktag)
             m[f"{prefix}peak_knee_extension_velocity_deg_s"] = Metric(
-                float(seg.knee_extension_velocity_deg_s.max()), "deg/s", f"{ktag};central_difference;extension_positive")
+                float(seg.knee_extension_velocity_deg_s.max()), "deg/s", f"{ktag};central_difference;extension_positive"
+            )
             m[f"{prefix}peak_knee_flexion_velocity_deg_s"] = Metric(
-                float(-seg.knee_extension_velocity_deg_s.min()), "deg/s", f"{ktag};central_difference;flexion_positive")
+                float(-seg.knee_extension_velocity_deg_s.min()), "deg/s", f"{ktag};central_difference;flexion_positive"
+            )
         if "knee_fppa_deg" in seg:
             ftag = f"{fppa_source};{tag}"
             m[f"{prefix}peak_knee_fppa_deg"] = Metric(float(seg.knee_fppa_deg.max()), "deg", ftag)
             m[f"{prefix}mean_knee_fppa_deg"] = Metric(float(seg.knee_fppa_deg.mean()), "deg", ftag)
             if "knee_flexion_deg" in seg:  # clinical FPPA: at the deepest point (peak knee flexion), signed
                 at = int(np.argmax(seg.knee_flexion_deg.to_numpy()))
-                m[f"{prefix}knee_fppa_at_peak_flexion_deg"] = Metric(float(seg.knee_fppa_deg.iloc[at]), "deg",
-                                                                     f"{ftag};at_peak_knee_flexion")
+                m[f"{prefix}knee_fppa_at_peak_flexion_deg"] = Metric(
+                    float(seg.knee_fppa_deg.iloc[at]), "deg", f"{ftag};at_peak_knee_flexion"
+                )
         if "pelvic_obliquity_deg" in seg:
             otag = f"{obliquity_source};{tag}"
             m[f"{prefix}peak_pelvic_obliquity_deg"] = Metric(float(seg.pelvic_obliquity_deg.max()), "deg", otag)
@@ -301,8 +323,10 @@ def angle_channels(recording, roles: Mapping[str, str] | None = None) -> dict[st
             by_name.setdefault(angle, []).append(name)
     clash = {a: c for a, c in by_role.items() if len(c) > 1}
     if clash:
-        raise AnalysisError(f"{recording.source}: several channels have the same angle role {clash}; "
-                            "give one channel per angle in study.yaml roles: (e.g. knee_fppa_right)")
+        raise AnalysisError(
+            f"{recording.source}: several channels have the same angle role {clash}; "
+            "give one channel per angle in study.yaml roles: (e.g. knee_fppa_right)"
+        )
     out = {a: c[0] for a, c in by_name.items()}
     out.update({a: c[0] for a, c in by_role.items()})
     return out
@@ -316,9 +340,15 @@ def _trimmed(recording, channel: str) -> tuple[np.ndarray, int, int]:
     return x, int(finite[0]), int(finite[-1]) + 1
 
 
-def trial_kinematics_from_recording(recording, knee_channel: str | None = None, *, fppa_channel: str | None = None,
-                                    obliquity_channel: str | None = None, roles: Mapping[str, str] | None = None,
-                                    **kwargs) -> KinematicsResult:
+def trial_kinematics_from_recording(
+    recording,
+    knee_channel: str | None = None,
+    *,
+    fppa_channel: str | None = None,
+    obliquity_channel: str | None = None,
+    roles: Mapping[str, str] | None = None,
+    **kwargs,
+) -> KinematicsResult:
     """Knee flexion, knee FPPA and pelvic obliquity metrics from the angle channels of a Recording.
 
     Channels: the explicit ``knee_channel`` / ``fppa_channel`` / ``obliquity_channel``, else those that
@@ -327,15 +357,19 @@ def trial_kinematics_from_recording(recording, knee_channel: str | None = None, 
     (files that end with rows lacking a channel) are trimmed; NaN gaps inside the trial raise AnalysisError.
     """
     found = angle_channels(recording, roles)
-    chosen = {"knee_flexion": knee_channel or found.get("knee_flexion"),
-              "knee_fppa": fppa_channel or found.get("knee_fppa"),
-              "pelvic_obliquity": obliquity_channel or found.get("pelvic_obliquity")}
+    chosen = {
+        "knee_flexion": knee_channel or found.get("knee_flexion"),
+        "knee_fppa": fppa_channel or found.get("knee_fppa"),
+        "pelvic_obliquity": obliquity_channel or found.get("pelvic_obliquity"),
+    }
     if not any(chosen.values()):
         angles = [n for n, k in zip(recording.channel_names, recording.channel_kinds) if k == "angle"]
         if len(angles) != 1:
-            raise AnalysisError(f"{recording.source}: cannot tell which angle channel is which among {angles}; "
-                                "name them in study.yaml roles: (knee_flexion, knee_fppa, pelvic_obliquity) "
-                                "or pass knee_channel= explicitly")
+            raise AnalysisError(
+                f"{recording.source}: cannot tell which angle channel is which among {angles}; "
+                "name them in study.yaml roles: (knee_flexion, knee_fppa, pelvic_obliquity) "
+                "or pass knee_channel= explicitly"
+            )
         chosen["knee_flexion"] = angles[0]
     used = {a: c for a, c in chosen.items() if c}
     spans = {c: _trimmed(recording, c) for c in used.values()}
@@ -349,6 +383,10 @@ def trial_kinematics_from_recording(recording, knee_channel: str | None = None, 
         if not np.all(np.isfinite(x)):
             raise AnalysisError(f"{recording.source}: channel {channel!r} has gaps inside the trial; fill them first")
         arrays[angle] = x
-    return trial_kinematics(recording.sampling_rate_hz, knee_flexion_deg=arrays.get("knee_flexion"),
-                            knee_fppa_angle_deg=arrays.get("knee_fppa"),
-                            pelvic_obliquity_angle_deg=arrays.get("pelvic_obliquity"), **kwargs)
+    return trial_kinematics(
+        recording.sampling_rate_hz,
+        knee_flexion_deg=arrays.get("knee_flexion"),
+        knee_fppa_angle_deg=arrays.get("knee_fppa"),
+        pelvic_obliquity_angle_deg=arrays.get("pelvic_obliquity"),
+        **kwargs,
+    )

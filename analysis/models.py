@@ -4,12 +4,13 @@ Design reference: docs/design/statistics.md (§4 small-sample inference, §5 fit
 §10 statsmodels pitfalls). Every estimate is returned as an :class:`Estimate` on the analysis scale
 (log scale for multiplicative outcomes) with t-based 95 % and 90 % intervals and the method that made it.
 """
+
 from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -91,10 +92,15 @@ def t_estimate(name: str, estimate: float, se: float, df: float, method: str, sc
     q90 = float(stats.t.ppf(0.95, df))
     p = 2.0 * stats.t.sf(abs(estimate / se), df)
     return Estimate(
-        name, estimate, se, float(df),
+        name,
+        estimate,
+        se,
+        float(df),
         (estimate - q95 * se, estimate + q95 * se),
         (estimate - q90 * se, estimate + q90 * se),
-        float(p), method, scale,
+        float(p),
+        method,
+        scale,
     )
 
 
@@ -107,8 +113,9 @@ def one_sample_t(values, name: str = "mean", method: str = "two-stage one-sample
     return t_estimate(name, v.mean(), v.std(ddof=1) / math.sqrt(v.size), v.size - 1, method, scale)
 
 
-def two_group_t(treated, control, name: str = "difference", method: str = "two-group pooled t",
-                scale: str = "log") -> Estimate:
+def two_group_t(
+    treated, control, name: str = "difference", method: str = "two-group pooled t", scale: str = "log"
+) -> Estimate:
     """Difference of group means with the pooled-variance t interval (df = n1 + n2 - 2)."""
     a = np.asarray(treated, dtype=float)
     b = np.asarray(control, dtype=float)
@@ -241,21 +248,39 @@ def fit_mixedlm_robust(
                 continue
             all_warnings.extend(caught)
             ok = _usable(result)
-            attempts.append({"structure": structure, "optimiser": list(methods), "converged": bool(result.converged),
-                             "llf": float(result.llf), "usable": ok})
+            attempts.append(
+                {
+                    "structure": structure,
+                    "optimiser": list(methods),
+                    "converged": bool(result.converged),
+                    "llf": float(result.llf),
+                    "usable": ok,
+                }
+            )
             if ok and (best is None or result.llf > best[0].llf):
                 best = (result, tuple(methods))
         if best is not None:
             fallback = None
             if structure != "full":
-                fallback = (f"fell back to {structure} random effects: " + "; ".join(reasons))
+                fallback = f"fell back to {structure} random effects: " + "; ".join(reasons)
             return MixedFit(
-                result=best[0], formula=formula, structure=structure, re_formula=re_f, vc_formula=vc_f,
-                optimiser=best[1], n_groups=int(data[groups].nunique()), n_obs=int(len(data)), reml=reml,
-                warnings=all_warnings, attempts=attempts, fallback_reason=fallback,
+                result=best[0],
+                formula=formula,
+                structure=structure,
+                re_formula=re_f,
+                vc_formula=vc_f,
+                optimiser=best[1],
+                n_groups=int(data[groups].nunique()),
+                n_obs=int(len(data)),
+                reml=reml,
+                warnings=all_warnings,
+                attempts=attempts,
+                fallback_reason=fallback,
             )
-        reasons.append(f"{structure} structure (re_formula={re_f!r}, vc_formula={vc_f!r}) gave no converged fit "
-                       f"with finite SEs over {len(method_lists)} optimiser lists")
+        reasons.append(
+            f"{structure} structure (re_formula={re_f!r}, vc_formula={vc_f!r}) gave no converged fit "
+            f"with finite SEs over {len(method_lists)} optimiser lists"
+        )
     raise AnalysisError(f"mixed model '{formula}' did not converge with any structure: " + "; ".join(reasons))
 
 
@@ -292,12 +317,19 @@ def cluster_robust_ols(formula: str, data: pd.DataFrame, groups: str, term: str,
     codes = pd.factorize(data[groups])[0]
     res = smf.ols(formula, data).fit(cov_type="cluster", cov_kwds={"groups": codes}, use_t=True)
     n_clusters = int(codes.max() + 1)
-    return t_estimate(term, res.params[term], res.bse[term], n_clusters - 1,
-                      f"cluster-robust OLS ({n_clusters} clusters), t(df={n_clusters - 1})", scale)
+    return t_estimate(
+        term,
+        res.params[term],
+        res.bse[term],
+        n_clusters - 1,
+        f"cluster-robust OLS ({n_clusters} clusters), t(df={n_clusters - 1})",
+        scale,
+    )
 
 
-def fit_ancova(per_subject: pd.DataFrame, post: str, pre: str, treated: str, *, log: bool,
-               name: str) -> tuple[Estimate, object]:
+def fit_ancova(
+    per_subject: pd.DataFrame, post: str, pre: str, treated: str, *, log: bool, name: str
+) -> tuple[Estimate, object]:
     """ANCOVA ``post ~ pre + treated`` (logs if ``log``) with HC3 SEs and t(df_resid) (docs/design/statistics.md §2, C2/C7).
 
     ``treated`` is a 0/1 column. Returns the treated coefficient and the fitted OLS result.
@@ -309,17 +341,33 @@ def fit_ancova(per_subject: pd.DataFrame, post: str, pre: str, treated: str, *, 
         d[post], d[pre] = np.log(d[post]), np.log(d[pre])
     n_t = int(d[treated].sum())
     if n_t < 2 or len(d) - n_t < 2:
-        raise AnalysisError(f"{name}: {n_t} treated and {len(d) - n_t} control subjects with pre and post; need >= 2 each")
+        raise AnalysisError(
+            f"{name}: {n_t} treated and {len(d) - n_t} control subjects with pre and post; need >= 2 each"
+        )
     res = smf.ols(f"{post} ~ {pre} + {treated}", d).fit(cov_type="HC3", use_t=True)
-    est = t_estimate(name, res.params[treated], res.bse[treated], res.df_resid,
-                     f"ANCOVA OLS{' on log' if log else ''}, HC3, t(df={int(res.df_resid)})",
-                     "log" if log else "additive")
+    est = t_estimate(
+        name,
+        res.params[treated],
+        res.bse[treated],
+        res.df_resid,
+        f"ANCOVA OLS{' on log' if log else ''}, HC3, t(df={int(res.df_resid)})",
+        "log" if log else "additive",
+    )
     return est, res
 
 
-def fit_condition_contrast(data: pd.DataFrame, y: str, condition: str, test_level: str, ref_level: str,
-                           groups: str, *, covariates: Sequence[str] = (), scale: str = "log",
-                           method_lists=DEFAULT_METHOD_LISTS) -> tuple[Estimate, MixedFit, Estimate]:
+def fit_condition_contrast(
+    data: pd.DataFrame,
+    y: str,
+    condition: str,
+    test_level: str,
+    ref_level: str,
+    groups: str,
+    *,
+    covariates: Sequence[str] = (),
+    scale: str = "log",
+    method_lists=DEFAULT_METHOD_LISTS,
+) -> tuple[Estimate, MixedFit, Estimate]:
     """Within-subject contrast ``test_level`` vs ``ref_level`` of ``y`` (already on the analysis scale).
 
     MixedLM ``y ~ is_test + covariates``, random intercept per subject (crossover, C4/C6), plus the
@@ -335,8 +383,16 @@ def fit_condition_contrast(data: pd.DataFrame, y: str, condition: str, test_leve
     return est, fit, two_stage
 
 
-def fit_muscle_protocol(data: pd.DataFrame, y: str, muscle: str, protocol: str, test_level: str,
-                        groups: str, *, method_lists=DEFAULT_METHOD_LISTS) -> tuple[dict[str, Estimate], MixedFit]:
+def fit_muscle_protocol(
+    data: pd.DataFrame,
+    y: str,
+    muscle: str,
+    protocol: str,
+    test_level: str,
+    groups: str,
+    *,
+    method_lists=DEFAULT_METHOD_LISTS,
+) -> tuple[dict[str, Estimate], MixedFit]:
     """Muscle x protocol model with a subject x muscle variance component (C5, docs/design/statistics.md §2).
 
     Cell-means parametrisation ``y ~ 0 + mus_m + sus_m`` so each Δ_m = E[y | m, test] - E[y | m, other]
@@ -349,8 +405,9 @@ def fit_muscle_protocol(data: pd.DataFrame, y: str, muscle: str, protocol: str, 
         d[f"mus_{m}"] = (d[muscle] == m).astype(float)
         d[f"sus_{m}"] = d[f"mus_{m}"] * is_test
     formula = f"{y} ~ 0 + " + " + ".join([f"mus_{m}" for m in muscles] + [f"sus_{m}" for m in muscles])
-    fit = fit_mixedlm_robust(formula, d, groups, re_formula="1",
-                             vc_formula={"subj_muscle": f"0 + C({muscle})"}, method_lists=method_lists)
+    fit = fit_mixedlm_robust(
+        formula, d, groups, re_formula="1", vc_formula={"subj_muscle": f"0 + C({muscle})"}, method_lists=method_lists
+    )
     return {m: fit.estimate(f"sus_{m}", name=f"delta_{m}") for m in muscles}, fit
 
 
@@ -431,8 +488,16 @@ def _profile_from_hinges(y, x, h, subjects):
     return cp, llf, codes, n_sub, n_rows
 
 
-def profile_hinge(data: pd.DataFrame, y: str, load: str, groups: str, *, psi_grid=None, n_boot: int = 200,
-                  rng: np.random.Generator | None = None) -> HingeProfile:
+def profile_hinge(
+    data: pd.DataFrame,
+    y: str,
+    load: str,
+    groups: str,
+    *,
+    psi_grid=None,
+    n_boot: int = 200,
+    rng: np.random.Generator | None = None,
+) -> HingeProfile:
     """Profile the breakpoint psi of y = a_i + b·L + β_h·(L − psi)_+ on a grid (ML, subject intercepts).
 
     Subject intercepts are absorbed by within-subject centring (Gaussian profile likelihood); the LR
@@ -443,15 +508,34 @@ def profile_hinge(data: pd.DataFrame, y: str, load: str, groups: str, *, psi_gri
     grid = np.asarray(psi_grid if psi_grid is not None else np.arange(4.0, 16.01, 0.25), dtype=float)  # [assumption]
     L = data[load].to_numpy(float)
     h = np.clip(L[:, None] - grid[None, :], 0.0, None)
-    cp, llf, codes, n_sub, n_rows = _profile_from_hinges(
-        data[y].to_numpy(float), L, h, data[groups].to_numpy())
-    return _finish_profile("psi", grid, grid, cp, llf, n_sub, n_rows, n_boot, rng,
-                           "hinge OLS with subject intercepts, profile LR (chi2_1) + subject-cluster bootstrap")
+    cp, llf, codes, n_sub, n_rows = _profile_from_hinges(data[y].to_numpy(float), L, h, data[groups].to_numpy())
+    return _finish_profile(
+        "psi",
+        grid,
+        grid,
+        cp,
+        llf,
+        n_sub,
+        n_rows,
+        n_boot,
+        rng,
+        "hinge OLS with subject intercepts, profile LR (chi2_1) + subject-cluster bootstrap",
+    )
 
 
-def profile_hinge_mass(data: pd.DataFrame, y: str, load: str, groups: str, mass: str, *, centre_kg: float = 75.0,
-                       psi0_grid=None, psi1_grid=None, n_boot: int = 200,
-                       rng: np.random.Generator | None = None) -> tuple[HingeProfile, float]:
+def profile_hinge_mass(
+    data: pd.DataFrame,
+    y: str,
+    load: str,
+    groups: str,
+    mass: str,
+    *,
+    centre_kg: float = 75.0,
+    psi0_grid=None,
+    psi1_grid=None,
+    n_boot: int = 200,
+    rng: np.random.Generator | None = None,
+) -> tuple[HingeProfile, float]:
     """C9: breakpoint linear in body mass, psi(m) = psi0 + psi1·(m − centre_kg); profile (psi0, psi1).
 
     Returns the profile of psi1 (maximised over psi0) with its bootstrap interval, and the joint
@@ -465,11 +549,20 @@ def profile_hinge_mass(data: pd.DataFrame, y: str, load: str, groups: str, mass:
     mc = data[mass].to_numpy(float) - centre_kg
     psi_rows = P0.ravel()[None, :] + P1.ravel()[None, :] * mc[:, None]
     h = np.clip(L[:, None] - psi_rows, 0.0, None)
-    cp, llf, codes, n_sub, n_rows = _profile_from_hinges(
-        data[y].to_numpy(float), L, h, data[groups].to_numpy())
-    prof = _finish_profile("psi1", g1, P1.ravel(), cp, llf, n_sub, n_rows, n_boot, rng,
-                           f"hinge OLS with subject intercepts, psi(m) = psi0 + psi1*(m - {centre_kg:g}); "
-                           "psi1 profiled over psi0 (LR chi2_1) + subject-cluster bootstrap")
+    cp, llf, codes, n_sub, n_rows = _profile_from_hinges(data[y].to_numpy(float), L, h, data[groups].to_numpy())
+    prof = _finish_profile(
+        "psi1",
+        g1,
+        P1.ravel(),
+        cp,
+        llf,
+        n_sub,
+        n_rows,
+        n_boot,
+        rng,
+        f"hinge OLS with subject intercepts, psi(m) = psi0 + psi1*(m - {centre_kg:g}); "
+        "psi1 profiled over psi0 (LR chi2_1) + subject-cluster bootstrap",
+    )
     psi0_hat = float(P0.ravel()[np.nanargmax(llf)])
     return prof, psi0_hat
 
@@ -492,7 +585,14 @@ def _finish_profile(parameter, grid, param_per_col, cp, llf, n_sub, n_rows, n_bo
     boot95 = tuple(float(v) for v in np.nanpercentile(boots, [2.5, 97.5])) if n_boot else (math.nan, math.nan)
     boot90 = tuple(float(v) for v in np.nanpercentile(boots, [5, 95])) if n_boot else (math.nan, math.nan)
     return HingeProfile(
-        parameter=parameter, grid=np.asarray(grid), loglik=prof, estimate=float(grid[best]),
-        profile_ci95=profile_ci, bootstrap_ci95=boot95, bootstrap_ci90=boot90, n_boot=int(n_boot),
-        at_grid_edge=bool(accept[0] or accept[-1]), method=method,
+        parameter=parameter,
+        grid=np.asarray(grid),
+        loglik=prof,
+        estimate=float(grid[best]),
+        profile_ci95=profile_ci,
+        bootstrap_ci95=boot95,
+        bootstrap_ci90=boot90,
+        n_boot=int(n_boot),
+        at_grid_edge=bool(accept[0] or accept[-1]),
+        method=method,
     )

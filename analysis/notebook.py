@@ -8,6 +8,7 @@ Study resolution (``study_dir`` parameter):
 3. else the embedded demo study ``data/demo`` (built by the simulator when absent).
 Output folder (``reports_dir``): the parameter, else ``$ANKLELAB_REPORTS_DIR``, else ``reports/``.
 """
+
 from __future__ import annotations
 
 import html
@@ -20,8 +21,14 @@ from typing import Any
 from analysis import paths
 
 __all__ = [
-    "NotebookContext", "setup", "synthetic_banner", "resolve_study_dir", "resolve_reports_dir", "show_html",
-    "feature_tables", "claim_tables",
+    "NotebookContext",
+    "setup",
+    "synthetic_banner",
+    "resolve_study_dir",
+    "resolve_reports_dir",
+    "show_html",
+    "feature_tables",
+    "claim_tables",
 ]
 
 VERDICTS = ("supported", "contradicted", "inconclusive", "not testable")
@@ -104,8 +111,12 @@ def setup(study_dir: str = "", reports_dir: str = "", *, quiet_warnings: bool = 
     sns.set_theme(style="whitegrid", context="notebook")
     root = resolve_study_dir(study_dir)
     study = load_study(root)
-    ctx = NotebookContext(study_dir=root, reports_dir=resolve_reports_dir(reports_dir), study=study,
-                          synthetic=bool(getattr(study, "synthetic", False)))
+    ctx = NotebookContext(
+        study_dir=root,
+        reports_dir=resolve_reports_dir(reports_dir),
+        study=study,
+        synthetic=bool(getattr(study, "synthetic", False)),
+    )
     banner = synthetic_banner(study)
     if banner:
         show_html(banner)
@@ -131,8 +142,7 @@ def feature_tables(ctx: NotebookContext, *, workers: int | None = 2, progress: b
     if len(features.failures):
         show_html(
             f"<p style='color:#b00'><b>{len(features.failures)} trial(s) could not be processed</b> and are "
-            "excluded from the analyses below (listed with their error):</p>"
-            + features.failures.to_html(index=False)
+            "excluded from the analyses below (listed with their error):</p>" + features.failures.to_html(index=False)
         )
     return features
 
@@ -148,7 +158,13 @@ def claim_tables(ctx: NotebookContext, features=None):
         return df if df is not None and len(df) else None
 
     return ClaimTables(
-        emg=nonempty(features.emg), force=nonempty(features.force), kinematics=nonempty(features.kinematics),
-        measures=nonempty(study.measures), subjects=study.subjects, trials=study.trials,
-        exposures=nonempty(study.exposures), injuries=nonempty(study.injuries), synthetic=ctx.synthetic,
+        emg=nonempty(features.emg),
+        force=nonempty(features.force),
+        kinematics=nonempty(features.kinematics),
+        measures=nonempty(study.measures),
+        subjects=study.subjects,
+        trials=study.trials,
+        exposures=nonempty(study.exposures),
+        injuries=nonempty(study.injuries),
+        synthetic=ctx.synthetic,
     )

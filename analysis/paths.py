@@ -3,6 +3,7 @@
 Notebooks and the CLI use these instead of relative paths, so papermill (cwd = caller) and nbval
 (cwd = notebook folder) see the same files (docs/design/notebooks.md §0.8).
 """
+
 from __future__ import annotations
 
 import os

@@ -6,11 +6,12 @@ with P(conclusive) >= 0.8 under both the claim-true and the claim-false scenario
 on per-subject summaries (slope, contrast, or adjusted change), which is exactly the two-stage
 estimator's input: summary_i ~ N(effect, sd²) with sd the fitted between-subject SD of the summary.
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -56,8 +57,9 @@ def _quantiles(df):
     return stats.t.ppf(0.975, df), stats.t.ppf(0.95, df)
 
 
-def simulate_part_estimates(part: PartDesign, effect: float, n_total: int, reps: int,
-                            rng: np.random.Generator) -> list[Estimate]:
+def simulate_part_estimates(
+    part: PartDesign, effect: float, n_total: int, reps: int, rng: np.random.Generator
+) -> list[Estimate]:
     """``reps`` two-stage estimates of one part at ``n_total`` subjects (vectorised draws)."""
     if part.kind == "one_sample":
         x = rng.normal(effect, part.sd, size=(reps, n_total))
@@ -77,14 +79,29 @@ def simulate_part_estimates(part: PartDesign, effect: float, n_total: int, reps:
     q95, q90 = _quantiles(df)
     p = 2.0 * stats.t.sf(np.abs(est / se), df)
     return [
-        Estimate(part.name, float(e), float(s), float(df), (float(e - q95 * s), float(e + q95 * s)),
-                 (float(e - q90 * s), float(e + q90 * s)), float(pv), "two-stage (simulated)", part.scale)
+        Estimate(
+            part.name,
+            float(e),
+            float(s),
+            float(df),
+            (float(e - q95 * s), float(e + q95 * s)),
+            (float(e - q90 * s), float(e + q90 * s)),
+            float(pv),
+            "two-stage (simulated)",
+            part.scale,
+        )
         for e, s, pv in zip(est, se, p)
     ]
 
 
-def verdict_probabilities(parts: Sequence[PartDesign], combine: Callable, effects: Sequence[float], n_total: int,
-                          reps: int, rng: np.random.Generator) -> dict[str, float]:
+def verdict_probabilities(
+    parts: Sequence[PartDesign],
+    combine: Callable,
+    effects: Sequence[float],
+    n_total: int,
+    reps: int,
+    rng: np.random.Generator,
+) -> dict[str, float]:
     """P(verdict) over ``reps`` simulated studies; parts simulated independently and combined per rep."""
     sims = [simulate_part_estimates(p, eff, n_total, reps, rng) for p, eff in zip(parts, effects)]
     verdicts = [combine([p.verdict(sims[k][r]) for k, p in enumerate(parts)])[0] for r in range(reps)]
@@ -92,8 +109,14 @@ def verdict_probabilities(parts: Sequence[PartDesign], combine: Callable, effect
     return {k: float(v) for k, v in counts.items()}
 
 
-def n_needed(parts: Sequence[PartDesign], combine: Callable, *, n_grid: Sequence[int] = DEFAULT_N_GRID,
-             reps: int = 200, rng: np.random.Generator | None = None) -> tuple[int | None, pd.DataFrame]:
+def n_needed(
+    parts: Sequence[PartDesign],
+    combine: Callable,
+    *,
+    n_grid: Sequence[int] = DEFAULT_N_GRID,
+    reps: int = 200,
+    rng: np.random.Generator | None = None,
+) -> tuple[int | None, pd.DataFrame]:
     """Smallest total n on ``n_grid`` with P(supported | claim true) >= 0.8 and P(contradicted | null) >= 0.8.
 
     Returns (n or None if beyond the grid, the power curve). Bounded: at most len(n_grid) x 2 x reps studies.
@@ -104,10 +127,13 @@ def n_needed(parts: Sequence[PartDesign], combine: Callable, *, n_grid: Sequence
     for n in n_grid:
         true = verdict_probabilities(parts, combine, [p.true_effect for p in parts], n, reps, rng)
         null = verdict_probabilities(parts, combine, [p.null_effect for p in parts], n, reps, rng)
-        row = {"n": int(n), "p_supported_if_true": true.get("supported", 0.0),
-               "p_contradicted_if_null": null.get("contradicted", 0.0),
-               "p_supported_if_null": null.get("supported", 0.0),
-               "p_contradicted_if_true": true.get("contradicted", 0.0)}
+        row = {
+            "n": int(n),
+            "p_supported_if_true": true.get("supported", 0.0),
+            "p_contradicted_if_null": null.get("contradicted", 0.0),
+            "p_supported_if_null": null.get("supported", 0.0),
+            "p_contradicted_if_true": true.get("contradicted", 0.0),
+        }
         rows.append(row)
         if row["p_supported_if_true"] >= TARGET_PROBABILITY and row["p_contradicted_if_null"] >= TARGET_PROBABILITY:
             found = int(n)
@@ -139,8 +165,9 @@ def mde(sd: float, n_total: int, kind: str = "one_sample", *, alpha: float = 0.0
     return float(optimize.brentq(achieved, 1e-9 * se, 20 * se))
 
 
-def design_analysis(true_effect: float, se: float, *, alpha: float = 0.05, n_sims: int = 20000,
-                    rng: np.random.Generator | None = None) -> dict:
+def design_analysis(
+    true_effect: float, se: float, *, alpha: float = 0.05, n_sims: int = 20000, rng: np.random.Generator | None = None
+) -> dict:
     """Gelman & Carlin (2014) retrodesign: power, type-S and type-M (exaggeration) for a plausible true effect.
 
     Power and type S in closed form (normal); type M by simulation from N(true_effect, se²).

@@ -2,6 +2,7 @@
 
 Data flow: files -> ``Recording`` -> per-trial features (tidy tables) -> models -> verdicts.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -81,15 +82,13 @@ class Recording:
         try:
             return self.channel_names.index(name)
         except ValueError:
-            raise KeyError(
-                f"{self.source}: no channel {name!r}; channels are {self.channel_names}"
-            ) from None
+            raise KeyError(f"{self.source}: no channel {name!r}; channels are {self.channel_names}") from None
 
     def channel(self, name: str) -> np.ndarray:
         """One channel as a 1-D array."""
         return self.samples[:, self.channel_index(name)]
 
-    def select(self, names: list[str] | None = None, kind: str | None = None) -> "Recording":
+    def select(self, names: list[str] | None = None, kind: str | None = None) -> Recording:
         """A new Recording with only the named channels (in that order) or only one kind."""
         if names is None:
             idx = [i for i, k in enumerate(self.channel_kinds) if kind is None or k == kind]

@@ -11,6 +11,7 @@ papermill executes, nbconvert renders (docs/design/notebooks.md §0.2):
 * a failing notebook is reported with its cell and exception, the others still run, the index marks
   the failure and the command exits non-zero.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -24,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -51,8 +52,16 @@ __all__ = [
 
 #: Packages whose versions every report footer and the index record.
 PROVENANCE_PACKAGES = (
-    "anklelab", "numpy", "scipy", "pandas", "statsmodels", "seaborn", "matplotlib",
-    "papermill", "nbconvert", "ezc3d",
+    "anklelab",
+    "numpy",
+    "scipy",
+    "pandas",
+    "statsmodels",
+    "seaborn",
+    "matplotlib",
+    "papermill",
+    "nbconvert",
+    "ezc3d",
 )
 
 
@@ -305,14 +314,18 @@ def _git_commit() -> str:
     try:
         out = subprocess.run(
             ["git", "-C", str(paths.PROJECT_ROOT), "rev-parse", "--short=12", "HEAD"],
-            capture_output=True, text=True, timeout=10,
+            capture_output=True,
+            text=True,
+            timeout=10,
         )
         commit = out.stdout.strip()
         if not commit:
             return "unknown (not a git checkout)"
         dirty = subprocess.run(
             ["git", "-C", str(paths.PROJECT_ROOT), "status", "--porcelain", "--untracked-files=no"],
-            capture_output=True, text=True, timeout=10,
+            capture_output=True,
+            text=True,
+            timeout=10,
         ).stdout.strip()
         return commit + (" (with uncommitted changes)" if dirty else "")
     except (OSError, subprocess.SubprocessError):
@@ -327,7 +340,7 @@ def provenance() -> dict[str, Any]:
         except metadata.PackageNotFoundError:
             versions[pkg] = "not installed"
     return {
-        "date": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "date": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "git_commit": _git_commit(),
         "python": platform.python_version(),
         "platform": platform.platform(),
@@ -419,8 +432,10 @@ def reproduce(
     out_dir.mkdir(parents=True, exist_ok=True)
     study_dir = Path(study).resolve() if study else ensure_demo_study()
     if study and not (study_dir / "study.yaml").is_file():
-        raise AnkleLabError(f"{study_dir}: not a study folder (no study.yaml); check the path, or run "
-                            f"'anklelab validate {study_dir}' (data/README.md describes the format)")
+        raise AnkleLabError(
+            f"{study_dir}: not a study folder (no study.yaml); check the path, or run "
+            f"'anklelab validate {study_dir}' (data/README.md describes the format)"
+        )
     notebooks = list(notebooks or list_notebooks())
     summary = prepare_features(study_dir, progress=progress)
     if summary and progress:
@@ -456,8 +471,13 @@ def reproduce(
                 try:
                     run = future.result()
                 except Exception as exc:  # a crashed worker: report it, keep the others
-                    run = NotebookRun(name=nb.stem, notebook=nb, ok=False, parameters=futures[future][1],
-                                      error=f"{nb.stem}: {type(exc).__name__}: {exc}")
+                    run = NotebookRun(
+                        name=nb.stem,
+                        notebook=nb,
+                        ok=False,
+                        parameters=futures[future][1],
+                        error=f"{nb.stem}: {type(exc).__name__}: {exc}",
+                    )
                 runs_by_name[run.name] = run
                 if not run.ok:
                     tqdm.write(f"FAILED {run.error}", file=sys.stderr)
@@ -498,6 +518,7 @@ def _claims_summary_html(out_dir: Path) -> str:
     try:
         from analysis.plots.tables import clean_unit
     except ImportError:  # pragma: no cover - plots are part of the package
+
         def clean_unit(u):
             return u
 
@@ -534,10 +555,16 @@ def write_index(runs: list[NotebookRun], out_dir: str | Path, *, study_dir: Path
     _atomic_write_text(out_dir / "run.json", json.dumps(record, indent=2, default=str))
     items = []
     for r in runs:
-        link = f'<a href="{html.escape(r.html_path.name)}">{html.escape(r.name)}</a>' if r.html_path else html.escape(r.name)
+        link = (
+            f'<a href="{html.escape(r.html_path.name)}">{html.escape(r.name)}</a>'
+            if r.html_path
+            else html.escape(r.name)
+        )
         status = "ok" if r.ok else f"<span class='fail'>FAILED: {html.escape(r.error or '')}</span>"
         params = html.escape(json.dumps(r.parameters, default=str))
-        items.append(f"<tr><td>{link}</td><td>{status}</td><td>{r.duration_s:.1f} s</td><td><code>{params}</code></td></tr>")
+        items.append(
+            f"<tr><td>{link}</td><td>{status}</td><td>{r.duration_s:.1f} s</td><td><code>{params}</code></td></tr>"
+        )
     pkgs = "".join(f"<li>{html.escape(k)} {html.escape(v)}</li>" for k, v in prov["packages"].items())
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Ankle Load Lab reports</title>
@@ -552,14 +579,14 @@ table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #ccc;paddi
 <h2>Claims summary</h2>
 {_claims_summary_html(out_dir)}
 <h2>Reports</h2>
-<table><tr><th>report</th><th>status</th><th>time</th><th>parameters</th></tr>{''.join(items)}</table>
+<table><tr><th>report</th><th>status</th><th>time</th><th>parameters</th></tr>{"".join(items)}</table>
 <h2>Provenance</h2>
 <ul>
 <li>study: <code>{html.escape(str(study_dir))}</code></li>
 <li>study content sha256: <code>{html.escape(study_hash)}</code></li>
-<li>git commit: <code>{html.escape(prov['git_commit'])}</code></li>
-<li>date: {html.escape(prov['date'])}</li>
-<li>python {html.escape(prov['python'])} on {html.escape(prov['platform'])}</li>
+<li>git commit: <code>{html.escape(prov["git_commit"])}</code></li>
+<li>date: {html.escape(prov["date"])}</li>
+<li>python {html.escape(prov["python"])} on {html.escape(prov["platform"])}</li>
 </ul>
 <details><summary>package versions</summary><ul>{pkgs}</ul></details>
 </body></html>
@@ -634,18 +661,31 @@ def _cli_params(args) -> int:
 
 def register_cli(subparsers) -> None:
     p = subparsers.add_parser("reproduce", help="run every notebook on a study and render the reports")
-    p.add_argument("--study", type=Path, default=None, help="study folder (default: the embedded demo study, built if absent)")
+    p.add_argument(
+        "--study", type=Path, default=None, help="study folder (default: the embedded demo study, built if absent)"
+    )
     p.add_argument("--out", type=Path, default=paths.REPORTS_DIR, help="where reports go (default: reports/)")
-    p.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
-                   help="a parameter for every notebook that declares it (YAML-typed value)")
-    p.add_argument("--jobs", type=int, default=None,
-                   help="notebooks run at once (default: 2, or 1 on a single core)")
+    p.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        metavar=("NAME", "VALUE"),
+        help="a parameter for every notebook that declares it (YAML-typed value)",
+    )
+    p.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: 2, or 1 on a single core)")
     p.set_defaults(handler=_cli_reproduce)
 
     p = subparsers.add_parser("run", help="run one notebook with parameters and render its report")
     p.add_argument("notebook", type=Path)
-    p.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
-                   help="a notebook parameter (YAML-typed value: 3 is an int, true a bool)")
+    p.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        metavar=("NAME", "VALUE"),
+        help="a notebook parameter (YAML-typed value: 3 is an int, true a bool)",
+    )
     p.add_argument("--out", type=Path, default=paths.REPORTS_DIR)
     p.set_defaults(handler=_cli_run)
 

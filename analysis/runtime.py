@@ -17,6 +17,7 @@ own mapping and go back to the kernel when freed.
 it off (the default glibc behaviour then applies everywhere). On a system without glibc's ``mallopt``
 (macOS, Windows, musl) it does nothing.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -61,7 +62,12 @@ def tune_allocator() -> bool:
         return False
     mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
     ok = bool(mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)) and bool(
-        mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD_BYTES))
-    _state[pid] = (f"applied (glibc mmap threshold {MMAP_THRESHOLD_BYTES >> 20} MiB, trim threshold "
-                   f"{TRIM_THRESHOLD_BYTES >> 20} MiB)" if ok else "mallopt refused the settings")
+        mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD_BYTES)
+    )
+    _state[pid] = (
+        f"applied (glibc mmap threshold {MMAP_THRESHOLD_BYTES >> 20} MiB, trim threshold "
+        f"{TRIM_THRESHOLD_BYTES >> 20} MiB)"
+        if ok
+        else "mallopt refused the settings"
+    )
     return ok

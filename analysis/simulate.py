@@ -25,6 +25,7 @@ All randomness comes from one ``numpy.random.Generator(PCG64(seed))``; the same 
 byte-identical files (ezc3d writes no dates). The study is built in a temporary sibling folder and
 renamed into place, so a crash never leaves half a study.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,9 +36,10 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -67,7 +69,14 @@ __all__ = [
 ]
 
 SCENARIOS = ("claims", "null", "realistic")
-MUSCLES = ("gluteus_maximus", "gastrocnemius_medialis", "soleus", "vastus_lateralis", "rectus_femoris", "biceps_femoris")
+MUSCLES = (
+    "gluteus_maximus",
+    "gastrocnemius_medialis",
+    "soleus",
+    "vastus_lateralis",
+    "rectus_femoris",
+    "biceps_femoris",
+)
 #: exercises with EMG in the acute cohort
 EXERCISES_EMG = ("squat", "split_squat", "step_up", "cmj", "walk")
 #: the compound exercises the C1 estimand pools (as claims.COMPOUND_EXERCISES; docs/design/statistics.md §2 C1)
@@ -97,10 +106,26 @@ _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)  # E|x| of a unit-variance Gaussian
 #:   dose-response still spans 0-12 %BW;
 #: * c6_reps: squats per C6 condition; the rest: acute subjects, training subjects per arm, injury cohort.
 SIZES_SPEC: dict[str, dict[str, Any]] = {
-    "demo": {"n_acute": 12, "n_training_per_arm": 6, "n_teams": 4, "athletes_per_team": 40, "c6_reps": 1,
-             "loads_pct_bw": LOADS_PCT_BW, "sparse_loads_pct_bw": (0, 6, 12), "set_reps": 3},
-    "small": {"n_acute": 4, "n_training_per_arm": 1, "n_teams": 2, "athletes_per_team": 12, "c6_reps": 1,
-              "loads_pct_bw": (0, 4, 8, 12), "sparse_loads_pct_bw": (0, 12), "set_reps": 3},
+    "demo": {
+        "n_acute": 12,
+        "n_training_per_arm": 6,
+        "n_teams": 4,
+        "athletes_per_team": 40,
+        "c6_reps": 1,
+        "loads_pct_bw": LOADS_PCT_BW,
+        "sparse_loads_pct_bw": (0, 6, 12),
+        "set_reps": 3,
+    },
+    "small": {
+        "n_acute": 4,
+        "n_training_per_arm": 1,
+        "n_teams": 2,
+        "athletes_per_team": 12,
+        "c6_reps": 1,
+        "loads_pct_bw": (0, 4, 8, 12),
+        "sparse_loads_pct_bw": (0, 12),
+        "set_reps": 3,
+    },
 }
 SIZES = tuple(SIZES_SPEC)
 #: load grid per size (compound exercises)
@@ -141,9 +166,21 @@ def scenario_parameters(scenario: str = "claims") -> dict[str, Any]:
         "emg": {
             "fs_hz": EMG_FS_HZ,
             # baseline task amplitude, %MVIC geometric mean (docs/design/statistics.md §11)
-            "baseline_pct_mvc": {"gluteus_maximus": 20.0, "gastrocnemius_medialis": 15.0, "soleus": 18.0,
-                                 "vastus_lateralis": 45.0, "rectus_femoris": 20.0, "biceps_femoris": 12.0},
-            "exercise_log_effect": {"squat": 0.0, "split_squat": 0.1, "step_up": 0.05, "cmj": 0.4, "walk": -0.5},  # [assumption]
+            "baseline_pct_mvc": {
+                "gluteus_maximus": 20.0,
+                "gastrocnemius_medialis": 15.0,
+                "soleus": 18.0,
+                "vastus_lateralis": 45.0,
+                "rectus_femoris": 20.0,
+                "biceps_femoris": 12.0,
+            },
+            "exercise_log_effect": {
+                "squat": 0.0,
+                "split_squat": 0.1,
+                "step_up": 0.05,
+                "cmj": 0.4,
+                "walk": -0.5,
+            },  # [assumption]
             "mvc_arv_v": {"median": 2.5e-4, "log_sd": 0.3},  # MVC mean rectified value [assumption]
             "subject_log_sd": 0.4,  # between-subject intercept (§11: 0.35-0.45)
             "subject_muscle_log_sd": 0.15,  # §11
@@ -151,30 +188,44 @@ def scenario_parameters(scenario: str = "claims") -> dict[str, Any]:
             "slope_per_4lb": c1,
             "slope_sd_per_pct_bw": 0.005,  # §11 [assumption]; converted to per 4 lb at 75 kg
             "concentric_eccentric_ratio": 1.4,  # §11 [assumption]
-            "spectrum": {"model": "Shwedyk et al. 1977 / De Luca", "f_low_hz": 60.0, "f_high_hz": 120.0,
-                         "band_hz": [15.0, 480.0]},
+            "spectrum": {
+                "model": "Shwedyk et al. 1977 / De Luca",
+                "f_low_hz": 60.0,
+                "f_high_hz": 120.0,
+                "band_hz": [15.0, 480.0],
+            },
             "electrode_noise_rms_v": 3e-6,  # [assumption] amplifier + skin noise
             "powerline_amplitude_v": 1e-6,  # optional 50 Hz interference [assumption]
             "dc_offset_sd_v": 1e-5,  # [assumption]
             "rest_level_frac_mvc": 0.01,  # tonic activity at rest [assumption]
-            "durations_s": {"squat": [0.8, 0.8], "split_squat": [0.8, 0.8], "step_up": [0.7, 0.9],
-                            "cmj": [0.5, 0.4], "walk": [0.6, 0.5], "mvc": [2.0, 0.0]},  # eccentric, concentric
+            "durations_s": {
+                "squat": [0.8, 0.8],
+                "split_squat": [0.8, 0.8],
+                "step_up": [0.7, 0.9],
+                "cmj": [0.5, 0.4],
+                "walk": [0.6, 0.5],
+                "mvc": [2.0, 0.0],
+            },  # eccentric, concentric
             "rest_s": 0.3,
             "set_pause_s": 0.2,  # between reps of a set: longer than the 0.08 s envelope ramp, so each rep window holds only its rep [assumption]
             "mvc_trial_s": 2.4,
         },
         "c5": {  # EMG trials of one exercise under two protocols; Δ_m = log E[%MVC | sustained_low] - log E[%MVC | brief_high]
-            "delta": {"soleus": log(1.15) if claims else (0.0 if null else -0.05),
-                      "gastrocnemius_medialis": log(1.15) if claims else (0.0 if null else -0.05),
-                      "vastus_lateralis": -log(1.15) if claims else (0.0 if null else -0.05)},
+            "delta": {
+                "soleus": log(1.15) if claims else (0.0 if null else -0.05),
+                "gastrocnemius_medialis": log(1.15) if claims else (0.0 if null else -0.05),
+                "vastus_lateralis": -log(1.15) if claims else (0.0 if null else -0.05),
+            },
             # Δ_m is the whole protocol contrast (the C1 load slope is not added on top) [assumption]
             "exercise": "lunge",  # not one of the C1 compound exercises, so C1 and C5 trials never mix
             "exercise_log_effect": 0.1,  # as split_squat [assumption]
             "subject_muscle_log_sd": 0.1,  # protocol-independent subject x muscle offset; cancels in Δ [assumption]
             "rep_log_sd": 0.08,  # per-repetition noise = the EMG trial_log_sd (JSSM 2018 17:101)
             # sustained low load: slow reps, >= 10 s under load; brief high load: a few fast reps, <= 5 s (§2 C5) [assumption]
-            "protocols": {"sustained_low": {"load_pct_bw": 3.0, "reps": 6, "eccentric_s": 1.0, "concentric_s": 1.0},
-                          "brief_high": {"load_pct_bw": 10.0, "reps": 3, "eccentric_s": 0.4, "concentric_s": 0.4}},
+            "protocols": {
+                "sustained_low": {"load_pct_bw": 3.0, "reps": 6, "eccentric_s": 1.0, "concentric_s": 1.0},
+                "brief_high": {"load_pct_bw": 10.0, "reps": 3, "eccentric_s": 0.4, "concentric_s": 0.4},
+            },
             "pause_s": 0.2,  # between reps: longer than the envelope ramp, so each rep window holds only its rep
         },
         "cmj": {
@@ -183,10 +234,14 @@ def scenario_parameters(scenario: str = "claims") -> dict[str, Any]:
             "trial_log_sd_height": 0.058,  # CV 5.8 % (PMC7039490)
             "peak_force_bw": {"mean": 2.3, "sd": 0.25},  # §11
             "trial_log_sd_peak_force": 0.025,  # CV 2.5 % (PMC7039490)
-            "unweighting_depth_bw": 0.6, "unweighting_s": 0.3, "drop_s": 0.1,  # [assumption]
+            "unweighting_depth_bw": 0.6,
+            "unweighting_s": 0.3,
+            "drop_s": 0.1,  # [assumption]
             # quiet stance to weigh (Owen et al. 2014: 1 s); after the 0.4 s landing pulse 0.3 s of stance
             # [assumption]: nothing reads later samples (docs/demo-design.md: keeps the demo <= 100 MB)
-            "quiet_s": 1.2, "after_s": 0.3, "force_noise_n": 2.0,  # docs/design/signal-processing.md §9 synthetic CMJ
+            "quiet_s": 1.2,
+            "after_s": 0.3,
+            "force_noise_n": 2.0,  # docs/design/signal-processing.md §9 synthetic CMJ
         },
         "sj": {
             "eur": {"median": 1.08, "log_sd": 0.03},  # CMJ/SJ height ratio (eccentric utilisation) [assumption]
@@ -195,14 +250,20 @@ def scenario_parameters(scenario: str = "claims") -> dict[str, Any]:
             "trial_log_sd_rfd": 0.129,  # CV 12.9 % (PMC7039490)
         },
         "c6": {  # squats with 4-6 lb, mid-range vs full-range loading
-            "load_lb": 5.0, "com_depth_m": 0.45,
-            "quiet_s": 1.2, "after_s": 0.5,  # weigh on 1 s of quiet stance (Owen et al. 2014); 0.5 s after the rise [assumption]
-            "knee_flexion_max_deg": 95.0, "brake_g": 0.8, "push_s": 0.5,
-            "eccentric_s": 1.0, "concentric_s": 1.0,
+            "load_lb": 5.0,
+            "com_depth_m": 0.45,
+            "quiet_s": 1.2,
+            "after_s": 0.5,  # weigh on 1 s of quiet stance (Owen et al. 2014); 0.5 s after the rise [assumption]
+            "knee_flexion_max_deg": 95.0,
+            "brake_g": 0.8,
+            "push_s": 0.5,
+            "eccentric_s": 1.0,
+            "concentric_s": 1.0,
             "grf_ratio_mid_full": 1.27 if claims else 1.0,  # article: +27 %
             "jrf_ratio_mid_full": 1.0,  # article: "not increased"
             "mid_range_pct": [25.0, 75.0],  # forceplate.analyse_squat definition
-            "shank_length_m": 0.43, "patellar_tendon_moment_arm_m": 0.045,  # forceplate.knee_joint_force_proxy_bw
+            "shank_length_m": 0.43,
+            "patellar_tendon_moment_arm_m": 0.045,  # forceplate.knee_joint_force_proxy_bw
         },
         "kinematics": {
             "fs_hz": KIN_FS_HZ,
@@ -219,18 +280,33 @@ def scenario_parameters(scenario: str = "claims") -> dict[str, Any]:
         "training": {  # C2, C4, C7: randomised pre/post, unloaded tests
             "arms": ["control", "eccentric_only", "mid_range", "full_range"],
             "training_load_pct_bw": [5.0, 8.0],  # article C2: 5-8 %BW
-            "knee_ext_velocity_log_change": {"trained": log(1.08) if claims else (0.0 if null else log(1.01)), "control": 0.0},
+            "knee_ext_velocity_log_change": {
+                "trained": log(1.08) if claims else (0.0 if null else log(1.01)),
+                "control": 0.0,
+            },
             "hip_hike_change_deg": {"trained": -2.0 if claims else 0.0, "control": 0.0},
-            "cmj_log_change": {"eccentric_only": log(1.08) if claims else (0.0 if null else log(1.02)),
-                               "mid_range": 0.0 if claims or null else log(1.02),
-                               "full_range": 0.0 if claims or null else log(1.02), "control": 0.0},
-            "sj_log_change": {"eccentric_only": 0.0 if claims or null else log(1.02),
-                              "mid_range": 0.0 if claims or null else log(1.02),
-                              "full_range": 0.0 if claims or null else log(1.02), "control": 0.0},
+            "cmj_log_change": {
+                "eccentric_only": log(1.08) if claims else (0.0 if null else log(1.02)),
+                "mid_range": 0.0 if claims or null else log(1.02),
+                "full_range": 0.0 if claims or null else log(1.02),
+                "control": 0.0,
+            },
+            "sj_log_change": {
+                "eccentric_only": 0.0 if claims or null else log(1.02),
+                "mid_range": 0.0 if claims or null else log(1.02),
+                "full_range": 0.0 if claims or null else log(1.02),
+                "control": 0.0,
+            },
             "rfd_log_change": {"trained": log(1.20) if claims else (0.0 if null else log(1.03)), "control": 0.0},
             "jps_abs_error_deg": {"mean": 4.0, "sd": 1.0, "residual_sd": 0.8},  # [assumption]
-            "jps_change_deg": {"mid_range": 2.0 if claims else 0.0, "eccentric_only": 0.0, "full_range": 0.0, "control": 0.0},
-            "velocity_trial_log_sd": 0.05, "subject_velocity_log_sd": 0.15,  # [assumption]
+            "jps_change_deg": {
+                "mid_range": 2.0 if claims else 0.0,
+                "eccentric_only": 0.0,
+                "full_range": 0.0,
+                "control": 0.0,
+            },
+            "velocity_trial_log_sd": 0.05,
+            "subject_velocity_log_sd": 0.15,  # [assumption]
             "peak_knee_ext_velocity_deg_s": 300.0,  # step-up concentric [assumption]
         },
         "injury": {
@@ -260,8 +336,9 @@ def c1_window_loads_pct_bw(design: dict[str, Any], body_mass_kg: float = 75.0) -
     return [pct for pct in design["loads_pct_bw"] if pct * body_mass_kg / 100 / LB_KG <= C1_FIT_MAX_LOAD_LB + 1e-9]
 
 
-def _c1_design_note(n: int, params: dict[str, Any], design: dict[str, Any] | None = None,
-                    body_mass_kg: float = 75.0) -> dict[str, Any]:
+def _c1_design_note(
+    n: int, params: dict[str, Any], design: dict[str, Any] | None = None, body_mass_kg: float = 75.0
+) -> dict[str, Any]:
     """Expected C1 precision and P(supported) of a design, for the claims analysis (truth.json; docs/demo-design.md).
 
     Per subject and muscle, at ``body_mass_kg``: OLS slope of log movement-phase %MVC on x = load_lb/4 with
@@ -287,8 +364,10 @@ def _c1_design_note(n: int, params: dict[str, Any], design: dict[str, Any] | Non
     t90 = float(stats.t.ppf(0.95, n - 1))
     low, high = math.log(1.12), math.log(1.18)
     margin = min(math.log(1.15) - low, high - math.log(1.15))
-    slopes = {m: float(np.mean([e["slope_per_4lb"][m][ex] for ex in C1_COMPOUND_EXERCISES]))
-              for m in ("gluteus_maximus", "gastrocnemius_medialis")}
+    slopes = {
+        m: float(np.mean([e["slope_per_4lb"][m][ex] for ex in C1_COMPOUND_EXERCISES]))
+        for m in ("gluteus_maximus", "gastrocnemius_medialis")
+    }
     # sample SD s = sigma sqrt(chi2_{n-1}/(n-1)) on a quantile grid; given s, supported iff the mean lies in
     # [low + t s/sqrt(n), high - t s/sqrt(n)]
     q = (np.arange(4000) + 0.5) / 4000
@@ -300,23 +379,30 @@ def _c1_design_note(n: int, params: dict[str, Any], design: dict[str, Any] | Non
         p_sup[m] = float(np.mean(np.clip(p, 0.0, None)))
     return {
         "estimator": "two-stage: per-subject OLS slope of log movement %MVC on load_lb/4 (exercise as factor), one-sample t",
-        "n_subjects": n, "body_mass_kg": body_mass_kg, "reps_per_file_in_window": reps,
+        "n_subjects": n,
+        "body_mass_kg": body_mass_kg,
+        "reps_per_file_in_window": reps,
         "loads_in_window_pct_bw": c1_window_loads_pct_bw(design, body_mass_kg),
-        "residual_log_sd_per_file": resid, "sxx_per_subject": sxx,
-        "sd_of_subject_slopes": sd_subject_slope, "se_mean_slope": se,
-        "ci90_half_width": t90 * se, "margin_to_claim_window": margin,
+        "residual_log_sd_per_file": resid,
+        "sxx_per_subject": sxx,
+        "sd_of_subject_slopes": sd_subject_slope,
+        "se_mean_slope": se,
+        "ci90_half_width": t90 * se,
+        "margin_to_claim_window": margin,
         "z_margin": (margin - t90 * se) / se,
-        "p_supported": p_sup, "p_supported_both": float(np.prod(list(p_sup.values()))),
+        "p_supported": p_sup,
+        "p_supported_both": float(np.prod(list(p_sup.values()))),
         "conclusion": "P(supported) per muscle: P(90 % CI of the mean slope inside [log 1.12, log 1.18]) at the "
-                      "scenario's slopes; 0 for slopes outside the window",
+        "scenario's slopes; 0 for slopes outside the window",
     }
 
 
 # ------------------------------------------------------------------------------------------------
 # signal generators (pure functions of their arguments; randomness only through ``rng``)
 # ------------------------------------------------------------------------------------------------
-def emg_spectrum(freqs_hz: np.ndarray, f_low_hz: float = 60.0, f_high_hz: float = 120.0,
-                 band_hz: tuple[float, float] = (15.0, 480.0)) -> np.ndarray:
+def emg_spectrum(
+    freqs_hz: np.ndarray, f_low_hz: float = 60.0, f_high_hz: float = 120.0, band_hz: tuple[float, float] = (15.0, 480.0)
+) -> np.ndarray:
     """Surface-EMG power spectrum shape (Shwedyk et al. 1977, as used by De Luca), band-limited.
 
     P(f) = f_h^4 f^2 / ((f^2 + f_l^2)(f^2 + f_h^2)^2), times smooth 2nd-order edges at ``band_hz`` so the
@@ -329,8 +415,9 @@ def emg_spectrum(freqs_hz: np.ndarray, f_low_hz: float = 60.0, f_high_hz: float 
     return p * edges
 
 
-def shaped_emg_noise(rng: np.random.Generator, n_samples: int, n_channels: int, fs_hz: float,
-                     **spectrum: Any) -> np.ndarray:
+def shaped_emg_noise(
+    rng: np.random.Generator, n_samples: int, n_channels: int, fs_hz: float, **spectrum: Any
+) -> np.ndarray:
     """Unit-variance Gaussian noise with the EMG spectrum, ``(n_samples, n_channels)`` float64.
 
     White noise shaped in the frequency domain (rfft along axis 0, multiply by sqrt(P), irfft);
@@ -351,9 +438,16 @@ def _raised_cosine_step(t: np.ndarray, t0: float, ramp_s: float) -> np.ndarray:
     return 0.5 - 0.5 * np.cos(np.pi * u)
 
 
-def two_phase_envelope(t_s: np.ndarray, start_s: float, eccentric_s: float, concentric_s: float,
-                       mean_level: float, conc_ecc_ratio: float = 1.4, rest_level: float = 0.0,
-                       ramp_s: float = 0.08) -> np.ndarray:
+def two_phase_envelope(
+    t_s: np.ndarray,
+    start_s: float,
+    eccentric_s: float,
+    concentric_s: float,
+    mean_level: float,
+    conc_ecc_ratio: float = 1.4,
+    rest_level: float = 0.0,
+    ramp_s: float = 0.08,
+) -> np.ndarray:
     """Activation envelope of one repetition: rest, eccentric, concentric (``conc_ecc_ratio`` x), rest.
 
     Scaled so that its mean over the movement window [start, start + ecc + conc] is exactly
@@ -371,8 +465,15 @@ def two_phase_envelope(t_s: np.ndarray, start_s: float, eccentric_s: float, conc
     return rest_level + active
 
 
-def _set_envelope(t_s: np.ndarray, starts_s: np.ndarray, eccentric_s: float, concentric_s: float, amp: np.ndarray,
-                  rest_level: np.ndarray, conc_ecc_ratio: float) -> np.ndarray:
+def _set_envelope(
+    t_s: np.ndarray,
+    starts_s: np.ndarray,
+    eccentric_s: float,
+    concentric_s: float,
+    amp: np.ndarray,
+    rest_level: np.ndarray,
+    conc_ecc_ratio: float,
+) -> np.ndarray:
     """Envelope ``(n_samples, n_muscles)`` of a set: ``rest_level`` plus one two-phase rep per start, scaled so that
     rep r's movement-window mean is exactly ``amp[r]`` (reps must not overlap within a ramp)."""
     env = np.tile(np.asarray(rest_level, dtype=float), (t_s.size, 1))
@@ -387,8 +488,12 @@ def _rep_events(starts_s: np.ndarray, eccentric_s: float, concentric_s: float) -
     rep_s = eccentric_s + concentric_s
     names = [("movement_start", 0.0), ("movement_end", rep_s)]
     if concentric_s > 0:
-        names += [("eccentric_start", 0.0), ("eccentric_end", eccentric_s), ("concentric_start", eccentric_s),
-                  ("concentric_end", rep_s)]
+        names += [
+            ("eccentric_start", 0.0),
+            ("eccentric_end", eccentric_s),
+            ("concentric_start", eccentric_s),
+            ("concentric_end", rep_s),
+        ]
     return [(name, float(t0 + off)) for t0 in starts_s for name, off in names]
 
 
@@ -413,10 +518,20 @@ class JumpCurve:
     flight_time_s: float
 
 
-def jump_force(system_mass_kg: float, takeoff_velocity_m_s: float, peak_force_bw: float,
-               rfd_0_100_n_per_s: float | None = None, *, countermovement: bool = True,
-               fs_hz: float = FORCE_FS_HZ, quiet_s: float = 1.2, unweighting_depth_bw: float = 0.6,
-               unweighting_s: float = 0.3, drop_s: float = 0.1, after_s: float = 0.8) -> JumpCurve:
+def jump_force(
+    system_mass_kg: float,
+    takeoff_velocity_m_s: float,
+    peak_force_bw: float,
+    rfd_0_100_n_per_s: float | None = None,
+    *,
+    countermovement: bool = True,
+    fs_hz: float = FORCE_FS_HZ,
+    quiet_s: float = 1.2,
+    unweighting_depth_bw: float = 0.6,
+    unweighting_s: float = 0.3,
+    drop_s: float = 0.1,
+    after_s: float = 0.8,
+) -> JumpCurve:
     """Vertical GRF of a CMJ (``countermovement``) or SJ that obeys impulse-momentum exactly.
 
     Force after onset: (CMJ only) an unweighting dip W - U sin^2; then a rise W + dF (1 - e^(-t/tau))
@@ -438,8 +553,9 @@ def jump_force(system_mass_kg: float, takeoff_velocity_m_s: float, peak_force_bw
         dF = max(dF, target * 0.1 / RFD_REACH_FRACTION)
         g = lambda tau: dF * (1 - math.exp(-0.1 / tau)) / 0.1 - target  # noqa: E731
         if not g(1e-4) > 0 > g(50.0):
-            raise AnkleLabError(f"jump_force: RFD 0-100 ms of {target:g} N/s is not reachable with a plateau "
-                                f"{dF:g} N above body weight")
+            raise AnkleLabError(
+                f"jump_force: RFD 0-100 ms of {target:g} N/s is not reachable with a plateau {dF:g} N above body weight"
+            )
         tau = brentq(g, 1e-4, 50.0)
     u_depth = unweighting_depth_bw * w if countermovement else 0.0
     t_u = unweighting_s if countermovement else 0.0
@@ -486,14 +602,21 @@ def jump_force(system_mass_kg: float, takeoff_velocity_m_s: float, peak_force_bw
     k100 = int(round(0.1 * fs_hz))
     rfd = float((f[n_quiet + k100] - w) / 0.1) if n_quiet + k100 < n_total else float("nan")
     return JumpCurve(
-        force_n=f, onset_index=n_quiet, takeoff_index=n_quiet + int(math.ceil(edges[3] * fs_hz)),
-        landing_index=n_quiet + int(math.ceil(edges[4] * fs_hz)), takeoff_velocity_m_s=takeoff_velocity_m_s,
-        jump_height_m=takeoff_velocity_m_s**2 / (2 * G_M_S2), peak_propulsive_force_n=float(f_top),
-        rfd_0_100_n_per_s=float("nan") if countermovement else rfd, flight_time_s=t_flight,
+        force_n=f,
+        onset_index=n_quiet,
+        takeoff_index=n_quiet + int(math.ceil(edges[3] * fs_hz)),
+        landing_index=n_quiet + int(math.ceil(edges[4] * fs_hz)),
+        takeoff_velocity_m_s=takeoff_velocity_m_s,
+        jump_height_m=takeoff_velocity_m_s**2 / (2 * G_M_S2),
+        peak_propulsive_force_n=float(f_top),
+        rfd_0_100_n_per_s=float("nan") if countermovement else rfd,
+        flight_time_s=t_flight,
     )
 
 
-def _sin2_segment(s: np.ndarray, duration_s: float, accel: float, v0: float, y0: float) -> tuple[np.ndarray, np.ndarray]:
+def _sin2_segment(
+    s: np.ndarray, duration_s: float, accel: float, v0: float, y0: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Position and acceleration of a segment with acceleration ``accel`` sin^2(pi s / T) (closed form)."""
     w = 2 * np.pi / duration_s
     acc = accel * np.sin(np.pi * s / duration_s) ** 2
@@ -501,7 +624,9 @@ def _sin2_segment(s: np.ndarray, duration_s: float, accel: float, v0: float, y0:
     return pos, acc
 
 
-def squat_profile(t_s: np.ndarray, eccentric_s: float, concentric: float | tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
+def squat_profile(
+    t_s: np.ndarray, eccentric_s: float, concentric: float | tuple[float, float]
+) -> tuple[np.ndarray, np.ndarray]:
     """Normalised depth q(t) in [0, 1] (0 standing, 1 bottom) and its second derivative, t from onset.
 
     Eccentric: quintic smoothstep down over ``eccentric_s``. Concentric: a float is a quintic up over
@@ -541,8 +666,12 @@ def _concentric_duration(concentric: float | tuple[float, float]) -> float:
     return float(sum(concentric)) if isinstance(concentric, tuple) else float(concentric)
 
 
-def knee_profile(t_s: np.ndarray, eccentric_s: float, concentric: float | tuple[float, float],
-                 knee_window: tuple[float, float] | None = None) -> np.ndarray:
+def knee_profile(
+    t_s: np.ndarray,
+    eccentric_s: float,
+    concentric: float | tuple[float, float],
+    knee_window: tuple[float, float] | None = None,
+) -> np.ndarray:
     """Normalised knee flexion (1 = maximal) over a squat, t from onset.
 
     Without ``knee_window`` the knee follows the CoM (:func:`squat_profile`). With a window (start, end),
@@ -560,9 +689,16 @@ def knee_profile(t_s: np.ndarray, eccentric_s: float, concentric: float | tuple[
     return q
 
 
-def _squat_mid_range(system_mass_kg: float, depth_m: float, knee_max_deg: float, eccentric_s: float,
-                     concentric: float | tuple[float, float], fs_hz: float, c6: dict,
-                     knee_window: tuple[float, float] | None = None) -> tuple[float, float, float]:
+def _squat_mid_range(
+    system_mass_kg: float,
+    depth_m: float,
+    knee_max_deg: float,
+    eccentric_s: float,
+    concentric: float | tuple[float, float],
+    fs_hz: float,
+    c6: dict,
+    knee_window: tuple[float, float] | None = None,
+) -> tuple[float, float, float]:
     """(mid-range mean GRF in BW, mid-range knee joint-force proxy in BW, minimum force in BW) of a squat.
 
     Definitions of forceplate.analyse_squat: concentric samples whose knee flexion lies between 25 and 75 %
@@ -579,7 +715,10 @@ def _squat_mid_range(system_mass_kg: float, depth_m: float, knee_max_deg: float,
     idx = bottom + np.flatnonzero((frac >= lo) & (frac <= hi))
     theta = np.deg2rad(knee_max_deg * q)
     f_leg = f / 2
-    proxy = (f_leg * np.cos(theta / 2) + f_leg * c6["shank_length_m"] * np.sin(theta / 2) / c6["patellar_tendon_moment_arm_m"]) / bw
+    proxy = (
+        f_leg * np.cos(theta / 2)
+        + f_leg * c6["shank_length_m"] * np.sin(theta / 2) / c6["patellar_tendon_moment_arm_m"]
+    ) / bw
     return float(f[idx].mean() / bw), float(proxy[idx].mean()), float(f.min() / bw)
 
 
@@ -601,7 +740,9 @@ def c6_mid_range_ratios(body_mass_kg: float, c6: dict, *, fs_hz: float = FORCE_F
     """
     system = body_mass_kg + 2 * c6["load_lb"] * LB_KG
     depth, ecc = c6["com_depth_m"], c6["eccentric_s"]
-    full_grf, full_jrf, _ = _squat_mid_range(system, depth, c6["knee_flexion_max_deg"], ecc, c6["concentric_s"], fs_hz, c6)
+    full_grf, full_jrf, _ = _squat_mid_range(
+        system, depth, c6["knee_flexion_max_deg"], ecc, c6["concentric_s"], fs_hz, c6
+    )
     target = c6["grf_ratio_mid_full"]
     window: tuple[float, float] | None = None
     if abs(target - 1.0) < 1e-12:
@@ -612,11 +753,16 @@ def c6_mid_range_ratios(body_mass_kg: float, c6: dict, *, fs_hz: float = FORCE_F
 
         def ratio(width: float) -> float:
             w = (max(centre - width / 2, 0.0), centre + width / 2)
-            return _squat_mid_range(system, depth, c6["knee_flexion_max_deg"], ecc, conc, fs_hz, c6, w)[0] / full_grf - target
+            return (
+                _squat_mid_range(system, depth, c6["knee_flexion_max_deg"], ecc, conc, fs_hz, c6, w)[0] / full_grf
+                - target
+            )
 
         if ratio(0.02) < 0:
-            raise AnkleLabError(f"C6: a mid-range GRF ratio of {target} is not reachable (push {c6['push_s']} s, "
-                                f"depth {depth} m): shorten push_s or lower grf_ratio_mid_full")
+            raise AnkleLabError(
+                f"C6: a mid-range GRF ratio of {target} is not reachable (push {c6['push_s']} s, "
+                f"depth {depth} m): shorten push_s or lower grf_ratio_mid_full"
+            )
         widths = np.linspace(0.02, 2 * sum(conc), 60)
         signs = np.array([ratio(w) for w in widths])
         k = int(np.flatnonzero(signs < 0)[0]) if np.any(signs < 0) else -1
@@ -624,14 +770,25 @@ def c6_mid_range_ratios(body_mass_kg: float, c6: dict, *, fs_hz: float = FORCE_F
             raise AnkleLabError(f"C6: no knee timing gives a mid-range GRF ratio of {target}")
         width = brentq(ratio, widths[k - 1], widths[k])
         window = (max(centre - width / 2, 0.0), centre + width / 2)
-    knee = brentq(lambda k: _squat_mid_range(system, depth, k, ecc, conc, fs_hz, c6, window)[1] / full_jrf
-                  - c6["jrf_ratio_mid_full"], 5.0, 170.0)
+    knee = brentq(
+        lambda k: (
+            _squat_mid_range(system, depth, k, ecc, conc, fs_hz, c6, window)[1] / full_jrf - c6["jrf_ratio_mid_full"]
+        ),
+        5.0,
+        170.0,
+    )
     mid_grf, mid_jrf, fmin = _squat_mid_range(system, depth, knee, ecc, conc, fs_hz, c6, window)
-    return {"concentric": list(conc) if isinstance(conc, tuple) else conc, "knee_flexion_max_deg": knee,
-            "knee_window_s": None if window is None else list(window),
-            "full_knee_flexion_max_deg": c6["knee_flexion_max_deg"], "grf_ratio": mid_grf / full_grf,
-            "jrf_ratio": mid_jrf / full_jrf, "full_mid_grf_bw": full_grf, "full_mid_jrf_bw": full_jrf,
-            "mid_min_force_bw": fmin}
+    return {
+        "concentric": list(conc) if isinstance(conc, tuple) else conc,
+        "knee_flexion_max_deg": knee,
+        "knee_window_s": None if window is None else list(window),
+        "full_knee_flexion_max_deg": c6["knee_flexion_max_deg"],
+        "grf_ratio": mid_grf / full_grf,
+        "jrf_ratio": mid_jrf / full_jrf,
+        "full_mid_grf_bw": full_grf,
+        "full_mid_jrf_bw": full_jrf,
+        "mid_min_force_bw": fmin,
+    }
 
 
 # ------------------------------------------------------------------------------------------------
@@ -670,8 +827,13 @@ def _atomic_c3d_write(c, path: Path) -> None:
     c.write(str(path))
 
 
-def write_emg_c3d(path: Path, emg_v: np.ndarray, channel_labels: list[str], fs_hz: float = EMG_FS_HZ,
-                  events: list[tuple[str, float]] | None = None) -> None:
+def write_emg_c3d(
+    path: Path,
+    emg_v: np.ndarray,
+    channel_labels: list[str],
+    fs_hz: float = EMG_FS_HZ,
+    events: list[tuple[str, float]] | None = None,
+) -> None:
     """EMG analogs (V, stored as C3D float32) without points; ``events`` (label, seconds from the first
     sample) go to the EVENT group (USED, LABELS, CONTEXTS "General", TIMES as minutes/seconds rows)."""
     c = _new_c3d(fs_hz, channel_labels, ["V"] * len(channel_labels), emg_v)
@@ -689,8 +851,9 @@ PLATE_HALF_SIZE_M = (0.25, 0.30)
 PLATE_ORIGIN_DEPTH_M = 0.040  # sensor origin below the top surface [assumption; AMTI-like]
 
 
-def plate_channels(fz_n: np.ndarray, fx_n: np.ndarray, fy_n: np.ndarray, cop_xy_m: np.ndarray,
-                   tz_nm: np.ndarray | None = None) -> np.ndarray:
+def plate_channels(
+    fz_n: np.ndarray, fx_n: np.ndarray, fy_n: np.ndarray, cop_xy_m: np.ndarray, tz_nm: np.ndarray | None = None
+) -> np.ndarray:
     """Type-2 plate analogs (Fx, Fy, Fz, Mx, My, Mz in N and N·m, plate frame) for a force at a CoP.
 
     Moments about the sensor origin at depth h below the surface, chosen so that the C3D User Guide
@@ -704,8 +867,14 @@ def plate_channels(fz_n: np.ndarray, fx_n: np.ndarray, fy_n: np.ndarray, cop_xy_
     return np.column_stack([fx_n, fy_n, fz_n, mx, my, mz])
 
 
-def write_forceplate_c3d(path: Path, plates: list[np.ndarray], fs_hz: float = FORCE_FS_HZ, *, units: str = "mm",
-                         extra_analogs: dict[str, tuple[str, np.ndarray]] | None = None) -> None:
+def write_forceplate_c3d(
+    path: Path,
+    plates: list[np.ndarray],
+    fs_hz: float = FORCE_FS_HZ,
+    *,
+    units: str = "mm",
+    extra_analogs: dict[str, tuple[str, np.ndarray]] | None = None,
+) -> None:
     """Two type-2 force platforms; ``units`` "mm" stores moments in N·mm and corners in mm, "m" in N·m and m.
 
     (ezc3d computes the CoP from CORNERS/ORIGIN in POINT:UNITS and moments in N·<POINT:UNITS>, so the
@@ -718,7 +887,7 @@ def write_forceplate_c3d(path: Path, plates: list[np.ndarray], fs_hz: float = FO
     data = np.column_stack([np.column_stack([p[:, :3], p[:, 3:] * k]) for p in plates])
     labels = [f"{q}{i + 1}" for i in range(n_plates) for q in ("Fx", "Fy", "Fz", "Mx", "My", "Mz")]
     m_unit = "Nmm" if units == "mm" else "Nm"
-    analog_units = ([ "N"] * 3 + [m_unit] * 3) * n_plates
+    analog_units = (["N"] * 3 + [m_unit] * 3) * n_plates
     for label, (unit, samples) in (extra_analogs or {}).items():
         data = np.column_stack([data, np.asarray(samples, dtype=float)])
         labels.append(label)
@@ -728,13 +897,19 @@ def write_forceplate_c3d(path: Path, plates: list[np.ndarray], fs_hz: float = FO
     hx, hy = PLATE_HALF_SIZE_M
     for p in range(n_plates):
         cx, cy = PLATE_CENTRES_M[p]
-        corners[:, :, p] = k * np.array([[cx + hx, cy + hy, 0], [cx - hx, cy + hy, 0], [cx - hx, cy - hy, 0], [cx + hx, cy - hy, 0]]).T
+        corners[:, :, p] = (
+            k * np.array([[cx + hx, cy + hy, 0], [cx - hx, cy + hy, 0], [cx - hx, cy - hy, 0], [cx + hx, cy - hy, 0]]).T
+        )
     _ezc3d_int_parameter(c, "FORCE_PLATFORM", "USED", [n_plates], [1])
     _ezc3d_int_parameter(c, "FORCE_PLATFORM", "TYPE", [2] * n_plates, [n_plates])
     _ezc3d_int_parameter(c, "FORCE_PLATFORM", "ZERO", [1, 0], [2])
-    _ezc3d_int_parameter(c, "FORCE_PLATFORM", "CHANNEL", np.arange(1, 6 * n_plates + 1).reshape(n_plates, 6).T, [6, n_plates])
+    _ezc3d_int_parameter(
+        c, "FORCE_PLATFORM", "CHANNEL", np.arange(1, 6 * n_plates + 1).reshape(n_plates, 6).T, [6, n_plates]
+    )
     c.add_parameter("FORCE_PLATFORM", "CORNERS", corners)
-    c.add_parameter("FORCE_PLATFORM", "ORIGIN", np.tile(np.array([[0.0], [0.0], [-PLATE_ORIGIN_DEPTH_M * k]]), (1, n_plates)))
+    c.add_parameter(
+        "FORCE_PLATFORM", "ORIGIN", np.tile(np.array([[0.0], [0.0], [-PLATE_ORIGIN_DEPTH_M * k]]), (1, n_plates))
+    )
     _atomic_c3d_write(c, path)
 
 
@@ -747,7 +922,9 @@ def write_fz_text(path: Path, fz_n: np.ndarray) -> None:
 def write_generic_csv(path: Path, fs_hz: float, columns: dict[str, np.ndarray]) -> None:
     """Generic export ``time_s,<name> [<unit>],...`` (names given with their unit)."""
     n = len(next(iter(columns.values())))
-    frame = pd.DataFrame({"time_s": np.round(np.arange(n) / fs_hz, 6), **{k: np.round(v, 4) for k, v in columns.items()}})
+    frame = pd.DataFrame(
+        {"time_s": np.round(np.arange(n) / fs_hz, 6), **{k: np.round(v, 4) for k, v in columns.items()}}
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     frame.to_csv(path, index=False, lineterminator="\n", float_format="%.6g")
 
@@ -768,32 +945,70 @@ class _Builder:
 
     # -- helpers --------------------------------------------------------------------------------
     def _trial(self, **row: Any) -> None:
-        base = {"subject_id": "", "session": "", "trial_id": "", "exercise": "", "load_per_ankle": 0.0,
-                "load_unit": "", "load_phase": "none", "kind": "", "file": "", "is_mvc": "false",
-                "mvc_muscle": "", "notes": "", "sampling_rate_hz": "", "format": ""}
+        base = {
+            "subject_id": "",
+            "session": "",
+            "trial_id": "",
+            "exercise": "",
+            "load_per_ankle": 0.0,
+            "load_unit": "",
+            "load_phase": "none",
+            "kind": "",
+            "file": "",
+            "is_mvc": "false",
+            "mvc_muscle": "",
+            "notes": "",
+            "sampling_rate_hz": "",
+            "format": "",
+        }
         base.update(row)
         self.trials.append(base)
         self.n_files += 1
         self.progress(1)
 
-    def _truth(self, trial_id: str, quantity: str, value: float, unit: str, muscle: str = "", definition: str = "") -> None:
-        self.truth_rows.append({"trial_id": trial_id, "muscle": muscle, "quantity": quantity, "value": float(value),
-                                "unit": unit, "definition": definition})
+    def _truth(
+        self, trial_id: str, quantity: str, value: float, unit: str, muscle: str = "", definition: str = ""
+    ) -> None:
+        self.truth_rows.append(
+            {
+                "trial_id": trial_id,
+                "muscle": muscle,
+                "quantity": quantity,
+                "value": float(value),
+                "unit": unit,
+                "definition": definition,
+            }
+        )
 
     def _new_subjects(self, prefix: str, n: int, group: Callable[[int], str]) -> list[dict]:
         sp = self.p["subjects"]
         rng = self.rng
         mass = np.clip(rng.normal(sp["body_mass_kg"]["mean"], sp["body_mass_kg"]["sd"], n), *sp["body_mass_kg"]["clip"])
-        height = sp["height_m"]["mean_at_75kg"] + sp["height_m"]["per_kg"] * (mass - 75) + rng.normal(0, sp["height_m"]["sd"], n)
+        height = (
+            sp["height_m"]["mean_at_75kg"]
+            + sp["height_m"]["per_kg"] * (mass - 75)
+            + rng.normal(0, sp["height_m"]["sd"], n)
+        )
         female = rng.random(n) < sp["p_female"]
         age = rng.integers(sp["age_years"]["low"], sp["age_years"]["high"] + 1, n)
-        ta = np.clip(rng.normal(sp["training_age_years"]["mean"], sp["training_age_years"]["sd"], n), *sp["training_age_years"]["clip"])
+        ta = np.clip(
+            rng.normal(sp["training_age_years"]["mean"], sp["training_age_years"]["sd"], n),
+            *sp["training_age_years"]["clip"],
+        )
         ta = np.minimum(ta, age - 10)
         rows = []
         for i in range(n):
-            rows.append({"subject_id": f"{prefix}{i + 1:02d}", "body_mass_kg": round(float(mass[i]), 1),
-                         "height_m": round(float(np.clip(height[i], 1.5, 2.1)), 2), "sex": "female" if female[i] else "male",
-                         "age": int(age[i]), "training_age_years": round(float(ta[i]), 1), "group": group(i)})
+            rows.append(
+                {
+                    "subject_id": f"{prefix}{i + 1:02d}",
+                    "body_mass_kg": round(float(mass[i]), 1),
+                    "height_m": round(float(np.clip(height[i], 1.5, 2.1)), 2),
+                    "sex": "female" if female[i] else "male",
+                    "age": int(age[i]),
+                    "training_age_years": round(float(ta[i]), 1),
+                    "group": group(i),
+                }
+            )
         self.subjects.extend(rows)
         return rows
 
@@ -811,7 +1026,7 @@ class _Builder:
     # -- acute cohort -----------------------------------------------------------------------------
     def acute(self, n: int) -> None:
         rng, p = self.rng, self.p
-        e, kin, cmj, c6 = p["emg"], p["kinematics"], p["cmj"], p["c6"]
+        e, kin, cmj = p["emg"], p["kinematics"], p["cmj"]
         subjects = self._new_subjects("A", n, lambda i: "acute")
         n_m = len(MUSCLES)
         labels = [f"EMG {i + 1}" for i in range(n_m)]
@@ -840,19 +1055,49 @@ class _Builder:
             for mi, muscle in enumerate(MUSCLES):
                 level = rng.uniform(0.1, 0.3, n_m) * mvc_amp[si]
                 level[mi] = mvc_amp[si, mi]
-                env = np.column_stack([
-                    two_phase_envelope(t, e["rest_s"], e["durations_s"]["mvc"][0], 0.0, level[k], 1.0,
-                                       rest_level=e["rest_level_frac_mvc"] * mvc_amp[si, k], ramp_s=0.2) for k in range(n_m)])
+                env = np.column_stack(
+                    [
+                        two_phase_envelope(
+                            t,
+                            e["rest_s"],
+                            e["durations_s"]["mvc"][0],
+                            0.0,
+                            level[k],
+                            1.0,
+                            rest_level=e["rest_level_frac_mvc"] * mvc_amp[si, k],
+                            ramp_s=0.2,
+                        )
+                        for k in range(n_m)
+                    ]
+                )
                 # the plateau (not the window mean) is the MVC reference: the window mean includes ramps
                 tid = f"{sid}-{session}-mvc-{muscle}"
                 raw = self._emg_raw(env, t)
                 f = f"raw/{sid}/{tid}.c3d"
                 write_emg_c3d(self.root / f, raw, labels)
-                plateau = float(env[(t > e["rest_s"] + 0.3) & (t < e["rest_s"] + e["durations_s"]["mvc"][0] - 0.3), mi].mean())
+                plateau = float(
+                    env[(t > e["rest_s"] + 0.3) & (t < e["rest_s"] + e["durations_s"]["mvc"][0] - 0.3), mi].mean()
+                )
                 mvc_plateau[mi] = plateau
-                self._truth(tid, "mvc_reference_arv_v", plateau, "V", muscle, "plateau mean rectified value of the MVC contraction")
-                self._trial(subject_id=sid, session=session, trial_id=tid, exercise="mvc", kind="emg", file=f,
-                            is_mvc="true", mvc_muscle=muscle, notes="synthetic isometric MVC, 2 s plateau")
+                self._truth(
+                    tid,
+                    "mvc_reference_arv_v",
+                    plateau,
+                    "V",
+                    muscle,
+                    "plateau mean rectified value of the MVC contraction",
+                )
+                self._trial(
+                    subject_id=sid,
+                    session=session,
+                    trial_id=tid,
+                    exercise="mvc",
+                    kind="emg",
+                    file=f,
+                    is_mvc="true",
+                    mvc_muscle=muscle,
+                    notes="synthetic isometric MVC, 2 s plateau",
+                )
             # dynamic trials: compound exercises on the full grid, as sets of `set_reps` reps inside the C1 window;
             # CMJ (EMG + plates) and walking on the sparse grid, one rep
             design = self.p["design"]
@@ -867,53 +1112,138 @@ class _Builder:
                     phase = "none" if load_kg == 0 else "full_range"
                     tid = f"{sid}-{session}-{ex}-L{pct:02d}"
                     slope = np.array([e["slope_per_4lb"][m][ex] for m in MUSCLES]) + u_slope[si]
-                    log_pct = (np.log([e["baseline_pct_mvc"][m] for m in MUSCLES]) + e["exercise_log_effect"][ex]
-                               + u_subj[si] + u_sm[si] + slope * x + rng.normal(0, e["trial_log_sd"], (reps, n_m)))
+                    log_pct = (
+                        np.log([e["baseline_pct_mvc"][m] for m in MUSCLES])
+                        + e["exercise_log_effect"][ex]
+                        + u_subj[si]
+                        + u_sm[si]
+                        + slope * x
+                        + rng.normal(0, e["trial_log_sd"], (reps, n_m))
+                    )
                     amp = np.exp(log_pct) / 100 * mvc_amp[si]  # (reps, muscles), V: each rep's movement-window mean
                     rep_s = ecc_s + con_s
                     starts = e["rest_s"] + np.arange(reps) * (rep_s + e["set_pause_s"])
                     ns = int(round((starts[-1] + rep_s + e["rest_s"]) * EMG_FS_HZ / 20)) * 20
                     t = np.arange(ns) / EMG_FS_HZ
-                    env = _set_envelope(t, starts, ecc_s, con_s, amp, e["rest_level_frac_mvc"] * mvc_amp[si],
-                                        e["concentric_eccentric_ratio"])
+                    env = _set_envelope(
+                        t,
+                        starts,
+                        ecc_s,
+                        con_s,
+                        amp,
+                        e["rest_level_frac_mvc"] * mvc_amp[si],
+                        e["concentric_eccentric_ratio"],
+                    )
                     raw = self._emg_raw(env, t)
                     f = f"raw/{sid}/{tid}-emg.c3d"
                     write_emg_c3d(self.root / f, raw, labels, events=_rep_events(starts, ecc_s, con_s))
                     set_mean = amp.mean(axis=0)  # equal rep windows: the movement-phase mean is the mean over reps
                     what = ("movement window" if reps == 1 else f"{reps} rep windows") + f" ({rep_s:.2f} s each)"
                     for k, muscle in enumerate(MUSCLES):
-                        self._truth(f"{tid}-emg", "mean_envelope_v", set_mean[k], "V", muscle, f"mean rectified EMG over the {what}")
-                        self._truth(f"{tid}-emg", "mean_pct_mvc", 100 * set_mean[k] / mvc_plateau[k], "%MVC", muscle,
-                                    f"mean envelope over the {what} / MVC plateau x 100")
+                        self._truth(
+                            f"{tid}-emg",
+                            "mean_envelope_v",
+                            set_mean[k],
+                            "V",
+                            muscle,
+                            f"mean rectified EMG over the {what}",
+                        )
+                        self._truth(
+                            f"{tid}-emg",
+                            "mean_pct_mvc",
+                            100 * set_mean[k] / mvc_plateau[k],
+                            "%MVC",
+                            muscle,
+                            f"mean envelope over the {what} / MVC plateau x 100",
+                        )
                     for r, t0 in enumerate(starts):  # one movement window per rep
                         self._truth(f"{tid}-emg", "movement_start_s", t0, "s", definition=f"rep {r + 1} of {reps}")
-                        self._truth(f"{tid}-emg", "movement_end_s", t0 + rep_s, "s", definition=f"rep {r + 1} of {reps}")
-                    self._trial(subject_id=sid, session=session, trial_id=f"{tid}-emg", exercise=ex, load_per_ankle=value,
-                                load_unit=u_written, load_phase=phase, kind="emg", file=f,
-                                notes="one repetition" if reps == 1 else f"set of {reps} repetitions ({e['set_pause_s']:g} s pauses)")
+                        self._truth(
+                            f"{tid}-emg", "movement_end_s", t0 + rep_s, "s", definition=f"rep {r + 1} of {reps}"
+                        )
+                    self._trial(
+                        subject_id=sid,
+                        session=session,
+                        trial_id=f"{tid}-emg",
+                        exercise=ex,
+                        load_per_ankle=value,
+                        load_unit=u_written,
+                        load_phase=phase,
+                        kind="emg",
+                        file=f,
+                        notes="one repetition"
+                        if reps == 1
+                        else f"set of {reps} repetitions ({e['set_pause_s']:g} s pauses)",
+                    )
                     if ex in ("squat", "step_up"):
-                        self._kinematics_trial(sid, session, f"{tid}-kin", ex, value, u_written, phase, load_kg, mass,
-                                               fppa0[si], po0[si], 1.0, 0.0,
-                                               note=f"same repetition as {tid}-emg" if reps == 1 else f"first repetition of the set {tid}-emg")
+                        self._kinematics_trial(
+                            sid,
+                            session,
+                            f"{tid}-kin",
+                            ex,
+                            value,
+                            u_written,
+                            phase,
+                            load_kg,
+                            mass,
+                            fppa0[si],
+                            po0[si],
+                            1.0,
+                            0.0,
+                            note=f"same repetition as {tid}-emg"
+                            if reps == 1
+                            else f"first repetition of the set {tid}-emg",
+                        )
                     if ex == "cmj":
                         system = mass + 2 * load_kg
-                        h = h0[si] * (mass / system) ** cmj["load_exponent_k"] * math.exp(rng.normal(0, cmj["trial_log_sd_height"]))
+                        h = (
+                            h0[si]
+                            * (mass / system) ** cmj["load_exponent_k"]
+                            * math.exp(rng.normal(0, cmj["trial_log_sd_height"]))
+                        )
                         pf = pf0[si] * math.exp(rng.normal(0, cmj["trial_log_sd_peak_force"]))
-                        curve = jump_force(system, math.sqrt(2 * G_M_S2 * h), pf, None, countermovement=True,
-                                           quiet_s=cmj["quiet_s"], unweighting_depth_bw=cmj["unweighting_depth_bw"],
-                                           unweighting_s=cmj["unweighting_s"], drop_s=cmj["drop_s"], after_s=cmj["after_s"])
+                        curve = jump_force(
+                            system,
+                            math.sqrt(2 * G_M_S2 * h),
+                            pf,
+                            None,
+                            countermovement=True,
+                            quiet_s=cmj["quiet_s"],
+                            unweighting_depth_bw=cmj["unweighting_depth_bw"],
+                            unweighting_s=cmj["unweighting_s"],
+                            drop_s=cmj["drop_s"],
+                            after_s=cmj["after_s"],
+                        )
                         f = f"raw/{sid}/{tid}-fp.c3d"
                         self._write_jump_plates(f, curve.force_n, c3d_units)
                         self._jump_truth(f"{tid}-fp", curve)
-                        self._trial(subject_id=sid, session=session, trial_id=f"{tid}-fp", exercise="cmj", load_per_ankle=value,
-                                    load_unit=u_written, load_phase=phase, kind="forceplate", file=f,
-                                    notes=f"same jump as {tid}-emg; moments in N·{c3d_units}")
+                        self._trial(
+                            subject_id=sid,
+                            session=session,
+                            trial_id=f"{tid}-fp",
+                            exercise="cmj",
+                            load_per_ankle=value,
+                            load_unit=u_written,
+                            load_phase=phase,
+                            kind="forceplate",
+                            file=f,
+                            notes=f"same jump as {tid}-emg; moments in N·{c3d_units}",
+                        )
             self._c6_squats(sid, session, mass, unit, c3d_units, fppa0[si], po0[si])
             # C5: EMG sets of one exercise under a sustained low-load and a brief high-load protocol
             self._c5_sets(sid, session, mass, unit, labels, u_subj[si] + u_sm[si] + c5_u[si], mvc_amp[si], mvc_plateau)
 
-    def _c5_sets(self, sid: str, session: str, mass: float, unit: str, labels: list[str], u_log: np.ndarray,
-                 mvc_amp: np.ndarray, mvc_plateau: np.ndarray) -> None:
+    def _c5_sets(
+        self,
+        sid: str,
+        session: str,
+        mass: float,
+        unit: str,
+        labels: list[str],
+        u_log: np.ndarray,
+        mvc_amp: np.ndarray,
+        mvc_plateau: np.ndarray,
+    ) -> None:
         """One set per protocol: reps with per-rep amplitudes, movement/eccentric/concentric events per rep."""
         rng, e, c5 = self.rng, self.p["emg"], self.p["c5"]
         ex = c5["exercise"]
@@ -927,31 +1257,60 @@ class _Builder:
             dur_s = starts[-1] + rep_s + e["rest_s"]
             ns = int(round(dur_s * EMG_FS_HZ / 20)) * 20
             t = np.arange(ns) / EMG_FS_HZ
-            log_pct = (np.log([e["baseline_pct_mvc"][m] for m in MUSCLES]) + c5["exercise_log_effect"] + u_log + shift
-                       + rng.normal(0, c5["rep_log_sd"], (reps, len(MUSCLES))))
+            log_pct = (
+                np.log([e["baseline_pct_mvc"][m] for m in MUSCLES])
+                + c5["exercise_log_effect"]
+                + u_log
+                + shift
+                + rng.normal(0, c5["rep_log_sd"], (reps, len(MUSCLES)))
+            )
             amp = np.exp(log_pct) / 100 * mvc_amp  # (reps, muscles), V
             # each rep's window mean is exactly amp (rest level included), as for the C1 sets
-            env = _set_envelope(t, starts, ecc_s, con_s, amp, e["rest_level_frac_mvc"] * mvc_amp, e["concentric_eccentric_ratio"])
+            env = _set_envelope(
+                t, starts, ecc_s, con_s, amp, e["rest_level_frac_mvc"] * mvc_amp, e["concentric_eccentric_ratio"]
+            )
             raw = self._emg_raw(env, t)
             tid = f"{sid}-{session}-c5-{proto}-emg"
             f = f"raw/{sid}/{tid}.c3d"
             write_emg_c3d(self.root / f, raw, labels, events=_rep_events(starts, ecc_s, con_s))
             set_mean = amp.mean(axis=0)  # equal rep windows: the movement-phase mean is the mean over reps
             for k, muscle in enumerate(MUSCLES):
-                self._truth(tid, "mean_pct_mvc", 100 * set_mean[k] / mvc_plateau[k], "%MVC", muscle,
-                            f"C5 {proto}: mean envelope over the {reps} rep windows / MVC plateau x 100")
+                self._truth(
+                    tid,
+                    "mean_pct_mvc",
+                    100 * set_mean[k] / mvc_plateau[k],
+                    "%MVC",
+                    muscle,
+                    f"C5 {proto}: mean envelope over the {reps} rep windows / MVC plateau x 100",
+                )
             self._truth(tid, "time_under_load_s", reps * rep_s, "s", "", f"C5 {proto}: summed rep windows")
-            self._trial(subject_id=sid, session=session, trial_id=tid, exercise=ex, load_per_ankle=value,
-                        load_unit=u_written, load_phase="full_range", kind="emg", file=f,
-                        notes=f"C5 {proto.replace('_', ' ')} set: {reps} reps of {ecc_s:g} s + {con_s:g} s")
+            self._trial(
+                subject_id=sid,
+                session=session,
+                trial_id=tid,
+                exercise=ex,
+                load_per_ankle=value,
+                load_unit=u_written,
+                load_phase="full_range",
+                kind="emg",
+                file=f,
+                notes=f"C5 {proto.replace('_', ' ')} set: {reps} reps of {ecc_s:g} s + {con_s:g} s",
+            )
 
     def _emg_raw(self, env: np.ndarray, t: np.ndarray) -> np.ndarray:
         """Raw EMG (V): shaped noise x envelope / E|x|, plus electrode noise, 50 Hz hum and DC offset."""
         e, rng = self.p["emg"], self.rng
         ns, nc = env.shape
         spec = e["spectrum"]
-        noise = shaped_emg_noise(rng, ns, nc, EMG_FS_HZ, f_low_hz=spec["f_low_hz"], f_high_hz=spec["f_high_hz"],
-                                 band_hz=tuple(spec["band_hz"]))
+        noise = shaped_emg_noise(
+            rng,
+            ns,
+            nc,
+            EMG_FS_HZ,
+            f_low_hz=spec["f_low_hz"],
+            f_high_hz=spec["f_high_hz"],
+            band_hz=tuple(spec["band_hz"]),
+        )
         raw = env * noise / _SQRT_2_OVER_PI
         raw += rng.normal(0, e["electrode_noise_rms_v"], (ns, nc))
         phase = rng.uniform(0, 2 * np.pi, nc)
@@ -959,14 +1318,37 @@ class _Builder:
         raw += rng.normal(0, e["dc_offset_sd_v"], nc)
         return raw.astype(np.float32)
 
-    def _kinematics_trial(self, sid, session, tid, ex, value, u_written, phase, load_kg, mass, fppa_subj, po_subj,
-                          velocity_factor, hip_hike_shift, note="", knee_max=None, durations=None, rest_s=None,
-                          knee_window=None, after_s=None):
+    def _kinematics_trial(
+        self,
+        sid,
+        session,
+        tid,
+        ex,
+        value,
+        u_written,
+        phase,
+        load_kg,
+        mass,
+        fppa_subj,
+        po_subj,
+        velocity_factor,
+        hip_hike_shift,
+        note="",
+        knee_max=None,
+        durations=None,
+        rest_s=None,
+        knee_window=None,
+        after_s=None,
+    ):
         kin, e, rng = self.p["kinematics"], self.p["emg"], self.rng
         pct = 100 * load_kg / mass
         psi = kin["psi0_pct_bw"] + kin["psi1_pct_bw_per_kg"] * (mass - 75.0)
-        fppa_peak = (fppa_subj + kin["fppa_slope_deg_per_pct_bw"] * pct
-                     + kin["hinge_slope_deg_per_pct_bw"] * max(pct - psi, 0.0) + rng.normal(0, kin["fppa_deg"]["residual_sd"]))
+        fppa_peak = (
+            fppa_subj
+            + kin["fppa_slope_deg_per_pct_bw"] * pct
+            + kin["hinge_slope_deg_per_pct_bw"] * max(pct - psi, 0.0)
+            + rng.normal(0, kin["fppa_deg"]["residual_sd"])
+        )
         ecc_s, con = durations or e["durations_s"][ex]
         if not isinstance(con, tuple):
             con = con / (velocity_factor * math.exp(kin["knee_ext_velocity_log_per_pct_bw"] * pct))
@@ -985,16 +1367,38 @@ class _Builder:
         po_peak = po_subj + hip_hike_shift + rng.normal(0, kin["pelvic_obliquity_deg"]["residual_sd"])
         noise = lambda: rng.normal(0, kin["noise_deg"], ns)  # noqa: E731
         f = f"raw/{sid}/{tid}.csv"
-        write_generic_csv(self.root / f, KIN_FS_HZ, {
-            "knee_flexion [deg]": knee + noise(), "knee_flexion_velocity [deg/s]": vel,
-            "knee_fppa [deg]": fppa_peak * q + noise(), "pelvic_obliquity [deg]": po_peak * q + noise()})
+        write_generic_csv(
+            self.root / f,
+            KIN_FS_HZ,
+            {
+                "knee_flexion [deg]": knee + noise(),
+                "knee_flexion_velocity [deg/s]": vel,
+                "knee_fppa [deg]": fppa_peak * q + noise(),
+                "pelvic_obliquity [deg]": po_peak * q + noise(),
+            },
+        )
         self._truth(tid, "peak_knee_fppa_deg", fppa_peak, "deg", definition="FPPA at maximal knee flexion (noise-free)")
-        self._truth(tid, "peak_knee_extension_velocity_deg_s", peak_ext_vel, "deg/s",
-                    definition="max of -d(knee flexion)/dt in the concentric phase (noise-free)")
+        self._truth(
+            tid,
+            "peak_knee_extension_velocity_deg_s",
+            peak_ext_vel,
+            "deg/s",
+            definition="max of -d(knee flexion)/dt in the concentric phase (noise-free)",
+        )
         self._truth(tid, "peak_pelvic_obliquity_deg", po_peak, "deg", definition="peak pelvic obliquity (hip hiking)")
         self._truth(tid, "knee_valgus_threshold_pct_bw", psi, "%BW", definition="ψ(m) = ψ0 + ψ1 (m - 75 kg)")
-        self._trial(subject_id=sid, session=session, trial_id=tid, exercise=ex, load_per_ankle=value, load_unit=u_written,
-                    load_phase=phase, kind="kinematics", file=f, notes=note)
+        self._trial(
+            subject_id=sid,
+            session=session,
+            trial_id=tid,
+            exercise=ex,
+            load_per_ankle=value,
+            load_unit=u_written,
+            load_phase=phase,
+            kind="kinematics",
+            file=f,
+            notes=note,
+        )
         return knee
 
     def _plates_from_total(self, fz: np.ndarray, fs_hz: float) -> list[np.ndarray]:
@@ -1018,16 +1422,31 @@ class _Builder:
         write_forceplate_c3d(self.root / f, self._plates_from_total(force, FORCE_FS_HZ), units=c3d_units)
 
     def _jump_truth(self, tid: str, curve: JumpCurve) -> None:
-        self._truth(tid, "jump_height_m", curve.jump_height_m, "m", definition="v_takeoff^2 / 2g (impulse-momentum = flight time here)")
+        self._truth(
+            tid,
+            "jump_height_m",
+            curve.jump_height_m,
+            "m",
+            definition="v_takeoff^2 / 2g (impulse-momentum = flight time here)",
+        )
         self._truth(tid, "takeoff_velocity_m_s", curve.takeoff_velocity_m_s, "m/s")
-        self._truth(tid, "peak_propulsive_force_n", curve.peak_propulsive_force_n, "N", definition="max vGRF before take-off")
+        self._truth(
+            tid, "peak_propulsive_force_n", curve.peak_propulsive_force_n, "N", definition="max vGRF before take-off"
+        )
         self._truth(tid, "flight_time_s", curve.flight_time_s, "s")
         self._truth(tid, "onset_s", curve.onset_index / FORCE_FS_HZ, "s", definition="true movement onset")
         if not math.isnan(curve.rfd_0_100_n_per_s):
-            self._truth(tid, "rfd_0_100ms_n_per_s", curve.rfd_0_100_n_per_s, "N/s", definition="(F(onset+100 ms) - BW)/0.1 s from the true onset")
+            self._truth(
+                tid,
+                "rfd_0_100ms_n_per_s",
+                curve.rfd_0_100_n_per_s,
+                "N/s",
+                definition="(F(onset+100 ms) - BW)/0.1 s from the true onset",
+            )
 
-    def _c6_squats(self, sid: str, session: str, mass: float, unit: str, c3d_units: str, fppa_subj: float,
-                   po_subj: float) -> None:
+    def _c6_squats(
+        self, sid: str, session: str, mass: float, unit: str, c3d_units: str, fppa_subj: float, po_subj: float
+    ) -> None:
         """C6 squats (mid- and full-range loading at c6.load_lb); the kinematics trials carry the subject's own
         FPPA and pelvic-obliquity levels, so their FPPA rows belong to the same valgus model (C3/C9)."""
         c6, rng = self.p["c6"], self.rng
@@ -1055,19 +1474,64 @@ class _Builder:
                 knee_deg = knee_max * knee_profile(t - rest, c6["eccentric_s"], conc, window)
                 knee_deg = knee_deg + rng.normal(0, self.p["kinematics"]["noise_deg"], n)
                 f = f"raw/{sid}/{tid}-fp.c3d"
-                write_forceplate_c3d(self.root / f, self._plates_from_total(fz, FORCE_FS_HZ), units=c3d_units,
-                                     extra_analogs={"knee_flexion": ("deg", knee_deg)})
-                grf, jrf, _ = _squat_mid_range(system, depth, knee_max, c6["eccentric_s"], conc, FORCE_FS_HZ, c6, window)
-                self._truth(f"{tid}-fp", "mid_range_mean_force_bw", grf, "BW", definition="forceplate.analyse_squat: concentric 25-75 % of knee-flexion ROM")
-                self._truth(f"{tid}-fp", "mid_range_knee_joint_force_proxy_bw", jrf, "BW", definition="forceplate.knee_joint_force_proxy_bw over the same samples")
+                write_forceplate_c3d(
+                    self.root / f,
+                    self._plates_from_total(fz, FORCE_FS_HZ),
+                    units=c3d_units,
+                    extra_analogs={"knee_flexion": ("deg", knee_deg)},
+                )
+                grf, jrf, _ = _squat_mid_range(
+                    system, depth, knee_max, c6["eccentric_s"], conc, FORCE_FS_HZ, c6, window
+                )
+                self._truth(
+                    f"{tid}-fp",
+                    "mid_range_mean_force_bw",
+                    grf,
+                    "BW",
+                    definition="forceplate.analyse_squat: concentric 25-75 % of knee-flexion ROM",
+                )
+                self._truth(
+                    f"{tid}-fp",
+                    "mid_range_knee_joint_force_proxy_bw",
+                    jrf,
+                    "BW",
+                    definition="forceplate.knee_joint_force_proxy_bw over the same samples",
+                )
                 self._truth(f"{tid}-fp", "movement_start_s", rest, "s")
-                self._trial(subject_id=sid, session=session, trial_id=f"{tid}-fp", exercise="squat", load_per_ankle=value,
-                            load_unit=u_written, load_phase=cond, kind="forceplate", file=f, notes=f"C6 squat with knee_flexion goniometer channel; kinematics also in {tid}-kin")
+                self._trial(
+                    subject_id=sid,
+                    session=session,
+                    trial_id=f"{tid}-fp",
+                    exercise="squat",
+                    load_per_ankle=value,
+                    load_unit=u_written,
+                    load_phase=cond,
+                    kind="forceplate",
+                    file=f,
+                    notes=f"C6 squat with knee_flexion goniometer channel; kinematics also in {tid}-kin",
+                )
                 # kinematics at 200 Hz with the same 1.2 s of quiet stance first, so both files share the onset
-                self._kinematics_trial(sid, session, f"{tid}-kin", "squat", value, u_written, cond, load_kg, mass, fppa_subj, po_subj,
-                                       1.0, 0.0, note=f"C6 squat; force in {tid}-fp", knee_max=knee_max,
-                                       durations=(c6["eccentric_s"], conc), rest_s=rest, knee_window=window,
-                                       after_s=after)
+                self._kinematics_trial(
+                    sid,
+                    session,
+                    f"{tid}-kin",
+                    "squat",
+                    value,
+                    u_written,
+                    cond,
+                    load_kg,
+                    mass,
+                    fppa_subj,
+                    po_subj,
+                    1.0,
+                    0.0,
+                    note=f"C6 squat; force in {tid}-fp",
+                    knee_max=knee_max,
+                    durations=(c6["eccentric_s"], conc),
+                    rest_s=rest,
+                    knee_window=window,
+                    after_s=after,
+                )
 
     # -- training cohort (C2, C4, C7) -------------------------------------------------------------
     def training(self, n_per_arm: int) -> None:
@@ -1090,9 +1554,17 @@ class _Builder:
         for si, subj in enumerate(subjects):
             sid, mass, arm = subj["subject_id"], subj["body_mass_kg"], subj["group"]
             trained = arm != "control"
-            self.measures.append({"subject_id": sid, "session": "pre", "measure": "training_load_pct_bw",
-                                  "value": round(float(load_pct[si]) if trained else 0.0, 2), "unit": "%BW",
-                                  "condition": arm, "notes": "per-ankle load used in the 8-week training block"})
+            self.measures.append(
+                {
+                    "subject_id": sid,
+                    "session": "pre",
+                    "measure": "training_load_pct_bw",
+                    "value": round(float(load_pct[si]) if trained else 0.0, 2),
+                    "unit": "%BW",
+                    "condition": arm,
+                    "notes": "per-ankle load used in the 8-week training block",
+                }
+            )
             for session in ("pre", "post"):
                 post = session == "post"
                 d_cmj = tr["cmj_log_change"][arm] if post else 0.0
@@ -1101,29 +1573,74 @@ class _Builder:
                 d_vel = tr["knee_ext_velocity_log_change"]["trained" if trained else "control"] if post else 0.0
                 d_hh = tr["hip_hike_change_deg"]["trained" if trained else "control"] if post else 0.0
                 d_jps = tr["jps_change_deg"][arm] if post else 0.0
-                for kind, h_base, pf, countermovement in (("cmj", h0[si] * math.exp(d_cmj), pf_cmj[si], True),
-                                                          ("sj", h0[si] / eur0[si] * math.exp(d_sj), pf_sj[si], False)):
+                for kind, h_base, pf, countermovement in (
+                    ("cmj", h0[si] * math.exp(d_cmj), pf_cmj[si], True),
+                    ("sj", h0[si] / eur0[si] * math.exp(d_sj), pf_sj[si], False),
+                ):
                     for rep in (1, 2):
                         tid = f"{sid}-{session}-{kind}-r{rep}"
                         h = h_base * math.exp(rng.normal(0, cmj["trial_log_sd_height"]))
-                        rfd = rfd0[si] * math.exp(d_rfd + rng.normal(0, sj["trial_log_sd_rfd"])) if not countermovement else None
-                        curve = jump_force(mass, math.sqrt(2 * G_M_S2 * h), pf * math.exp(rng.normal(0, cmj["trial_log_sd_peak_force"])),
-                                           rfd, countermovement=countermovement, quiet_s=cmj["quiet_s"],
-                                           unweighting_depth_bw=cmj["unweighting_depth_bw"], unweighting_s=cmj["unweighting_s"],
-                                           drop_s=cmj["drop_s"], after_s=cmj["after_s"])
+                        rfd = (
+                            rfd0[si] * math.exp(d_rfd + rng.normal(0, sj["trial_log_sd_rfd"]))
+                            if not countermovement
+                            else None
+                        )
+                        curve = jump_force(
+                            mass,
+                            math.sqrt(2 * G_M_S2 * h),
+                            pf * math.exp(rng.normal(0, cmj["trial_log_sd_peak_force"])),
+                            rfd,
+                            countermovement=countermovement,
+                            quiet_s=cmj["quiet_s"],
+                            unweighting_depth_bw=cmj["unweighting_depth_bw"],
+                            unweighting_s=cmj["unweighting_s"],
+                            drop_s=cmj["drop_s"],
+                            after_s=cmj["after_s"],
+                        )
                         fz = curve.force_n + rng.normal(0, cmj["force_noise_n"], curve.force_n.size)
                         f = f"raw/{sid}/{tid}-fz.txt"
                         write_fz_text(self.root / f, fz)
                         self._jump_truth(tid, curve)
-                        self._trial(subject_id=sid, session=session, trial_id=tid, exercise=kind, kind="forceplate", file=f,
-                                    sampling_rate_hz=f"{FORCE_FS_HZ:g}", format="fz_text", notes="unloaded test jump")
+                        self._trial(
+                            subject_id=sid,
+                            session=session,
+                            trial_id=tid,
+                            exercise=kind,
+                            kind="forceplate",
+                            file=f,
+                            sampling_rate_hz=f"{FORCE_FS_HZ:g}",
+                            format="fz_text",
+                            notes="unloaded test jump",
+                        )
                 vf = vel0[si] * math.exp(d_vel + rng.normal(0, tr["velocity_trial_log_sd"]))
-                self._kinematics_trial(sid, session, f"{sid}-{session}-step_up-kin", "step_up", 0.0, "", "none", 0.0, mass,
-                                       0.0, po0[si], vf, d_hh, note="unloaded step-up test")
+                self._kinematics_trial(
+                    sid,
+                    session,
+                    f"{sid}-{session}-step_up-kin",
+                    "step_up",
+                    0.0,
+                    "",
+                    "none",
+                    0.0,
+                    mass,
+                    0.0,
+                    po0[si],
+                    vf,
+                    d_hh,
+                    note="unloaded step-up test",
+                )
                 jps = max(0.2, jps0[si] + d_jps + rng.normal(0, tr["jps_abs_error_deg"]["residual_sd"]))
-                self.measures.append({"subject_id": sid, "session": session, "measure": "jps_abs_error_deg",
-                                      "value": round(jps, 3), "unit": "deg", "condition": arm,
-                                      "notes": "knee joint-position sense, absolute angular error"})
+                self.measures.append(
+                    {
+                        "subject_id": sid,
+                        "session": session,
+                        "measure": "jps_abs_error_deg",
+                        "value": round(jps, 3),
+                        "unit": "deg",
+                        "condition": arm,
+                        "notes": "knee joint-position sense, absolute angular error",
+                    }
+                )
 
     # -- injury cohort (C8) -----------------------------------------------------------------------
     def injuries(self, n_teams: int, per_team: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -1137,7 +1654,9 @@ class _Builder:
         team_eff = np.exp(rng.normal(0, inj["team_log_sd"], n_teams))
         a = inj["frailty_variance"]
         frailty = rng.gamma(1 / a, a, n) if a > 0 else np.ones(n)
-        hours = np.clip(rng.normal(inj["weekly_hours"]["mean"], inj["weekly_hours"]["sd"], (n, weeks)), *inj["weekly_hours"]["clip"])
+        hours = np.clip(
+            rng.normal(inj["weekly_hours"]["mean"], inj["weekly_hours"]["sd"], (n, weeks)), *inj["weekly_hours"]["clip"]
+        )
         irr = np.array([inj["irr"][g] for g in group])
         knee_rate = inj["knee_rate_per_1000h"] / 1000 * frailty * team_eff[team] * irr
         other_rate = inj["other_rate_per_1000h"] / 1000 * team_eff[team]
@@ -1149,25 +1668,58 @@ class _Builder:
             minutes = team[k] in inj["minutes_teams"]
             for wk in range(weeks):
                 d0 = start + pd.Timedelta(days=7 * wk)
-                exp_rows.append({"athlete_id": ids[k], "team": f"team_{team[k] + 1}", "season": "2025/2026",
-                                 "date_start": d0.date().isoformat(), "date_end": (d0 + pd.Timedelta(days=6)).date().isoformat(),
-                                 "exposure_time": round(float(hours[k, wk] * (60 if minutes else 1)), 2),
-                                 "exposure_unit": "minutes" if minutes else "hours", "group": str(group[k]), "position": ""})
+                exp_rows.append(
+                    {
+                        "athlete_id": ids[k],
+                        "team": f"team_{team[k] + 1}",
+                        "season": "2025/2026",
+                        "date_start": d0.date().isoformat(),
+                        "date_end": (d0 + pd.Timedelta(days=6)).date().isoformat(),
+                        "exposure_time": round(float(hours[k, wk] * (60 if minutes else 1)), 2),
+                        "exposure_unit": "minutes" if minutes else "hours",
+                        "group": str(group[k]),
+                        "position": "",
+                    }
+                )
         for kind, counts in (("knee", knee_n), ("other", other_n)):
             ks, wks = np.nonzero(counts)
             for k, wk in zip(ks, wks):
                 for _ in range(int(counts[k, wk])):
                     day = start + pd.Timedelta(days=7 * int(wk) + int(rng.integers(0, 7)))
-                    lost = max(1, int(round(inj["days_lost"]["median"] * math.exp(rng.normal(0, inj["days_lost"]["log_sd"])))))
-                    region, tissue, typ = ("knee", "muscle_tendon", "strain") if kind == "knee" else (
-                        str(rng.choice(["thigh", "ankle", "hip_groin"])), "muscle_tendon", "strain")
-                    inj_rows.append({"athlete_id": ids[k], "date_injured": day.date().isoformat(),
-                                     "date_recovered": (day + pd.Timedelta(days=lost)).date().isoformat(), "days_lost": lost,
-                                     "body_region": region, "tissue_type": tissue, "injury_type": typ,
-                                     "notes": "knee strain" if kind == "knee" else ""})
+                    lost = max(
+                        1, int(round(inj["days_lost"]["median"] * math.exp(rng.normal(0, inj["days_lost"]["log_sd"]))))
+                    )
+                    region, tissue, typ = (
+                        ("knee", "muscle_tendon", "strain")
+                        if kind == "knee"
+                        else (str(rng.choice(["thigh", "ankle", "hip_groin"])), "muscle_tendon", "strain")
+                    )
+                    inj_rows.append(
+                        {
+                            "athlete_id": ids[k],
+                            "date_injured": day.date().isoformat(),
+                            "date_recovered": (day + pd.Timedelta(days=lost)).date().isoformat(),
+                            "days_lost": lost,
+                            "body_region": region,
+                            "tissue_type": tissue,
+                            "injury_type": typ,
+                            "notes": "knee strain" if kind == "knee" else "",
+                        }
+                    )
         exposures = pd.DataFrame(exp_rows)
-        injuries = pd.DataFrame(inj_rows, columns=["athlete_id", "date_injured", "date_recovered", "days_lost", "body_region",
-                                                   "tissue_type", "injury_type", "notes"])
+        injuries = pd.DataFrame(
+            inj_rows,
+            columns=[
+                "athlete_id",
+                "date_injured",
+                "date_recovered",
+                "days_lost",
+                "body_region",
+                "tissue_type",
+                "injury_type",
+                "notes",
+            ],
+        )
         injuries = injuries.sort_values(["date_injured", "athlete_id"], kind="stable").reset_index(drop=True)
         return exposures, injuries
 
@@ -1175,57 +1727,96 @@ class _Builder:
 def _claim_truth(p: dict[str, Any], c6_example: dict[str, float]) -> dict[str, Any]:
     """True value and definition of every claim's estimand (docs/design/statistics.md §2)."""
     e, kin, tr, inj, c5 = p["emg"], p["kinematics"], p["training"], p["injury"], p["c5"]
-    c1 = {m: 100 * (math.exp(float(np.mean([e["slope_per_4lb"][m][ex] for ex in C1_COMPOUND_EXERCISES]))) - 1) for m in MUSCLES}
+    c1 = {
+        m: 100 * (math.exp(float(np.mean([e["slope_per_4lb"][m][ex] for ex in C1_COMPOUND_EXERCISES]))) - 1)
+        for m in MUSCLES
+    }
     return {
-        "C1": {"estimand": "per muscle, % change of EMG amplitude at 4 lb per ankle vs 0, within subject, pooled over "
-                           f"compound exercises {list(C1_COMPOUND_EXERCISES)}: 100 (exp(beta) - 1), beta the mean log slope per 4 lb "
-                           "(median subject; random slopes are symmetric on the log scale)",
-               "value_pct": c1, "claim_window_pct": [12, 18], "muscles_claimed": ["gluteus_maximus", "gastrocnemius_medialis"],
-               "per_exercise_log_slope_per_4lb": e["slope_per_4lb"]},
-        "C2": {"estimand": "training effect (trained 5-8 %BW vs control) on post/pre ratio of unloaded peak knee-extension "
-                           "velocity (step-up), and on the change of peak pelvic obliquity (hip hiking, deg)",
-               "velocity_ratio": math.exp(tr["knee_ext_velocity_log_change"]["trained"] - tr["knee_ext_velocity_log_change"]["control"]),
-               "hip_hike_difference_deg": tr["hip_hike_change_deg"]["trained"] - tr["hip_hike_change_deg"]["control"],
-               "acute_velocity_log_per_pct_bw": kin["knee_ext_velocity_log_per_pct_bw"]},
-        "C3": {"estimand": "hinge model of peak knee FPPA on load (%BW): slope change above psi; psi at 75 kg",
-               "psi_pct_bw_at_75kg": kin["psi0_pct_bw"], "hinge_slope_deg_per_pct_bw": kin["hinge_slope_deg_per_pct_bw"],
-               "linear_slope_deg_per_pct_bw": kin["fppa_slope_deg_per_pct_bw"], "claimed_psi_pct_bw": 10.0},
-        "C4": {"estimand": "EUR = CMJ/SJ height: post/pre ratio, eccentric_only vs control; JPS abs error change (deg), mid_range vs control",
-               "eur_ratio_eccentric_vs_control": math.exp((tr["cmj_log_change"]["eccentric_only"] - tr["sj_log_change"]["eccentric_only"])
-                                                          - (tr["cmj_log_change"]["control"] - tr["sj_log_change"]["control"])),
-               "jps_difference_deg_mid_range_vs_control": tr["jps_change_deg"]["mid_range"] - tr["jps_change_deg"]["control"]},
-        "C5": {"estimand": "Δ_m = log E[movement-phase mean %MVC | sustained_low set] - log E[... | brief_high set], same "
-                           f"exercise ({c5['exercise']}); sustained_low = {c5['protocols']['sustained_low']['load_pct_bw']:g} %BW, "
-                           f"{c5['protocols']['sustained_low']['reps']} slow reps; brief_high = "
-                           f"{c5['protocols']['brief_high']['load_pct_bw']:g} %BW, {c5['protocols']['brief_high']['reps']} fast reps; "
-                           "claim: Δ_sol > 0, Δ_MG > 0, Δ_VL < 0 (acute EMG proxy, docs/design/statistics.md §2 C5)",
-               "delta_log": dict(c5["delta"])},
-        "C6": {"estimand": "ratio mid/full of the concentric mid-range (25-75 % ROM) mean vGRF and of the knee joint-force proxy, squats at "
-                           f"{p['c6']['load_lb']} lb per ankle", "rho_grf": c6_example["grf_ratio"], "rho_jrf": c6_example["jrf_ratio"],
-               "claim": "rho_grf ~ 1.27 (tolerance [1.20, 1.35]), rho_jrf <= 1.05"},
-        "C7": {"estimand": "training effect (trained vs control) on post/pre ratio of SJ RFD 0-100 ms",
-               "rfd_ratio": math.exp(tr["rfd_log_change"]["trained"] - tr["rfd_log_change"]["control"])},
-        "C8": {"estimand": "IRR of knee strain injuries per 1000 h, early vs late introduction of ankle weights, same 26-week window "
-                           "(marginal over gamma frailty and team effects, both mean-1 multiplicative and independent of group)",
-               "irr_early_vs_late": inj["irr"]["early"] / inj["irr"]["late"],
-               "knee_rate_per_1000h_late": inj["knee_rate_per_1000h"] * inj["irr"]["late"]},
-        "C9": {"estimand": "psi(m) = psi0 + psi1 (m - 75 kg), the valgus threshold in %BW as a function of body mass",
-               "psi0_pct_bw": kin["psi0_pct_bw"], "psi1_pct_bw_per_kg": kin["psi1_pct_bw_per_kg"],
-               "psi_at_90_7kg": kin["psi0_pct_bw"] + kin["psi1_pct_bw_per_kg"] * 15.7,
-               "psi_at_68kg": kin["psi0_pct_bw"] + kin["psi1_pct_bw_per_kg"] * (68 - 75)},
+        "C1": {
+            "estimand": "per muscle, % change of EMG amplitude at 4 lb per ankle vs 0, within subject, pooled over "
+            f"compound exercises {list(C1_COMPOUND_EXERCISES)}: 100 (exp(beta) - 1), beta the mean log slope per 4 lb "
+            "(median subject; random slopes are symmetric on the log scale)",
+            "value_pct": c1,
+            "claim_window_pct": [12, 18],
+            "muscles_claimed": ["gluteus_maximus", "gastrocnemius_medialis"],
+            "per_exercise_log_slope_per_4lb": e["slope_per_4lb"],
+        },
+        "C2": {
+            "estimand": "training effect (trained 5-8 %BW vs control) on post/pre ratio of unloaded peak knee-extension "
+            "velocity (step-up), and on the change of peak pelvic obliquity (hip hiking, deg)",
+            "velocity_ratio": math.exp(
+                tr["knee_ext_velocity_log_change"]["trained"] - tr["knee_ext_velocity_log_change"]["control"]
+            ),
+            "hip_hike_difference_deg": tr["hip_hike_change_deg"]["trained"] - tr["hip_hike_change_deg"]["control"],
+            "acute_velocity_log_per_pct_bw": kin["knee_ext_velocity_log_per_pct_bw"],
+        },
+        "C3": {
+            "estimand": "hinge model of peak knee FPPA on load (%BW): slope change above psi; psi at 75 kg",
+            "psi_pct_bw_at_75kg": kin["psi0_pct_bw"],
+            "hinge_slope_deg_per_pct_bw": kin["hinge_slope_deg_per_pct_bw"],
+            "linear_slope_deg_per_pct_bw": kin["fppa_slope_deg_per_pct_bw"],
+            "claimed_psi_pct_bw": 10.0,
+        },
+        "C4": {
+            "estimand": "EUR = CMJ/SJ height: post/pre ratio, eccentric_only vs control; JPS abs error change (deg), mid_range vs control",
+            "eur_ratio_eccentric_vs_control": math.exp(
+                (tr["cmj_log_change"]["eccentric_only"] - tr["sj_log_change"]["eccentric_only"])
+                - (tr["cmj_log_change"]["control"] - tr["sj_log_change"]["control"])
+            ),
+            "jps_difference_deg_mid_range_vs_control": tr["jps_change_deg"]["mid_range"]
+            - tr["jps_change_deg"]["control"],
+        },
+        "C5": {
+            "estimand": "Δ_m = log E[movement-phase mean %MVC | sustained_low set] - log E[... | brief_high set], same "
+            f"exercise ({c5['exercise']}); sustained_low = {c5['protocols']['sustained_low']['load_pct_bw']:g} %BW, "
+            f"{c5['protocols']['sustained_low']['reps']} slow reps; brief_high = "
+            f"{c5['protocols']['brief_high']['load_pct_bw']:g} %BW, {c5['protocols']['brief_high']['reps']} fast reps; "
+            "claim: Δ_sol > 0, Δ_MG > 0, Δ_VL < 0 (acute EMG proxy, docs/design/statistics.md §2 C5)",
+            "delta_log": dict(c5["delta"]),
+        },
+        "C6": {
+            "estimand": "ratio mid/full of the concentric mid-range (25-75 % ROM) mean vGRF and of the knee joint-force proxy, squats at "
+            f"{p['c6']['load_lb']} lb per ankle",
+            "rho_grf": c6_example["grf_ratio"],
+            "rho_jrf": c6_example["jrf_ratio"],
+            "claim": "rho_grf ~ 1.27 (tolerance [1.20, 1.35]), rho_jrf <= 1.05",
+        },
+        "C7": {
+            "estimand": "training effect (trained vs control) on post/pre ratio of SJ RFD 0-100 ms",
+            "rfd_ratio": math.exp(tr["rfd_log_change"]["trained"] - tr["rfd_log_change"]["control"]),
+        },
+        "C8": {
+            "estimand": "IRR of knee strain injuries per 1000 h, early vs late introduction of ankle weights, same 26-week window "
+            "(marginal over gamma frailty and team effects, both mean-1 multiplicative and independent of group)",
+            "irr_early_vs_late": inj["irr"]["early"] / inj["irr"]["late"],
+            "knee_rate_per_1000h_late": inj["knee_rate_per_1000h"] * inj["irr"]["late"],
+        },
+        "C9": {
+            "estimand": "psi(m) = psi0 + psi1 (m - 75 kg), the valgus threshold in %BW as a function of body mass",
+            "psi0_pct_bw": kin["psi0_pct_bw"],
+            "psi1_pct_bw_per_kg": kin["psi1_pct_bw_per_kg"],
+            "psi_at_90_7kg": kin["psi0_pct_bw"] + kin["psi1_pct_bw_per_kg"] * 15.7,
+            "psi_at_68kg": kin["psi0_pct_bw"] + kin["psi1_pct_bw_per_kg"] * (68 - 75),
+        },
     }
 
 
 def _study_yaml(scenario: str, seed: int, size: str) -> dict[str, Any]:
     return {
         "name": f"demo_{scenario}" if size == "demo" else f"sim_{scenario}_{size}",
-        "description": (f"Simulated ankle-weight study, scenario '{scenario}', seed {seed}, size '{size}' "
-                        "(anklelab simulate). Synthetic data with known truth: see truth.json and README.txt."),
+        "description": (
+            f"Simulated ankle-weight study, scenario '{scenario}', seed {seed}, size '{size}' "
+            "(anklelab simulate). Synthetic data with known truth: see truth.json and README.txt."
+        ),
         "synthetic": True,
         "units": {"emg": "V", "force": "N"},
         "channels": {f"EMG {i + 1}": m for i, m in enumerate(MUSCLES)},
         "muscles": list(MUSCLES),
-        "mvc": {"protocol": "synthetic standardised isometric MVC, one 2 s plateau per muscle", "window_ms": 500, "required": True},
+        "mvc": {
+            "protocol": "synthetic standardised isometric MVC, one 2 s plateau per muscle",
+            "window_ms": 500,
+            "required": True,
+        },
     }
 
 
@@ -1273,9 +1864,17 @@ def _is_simulated_study(folder: Path) -> bool:
     return isinstance(config, dict) and config.get("synthetic") is True
 
 
-def simulate_study(out_dir: str | Path, scenario: str = "claims", n_subjects: int | None = None, seed: int = 0,
-                   size: str = "demo", *, force: bool = False, progress: bool = True,
-                   design: dict[str, Any] | None = None) -> Path:
+def simulate_study(
+    out_dir: str | Path,
+    scenario: str = "claims",
+    n_subjects: int | None = None,
+    seed: int = 0,
+    size: str = "demo",
+    *,
+    force: bool = False,
+    progress: bool = True,
+    design: dict[str, Any] | None = None,
+) -> Path:
     """Write a complete synthetic study to ``out_dir`` and return its path.
 
     ``n_subjects``: acute-cohort size (default from ``size``: demo 12, small 4). ``design`` overrides
@@ -1293,18 +1892,26 @@ def simulate_study(out_dir: str | Path, scenario: str = "claims", n_subjects: in
             raise AnkleLabError(f"--subjects must be at least 2, got {n_subjects}")
         spec["n_acute"] = int(n_subjects)
     spec.update(design or {})
-    params["design"] = {**spec, "size": size, "loads_pct_bw": list(spec["loads_pct_bw"]),
-                        "sparse_loads_pct_bw": list(spec["sparse_loads_pct_bw"]), "exercises_emg": list(EXERCISES_EMG),
-                        "c1_compound_exercises": list(C1_COMPOUND_EXERCISES), "c1_fit_max_load_lb": C1_FIT_MAX_LOAD_LB}
+    params["design"] = {
+        **spec,
+        "size": size,
+        "loads_pct_bw": list(spec["loads_pct_bw"]),
+        "sparse_loads_pct_bw": list(spec["sparse_loads_pct_bw"]),
+        "exercises_emg": list(EXERCISES_EMG),
+        "c1_compound_exercises": list(C1_COMPOUND_EXERCISES),
+        "c1_fit_max_load_lb": C1_FIT_MAX_LOAD_LB,
+    }
     out = Path(out_dir)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         if not force:
             raise AnkleLabError(f"{out} exists and is not empty: choose another folder or pass --force to replace it")
         if not _is_simulated_study(out):
             # --force may only replace what the simulator itself wrote: never a real study or anything else
-            raise AnkleLabError(f"{out} is not a study written by 'anklelab simulate' (no truth.json, or study.yaml "
-                                "does not say synthetic: true); --force only replaces simulated studies. "
-                                "Choose another folder.")
+            raise AnkleLabError(
+                f"{out} is not a study written by 'anklelab simulate' (no truth.json, or study.yaml "
+                "does not say synthetic: true); --force only replaces simulated studies. "
+                "Choose another folder."
+            )
     out.parent.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     rng = np.random.Generator(np.random.PCG64(int(seed)))
@@ -1312,8 +1919,11 @@ def simulate_study(out_dir: str | Path, scenario: str = "claims", n_subjects: in
     n_loads, n_sparse = len(spec["loads_pct_bw"]), len(spec["sparse_loads_pct_bw"])
     # per acute subject: MVCs, compound EMG + squat/step-up kinematics, CMJ EMG + plates and walk EMG, C6 force +
     # kinematics, two C5 sets; per training subject and session: 2 CMJ, 2 SJ, a step-up
-    n_expected = (spec["n_acute"] * (len(MUSCLES) + (len(C1_COMPOUND_EXERCISES) + 2) * n_loads + 3 * n_sparse
-                                     + 4 * spec["c6_reps"] + 2) + spec["n_training_per_arm"] * 4 * 2 * 5)
+    n_expected = (
+        spec["n_acute"]
+        * (len(MUSCLES) + (len(C1_COMPOUND_EXERCISES) + 2) * n_loads + 3 * n_sparse + 4 * spec["c6_reps"] + 2)
+        + spec["n_training_per_arm"] * 4 * 2 * 5
+    )
     try:
         from tqdm.auto import tqdm
 
@@ -1325,7 +1935,11 @@ def simulate_study(out_dir: str | Path, scenario: str = "claims", n_subjects: in
         bar.close()
         c6_example = c6_mid_range_ratios(75.0, params["c6"])
         truth = {
-            "synthetic": True, "generator": "analysis.simulate", "scenario": scenario, "seed": int(seed), "size": size,
+            "synthetic": True,
+            "generator": "analysis.simulate",
+            "scenario": scenario,
+            "seed": int(seed),
+            "size": size,
             "rng": "numpy.random.Generator(PCG64(seed))",
             "parameters": params,
             "claims": _claim_truth(params, c6_example),
@@ -1352,11 +1966,20 @@ def simulate_study(out_dir: str | Path, scenario: str = "claims", n_subjects: in
         _write_table(tmp / "exposures.csv", exposures)
         _write_table(tmp / "injuries.csv", injuries)
         _write_table(tmp / "truth_trials.csv", builder.truth_rows)
-        (tmp / "truth.json").write_text(json.dumps(truth, indent=2, sort_keys=True, default=_json_default) + "\n", encoding="utf-8")
-        (tmp / "study.yaml").write_text(yaml.safe_dump(_study_yaml(scenario, seed, size), sort_keys=False), encoding="utf-8")
-        meaning = {"claims": "true at their stated sizes", "null": "false (no effects at all)",
-                   "realistic": "as physics suggests (docs/design/statistics.md §9)"}[scenario]
-        (tmp / "README.txt").write_text(_README.format(scenario=scenario, seed=seed, size=size, meaning=meaning), encoding="utf-8")
+        (tmp / "truth.json").write_text(
+            json.dumps(truth, indent=2, sort_keys=True, default=_json_default) + "\n", encoding="utf-8"
+        )
+        (tmp / "study.yaml").write_text(
+            yaml.safe_dump(_study_yaml(scenario, seed, size), sort_keys=False), encoding="utf-8"
+        )
+        meaning = {
+            "claims": "true at their stated sizes",
+            "null": "false (no effects at all)",
+            "realistic": "as physics suggests (docs/design/statistics.md §9)",
+        }[scenario]
+        (tmp / "README.txt").write_text(
+            _README.format(scenario=scenario, seed=seed, size=size, meaning=meaning), encoding="utf-8"
+        )
         if out.exists():
             trash = out.parent / f".{out.name}.old-{os.getpid()}"
             os.replace(out, trash)
@@ -1378,21 +2001,40 @@ def simulate_study(out_dir: str | Path, scenario: str = "claims", n_subjects: in
 # CLI
 # ------------------------------------------------------------------------------------------------
 def _handle(args: argparse.Namespace) -> int:
-    simulate_study(args.out, scenario=args.scenario, n_subjects=args.subjects, seed=args.seed, size=args.size,
-                   force=args.force, progress=not args.quiet)
+    simulate_study(
+        args.out,
+        scenario=args.scenario,
+        n_subjects=args.subjects,
+        seed=args.seed,
+        size=args.size,
+        force=args.force,
+        progress=not args.quiet,
+    )
     return 0
 
 
 def register_cli(subparsers) -> None:
     """``anklelab simulate --scenario {claims,null,realistic} --subjects N --seed S --out DIR [--size small] [--force]``."""
-    p = subparsers.add_parser("simulate", help="write a synthetic study with known truth (demo data)",
-                              description="Write a complete synthetic study (EMG and force-plate C3D, kinematics CSV, Fz text, "
-                                          "injury tables) with truth.json holding every parameter and each claim's true estimand.")
-    p.add_argument("--scenario", choices=SCENARIOS, default="claims", help="claims: every claim true; null: no effects; realistic: physics (default claims)")
+    p = subparsers.add_parser(
+        "simulate",
+        help="write a synthetic study with known truth (demo data)",
+        description="Write a complete synthetic study (EMG and force-plate C3D, kinematics CSV, Fz text, "
+        "injury tables) with truth.json holding every parameter and each claim's true estimand.",
+    )
+    p.add_argument(
+        "--scenario",
+        choices=SCENARIOS,
+        default="claims",
+        help="claims: every claim true; null: no effects; realistic: physics (default claims)",
+    )
     p.add_argument("--subjects", type=int, default=None, help="acute-cohort subjects (default: demo 12, small 4)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0); same seed, byte-identical files")
     p.add_argument("--out", required=True, help="output folder (must be empty or absent unless --force)")
     p.add_argument("--size", choices=SIZES, default="demo", help="demo (default) or small (a few seconds, for CI)")
-    p.add_argument("--force", action="store_true", help="replace a study previously written by anklelab simulate (never any other folder)")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace a study previously written by anklelab simulate (never any other folder)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     p.set_defaults(handler=_handle)

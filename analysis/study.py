@@ -8,6 +8,7 @@ with its file, spreadsheet row and column; ``load_study`` returns one tidy :clas
 
 Rows are **spreadsheet rows**: the header is row 1, the first data row is row 2.
 """
+
 from __future__ import annotations
 
 import csv
@@ -129,13 +130,22 @@ def _read_raw_csv(path: Path, label: str, problems: _Problems) -> _RawTable | No
         problems.error(label, None, None, f"cannot open: {exc.strerror or exc}", "check the file permissions")
         return None
     if b"\x00" in data:
-        problems.error(label, None, None, "is not a text file (contains NUL bytes)", "export the table as CSV (comma-separated, UTF-8)")
+        problems.error(
+            label,
+            None,
+            None,
+            "is not a text file (contains NUL bytes)",
+            "export the table as CSV (comma-separated, UTF-8)",
+        )
         return None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         problems.error(
-            label, None, None, f"is not UTF-8 text (byte {exc.start})",
+            label,
+            None,
+            None,
+            f"is not UTF-8 text (byte {exc.start})",
             "save it as 'CSV UTF-8 (comma delimited)' in Excel, or UTF-8 in your editor",
         )
         return None
@@ -158,7 +168,9 @@ def _read_raw_csv(path: Path, label: str, problems: _Problems) -> _RawTable | No
         problems.error(label, reader.line_num, None, f"malformed CSV: {exc}", "check for an unmatched double quote")
         return None
     if not records:
-        problems.error(label, None, None, "is empty (no header row)", "the first row must name the columns (see data/README.md)")
+        problems.error(
+            label, None, None, "is empty (no header row)", "the first row must name the columns (see data/README.md)"
+        )
         return None
     header_row, header = records[0]
     names = [h.lower() for h in header]
@@ -166,10 +178,18 @@ def _read_raw_csv(path: Path, label: str, problems: _Problems) -> _RawTable | No
     seen: dict[str, int] = {}
     for i, name in enumerate(names):
         if not name:
-            problems.error(label, header_row, None, f"header cell {i + 1} is empty", "give every column a name or delete the empty column")
+            problems.error(
+                label,
+                header_row,
+                None,
+                f"header cell {i + 1} is empty",
+                "give every column a name or delete the empty column",
+            )
             ok = False
         elif name in seen:
-            problems.error(label, header_row, name, f"column {name!r} appears twice in the header", "delete or rename one of them")
+            problems.error(
+                label, header_row, name, f"column {name!r} appears twice in the header", "delete or rename one of them"
+            )
             ok = False
         seen.setdefault(name, i)
     if not ok:
@@ -180,7 +200,9 @@ def _read_raw_csv(path: Path, label: str, problems: _Problems) -> _RawTable | No
     for line, cells in records[1:]:
         if len(cells) > n_columns and any(cells[n_columns:]):
             problems.error(
-                label, line, None,
+                label,
+                line,
+                None,
                 f"has {len(cells)} cells but the header has {n_columns} columns",
                 "a value probably contains the separator: quote it or remove the extra cells",
             )
@@ -204,8 +226,13 @@ def _typed_table(
     for name, col in columns.items():
         if name not in frame.columns:
             if col.get("required"):
-                problems.error(label, header_row, name, f"required column {name!r} is missing",
-                               f"add a column named {name!r} (see data/README.md, section {spec['file']})")
+                problems.error(
+                    label,
+                    header_row,
+                    name,
+                    f"required column {name!r} is missing",
+                    f"add a column named {name!r} (see data/README.md, section {spec['file']})",
+                )
             frame[name] = ""
             raw.missing_columns.add(name)
     derived = set(spec.get("derived", {}))
@@ -213,11 +240,21 @@ def _typed_table(
         if name == "_row" or name in columns:
             continue
         if name in derived:
-            problems.warning(label, header_row, name, f"column {name!r} is computed on loading; the typed values are ignored",
-                             "delete the column (it is derived from load_per_ankle, load_unit and body mass)")
+            problems.warning(
+                label,
+                header_row,
+                name,
+                f"column {name!r} is computed on loading; the typed values are ignored",
+                "delete the column (it is derived from load_per_ankle, load_unit and body mass)",
+            )
         else:
-            problems.warning(label, header_row, name, f"unknown column {name!r} is ignored",
-                             f"check the spelling; known columns: {', '.join(columns)}")
+            problems.warning(
+                label,
+                header_row,
+                name,
+                f"unknown column {name!r} is ignored",
+                f"check the spelling; known columns: {', '.join(columns)}",
+            )
     out: dict[str, Any] = {"_row": frame["_row"].astype(int).to_numpy()}
     vocabularies = load_schema().get("vocabularies", {})
     for name, col in columns.items():
@@ -235,7 +272,9 @@ def _typed_table(
             values = pd.to_numeric(text.where(~empty, None), errors="coerce").astype(float)
             bad = ~empty & ~np.isfinite(values.to_numpy())
             for r, c in zip(rows[bad], cells.to_numpy()[bad]):
-                problems.error(label, int(r), name, f"{c!r} is not a number", _number_hint(name, col, raw.decimal_comma))
+                problems.error(
+                    label, int(r), name, f"{c!r} is not a number", _number_hint(name, col, raw.decimal_comma)
+                )
             values = values.where(np.isfinite(values))
             severity = col.get("range_severity", "error")
             lo, hi = col.get("min"), col.get("max")
@@ -246,14 +285,21 @@ def _typed_table(
                 if (lo is not None and v < lo) or (hi is not None and v > hi):
                     unit = f" {col['unit']}" if col.get("unit") else ""
                     bounds = f"{lo}–{hi}" if hi is not None else f"≥ {lo}"
-                    report(label, int(r), name, f"{name} = {v:g}{unit} is implausible (expected {bounds}{unit})",
-                           _range_hint(name))
+                    report(
+                        label,
+                        int(r),
+                        name,
+                        f"{name} = {v:g}{unit} is implausible (expected {bounds}{unit})",
+                        _range_hint(name),
+                    )
             out[name] = values.to_numpy()
         elif kind == "bool":
             lowered = cells.str.lower()
             bad = ~lowered.isin(_TRUE | _FALSE).to_numpy()
             for r, c in zip(rows[bad], cells.to_numpy()[bad]):
-                problems.error(label, int(r), name, f"{c!r} is not true/false", "write true or false (yes/no and 1/0 also work)")
+                problems.error(
+                    label, int(r), name, f"{c!r} is not true/false", "write true or false (yes/no and 1/0 also work)"
+                )
             default = bool(col.get("default", False))
             out[name] = [True if v in _TRUE else (default if v == "" else False) for v in lowered]
         elif kind == "date":
@@ -265,11 +311,15 @@ def _typed_table(
                 try:
                     day = dt.date.fromisoformat(c)
                 except ValueError:
-                    problems.error(label, int(r), name, f"{c!r} is not a date", "write dates as YYYY-MM-DD (e.g. 2024-03-31)")
+                    problems.error(
+                        label, int(r), name, f"{c!r} is not a date", "write dates as YYYY-MM-DD (e.g. 2024-03-31)"
+                    )
                     parsed.append(pd.NaT)
                     continue
                 if not 1900 <= day.year <= 2100:  # outside any sports-medicine record; also keeps ns timestamps valid
-                    problems.error(label, int(r), name, f"date {c!r} (year {day.year}) is implausible", "check the year")
+                    problems.error(
+                        label, int(r), name, f"date {c!r} (year {day.year}) is implausible", "check the year"
+                    )
                     parsed.append(pd.NaT)
                     continue
                 parsed.append(pd.Timestamp(day))
@@ -282,18 +332,27 @@ def _typed_table(
                 values = cells.str.lower()
                 bad = ~(values.isin([str(a) for a in allowed]) | (values == "")).to_numpy()
                 for r, c in zip(rows[bad], cells.to_numpy()[bad]):
-                    problems.error(label, int(r), name, f"unknown {name} {c!r}", f"use one of: {', '.join(map(str, allowed))}")
+                    problems.error(
+                        label, int(r), name, f"unknown {name} {c!r}", f"use one of: {', '.join(map(str, allowed))}"
+                    )
             elif vocab_name is not None:
                 vocab = list(vocabularies.get(vocab_name, [])) + list((extra_vocabulary or {}).get(vocab_name, []))
                 bad = ~(cells.isin(vocab) | (cells == "")).to_numpy()
                 for r, c in zip(rows[bad], cells.to_numpy()[bad]):
-                    problems.error(label, int(r), name, f"unknown {name} {c!r}",
-                                   f"use a built-in name (data/README.md) or declare it under '{vocab_name}s:' in study.yaml")
+                    problems.error(
+                        label,
+                        int(r),
+                        name,
+                        f"unknown {name} {c!r}",
+                        f"use a built-in name (data/README.md) or declare it under '{vocab_name}s:' in study.yaml",
+                    )
             elif col.get("known") is not None:
                 known = [str(k) for k in col["known"]]
                 bad = ~(cells.isin(known) | (cells == "")).to_numpy()
                 for r, c in zip(rows[bad], cells.to_numpy()[bad]):
-                    problems.warning(label, int(r), name, f"unusual {name} {c!r}", f"expected one of: {', '.join(known)}")
+                    problems.warning(
+                        label, int(r), name, f"unusual {name} {c!r}", f"expected one of: {', '.join(known)}"
+                    )
             out[name] = values.to_numpy(dtype=object)
             if col.get("unique") and present:
                 first_row: dict[str, int] = {}
@@ -301,8 +360,13 @@ def _typed_table(
                     if v == "":
                         continue
                     if v in first_row:
-                        problems.error(label, int(r), name, f"duplicate {name} {v!r} (first used in row {first_row[v]})",
-                                       f"every {name} must be unique: rename one of them")
+                        problems.error(
+                            label,
+                            int(r),
+                            name,
+                            f"duplicate {name} {v!r} (first used in row {first_row[v]})",
+                            f"every {name} must be unique: rename one of them",
+                        )
                     else:
                         first_row[v] = int(r)
     return pd.DataFrame(out)
@@ -338,8 +402,13 @@ def _range_hint(name: str) -> str:
 def _check_study_yaml(root: Path, problems: _Problems) -> dict[str, Any] | None:
     path = root / STUDY_YAML
     if not path.is_file():
-        problems.error(STUDY_YAML, None, None, "study.yaml is missing",
-                       "create it with at least 'name:' and 'synthetic: true|false' (see data/README.md)")
+        problems.error(
+            STUDY_YAML,
+            None,
+            None,
+            "study.yaml is missing",
+            "create it with at least 'name:' and 'synthetic: true|false' (see data/README.md)",
+        )
         return None
     try:
         config = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
@@ -349,21 +418,31 @@ def _check_study_yaml(root: Path, problems: _Problems) -> dict[str, Any] | None:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
-        problems.error(STUDY_YAML, line, None, f"is not valid YAML: {getattr(exc, 'problem', None) or exc}",
-                       "check indentation and quote names containing ':' or '#' (row = line number)")
+        problems.error(
+            STUDY_YAML,
+            line,
+            None,
+            f"is not valid YAML: {getattr(exc, 'problem', None) or exc}",
+            "check indentation and quote names containing ':' or '#' (row = line number)",
+        )
         return None
     if config is None:
         config = {}
     if not isinstance(config, dict):
-        problems.error(STUDY_YAML, None, None, "must be a mapping of keys (name:, synthetic:, ...)", "see data/README.md")
+        problems.error(
+            STUDY_YAML, None, None, "must be a mapping of keys (name:, synthetic:, ...)", "see data/README.md"
+        )
         return None
     keys = load_schema()["study_yaml"]["keys"]
     for key, spec in keys.items():
         value = config.get(key)
         if value is None:
             if spec.get("required"):
-                hint = "add 'synthetic: true' for simulated data or 'synthetic: false' for real recordings" \
-                    if key == "synthetic" else f"add '{key}:'"
+                hint = (
+                    "add 'synthetic: true' for simulated data or 'synthetic: false' for real recordings"
+                    if key == "synthetic"
+                    else f"add '{key}:'"
+                )
                 problems.error(STUDY_YAML, None, key, f"required key {key!r} is missing", hint)
             continue
         expected = {"str": str, "bool": bool, "mapping": dict, "list": list}[spec["type"]]
@@ -372,8 +451,13 @@ def _check_study_yaml(root: Path, problems: _Problems) -> dict[str, Any] | None:
             problems.error(STUDY_YAML, None, key, f"{key} is {value!r}, not a {spec['type']}", hint)
     for key in config:
         if key not in keys:
-            problems.warning(STUDY_YAML, None, str(key), f"unknown key {key!r} is ignored",
-                             f"check the spelling; known keys: {', '.join(keys)}")
+            problems.warning(
+                STUDY_YAML,
+                None,
+                str(key),
+                f"unknown key {key!r} is ignored",
+                f"check the spelling; known keys: {', '.join(keys)}",
+            )
     if isinstance(config.get("name"), str) and not config["name"].strip():
         problems.error(STUDY_YAML, None, "name", "name is empty", "give the study a short name")
     allowed_units = load_schema()["study_yaml"]["units"]
@@ -381,30 +465,54 @@ def _check_study_yaml(root: Path, problems: _Problems) -> dict[str, Any] | None:
     if isinstance(units, dict):
         for quantity, unit in units.items():
             if quantity in allowed_units and unit not in allowed_units[quantity]:
-                problems.error(STUDY_YAML, None, f"units.{quantity}", f"unknown {quantity} unit {unit!r}",
-                               f"use one of: {', '.join(allowed_units[quantity])}")
+                problems.error(
+                    STUDY_YAML,
+                    None,
+                    f"units.{quantity}",
+                    f"unknown {quantity} unit {unit!r}",
+                    f"use one of: {', '.join(allowed_units[quantity])}",
+                )
     for key in ("channels", "roles"):
         mapping = config.get(key)
         if isinstance(mapping, dict):
             for channel, target in mapping.items():
                 if not isinstance(target, str) or not target.strip():
-                    problems.error(STUDY_YAML, None, f"{key}.{channel}", f"channel {channel!r} maps to {target!r}",
-                                   "map each channel name to a muscle (or role) name")
+                    problems.error(
+                        STUDY_YAML,
+                        None,
+                        f"{key}.{channel}",
+                        f"channel {channel!r} maps to {target!r}",
+                        "map each channel name to a muscle (or role) name",
+                    )
     known_muscles = set(load_schema()["vocabularies"]["muscle"])
     for muscle in sorted(set(_channel_map(config).values()) - known_muscles):
-        problems.warning(STUDY_YAML, None, "channels", f"muscle {muscle!r} is not in the built-in muscle list",
-                         "check the spelling (e.g. gastrocnemius_medialis); unknown names still work")
+        problems.warning(
+            STUDY_YAML,
+            None,
+            "channels",
+            f"muscle {muscle!r} is not in the built-in muscle list",
+            "check the spelling (e.g. gastrocnemius_medialis); unknown names still work",
+        )
     listed = config.get("muscles")
     if isinstance(listed, list):
         unmapped = sorted(set(map(str, listed)) - set(_channel_map(config).values()))
         for muscle in unmapped:
-            problems.warning(STUDY_YAML, None, "muscles", f"analysed muscle {muscle!r} is recorded by no channel in 'channels:'",
-                             "add the channel to 'channels:' or remove the muscle")
+            problems.warning(
+                STUDY_YAML,
+                None,
+                "muscles",
+                f"analysed muscle {muscle!r} is recorded by no channel in 'channels:'",
+                "add the channel to 'channels:' or remove the muscle",
+            )
     mvc = config.get("mvc")
     if isinstance(mvc, dict):
         window = mvc.get("window_ms")
-        if window is not None and not (isinstance(window, (int, float)) and not isinstance(window, bool) and window > 0):
-            problems.error(STUDY_YAML, None, "mvc.window_ms", f"window_ms is {window!r}", "write a positive number of milliseconds")
+        if window is not None and not (
+            isinstance(window, (int, float)) and not isinstance(window, bool) and window > 0
+        ):
+            problems.error(
+                STUDY_YAML, None, "mvc.window_ms", f"window_ms is {window!r}", "write a positive number of milliseconds"
+            )
         if "required" in mvc and not isinstance(mvc["required"], bool):
             problems.error(STUDY_YAML, None, "mvc.required", f"required is {mvc['required']!r}", "write true or false")
     return config
@@ -463,32 +571,65 @@ def _is_file(path: Path | None) -> bool:
         return False
 
 
-def _check_trials(root: Path, trials: pd.DataFrame, subjects: pd.DataFrame | None, config: Mapping[str, Any] | None,
-                  problems: _Problems, label: str = "trials.csv") -> None:
+def _check_trials(
+    root: Path,
+    trials: pd.DataFrame,
+    subjects: pd.DataFrame | None,
+    config: Mapping[str, Any] | None,
+    problems: _Problems,
+    label: str = "trials.csv",
+) -> None:
     subject_ids = set(subjects["subject_id"]) if subjects is not None else None
     for r, subject in zip(trials["_row"], trials["subject_id"]):
         if subject and subject_ids is not None and subject not in subject_ids:
-            problems.error(label, int(r), "subject_id", f"unknown subject {subject!r} (not in subjects.csv)",
-                           "add the subject to subjects.csv or fix the code")
+            problems.error(
+                label,
+                int(r),
+                "subject_id",
+                f"unknown subject {subject!r} (not in subjects.csv)",
+                "add the subject to subjects.csv or fix the code",
+            )
     load_kg_max = load_schema()["checks"]["load_kg_max"]
-    for r, load, unit, phase in zip(trials["_row"], trials["load_per_ankle"], trials["load_unit"], trials["load_phase"]):
+    for r, load, unit, phase in zip(
+        trials["_row"], trials["load_per_ankle"], trials["load_unit"], trials["load_phase"]
+    ):
         r = int(r)
         if not np.isfinite(load):
             continue
         if load > 0 and not unit:
-            problems.error(label, r, "load_unit", f"load_per_ankle is {load:g} but load_unit is empty",
-                           "write kg or lb in load_unit")
+            problems.error(
+                label,
+                r,
+                "load_unit",
+                f"load_per_ankle is {load:g} but load_unit is empty",
+                "write kg or lb in load_unit",
+            )
         if load == 0 and phase and phase != "none":
-            problems.error(label, r, "load_phase", f"load_phase is {phase!r} but load_per_ankle is 0",
-                           "set load_phase to none for unloaded trials, or fill in the load")
+            problems.error(
+                label,
+                r,
+                "load_phase",
+                f"load_phase is {phase!r} but load_per_ankle is 0",
+                "set load_phase to none for unloaded trials, or fill in the load",
+            )
         if load > 0 and phase == "none":
-            problems.error(label, r, "load_phase", f"load_per_ankle is {load:g} but load_phase is 'none'",
-                           "say where the load acts: full_range, mid_range, eccentric_only or concentric_only")
+            problems.error(
+                label,
+                r,
+                "load_phase",
+                f"load_per_ankle is {load:g} but load_phase is 'none'",
+                "say where the load acts: full_range, mid_range, eccentric_only or concentric_only",
+            )
         if unit in ("kg", "lb"):
             load_kg = load * (KG_PER_LB if unit == "lb" else 1.0)
             if load_kg > load_kg_max:
-                problems.warning(label, r, "load_per_ankle", f"{load:g} {unit} per ankle ({load_kg:.1f} kg) is unusually heavy",
-                                 f"check the value and load_unit (loads above {load_kg_max} kg per ankle are implausible)")
+                problems.warning(
+                    label,
+                    r,
+                    "load_per_ankle",
+                    f"{load:g} {unit} per ankle ({load_kg:.1f} kg) is unusually heavy",
+                    f"check the value and load_unit (loads above {load_kg_max} kg per ankle are implausible)",
+                )
     if subjects is not None:
         used = set(trials["subject_id"])
         for r, subject in zip(subjects["_row"], subjects["subject_id"]):
@@ -499,11 +640,21 @@ def _check_trials(root: Path, trials: pd.DataFrame, subjects: pd.DataFrame | Non
             continue
         path = _inside(root, relative)
         if path is None:
-            problems.error(label, int(r), "file", f"{relative!r} leaves the study folder (or is not a valid path)",
-                           "copy the recording into the study folder and give a path relative to it")
+            problems.error(
+                label,
+                int(r),
+                "file",
+                f"{relative!r} leaves the study folder (or is not a valid path)",
+                "copy the recording into the study folder and give a path relative to it",
+            )
         elif not _is_file(path):
-            problems.error(label, int(r), "file", f"file {relative!r} does not exist" + (" (it is a folder)" if _is_dir(path) else ""),
-                           "check the path (relative to the study folder, '/' separators, exact case)")
+            problems.error(
+                label,
+                int(r),
+                "file",
+                f"file {relative!r} does not exist" + (" (it is a folder)" if _is_dir(path) else ""),
+                "check the path (relative to the study folder, '/' separators, exact case)",
+            )
     if config is not None:  # without a readable study.yaml the channel map is unknown: nothing to say about MVCs
         _check_mvc(trials, config, problems, label)
 
@@ -512,19 +663,34 @@ def _check_mvc(trials: pd.DataFrame, config: Mapping[str, Any], problems: _Probl
     channel_muscles = set(_channel_map(config).values())
     for r, is_mvc, cell in zip(trials["_row"], trials["is_mvc"], trials["mvc_muscle"]):
         if is_mvc and not _split_muscles(cell):
-            problems.error(label, int(r), "mvc_muscle", "MVC trial without mvc_muscle",
-                           "name the muscle(s) this MVC is for; several separated by ';'")
+            problems.error(
+                label,
+                int(r),
+                "mvc_muscle",
+                "MVC trial without mvc_muscle",
+                "name the muscle(s) this MVC is for; several separated by ';'",
+            )
         for muscle in _split_muscles(cell):
             if channel_muscles and muscle not in channel_muscles:
-                problems.warning(label, int(r), "mvc_muscle", f"mvc_muscle {muscle!r} is not recorded by any channel in study.yaml",
-                                 "check the spelling against 'channels:' in study.yaml")
+                problems.warning(
+                    label,
+                    int(r),
+                    "mvc_muscle",
+                    f"mvc_muscle {muscle!r} is not recorded by any channel in study.yaml",
+                    "check the spelling against 'channels:' in study.yaml",
+                )
     emg = trials[trials["kind"].isin(_EMG_KINDS)]
     if emg.empty:
         return
     muscles = _analysed_muscles(config)
     if not muscles:
-        problems.warning(STUDY_YAML, None, "channels", "the study has EMG trials but no 'channels:' map",
-                         "map each EMG channel name to its muscle so EMG can be analysed per muscle")
+        problems.warning(
+            STUDY_YAML,
+            None,
+            "channels",
+            "the study has EMG trials but no 'channels:' map",
+            "map each EMG channel name to its muscle so EMG can be analysed per muscle",
+        )
         return
     if not _mvc_required(config):
         return
@@ -539,10 +705,14 @@ def _check_mvc(trials: pd.DataFrame, config: Mapping[str, Any], problems: _Probl
         first_row = int(dynamic["_row"].min())
         for muscle in muscles:
             if muscle not in covered:
-                problems.error(label, first_row, "mvc_muscle",
-                               f"subject {subject!r}, session {session!r}: no MVC trial for analysed muscle {muscle!r}",
-                               f"add a trial with is_mvc=true and mvc_muscle={muscle}, or set 'mvc: {{required: false}}' "
-                               "in study.yaml to analyse without %MVC normalisation")
+                problems.error(
+                    label,
+                    first_row,
+                    "mvc_muscle",
+                    f"subject {subject!r}, session {session!r}: no MVC trial for analysed muscle {muscle!r}",
+                    f"add a trial with is_mvc=true and mvc_muscle={muscle}, or set 'mvc: {{required: false}}' "
+                    "in study.yaml to analyse without %MVC normalisation",
+                )
 
 
 def _check_measures(measures: pd.DataFrame, subjects: pd.DataFrame | None, problems: _Problems) -> None:
@@ -551,46 +721,82 @@ def _check_measures(measures: pd.DataFrame, subjects: pd.DataFrame | None, probl
     ids = set(subjects["subject_id"])
     for r, subject in zip(measures["_row"], measures["subject_id"]):
         if subject and subject not in ids:
-            problems.error("measures.csv", int(r), "subject_id", f"unknown subject {subject!r} (not in subjects.csv)",
-                           "add the subject to subjects.csv or fix the code")
+            problems.error(
+                "measures.csv",
+                int(r),
+                "subject_id",
+                f"unknown subject {subject!r} (not in subjects.csv)",
+                "add the subject to subjects.csv or fix the code",
+            )
 
 
 def _check_injury_tables(exposures: pd.DataFrame | None, injuries: pd.DataFrame | None, problems: _Problems) -> None:
     if exposures is not None:
         for r, start, end in zip(exposures["_row"], exposures["date_start"], exposures["date_end"]):
             if pd.notna(start) and pd.notna(end) and end < start:
-                problems.error("exposures.csv", int(r), "date_end", f"date_end {end.date()} is before date_start {start.date()}",
-                               "swap or correct the dates")
+                problems.error(
+                    "exposures.csv",
+                    int(r),
+                    "date_end",
+                    f"date_end {end.date()} is before date_start {start.date()}",
+                    "swap or correct the dates",
+                )
     if injuries is None:
         return
     if exposures is None:
-        problems.error("injuries.csv", None, None, "injuries.csv has no exposures.csv beside it",
-                       "add exposures.csv: rates need the time at risk of every athlete")
+        problems.error(
+            "injuries.csv",
+            None,
+            None,
+            "injuries.csv has no exposures.csv beside it",
+            "add exposures.csv: rates need the time at risk of every athlete",
+        )
         return
     periods = {a: g for a, g in exposures.groupby("athlete_id")}
     for r, athlete, injured, recovered, days in zip(
-        injuries["_row"], injuries["athlete_id"], injuries["date_injured"], injuries["date_recovered"], injuries["days_lost"]
+        injuries["_row"],
+        injuries["athlete_id"],
+        injuries["date_injured"],
+        injuries["date_recovered"],
+        injuries["days_lost"],
     ):
         r = int(r)
         if athlete and athlete not in periods:
-            problems.error("injuries.csv", r, "athlete_id", f"athlete {athlete!r} has an injury but no exposure in exposures.csv",
-                           "add the athlete's exposure (time at risk) or fix the athlete code")
+            problems.error(
+                "injuries.csv",
+                r,
+                "athlete_id",
+                f"athlete {athlete!r} has an injury but no exposure in exposures.csv",
+                "add the athlete's exposure (time at risk) or fix the athlete code",
+            )
         if pd.notna(injured) and pd.notna(recovered):
             if recovered < injured:
-                problems.error("injuries.csv", r, "date_recovered",
-                               f"date_recovered {recovered.date()} is before date_injured {injured.date()}",
-                               "swap or correct the dates")
+                problems.error(
+                    "injuries.csv",
+                    r,
+                    "date_recovered",
+                    f"date_recovered {recovered.date()} is before date_injured {injured.date()}",
+                    "swap or correct the dates",
+                )
             elif np.isfinite(days) and abs((recovered - injured).days - days) > 1:
-                problems.warning("injuries.csv", r, "days_lost",
-                                 f"days_lost {days:g} disagrees with the dates ({(recovered - injured).days} days)",
-                                 "correct days_lost or the dates")
+                problems.warning(
+                    "injuries.csv",
+                    r,
+                    "days_lost",
+                    f"days_lost {days:g} disagrees with the dates ({(recovered - injured).days} days)",
+                    "correct days_lost or the dates",
+                )
         if athlete in periods and pd.notna(injured):
             g = periods[athlete]
             inside = ((g["date_start"] <= injured) & (injured <= g["date_end"])).any()
             if not inside:
-                problems.warning("injuries.csv", r, "date_injured",
-                                 f"injury on {injured.date()} is outside athlete {athlete!r}'s exposure periods",
-                                 "check the date or the exposure periods")
+                problems.warning(
+                    "injuries.csv",
+                    r,
+                    "date_injured",
+                    f"injury on {injured.date()} is outside athlete {athlete!r}'s exposure periods",
+                    "check the date or the exposure periods",
+                )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -598,7 +804,11 @@ def _check_injury_tables(exposures: pd.DataFrame | None, injuries: pd.DataFrame 
 # ---------------------------------------------------------------------------------------------
 def _trial_where(trial: Mapping[str, Any]) -> tuple[str, int | None, str]:
     row = trial.get("_row")
-    return "trials.csv", (int(row) if row is not None and not pd.isna(row) else None), str(trial.get("file", "") or "<memory>")
+    return (
+        "trials.csv",
+        (int(row) if row is not None and not pd.isna(row) else None),
+        str(trial.get("file", "") or "<memory>"),
+    )
 
 
 def check_declared_sampling_rate(recording: Recording, trial: Mapping[str, Any]) -> list[Problem]:
@@ -610,9 +820,16 @@ def check_declared_sampling_rate(recording: Recording, trial: Mapping[str, Any])
     tolerance = load_schema()["checks"]["sampling_rate_rel_tolerance"]
     actual = float(recording.sampling_rate_hz)
     if abs(actual - declared) > tolerance * declared:
-        return [Problem("error", file, row, "sampling_rate_hz",
-                        f"{name}: the file is sampled at {actual:g} Hz but trials.csv says {declared:g} Hz",
-                        "correct sampling_rate_hz (or leave it empty when the file stores its rate)")]
+        return [
+            Problem(
+                "error",
+                file,
+                row,
+                "sampling_rate_hz",
+                f"{name}: the file is sampled at {actual:g} Hz but trials.csv says {declared:g} Hz",
+                "correct sampling_rate_hz (or leave it empty when the file stores its rate)",
+            )
+        ]
     return []
 
 
@@ -640,7 +857,10 @@ def check_nonfinite_gaps(recording: Recording, trial: Mapping[str, Any]) -> list
     first = np.argmax(bad, axis=0)
     fs = recording.sampling_rate_hz
     problems = []
-    for severity, selected in (("error", ~np.isin(kinds, _NAN_WARNING_KINDS)), ("warning", np.isin(kinds, _NAN_WARNING_KINDS))):
+    for severity, selected in (
+        ("error", ~np.isin(kinds, _NAN_WARNING_KINDS)),
+        ("warning", np.isin(kinds, _NAN_WARNING_KINDS)),
+    ):
         details = [
             f"{recording.channel_names[i]!r}: {counts[i]} samples, longest gap {longest[i] / fs * 1000:g} ms, "
             f"first at {first[i] / fs:g} s"
@@ -648,10 +868,21 @@ def check_nonfinite_gaps(recording: Recording, trial: Mapping[str, Any]) -> list
         ]
         if details:
             more = f"; and {len(details) - 5} more channels" if len(details) > 5 else ""
-            hint = ("fill marker gaps in the capture software, or cut the trial to its complete part" if severity == "warning"
-                    else "re-export the recording without dropouts, or cut the trial to its complete part")
-            problems.append(Problem(severity, file, row, "file",
-                                    f"{name}: missing samples (NaN gaps) in " + "; ".join(details[:5]) + more, hint))
+            hint = (
+                "fill marker gaps in the capture software, or cut the trial to its complete part"
+                if severity == "warning"
+                else "re-export the recording without dropouts, or cut the trial to its complete part"
+            )
+            problems.append(
+                Problem(
+                    severity,
+                    file,
+                    row,
+                    "file",
+                    f"{name}: missing samples (NaN gaps) in " + "; ".join(details[:5]) + more,
+                    hint,
+                )
+            )
     return problems
 
 
@@ -674,10 +905,14 @@ def _longest_runs(mask: np.ndarray) -> np.ndarray:
 
 def _emg_indices(recording: Recording, channel_map: Mapping[str, str] | None) -> list[int]:
     mapped = set(channel_map or {})
-    return [i for i, (n, k) in enumerate(zip(recording.channel_names, recording.channel_kinds)) if k == "emg" or n in mapped]
+    return [
+        i for i, (n, k) in enumerate(zip(recording.channel_names, recording.channel_kinds)) if k == "emg" or n in mapped
+    ]
 
 
-def check_clipping(recording: Recording, trial: Mapping[str, Any], channel_map: Mapping[str, str] | None = None) -> list[Problem]:
+def check_clipping(
+    recording: Recording, trial: Mapping[str, Any], channel_map: Mapping[str, str] | None = None
+) -> list[Problem]:
     """Warning when an EMG channel sits at its max/min in runs (≥ 2 samples) for > 1 % of samples."""
     file, row, name = _trial_where(trial)
     idx = _emg_indices(recording, channel_map)
@@ -695,15 +930,28 @@ def check_clipping(recording: Recording, trial: Mapping[str, Any], channel_map: 
     for j in np.flatnonzero(fraction > limit):
         channel = recording.channel_names[idx[j]]
         flat = np.nanmax(x[:, j]) == np.nanmin(x[:, j])
-        message = (f"{name}: EMG channel {channel!r} is flat (every sample equal)" if flat else
-                   f"{name}: EMG channel {channel!r} is clipped: {fraction[j]:.1%} of samples sit at its max/min "
-                   f"(limit {limit:.0%})")
-        problems.append(Problem("warning", file, row, "file", message,
-                                "check the electrode and amplifier gain; clipped bursts underestimate amplitude and distort MDF"))
+        message = (
+            f"{name}: EMG channel {channel!r} is flat (every sample equal)"
+            if flat
+            else f"{name}: EMG channel {channel!r} is clipped: {fraction[j]:.1%} of samples sit at its max/min "
+            f"(limit {limit:.0%})"
+        )
+        problems.append(
+            Problem(
+                "warning",
+                file,
+                row,
+                "file",
+                message,
+                "check the electrode and amplifier gain; clipped bursts underestimate amplitude and distort MDF",
+            )
+        )
     return problems
 
 
-def check_mapped_channels(recording: Recording, trial: Mapping[str, Any], channel_map: Mapping[str, str] | None) -> list[Problem]:
+def check_mapped_channels(
+    recording: Recording, trial: Mapping[str, Any], channel_map: Mapping[str, str] | None
+) -> list[Problem]:
     """For EMG trials: error when no mapped channel is in the file, warning for each missing one."""
     file, row, name = _trial_where(trial)
     if not channel_map or str(trial.get("kind", "")) not in _EMG_KINDS:
@@ -716,12 +964,27 @@ def check_mapped_channels(recording: Recording, trial: Mapping[str, Any], channe
     if not missing:
         return []
     if len(missing) == len(wanted):
-        return [Problem("error", file, row, "file",
-                        f"{name}: none of the EMG channels in study.yaml 'channels:' ({', '.join(wanted)}) is in the file; "
-                        f"its channels are {', '.join(recording.channel_names)}",
-                        "fix the channel names in study.yaml 'channels:' to match the file")]
-    return [Problem("warning", file, row, "file", f"{name}: mapped EMG channel(s) {', '.join(missing)} not in the file",
-                    "check the channel names in study.yaml 'channels:'")]
+        return [
+            Problem(
+                "error",
+                file,
+                row,
+                "file",
+                f"{name}: none of the EMG channels in study.yaml 'channels:' ({', '.join(wanted)}) is in the file; "
+                f"its channels are {', '.join(recording.channel_names)}",
+                "fix the channel names in study.yaml 'channels:' to match the file",
+            )
+        ]
+    return [
+        Problem(
+            "warning",
+            file,
+            row,
+            "file",
+            f"{name}: mapped EMG channel(s) {', '.join(missing)} not in the file",
+            "check the channel names in study.yaml 'channels:'",
+        )
+    ]
 
 
 def check_time_gaps(recording: Recording, trial: Mapping[str, Any]) -> list[Problem]:
@@ -735,13 +998,22 @@ def check_time_gaps(recording: Recording, trial: Mapping[str, Any]) -> list[Prob
     jumps = np.flatnonzero(steps > 1.5 * period)
     if not len(jumps):
         return []
-    return [Problem("error", file, row, "file",
-                    f"{name}: {len(jumps)} gap(s) in the time column, the first after t = {time_s[jumps[0]]:g} s "
-                    f"({steps[jumps[0]] * 1000:g} ms instead of {period * 1000:g} ms)",
-                    "re-export the recording without dropped samples")]
+    return [
+        Problem(
+            "error",
+            file,
+            row,
+            "file",
+            f"{name}: {len(jumps)} gap(s) in the time column, the first after t = {time_s[jumps[0]]:g} s "
+            f"({steps[jumps[0]] * 1000:g} ms instead of {period * 1000:g} ms)",
+            "re-export the recording without dropped samples",
+        )
+    ]
 
 
-def check_recording(recording: Recording, trial: Mapping[str, Any], channel_map: Mapping[str, str] | None = None) -> list[Problem]:
+def check_recording(
+    recording: Recording, trial: Mapping[str, Any], channel_map: Mapping[str, str] | None = None
+) -> list[Problem]:
     """Every content check on one recording and its trials.csv row (a dict or Series with ``_row``, ``file``, ...)."""
     return [
         *check_declared_sampling_rate(recording, trial),
@@ -759,13 +1031,22 @@ def check_sampling_rate_consistency(rates: pd.DataFrame) -> list[Problem]:
     """
     problems = []
     tolerance = load_schema()["checks"]["sampling_rate_rel_tolerance"]
-    for (session, kind), group in rates.dropna(subset=["file_sampling_rate_hz"]).groupby(["session", "kind"], sort=True):
+    for (session, kind), group in rates.dropna(subset=["file_sampling_rate_hz"]).groupby(
+        ["session", "kind"], sort=True
+    ):
         typical = group["file_sampling_rate_hz"].mode().iloc[0]
         off = group[(group["file_sampling_rate_hz"] - typical).abs() > tolerance * typical]
         for r, name, fs in zip(off["_row"], off["file"], off["file_sampling_rate_hz"]):
-            problems.append(Problem("warning", "trials.csv", int(r), "file",
-                                    f"{name}: sampled at {fs:g} Hz, other {kind} trials of session {session!r} at {typical:g} Hz",
-                                    "check the acquisition settings; the analysis uses each file's own rate"))
+            problems.append(
+                Problem(
+                    "warning",
+                    "trials.csv",
+                    int(r),
+                    "file",
+                    f"{name}: sampled at {fs:g} Hz, other {kind} trials of session {session!r} at {typical:g} Hz",
+                    "check the acquisition settings; the analysis uses each file's own rate",
+                )
+            )
     return problems
 
 
@@ -821,8 +1102,13 @@ def _parse(root: Path) -> _Parsed:
     problems = _Problems()
     parsed = _Parsed(root=root, config=None, problems=problems)
     if not root.is_dir():
-        problems.error(str(root), None, None, "the study folder does not exist" if not root.exists() else "is not a folder",
-                       "give the path of a folder holding study.yaml, subjects.csv and trials.csv")
+        problems.error(
+            str(root),
+            None,
+            None,
+            "the study folder does not exist" if not root.exists() else "is not a folder",
+            "give the path of a folder holding study.yaml, subjects.csv and trials.csv",
+        )
         return parsed
     config = _check_study_yaml(root, problems)
     parsed.config = config
@@ -833,8 +1119,13 @@ def _parse(root: Path) -> _Parsed:
         path = root / spec["file"]
         if not path.is_file():
             if spec.get("required"):
-                problems.error(spec["file"], None, None, f"{spec['file']} is missing",
-                               f"create it with the columns listed in data/README.md ({spec['file']})")
+                problems.error(
+                    spec["file"],
+                    None,
+                    None,
+                    f"{spec['file']} is missing",
+                    f"create it with the columns listed in data/README.md ({spec['file']})",
+                )
             continue
         raw = _read_raw_csv(path, spec["file"], problems)
         if raw is None:
@@ -844,8 +1135,13 @@ def _parse(root: Path) -> _Parsed:
         s = parsed.subjects
         for r, age, years in zip(s["_row"], s["age"], s["training_age_years"]):
             if np.isfinite(age) and np.isfinite(years) and years > age:
-                problems.warning("subjects.csv", int(r), "training_age_years",
-                                 f"training_age_years {years:g} exceeds age {age:g}", "check both values")
+                problems.warning(
+                    "subjects.csv",
+                    int(r),
+                    "training_age_years",
+                    f"training_age_years {years:g} exceeds age {age:g}",
+                    "check both values",
+                )
     if parsed.trials is not None:
         _check_trials(root, parsed.trials, parsed.subjects, config, problems)
     if parsed.measures is not None:
@@ -863,8 +1159,13 @@ def _check_files(parsed: _Parsed, progress: bool) -> None:
         importlib.import_module("analysis.io")
     except ModuleNotFoundError as exc:
         if _read_recording.__module__ == __name__ and exc.name == "analysis.io":
-            problems.warning("trials.csv", None, "file", "recordings were not opened: analysis.io is not installed",
-                             "update the suite; run with --no-files to check only the tables")
+            problems.warning(
+                "trials.csv",
+                None,
+                "file",
+                "recordings were not opened: analysis.io is not installed",
+                "update the suite; run with --no-files to check only the tables",
+            )
             return
     from tqdm import tqdm
 
@@ -881,19 +1182,39 @@ def _check_files(parsed: _Parsed, progress: bool) -> None:
                 cache[key] = _read_recording_checking_rate(path, options)
             except ReadError as exc:
                 where = f" ({exc.where})" if exc.where else ""
-                cache[key] = Problem("error", "trials.csv", None, "file", f"{trial['file']}: cannot be read{where}: {exc.problem}",
-                                     exc.hint or "check the file and its format (trials.csv 'format' column)")
+                cache[key] = Problem(
+                    "error",
+                    "trials.csv",
+                    None,
+                    "file",
+                    f"{trial['file']}: cannot be read{where}: {exc.problem}",
+                    exc.hint or "check the file and its format (trials.csv 'format' column)",
+                )
             except Exception as exc:  # a reader bug must not hide the other problems
-                cache[key] = Problem("error", "trials.csv", None, "file",
-                                     f"{trial['file']}: the reader failed unexpectedly ({type(exc).__name__}: {exc})",
-                                     "report this as a bug in analysis.io, with the file")
+                cache[key] = Problem(
+                    "error",
+                    "trials.csv",
+                    None,
+                    "file",
+                    f"{trial['file']}: the reader failed unexpectedly ({type(exc).__name__}: {exc})",
+                    "report this as a bug in analysis.io, with the file",
+                )
         result = cache[key]
         if isinstance(result, Problem):
-            problems.append(Problem(result.severity, "trials.csv", int(trial["_row"]), result.column, result.message, result.hint))
+            problems.append(
+                Problem(result.severity, "trials.csv", int(trial["_row"]), result.column, result.message, result.hint)
+            )
             continue
         problems.extend(check_recording(result, trial, channel_map))
-        rates.append({"_row": trial["_row"], "session": trial["session"], "kind": trial["kind"], "file": trial["file"],
-                      "file_sampling_rate_hz": float(result.sampling_rate_hz)})
+        rates.append(
+            {
+                "_row": trial["_row"],
+                "session": trial["session"],
+                "kind": trial["kind"],
+                "file": trial["file"],
+                "file_sampling_rate_hz": float(result.sampling_rate_hz),
+            }
+        )
     if rates:
         problems.extend(check_sampling_rate_consistency(pd.DataFrame(rates)))
 
@@ -984,8 +1305,10 @@ class Study:
         return digest.hexdigest()
 
     def __repr__(self) -> str:
-        return (f"Study({self.name!r}{', synthetic' if self.synthetic else ''}: {len(self.subjects)} subjects, "
-                f"{len(self.trials)} trials, root={str(self.root)!r})")
+        return (
+            f"Study({self.name!r}{', synthetic' if self.synthetic else ''}: {len(self.subjects)} subjects, "
+            f"{len(self.trials)} trials, root={str(self.root)!r})"
+        )
 
 
 def _public(frame: pd.DataFrame | None) -> pd.DataFrame | None:
@@ -1000,8 +1323,11 @@ def load_study(path: str | Path) -> Study:
     errors = [p for p in parsed.problems if p.severity == "error"]
     if errors:
         listing = "\n".join(f"  - {p}" for p in _sorted(errors))
-        raise StudyError(f"{path}: the study has {len(errors)} error(s) ({ROW_CONVENTION}):\n{listing}\n"
-                         f"Run 'anklelab validate {path}' for the full report.", _sorted(list(parsed.problems)))
+        raise StudyError(
+            f"{path}: the study has {len(errors)} error(s) ({ROW_CONVENTION}):\n{listing}\n"
+            f"Run 'anklelab validate {path}' for the full report.",
+            _sorted(list(parsed.problems)),
+        )
     root = Path(path).resolve()
     config = parsed.config or {}
     subjects = parsed.subjects
@@ -1020,8 +1346,9 @@ def load_study(path: str | Path) -> Study:
     exposures = parsed.exposures
     if exposures is not None:
         exposures = exposures.copy()
-        exposures["exposure_hours"] = np.where(exposures["exposure_unit"] == "minutes",
-                                               exposures["exposure_time"] / 60.0, exposures["exposure_time"])
+        exposures["exposure_hours"] = np.where(
+            exposures["exposure_unit"] == "minutes", exposures["exposure_time"] / 60.0, exposures["exposure_time"]
+        )
     injuries = parsed.injuries
     if injuries is not None:
         injuries = injuries.copy()
@@ -1042,7 +1369,9 @@ def load_study(path: str | Path) -> Study:
         muscles=_analysed_muscles(config),
         processing=dict(processing),
         derived_dir=cache_dir_for(root),
-        roles={str(k): str(v) for k, v in (config.get("roles") or {}).items()} if isinstance(config.get("roles"), dict) else {},
+        roles={str(k): str(v) for k, v in (config.get("roles") or {}).items()}
+        if isinstance(config.get("roles"), dict)
+        else {},
         units=dict(config["units"]) if isinstance(config.get("units"), dict) else {},
         warnings=_sorted(list(parsed.problems)),
     )
@@ -1062,7 +1391,9 @@ def format_problems(problems: list[Problem], study: str | Path) -> str:
         indent = " " * (9 + where_width + 2 + column_width + 2)
         lines.append(f"{'SEVERITY':<9}{'FILE:ROW':<{where_width}}  {'COLUMN':<{column_width}}  PROBLEM / WHAT TO DO")
         for p in problems:
-            lines.append(f"{p.severity.upper():<9}{p.where:<{where_width}}  {(p.column or '-'):<{column_width}}  {p.message}")
+            lines.append(
+                f"{p.severity.upper():<9}{p.where:<{where_width}}  {(p.column or '-'):<{column_width}}  {p.message}"
+            )
             if p.hint:
                 lines.append(f"{indent}-> {p.hint}")
         lines.append("")
@@ -1075,11 +1406,19 @@ def _cli_validate(args) -> int:
     problems = validate_study(args.study, check_files=not args.no_files, progress=not args.json)
     n_errors = sum(p.severity == "error" for p in problems)
     if args.json:
-        print(json.dumps({
-            "study": str(args.study), "ok": n_errors == 0, "errors": n_errors,
-            "warnings": len(problems) - n_errors, "row_convention": ROW_CONVENTION,
-            "problems": [p.to_dict() for p in problems],
-        }, indent=2))
+        print(
+            json.dumps(
+                {
+                    "study": str(args.study),
+                    "ok": n_errors == 0,
+                    "errors": n_errors,
+                    "warnings": len(problems) - n_errors,
+                    "row_convention": ROW_CONVENTION,
+                    "problems": [p.to_dict() for p in problems],
+                },
+                indent=2,
+            )
+        )
     else:
         print(format_problems(problems, args.study))
     return 1 if n_errors else 0
@@ -1088,11 +1427,14 @@ def _cli_validate(args) -> int:
 def register_cli(subparsers) -> None:
     """Add ``anklelab validate STUDY [--no-files] [--json]``."""
     parser = subparsers.add_parser(
-        "validate", help="check a study folder and list every problem with file, row and what to do",
+        "validate",
+        help="check a study folder and list every problem with file, row and what to do",
         description="Check a study folder (data/README.md) and list every problem at once. "
         "Exit status 1 when there are errors, 0 when only warnings remain. Never writes anything.",
     )
     parser.add_argument("study", help="the study folder (holding study.yaml, subjects.csv, trials.csv)")
-    parser.add_argument("--no-files", action="store_true", help="check only study.yaml and the tables; do not open recordings")
+    parser.add_argument(
+        "--no-files", action="store_true", help="check only study.yaml and the tables; do not open recordings"
+    )
     parser.add_argument("--json", action="store_true", help="print the problems as JSON")
     parser.set_defaults(handler=_cli_validate)

@@ -1,4 +1,5 @@
 """Shared fixtures: where the real recordings are, and skipping cleanly when ../shared is absent."""
+
 from __future__ import annotations
 
 from pathlib import Path

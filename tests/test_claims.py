@@ -1,4 +1,5 @@
 """Claim registry, verdict rules (every branch) and evaluate_claims on simulated tidy tables."""
+
 from __future__ import annotations
 
 import json
@@ -44,73 +45,91 @@ def test_registry_quotes_are_exact_substrings_of_the_article():
 R_LO, R_HI = L(1.12), L(1.18)
 
 
-@pytest.mark.parametrize("e, expected", [
-    (est(0.10, 0.20, 0.12, 0.16), ("supported", True)),           # 90 % CI inside the range
-    (est(0.01, 0.10), ("contradicted", True)),                     # wholly below low, above 0
-    (est(-0.10, -0.01), ("contradicted", False)),                  # wholly below 0
-    (est(0.20, 0.30), ("contradicted", True)),                     # wholly above high
-    (est(0.05, 0.15, 0.06, 0.14), ("inconclusive", True)),         # excludes 0, overlaps range
-    (est(-0.05, 0.15, -0.04, 0.14), ("inconclusive", None)),       # includes 0
-])
+@pytest.mark.parametrize(
+    "e, expected",
+    [
+        (est(0.10, 0.20, 0.12, 0.16), ("supported", True)),  # 90 % CI inside the range
+        (est(0.01, 0.10), ("contradicted", True)),  # wholly below low, above 0
+        (est(-0.10, -0.01), ("contradicted", False)),  # wholly below 0
+        (est(0.20, 0.30), ("contradicted", True)),  # wholly above high
+        (est(0.05, 0.15, 0.06, 0.14), ("inconclusive", True)),  # excludes 0, overlaps range
+        (est(-0.05, 0.15, -0.04, 0.14), ("inconclusive", None)),  # includes 0
+    ],
+)
 def test_verdict_range(e, expected):
     assert C.verdict_range(e, R_LO, R_HI) == expected
 
 
-@pytest.mark.parametrize("e, expected", [
-    (est(-0.05, 0.045, -0.04, 0.04), ("supported", None)),
-    (est(-0.05, -0.01, -0.04, -0.02), ("supported", True)),
-    (est(0.05, 0.20, 0.06, 0.18), ("contradicted", False)),
-    (est(-0.02, 0.10, -0.01, 0.08), ("inconclusive", None)),
-])
+@pytest.mark.parametrize(
+    "e, expected",
+    [
+        (est(-0.05, 0.045, -0.04, 0.04), ("supported", None)),
+        (est(-0.05, -0.01, -0.04, -0.02), ("supported", True)),
+        (est(0.05, 0.20, 0.06, 0.18), ("contradicted", False)),
+        (est(-0.02, 0.10, -0.01, 0.08), ("inconclusive", None)),
+    ],
+)
 def test_verdict_noninferiority(e, expected):
     assert C.verdict_noninferiority(e, L(1.05)) == expected
 
 
-@pytest.mark.parametrize("e, sign, expected", [
-    (est(0.05, 0.10), +1, ("supported", True)),
-    (est(-0.10, -0.05), -1, ("supported", True)),
-    (est(0.01, 0.10), +1, ("inconclusive", True)),       # beyond 0 but not the SESOI
-    (est(-0.02, 0.02), +1, ("contradicted", None)),      # inside ±SESOI
-    (est(-0.10, -0.01), +1, ("contradicted", False)),    # wholly on the wrong side
-    (est(-0.05, 0.10), +1, ("inconclusive", None)),      # straddles 0, wider than SESOI
-])
+@pytest.mark.parametrize(
+    "e, sign, expected",
+    [
+        (est(0.05, 0.10), +1, ("supported", True)),
+        (est(-0.10, -0.05), -1, ("supported", True)),
+        (est(0.01, 0.10), +1, ("inconclusive", True)),  # beyond 0 but not the SESOI
+        (est(-0.02, 0.02), +1, ("contradicted", None)),  # inside ±SESOI
+        (est(-0.10, -0.01), +1, ("contradicted", False)),  # wholly on the wrong side
+        (est(-0.05, 0.10), +1, ("inconclusive", None)),  # straddles 0, wider than SESOI
+    ],
+)
 def test_verdict_directional(e, sign, expected):
     assert C.verdict_directional(e, 0.03, sign) == expected
 
 
-@pytest.mark.parametrize("hinge, psi_ci, expected", [
-    (est(0.2, 0.6), (8.0, 12.0), ("supported", True)),
-    (est(-0.08, 0.08, -0.05, 0.05), (4.0, 16.0), ("contradicted", None)),   # hinge equivalent to 0
-    (est(0.2, 0.6), (5.0, 8.0), ("contradicted", True)),                   # detected hinge, psi excludes 10
-    (est(0.2, 0.6), (5.0, 12.0), ("inconclusive", True)),                  # psi CI reaches <= 6
-    (est(-0.1, 0.5), (8.0, 12.0), ("inconclusive", None)),                 # hinge not detected, not equivalent
-    (est(-0.6, -0.2), (8.0, 12.0), ("contradicted", False)),               # slope decreases above psi
-    (est(0.2, 0.6), None, ("supported", True)),                            # hinge-only (power loop)
-])
+@pytest.mark.parametrize(
+    "hinge, psi_ci, expected",
+    [
+        (est(0.2, 0.6), (8.0, 12.0), ("supported", True)),
+        (est(-0.08, 0.08, -0.05, 0.05), (4.0, 16.0), ("contradicted", None)),  # hinge equivalent to 0
+        (est(0.2, 0.6), (5.0, 8.0), ("contradicted", True)),  # detected hinge, psi excludes 10
+        (est(0.2, 0.6), (5.0, 12.0), ("inconclusive", True)),  # psi CI reaches <= 6
+        (est(-0.1, 0.5), (8.0, 12.0), ("inconclusive", None)),  # hinge not detected, not equivalent
+        (est(-0.6, -0.2), (8.0, 12.0), ("contradicted", False)),  # slope decreases above psi
+        (est(0.2, 0.6), None, ("supported", True)),  # hinge-only (power loop)
+    ],
+)
 def test_verdict_threshold(hinge, psi_ci, expected):
     assert C.verdict_threshold(hinge, 0.1, psi_ci) == expected
 
 
-@pytest.mark.parametrize("ci, expected", [
-    ((0.03, 0.10), ("supported", True)),
-    ((-0.015, 0.018), ("contradicted", None)),
-    ((-0.2, -0.05), ("contradicted", False)),
-    ((0.08, 0.2), ("inconclusive", True)),      # > 0 but excludes the claimed 0.066
-    ((-0.1, 0.2), ("inconclusive", None)),
-    ((math.nan, 0.2), ("inconclusive", None)),
-])
+@pytest.mark.parametrize(
+    "ci, expected",
+    [
+        ((0.03, 0.10), ("supported", True)),
+        ((-0.015, 0.018), ("contradicted", None)),
+        ((-0.2, -0.05), ("contradicted", False)),
+        ((0.08, 0.2), ("inconclusive", True)),  # > 0 but excludes the claimed 0.066
+        ((-0.1, 0.2), ("inconclusive", None)),
+        ((math.nan, 0.2), ("inconclusive", None)),
+    ],
+)
 def test_verdict_mass_slope(ci, expected):
     assert C.verdict_mass_slope(ci, 0.066, 0.02) == expected
 
 
-@pytest.mark.parametrize("parts, expected", [
-    ([("supported", True), ("supported", True)], ("supported", True)),
-    ([("supported", True), ("inconclusive", None)], ("inconclusive", None)),
-    ([("supported", True), ("contradicted", False)], ("contradicted", False)),
-    ([("not testable", None), ("contradicted", None)], ("contradicted", None)),
-    ([("not testable", None), ("supported", True)], ("not testable", None)),
-    ([("inconclusive", True), ("inconclusive", True)], ("inconclusive", True)),
-])
+@pytest.mark.parametrize(
+    "parts, expected",
+    [
+        ([("supported", True), ("supported", True)], ("supported", True)),
+        ([("supported", True), ("inconclusive", None)], ("inconclusive", None)),
+        ([("supported", True), ("contradicted", False)], ("contradicted", False)),
+        ([("not testable", None), ("contradicted", None)], ("contradicted", None)),
+        ([("not testable", None), ("supported", True)], ("not testable", None)),
+        ([("inconclusive", True), ("inconclusive", True)], ("inconclusive", True)),
+    ],
+)
 def test_combine_iut(parts, expected):
     assert C.combine_iut(parts) == expected
 
@@ -179,8 +198,9 @@ def test_compound_parts_and_point_compatibility(claims_df):
 
 def test_tolerance_change_changes_verdict():
     tables = simulate_tables("claims", n_subjects=24, seed=1)
-    out = C.evaluate_claims(tables, only=["C1"], tolerances={"C1_range_pct": (30.0, 40.0)},
-                            method_lists=[("lbfgs",)], power=False)
+    out = C.evaluate_claims(
+        tables, only=["C1"], tolerances={"C1_range_pct": (30.0, 40.0)}, method_lists=[("lbfgs",)], power=False
+    )
     assert out["verdict"].iloc[0] == "contradicted"
     with pytest.raises(C.AnalysisError, match="unknown tolerance"):
         C.evaluate_claims(tables, only=["C1"], tolerances={"C1_rnage": (1, 2)})
@@ -196,6 +216,7 @@ def test_empty_tables_every_claim_not_testable_with_missing_data_named():
 
 def test_mixedlm_fallback_is_reported_in_notes(monkeypatch):
     import analysis.models as models
+
     real = models._fit_once
 
     def fail_random_slope(formula, data, groups, re_formula, vc_formula, reml, methods):
@@ -204,8 +225,9 @@ def test_mixedlm_fallback_is_reported_in_notes(monkeypatch):
         return real(formula, data, groups, re_formula, vc_formula, reml, methods)
 
     monkeypatch.setattr(models, "_fit_once", fail_random_slope)
-    out = C.evaluate_claims(simulate_tables("claims", n_subjects=12, seed=3), only=["C1"], power=False,
-                            method_lists=[("lbfgs",)])
+    out = C.evaluate_claims(
+        simulate_tables("claims", n_subjects=12, seed=3), only=["C1"], power=False, method_lists=[("lbfgs",)]
+    )
     assert "fell back to uncorrelated random effects" in out["notes"].iloc[0]
     assert '"structure": "uncorrelated"' in out["fit_diagnostics"].iloc[0]
 
@@ -213,18 +235,32 @@ def test_mixedlm_fallback_is_reported_in_notes(monkeypatch):
 # --------------------------------------------------------------------------- C8 wrapper (stub only here)
 def _stub(irr, lo95, hi95, lo90, hi90, identifies=True):
     def estimate_c8(exposures, injuries, *, body_region="knee", early_group="early", reference_group="late"):
-        return {"estimate": irr, "ci95_low": lo95, "ci95_high": hi95, "ci90_low": lo90, "ci90_high": hi90,
-                "unit": "rate ratio", "n_subjects": 120, "n_observations": 46, "model": "stub Poisson",
-                "notes": "stub", "design_identifies_effect": identifies}
+        return {
+            "estimate": irr,
+            "ci95_low": lo95,
+            "ci95_high": hi95,
+            "ci90_low": lo90,
+            "ci90_high": hi90,
+            "unit": "rate ratio",
+            "n_subjects": 120,
+            "n_observations": 46,
+            "model": "stub Poisson",
+            "notes": "stub",
+            "design_identifies_effect": identifies,
+        }
+
     return estimate_c8
 
 
-@pytest.mark.parametrize("stub, verdict, compatible", [
-    (_stub(1.19, 1.11, 1.28, 1.12, 1.26), "supported", True),
-    (_stub(1.19, 1.11, 1.28, 1.12, 1.26, identifies=False), "inconclusive", True),
-    (_stub(0.70, 0.55, 0.90, 0.58, 0.86), "contradicted", False),
-    (_stub(1.22, 0.52, 2.87, 0.6, 2.5), "inconclusive", True),
-])
+@pytest.mark.parametrize(
+    "stub, verdict, compatible",
+    [
+        (_stub(1.19, 1.11, 1.28, 1.12, 1.26), "supported", True),
+        (_stub(1.19, 1.11, 1.28, 1.12, 1.26, identifies=False), "inconclusive", True),
+        (_stub(0.70, 0.55, 0.90, 0.58, 0.86), "contradicted", False),
+        (_stub(1.22, 0.52, 2.87, 0.6, 2.5), "inconclusive", True),
+    ],
+)
 def test_c8_wrapper_verdicts(stub, verdict, compatible):
     tables = C.ClaimTables(exposures=pd.DataFrame({"athlete_id": [1]}), injuries=pd.DataFrame({"athlete_id": [1]}))
     row = C.evaluate_claims(tables, only=["C8"], c8_estimator=stub).iloc[0]
@@ -238,13 +274,26 @@ def test_c8_wrapper_verdicts(stub, verdict, compatible):
 
 # --------------------------------------------------------------------------- C4 condition from trials
 def test_jps_condition_derived_from_trials():
-    measures = pd.DataFrame({"subject_id": ["a", "a", "b"], "session": ["s1", "s2", "s1"],
-                             "measure": "jps_abs_error_deg", "value": [3.0, 5.0, 4.0]})
-    trials = pd.DataFrame({"subject_id": ["a", "a", "a", "b", "b"], "session": ["s1", "s2", "s2", "s1", "s1"],
-                           "load_phase": ["none", "mid_range", "none", "mid_range", "full_range"]})
+    measures = pd.DataFrame(
+        {
+            "subject_id": ["a", "a", "b"],
+            "session": ["s1", "s2", "s1"],
+            "measure": "jps_abs_error_deg",
+            "value": [3.0, 5.0, 4.0],
+        }
+    )
+    trials = pd.DataFrame(
+        {
+            "subject_id": ["a", "a", "a", "b", "b"],
+            "session": ["s1", "s2", "s2", "s1", "s1"],
+            "load_phase": ["none", "mid_range", "none", "mid_range", "full_range"],
+        }
+    )
     out = C._jps_conditions("C4", C.ClaimTables(measures=measures, trials=trials))
-    assert out.set_index(["subject_id", "session"])["load_phase"].to_dict() == {("a", "s1"): "none",
-                                                                                ("a", "s2"): "mid_range"}
+    assert out.set_index(["subject_id", "session"])["load_phase"].to_dict() == {
+        ("a", "s1"): "none",
+        ("a", "s2"): "mid_range",
+    }
 
 
 # --------------------------------------------------------------------------- coverage
@@ -280,8 +329,13 @@ def test_a_claim_whose_analysis_fails_is_reported_not_dropped(monkeypatch):
         raise AnalysisError("emg table: mean_pct_mvc has non-positive values in rows 3, 7")
 
     spec = cl.CLAIMS["C1"]
-    monkeypatch.setitem(cl.CLAIMS, "C1", cl.ClaimSpec(*[getattr(spec, f.name) if f.name != "analysis" else broken
-                                                         for f in __import__("dataclasses").fields(spec)]))
+    monkeypatch.setitem(
+        cl.CLAIMS,
+        "C1",
+        cl.ClaimSpec(
+            *[getattr(spec, f.name) if f.name != "analysis" else broken for f in __import__("dataclasses").fields(spec)]
+        ),
+    )
     df = cl.evaluate_claims(cl.ClaimTables(synthetic=True), power=False)
     row = df.set_index("claim_id").loc["C1"]
     assert row["verdict"] == "not testable"
@@ -293,20 +347,40 @@ def test_a_claim_whose_analysis_fails_is_reported_not_dropped(monkeypatch):
 def _c4_rct_tables(eur_log_effect: float, jps_effect_deg: float, seed: int = 5, n_per_arm: int = 8):
     rng = np.random.default_rng(seed)
     arms = ["control", "eccentric_only", "mid_range", "full_range"]
-    subjects = pd.DataFrame({"subject_id": [f"t{i:02d}" for i in range(4 * n_per_arm)],
-                             "group": np.repeat(arms, n_per_arm), "body_mass_kg": 75.0})
+    subjects = pd.DataFrame(
+        {
+            "subject_id": [f"t{i:02d}" for i in range(4 * n_per_arm)],
+            "group": np.repeat(arms, n_per_arm),
+            "body_mass_kg": 75.0,
+        }
+    )
     force, measures = [], []
     for sid, arm in zip(subjects["subject_id"], subjects["group"]):
         h_sj, eur0, jps0 = rng.normal(0.3, 0.03), np.exp(rng.normal(np.log(1.08), 0.03)), rng.normal(4, 1)
         for session in ("pre", "post"):
             eur = eur0 * np.exp(eur_log_effect if (session == "post" and arm == "eccentric_only") else 0.0)
             for ex, h in (("sj", h_sj), ("cmj", h_sj * eur)):
-                for rep in range(2):
-                    force.append({"subject_id": sid, "session": session, "exercise": ex, "load_phase": "none",
-                                  "metric": "jump_height_impulse_m", "value": h * np.exp(rng.normal(0, 0.01))})
+                for _rep in range(2):
+                    force.append(
+                        {
+                            "subject_id": sid,
+                            "session": session,
+                            "exercise": ex,
+                            "load_phase": "none",
+                            "metric": "jump_height_impulse_m",
+                            "value": h * np.exp(rng.normal(0, 0.01)),
+                        }
+                    )
             shift = jps_effect_deg if (session == "post" and arm == "mid_range") else 0.0
-            measures.append({"subject_id": sid, "session": session, "measure": "jps_abs_error_deg",
-                             "value": jps0 + shift + rng.normal(0, 0.3), "condition": arm})
+            measures.append(
+                {
+                    "subject_id": sid,
+                    "session": session,
+                    "measure": "jps_abs_error_deg",
+                    "value": jps0 + shift + rng.normal(0, 0.3),
+                    "condition": arm,
+                }
+            )
     return C.ClaimTables(force=pd.DataFrame(force), measures=pd.DataFrame(measures), subjects=subjects)
 
 
@@ -341,11 +415,22 @@ def test_c8_with_no_cases_in_one_arm_gives_a_row_not_a_crash():
     from analysis import claims as cl
 
     def no_early_cases(exposures, injuries, **kw):
-        return {"estimate": 0.0, "ci95_low": 0.0, "ci95_high": 3.2, "ci90_low": 0.0, "ci90_high": 2.5,
-                "unit": "rate ratio", "n_subjects": 24, "n_observations": 3, "model": "score CI",
-                "notes": "no cases in the early arm", "design_identifies_effect": True}
+        return {
+            "estimate": 0.0,
+            "ci95_low": 0.0,
+            "ci95_high": 3.2,
+            "ci90_low": 0.0,
+            "ci90_high": 2.5,
+            "unit": "rate ratio",
+            "n_subjects": 24,
+            "n_observations": 3,
+            "model": "score CI",
+            "notes": "no cases in the early arm",
+            "design_identifies_effect": True,
+        }
 
     import pandas as pd
+
     tables = cl.ClaimTables(exposures=pd.DataFrame({"athlete_id": ["a"]}), injuries=pd.DataFrame({"athlete_id": ["a"]}))
     row = cl.evaluate_claims(tables, only=["C8"], power=False, c8_estimator=no_early_cases).iloc[0]
     assert row["verdict"] == "inconclusive"  # [0, 3.2] overlaps [1.10, 1.30] and includes 1

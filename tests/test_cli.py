@@ -1,4 +1,5 @@
 """The `anklelab` console script as a user runs it: a real subprocess of the installed entry point."""
+
 from __future__ import annotations
 
 import shutil
@@ -76,8 +77,9 @@ def test_params_of_the_overview_notebook():
 
 
 def test_run_with_an_unknown_parameter_names_the_valid_ones(tmp_path):
-    result = run("run", str(NOTEBOOKS_DIR / "00_claims_overview.ipynb"), "-p", "no_such_param", "1",
-                 "--out", str(tmp_path))
+    result = run(
+        "run", str(NOTEBOOKS_DIR / "00_claims_overview.ipynb"), "-p", "no_such_param", "1", "--out", str(tmp_path)
+    )
     assert result.returncode != 0
     assert "no_such_param" in result.stderr and "study_dir" in result.stderr
     assert not list(tmp_path.glob("*.html")), "nothing may run when a parameter is refused"

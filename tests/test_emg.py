@@ -1,13 +1,15 @@
 """analysis.emg: exact small-array tests, hypothesis properties, synthetic truths, settings and the Recording chain."""
+
 from __future__ import annotations
 
 import json
 import warnings
 
 import numpy as np
-import pandas as pd
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from scipy import signal as sps
 
@@ -132,8 +134,9 @@ def test_double_threshold_needs_enough_samples_above():
     x = np.zeros(30)
     x[[3, 9]] = 5.0
     x[15:22] = 5.0
-    r = emg.detect_onsets(x, 1000.0, method="double_threshold", threshold=1.0, window_s=0.003,
-                          min_fraction=2 / 3, min_on_s=0, min_off_s=0)
+    r = emg.detect_onsets(
+        x, 1000.0, method="double_threshold", threshold=1.0, window_s=0.003, min_fraction=2 / 3, min_on_s=0, min_off_s=0
+    )
     # window of sample i is [i-1, i+2): 2 of 3 above for i in 15..21 (edges: i=14 sees 15 only -> 1 of 3)
     assert r.onsets[0].tolist() == [15] and r.offsets[0].tolist() == [22]
     single = emg.detect_onsets(x, 1000.0, threshold=1.0, min_on_s=0, min_off_s=0)
@@ -153,14 +156,17 @@ def test_bandpass_and_envelope_are_minus_3db_at_their_cutoffs_zero_phase(fs_hz):
         _, h = sps.sosfreqz(sos, worN=np.array(cutoffs), fs=fs_hz)
         np.testing.assert_allclose(20 * np.log10(np.abs(h) ** 2), -3.0103, atol=1e-3)
     # without the correction the single-pass -3 dB design is -6 dB after filtfilt
-    _, h = sps.sosfreqz(emg.butter_sos(4, (20.0, 450.0), fs_hz, "bandpass", zero_phase_correction=False),
-                        worN=np.array([20.0, 450.0]), fs=fs_hz)
+    _, h = sps.sosfreqz(
+        emg.butter_sos(4, (20.0, 450.0), fs_hz, "bandpass", zero_phase_correction=False),
+        worN=np.array([20.0, 450.0]),
+        fs=fs_hz,
+    )
     np.testing.assert_allclose(20 * np.log10(np.abs(h) ** 2), -6.0206, atol=1e-3)
     # and the filter actually applied passes a sine at the cut-off with amplitude 1/sqrt(2)
     t = np.arange(int(4 * fs_hz)) / fs_hz
     for f0 in (20.0, 450.0, 100.0):
         y = emg.bandpass(np.sin(2 * np.pi * f0 * t), fs_hz)
-        mid = y[len(y) // 4: 3 * len(y) // 4]
+        mid = y[len(y) // 4 : 3 * len(y) // 4]
         expected = 1 / np.sqrt(2) if f0 != 100.0 else 1.0
         assert np.sqrt(2) * mid.std() == pytest.approx(expected, rel=2e-3)
 
@@ -190,8 +196,11 @@ def test_float32_input_gives_float64_output_matching_float64():
     rng = np.random.default_rng(1)
     x64 = rng.normal(size=(4000, 2))
     x32 = x64.astype(np.float32)
-    for fn in (lambda a: emg.bandpass(a, 2000.0), lambda a: emg.linear_envelope(a, 2000.0),
-               lambda a: emg.moving_rms(a, 2000.0, 50.0)):
+    for fn in (
+        lambda a: emg.bandpass(a, 2000.0),
+        lambda a: emg.linear_envelope(a, 2000.0),
+        lambda a: emg.moving_rms(a, 2000.0, 50.0),
+    ):
         out32, out64 = fn(x32), fn(x64)
         assert out32.dtype == np.float64
         np.testing.assert_allclose(out32, out64, atol=1e-6 * np.abs(out64).max())
@@ -278,8 +287,12 @@ def test_property_scaling_linearity(x, a):
     env = emg.linear_envelope(emg.bandpass(x, 1000.0), 1000.0, 6.0)
     scaled = emg.linear_envelope(emg.bandpass(a * x, 1000.0), 1000.0, 6.0)
     np.testing.assert_allclose(scaled, abs(a) * env, rtol=1e-7, atol=1e-9 * (1 + np.abs(a * x).max()))
-    np.testing.assert_allclose(emg.moving_rms(a * x, 1000.0, 10.0), abs(a) * emg.moving_rms(x, 1000.0, 10.0),
-                               rtol=1e-7, atol=1e-9 * (1 + np.abs(a * x).max()))
+    np.testing.assert_allclose(
+        emg.moving_rms(a * x, 1000.0, 10.0),
+        abs(a) * emg.moving_rms(x, 1000.0, 10.0),
+        rtol=1e-7,
+        atol=1e-9 * (1 + np.abs(a * x).max()),
+    )
 
 
 @hsettings(max_examples=60, deadline=None)
@@ -292,8 +305,12 @@ def test_property_time_normalisation_endpoints_and_range(x, n_points):
 
 
 @hsettings(max_examples=60, deadline=None)
-@given(hnp.arrays(np.float64, st.tuples(st.integers(1, 400), st.integers(1, 3)), elements=st.floats(0, 1)),
-       st.floats(0, 1), st.integers(0, 20), st.integers(0, 20))
+@given(
+    hnp.arrays(np.float64, st.tuples(st.integers(1, 400), st.integers(1, 3)), elements=st.floats(0, 1)),
+    st.floats(0, 1),
+    st.integers(0, 20),
+    st.integers(0, 20),
+)
 def test_property_onsets_within_bounds_ordered_and_respecting_durations(x, thr, min_on_n, min_off_n):
     r = emg.detect_onsets(x, 1000.0, threshold=thr, min_on_s=min_on_n / 1000, min_off_s=min_off_n / 1000)
     mask = x > thr
@@ -340,7 +357,7 @@ def test_every_default_cites_a_source():
 
     source = inspect.getsource(emg.EMGSettings)
     for f in emg.EMGSettings.__dataclass_fields__:
-        line = next(l for l in source.splitlines() if l.strip().startswith(f"{f}:"))
+        line = next(ln for ln in source.splitlines() if ln.strip().startswith(f"{f}:"))
         assert "#" in line and len(line.split("#", 1)[1].strip()) > 10, f
 
 
@@ -355,8 +372,9 @@ def test_quality_flags():
     clipped = np.clip(x, -0.8, 0.8)
     stationary = rng.normal(size=t.size)
     flat = np.zeros_like(t)
-    flags = emg.quality_flags(np.column_stack([x, hum, clipped, stationary, flat]), fs,
-                              channel_names=["ok", "hum", "clip", "noise", "flat"])
+    flags = emg.quality_flags(
+        np.column_stack([x, hum, clipped, stationary, flat]), fs, channel_names=["ok", "hum", "clip", "noise", "flat"]
+    )
     assert flags == {"ok": [], "hum": ["powerline"], "clip": ["clipping"], "noise": ["low_snr"], "flat": ["flat"]}
 
 
@@ -367,9 +385,14 @@ def _recording(fs=2000.0, unit="V", scale=1e-3):
     t, a = _bursty_emg(fs, seed=1)
     _, b = _bursty_emg(fs, seed=2, bursts=((1.5, 4.0),))
     force = np.full_like(t, 700.0)
-    return Recording(samples=np.column_stack([a * scale, force, b * scale]), sampling_rate_hz=fs,
-                     channel_names=["EMG1", "Fz", "EMG2"], units=[unit, "N", unit],
-                     channel_kinds=["emg", "force", "emg"], source="synthetic.c3d")
+    return Recording(
+        samples=np.column_stack([a * scale, force, b * scale]),
+        sampling_rate_hz=fs,
+        channel_names=["EMG1", "Fz", "EMG2"],
+        units=[unit, "N", unit],
+        channel_kinds=["emg", "force", "emg"],
+        source="synthetic.c3d",
+    )
 
 
 def test_process_recording():
@@ -408,8 +431,10 @@ def test_mvc_reference_peak_of_moving_average_over_trials():
     b = np.zeros((3000, 2))
     b[:, 0] = 1.0
     b[100:700, 1] = 3.0
-    ref = emg.mvc_reference([(a, fs, ["EMG1", "EMG2"]), (b, fs, ["EMG1", "EMG2"])],
-                            channel_map={"EMG1": "soleus", "EMG2": "tibialis_anterior"})
+    ref = emg.mvc_reference(
+        [(a, fs, ["EMG1", "EMG2"]), (b, fs, ["EMG1", "EMG2"])],
+        channel_map={"EMG1": "soleus", "EMG2": "tibialis_anterior"},
+    )
     assert ref.values == {"soleus": 2.0, "tibialis_anterior": 3.0}
     assert ref.window_ms == 500.0 and ref.n_trials == {"soleus": 2, "tibialis_anterior": 2}
     only = emg.mvc_reference([(a, fs, ["EMG1", "EMG2"])], channel_map={"EMG2": "ta"}, window_ms=100)
@@ -420,8 +445,7 @@ def test_mvc_reference_from_recordings_and_normalisation_warning():
     rec = _recording()
     ref = emg.mvc_reference([rec], channel_map={"EMG1": "soleus"})
     res = emg.process(rec, emg.EMGSettings(onset_method=None))
-    assert ref["soleus"] == pytest.approx(
-        emg._peak_moving_average(res.envelope[:, :1], 1000)[0], rel=1e-12)
+    assert ref["soleus"] == pytest.approx(emg._peak_moving_average(res.envelope[:, :1], 1000)[0], rel=1e-12)
     with pytest.warns(emg.EMGWarning, match="exceeds 100 % MVC"):
         pct = emg.normalise_to_mvc(res.envelope[:, 0], ref["soleus"] / 2)
     assert pct.max() > 100
@@ -437,17 +461,34 @@ def _hand_result():
     rng = np.random.default_rng(3)
     t = np.arange(400) / fs
     filtered = np.column_stack([np.sin(2 * np.pi * 20 * t), rng.normal(size=400)])
-    return emg.EMGResult(env, filtered, ["EMG1", "EMG2"], fs, {"EMG1": [], "EMG2": ["powerline"]},
-                         emg.EMGSettings(), source="trial.c3d", method="hand")
+    return emg.EMGResult(
+        env,
+        filtered,
+        ["EMG1", "EMG2"],
+        fs,
+        {"EMG1": [], "EMG2": ["powerline"]},
+        emg.EMGSettings(),
+        source="trial.c3d",
+        method="hand",
+    )
 
 
 def test_trial_features_rows_and_exact_values():
     res = _hand_result()
-    info = {"subject_id": "S01", "session": 1, "trial_id": "S01_T03", "exercise": "squat",
-            "load_phase": "loaded", "load_kg": 2.0, "body_mass_kg": 80.0, "group": "early"}
+    info = {
+        "subject_id": "S01",
+        "session": 1,
+        "trial_id": "S01_T03",
+        "exercise": "squat",
+        "load_phase": "loaded",
+        "load_kg": 2.0,
+        "body_mass_kg": 80.0,
+        "group": "early",
+    }
     refs = emg.MVCReference({"soleus": 1e-3, "ta": 4e-3}, window_ms=500.0)
-    frame = emg.trial_features(res, refs, info, {"EMG1": "soleus", "EMG2": "ta"},
-                               phases={"up": [(0.0, 1.0), (2.0, 3.0)], "down": [(1.0, 2.0)]})
+    frame = emg.trial_features(
+        res, refs, info, {"EMG1": "soleus", "EMG2": "ta"}, phases={"up": [(0.0, 1.0), (2.0, 3.0)], "down": [(1.0, 2.0)]}
+    )
     assert list(frame.columns) == list(emg.EMG_FEATURE_COLUMNS)
     assert len(frame) == 2 * 3
     row = frame.set_index(["muscle", "phase"])
@@ -472,8 +513,9 @@ def test_trial_features_rows_and_exact_values():
 
 def test_trial_features_never_rescales_per_condition_and_flags_missing_mvc():
     res = _hand_result()
-    frame = emg.trial_features(res, {"soleus": 1e-3}, {"subject_id": "S1", "trial_id": "T1"},
-                               {"EMG1": "soleus", "EMG2": "ta"})
+    frame = emg.trial_features(
+        res, {"soleus": 1e-3}, {"subject_id": "S1", "trial_id": "T1"}, {"EMG1": "soleus", "EMG2": "ta"}
+    )
     ta = frame[frame.muscle == "ta"].iloc[0]
     assert np.isnan(ta["mean_pct_mvc"]) and ta["quality_flags"] == "powerline;no_mvc_reference"
     assert np.isnan(frame.iloc[0]["load_kg"])

@@ -1,4 +1,5 @@
 """process() filters in channel blocks: its results must equal the public steps applied to the whole array."""
+
 import numpy as np
 
 from analysis import emg
@@ -10,8 +11,13 @@ def _record(n_channels, seconds=6.0, fs=2000.0):
     n = int(seconds * fs)
     amp = np.where((np.arange(n) // 2000) % 2 == 1, 1e-3, 2e-5)[:, None]
     x = amp * rng.standard_normal((n, n_channels)) + 5e-4
-    return x, Recording(samples=x, sampling_rate_hz=fs, channel_names=[f"E{i}" for i in range(n_channels)],
-                        units=["V"] * n_channels, channel_kinds=["emg"] * n_channels)
+    return x, Recording(
+        samples=x,
+        sampling_rate_hz=fs,
+        channel_names=[f"E{i}" for i in range(n_channels)],
+        units=["V"] * n_channels,
+        channel_kinds=["emg"] * n_channels,
+    )
 
 
 def test_blocked_chain_equals_whole_array_steps_bit_for_bit():

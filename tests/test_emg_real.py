@@ -1,7 +1,7 @@
 """EMG chain on real recordings with published numbers (vendored, MIT): bsnb_emg and musclesynergies walking."""
+
 from __future__ import annotations
 
-import json
 import warnings
 
 import h5py
@@ -63,8 +63,9 @@ def test_bsnb_nine_bursts_with_relative_tkeo_rule(bursts):
     """
     x, fs, _ = bursts
     filtered = emg.bandpass(emg.remove_dc_offset(x), fs)
-    result = emg.detect_onsets(filtered, fs, method="tkeo", tkeo_lowpass_hz=1.0, peak_fraction=0.10,
-                               min_on_s=0.1, min_off_s=0.1)
+    result = emg.detect_onsets(
+        filtered, fs, method="tkeo", tkeo_lowpass_hz=1.0, peak_fraction=0.10, min_on_s=0.1, min_off_s=0.1
+    )
     assert result.n_bursts == [9]
     durations = result.durations_s()
     assert durations.mean() == pytest.approx(0.90903, rel=0.06)
@@ -84,11 +85,13 @@ def test_bsnb_baseline_rule_finds_the_same_bursts_longer(bursts):
     """
     x, fs, _ = bursts
     filtered = emg.bandpass(emg.remove_dc_offset(x), fs)
-    result = emg.detect_onsets(filtered, fs, method="tkeo", tkeo_lowpass_hz=2.0, k_sd=10, baseline_window_s=0.5,
-                               min_on_s=0.25, min_off_s=0.25)
+    result = emg.detect_onsets(
+        filtered, fs, method="tkeo", tkeo_lowpass_hz=2.0, k_sd=10, baseline_window_s=0.5, min_on_s=0.25, min_off_s=0.25
+    )
     assert result.n_bursts == [9]
-    relative = emg.detect_onsets(filtered, fs, method="tkeo", tkeo_lowpass_hz=1.0, peak_fraction=0.10,
-                                 min_on_s=0.1, min_off_s=0.1)
+    relative = emg.detect_onsets(
+        filtered, fs, method="tkeo", tkeo_lowpass_hz=1.0, peak_fraction=0.10, min_on_s=0.1, min_off_s=0.1
+    )
     # burst k of one rule overlaps burst k of the other, and the baseline rule's bursts (almost) contain them
     overlap = np.minimum(result.offsets[0], relative.offsets[0]) - np.maximum(result.onsets[0], relative.onsets[0])
     assert np.all(overlap >= 0.95 * (relative.offsets[0] - relative.onsets[0]))
@@ -113,8 +116,13 @@ def walking():
         trial = rdata.read_rda(WALK)["RAW_DATA"]["ID0012_TW_01"]
     table = trial["emg"]
     cycles = trial["cycles"]
-    return (table["time"].to_numpy(float), table.drop(columns="time").to_numpy(float),
-            list(table.columns[1:]), cycles.iloc[:, 0].to_numpy(float), cycles.iloc[:, 1].to_numpy(float))
+    return (
+        table["time"].to_numpy(float),
+        table.drop(columns="time").to_numpy(float),
+        list(table.columns[1:]),
+        cycles.iloc[:, 0].to_numpy(float),
+        cycles.iloc[:, 1].to_numpy(float),
+    )
 
 
 def test_walking_trial_cycle_normalised_envelopes(walking):

@@ -5,6 +5,7 @@ The small study (4 subjects; squats, split squats and step-ups at 0/4/8/12 %BW a
 once per module; features run in this process ("serial") so the test does not
 depend on worker processes. Each tolerance is stated where it is used.
 """
+
 from __future__ import annotations
 
 import json
@@ -60,8 +61,9 @@ def test_every_dynamic_trial_has_movement_phase_rows(study):
         rows = c5[c5["trial_id"].str.contains(name)]
         assert len(rows) > 0
         assert (rows["n_cycles"] == spec["reps"]).all()
-        np.testing.assert_allclose(rows["duration_s"], spec["reps"] * (spec["eccentric_s"] + spec["concentric_s"]),
-                                   atol=1e-9)
+        np.testing.assert_allclose(
+            rows["duration_s"], spec["reps"] * (spec["eccentric_s"] + spec["concentric_s"]), atol=1e-9
+        )
 
 
 def test_movement_phase_recovers_per_trial_load_slope(study):
@@ -77,10 +79,14 @@ def test_movement_phase_recovers_per_trial_load_slope(study):
     assert log_ratio.std() < 0.06  # per-trial scatter (~0.03 expected)
     m["x"] = m["load_lb"] / 4
     for muscle, g in m.groupby("muscle"):
-        obs = np.polyfit(g["x"], np.log(g["mean_pct_mvc"]) - g.groupby("subject_id")["mean_pct_mvc"].transform(
-            lambda v: np.log(v).mean()), 1)[0]
-        true = np.polyfit(g["x"], np.log(g["true_pct"]) - g.groupby("subject_id")["true_pct"].transform(
-            lambda v: np.log(v).mean()), 1)[0]
+        obs = np.polyfit(
+            g["x"],
+            np.log(g["mean_pct_mvc"]) - g.groupby("subject_id")["mean_pct_mvc"].transform(lambda v: np.log(v).mean()),
+            1,
+        )[0]
+        true = np.polyfit(
+            g["x"], np.log(g["true_pct"]) - g.groupby("subject_id")["true_pct"].transform(lambda v: np.log(v).mean()), 1
+        )[0]
         assert abs(obs - true) < 0.02, (muscle, obs, true)
 
 

@@ -3,11 +3,10 @@ C4, C6, C7) on a small simulated study, against the study's truth.json / truth_t
 
 EMG trials are left out of feature extraction (other tests cover them) to keep this under ~30 s on 2 cores.
 """
+
 from __future__ import annotations
 
 import json
-import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -25,8 +24,15 @@ def pipeline(tmp_path_factory):
     from analysis.features import extract_features
     from analysis.study import load_study
 
-    root = sim.simulate_study(tmp_path_factory.mktemp("e2e") / "study", scenario="claims", n_subjects=4, seed=11,
-                              size="small", progress=False, design=DESIGN)
+    root = sim.simulate_study(
+        tmp_path_factory.mktemp("e2e") / "study",
+        scenario="claims",
+        n_subjects=4,
+        seed=11,
+        size="small",
+        progress=False,
+        design=DESIGN,
+    )
     study = load_study(root)
     study.trials = study.trials[study.trials["kind"] != "emg"].reset_index(drop=True)
     feats = extract_features(study, scheduler="serial", progress=False, cache=False, write=False)
@@ -120,11 +126,13 @@ def test_training_claims_run_in_the_rct_design(pipeline):
     would flag a biased estimator at this precision)."""
     _, verdicts, _, truth = pipeline
     assert "EUR: rct" in verdicts.loc["C4", "notes"] and "JPS: rct" in verdicts.loc["C4", "notes"]
-    expected = {("C2", "knee"): 100 * (truth["C2"]["velocity_ratio"] - 1),
-                ("C2", "hip"): truth["C2"]["hip_hike_difference_deg"],
-                ("C4", "EUR"): 100 * (truth["C4"]["eur_ratio_eccentric_vs_control"] - 1),
-                ("C4", "JPS"): truth["C4"]["jps_difference_deg_mid_range_vs_control"],
-                ("C7", "RFD"): 100 * (truth["C7"]["rfd_ratio"] - 1)}
+    expected = {
+        ("C2", "knee"): 100 * (truth["C2"]["velocity_ratio"] - 1),
+        ("C2", "hip"): truth["C2"]["hip_hike_difference_deg"],
+        ("C4", "EUR"): 100 * (truth["C4"]["eur_ratio_eccentric_vs_control"] - 1),
+        ("C4", "JPS"): truth["C4"]["jps_difference_deg_mid_range_vs_control"],
+        ("C7", "RFD"): 100 * (truth["C7"]["rfd_ratio"] - 1),
+    }
     for (cid, key), value in expected.items():
         parts = [p for p in json.loads(verdicts.loc[cid, "parts"]) if p["part"].startswith(key)]
         assert len(parts) == 1 and "estimate" in parts[0], (cid, key, parts)

@@ -3,6 +3,7 @@
 Conda cannot run on the CI machines (no conda channels), so this checks the files; it does not solve
 or create the conda environment (docs/design/notebooks.md §6).
 """
+
 from __future__ import annotations
 
 import re
@@ -115,6 +116,10 @@ def test_lab_lock_extends_the_main_lock():
             name, version = parse_pin(line)
             lab[name] = version
     for name, version in lock_pins().items():
-        assert lab.get(name) == version, f"{name}: requirements.lock has {version}, requirements-lab.lock {lab.get(name)}"
+        assert lab.get(name) == version, (
+            f"{name}: requirements.lock has {version}, requirements-lab.lock {lab.get(name)}"
+        )
     for name, version in pyproject_pins()["lab"].items():
-        assert lab.get(name) == version, f"{name}: pyproject [lab] pins {version}, requirements-lab.lock {lab.get(name)}"
+        assert lab.get(name) == version, (
+            f"{name}: pyproject [lab] pins {version}, requirements-lab.lock {lab.get(name)}"
+        )

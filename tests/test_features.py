@@ -2,6 +2,7 @@
 
 The real processors on a simulated study are tested in test_features_study.py.
 """
+
 from __future__ import annotations
 
 import os
@@ -10,11 +11,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import test_features_support as fake
 
 from analysis import features
 from analysis.features import FeatureTables, extract_features, file_sha256, load_feature_tables
-
-import test_features_support as fake
 
 
 @pytest.fixture
@@ -71,7 +71,7 @@ def test_tables_written_atomically_into_the_derived_folder_only(study):
     raw_before = sorted(p.name for p in (study.root / "raw").iterdir())
     result = run(study)
     derived = study.root / "derived"
-    for name, file in features.OUTPUT_FILES.items():
+    for _name, file in features.OUTPUT_FILES.items():
         assert (derived / file).is_file()
     assert sorted(p.name for p in (study.root / "raw").iterdir()) == raw_before
     assert not list(derived.glob(".*.tmp"))
@@ -144,7 +144,8 @@ def test_changed_force_setting_leaves_emg_cached(study):
     run(study)
     result = run(study, settings={"forceplate": {"threshold_n": 750.0}})
     assert sorted(result.stats["computed_trial_ids"]) == sorted(
-        study.trials.loc[study.trials["kind"] == "forceplate", "trial_id"])
+        study.trials.loc[study.trials["kind"] == "forceplate", "trial_id"]
+    )
     assert (result.force.loc[result.force["metric"] == "samples_above_threshold_n", "value"] < 400).all()
 
 
@@ -171,7 +172,8 @@ def test_broken_trials_are_listed_and_the_rest_is_processed(study):
     assert result.stats["n_failed"] == 3
     processed = set(result.emg["trial_id"]) | set(result.force["trial_id"])
     assert processed == set(study.trials["trial_id"]) - set(failures.index) - set(
-        study.trials.loc[study.trials["is_mvc"], "trial_id"])
+        study.trials.loc[study.trials["is_mvc"], "trial_id"]
+    )
     # failures are retried, not cached
     again = run(study)
     assert sorted(again.stats["computed_trial_ids"]) == ["S01_emg2", "S01_force1"]
@@ -215,8 +217,9 @@ def test_in_flight_tasks_stay_bounded(study, monkeypatch):
 
 
 def test_phases_from_events_pairs_start_and_end():
-    events = pd.DataFrame({"label": ["rep_start", "rep_end", "rep_start", "rep_end", "heel_strike"],
-                           "time_s": [0.5, 1.5, 2.0, 3.25, 0.1]})
+    events = pd.DataFrame(
+        {"label": ["rep_start", "rep_end", "rep_start", "rep_end", "heel_strike"], "time_s": [0.5, 1.5, 2.0, 3.25, 0.1]}
+    )
     assert features.phases_from_events(events) == {"rep": [(0.5, 1.5), (2.0, 3.25)]}
     assert features.phases_from_events(events.iloc[:0]) == {}
     with pytest.raises(features.AnalysisError, match="rep_start/rep_end"):
@@ -225,8 +228,15 @@ def test_phases_from_events_pairs_start_and_end():
 
 # --- batches of trials per task ---------------------------------------------------------------------------
 def _frame(trial_id: str, n: int, value: float) -> pd.DataFrame:
-    return pd.DataFrame({"trial_id": trial_id, "muscle": [f"m{k}" for k in range(n)], "n_cycles": np.arange(n),
-                         "value": value + np.arange(n, dtype=float), "flag": pd.Series([None] * n, dtype="str")})
+    return pd.DataFrame(
+        {
+            "trial_id": trial_id,
+            "muscle": [f"m{k}" for k in range(n)],
+            "n_cycles": np.arange(n),
+            "value": value + np.arange(n, dtype=float),
+            "flag": pd.Series([None] * n, dtype="str"),
+        }
+    )
 
 
 def _decoded(payload: bytes):
@@ -254,7 +264,9 @@ def test_frames_that_differ_in_dtype_or_hold_objects_are_converted_one_by_one():
     assert not features._batchable([objects, objects])
     frames = [{"emg": _frame("a", 2, 0.0)}, {"emg": ints}, {"emg": objects}]
     for tables, payloads in zip(frames, features._encode_batch(frames)):
-        pd.testing.assert_frame_equal(_decoded(payloads["emg"])[1], _decoded(features._table_to_arrow(tables["emg"]))[1])
+        pd.testing.assert_frame_equal(
+            _decoded(payloads["emg"])[1], _decoded(features._table_to_arrow(tables["emg"]))[1]
+        )
 
 
 def _bad_output(trial, recording, context):
@@ -265,10 +277,15 @@ def _bad_output(trial, recording, context):
 
 def test_a_trial_whose_tables_cannot_be_stored_fails_alone_in_its_batch(study):
     trials = study.trials[(study.trials["kind"] == "emg") & ~study.trials["is_mvc"]].to_dict("records")
-    context = {"settings": {"emg": {"scale": 1.0}}, "channel_map": fake.MUSCLES,
-               "mvc_refs": {m: 1.0 for m in fake.MUSCLES.values()}}
-    tasks = [features.TrialTask(trial=t, stage="emg", read=fake.read_npy, processor=_bad_output, context=context)
-             for t in trials]
+    context = {
+        "settings": {"emg": {"scale": 1.0}},
+        "channel_map": fake.MUSCLES,
+        "mvc_refs": {m: 1.0 for m in fake.MUSCLES.values()},
+    }
+    tasks = [
+        features.TrialTask(trial=t, stage="emg", read=fake.read_npy, processor=_bad_output, context=context)
+        for t in trials
+    ]
     outcomes = features.run_trial_tasks(tasks)
     assert [o.trial_id for o in outcomes] == [t["trial_id"] for t in trials]
     failed = {o.trial_id: o.failure for o in outcomes if o.failure}
@@ -305,7 +322,8 @@ def test_warnings_are_collected_per_trial_not_printed_and_survive_the_cache(stud
         first = run(study)
     assert not [w for w in escaped if "on purpose" in str(w.message)]
     assert first.warnings[["trial_id", "stage", "category", "message"]].values.tolist() == [
-        ["S02_emg1", "emg", "UserWarning", "trial S02_emg1: a warning on purpose"]]
+        ["S02_emg1", "emg", "UserWarning", "trial S02_emg1: a warning on purpose"]
+    ]
     assert first.stats["n_warnings"] == 1
     again = run(study)
     assert again.stats["n_computed"] == 0
@@ -322,9 +340,16 @@ def test_a_run_without_warnings_has_an_empty_table_with_the_columns(study):
 
 
 def test_warning_summary_groups_by_category():
-    table = pd.DataFrame({"subject_id": ["S1", "S1", "S2"], "trial_id": ["a", "a", "b"], "file": ["f"] * 3,
-                          "stage": ["emg"] * 3, "category": ["EMGWarning", "UserWarning", "EMGWarning"],
-                          "message": ["a: 103 % MVC", "a: odd", "b: 101 % MVC"]})
+    table = pd.DataFrame(
+        {
+            "subject_id": ["S1", "S1", "S2"],
+            "trial_id": ["a", "a", "b"],
+            "file": ["f"] * 3,
+            "stage": ["emg"] * 3,
+            "category": ["EMGWarning", "UserWarning", "EMGWarning"],
+            "message": ["a: 103 % MVC", "a: odd", "b: 101 % MVC"],
+        }
+    )
     assert features.warning_summary(table) == [
         "3 warning(s) in 2 trial(s) while processing (each is listed in features_warnings.parquet):",
         "  EMGWarning x2 in 2 trial(s), e.g. a: 103 % MVC",
@@ -337,9 +362,9 @@ def _warn_per_trial(trial, recording, context):
     import time as _time
     import warnings as pywarnings
 
-    pywarnings.warn(f"trial {trial['trial_id']}: first", UserWarning)
+    pywarnings.warn(f"trial {trial['trial_id']}: first", UserWarning, stacklevel=1)
     _time.sleep(0.01)  # let another thread's trial start and finish in between
-    pywarnings.warn(f"trial {trial['trial_id']}: second", UserWarning)
+    pywarnings.warn(f"trial {trial['trial_id']}: second", UserWarning, stacklevel=1)
     return fake.fake_emg(trial, recording, context)
 
 
@@ -349,10 +374,15 @@ def test_warnings_stay_with_their_trial_when_a_dask_worker_runs_tasks_in_threads
     from concurrent.futures import ThreadPoolExecutor
 
     trials = study.trials[(study.trials["kind"] == "emg") & ~study.trials["is_mvc"]].to_dict("records")
-    context = {"settings": {"emg": {"scale": 1.0}}, "channel_map": fake.MUSCLES,
-               "mvc_refs": {m: 1.0 for m in fake.MUSCLES.values()}}
-    tasks = [features.TrialTask(trial=t, stage="emg", read=fake.read_npy, processor=_warn_per_trial, context=context)
-             for t in trials] * 4
+    context = {
+        "settings": {"emg": {"scale": 1.0}},
+        "channel_map": fake.MUSCLES,
+        "mvc_refs": {m: 1.0 for m in fake.MUSCLES.values()},
+    }
+    tasks = [
+        features.TrialTask(trial=t, stage="emg", read=fake.read_npy, processor=_warn_per_trial, context=context)
+        for t in trials
+    ] * 4
     with ThreadPoolExecutor(4) as pool:
         outcomes = list(pool.map(lambda task: features.run_trial_tasks([task])[0], tasks))
     for outcome in outcomes:

@@ -1,6 +1,7 @@
 """analysis.features with the real readers and processors (io, emg, forceplate, kinematics) on small studies:
 the same tables from local processes and a dask.distributed cluster, cache invalidation by setting, and a
 corrupted file through the CLI."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -27,12 +28,23 @@ def _write_csv(path: Path, fs_hz: float, columns: dict[str, np.ndarray]) -> None
 
 def _cmj_force_n(body_weight_n: float, rng: np.random.Generator) -> np.ndarray:
     """Quiet stance, countermovement, propulsion, 0.45 s flight, landing, quiet stance (1 kHz)."""
+
     def ramp(v0, v1, seconds):
         return np.linspace(v0, v1, int(seconds * FS_FORCE_HZ), endpoint=False)
+
     bw = body_weight_n
-    force = np.concatenate([np.full(1500, bw), ramp(bw, 0.55 * bw, 0.25), ramp(0.55 * bw, bw, 0.15),
-                            ramp(bw, 2.3 * bw, 0.15), ramp(2.3 * bw, 0.0, 0.15), np.zeros(450),
-                            ramp(3.5 * bw, bw, 0.2), np.full(1000, bw)])
+    force = np.concatenate(
+        [
+            np.full(1500, bw),
+            ramp(bw, 0.55 * bw, 0.25),
+            ramp(0.55 * bw, bw, 0.15),
+            ramp(bw, 2.3 * bw, 0.15),
+            ramp(2.3 * bw, 0.0, 0.15),
+            np.zeros(450),
+            ramp(3.5 * bw, bw, 0.2),
+            np.full(1000, bw),
+        ]
+    )
     return np.clip(force + rng.normal(0, 1.0, force.size), 0, None)
 
 
@@ -46,10 +58,18 @@ def make_study(root: Path, n_subjects: int = 2, seed: int = 1) -> Path:
     """Per subject: one MVC, two loaded squats with EMG, one CMJ on a force plate, one knee-angle squat."""
     rng = np.random.default_rng(seed)
     (root / "raw").mkdir(parents=True)
-    (root / "study.yaml").write_text(yaml.safe_dump({
-        "name": "features-test", "synthetic": True, "units": {"load": "kg", "emg": "V", "force": "N"},
-        "channels": CHANNELS, "roles": {"knee": "knee_flexion_right"},
-        "mvc": {"protocol": "test", "window_ms": 500}}))
+    (root / "study.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "name": "features-test",
+                "synthetic": True,
+                "units": {"load": "kg", "emg": "V", "force": "N"},
+                "channels": CHANNELS,
+                "roles": {"knee": "knee_flexion_right"},
+                "mvc": {"protocol": "test", "window_ms": 500},
+            }
+        )
+    )
     subjects, trials = [], []
     for s in range(n_subjects):
         subject = f"P{s + 1}"
@@ -59,20 +79,28 @@ def make_study(root: Path, n_subjects: int = 2, seed: int = 1) -> Path:
         def add(trial_id, kind, exercise, load, columns, fs, is_mvc=False):
             file = f"raw/{trial_id}.csv"
             _write_csv(root / file, fs, columns)
-            trials.append({"subject_id": subject, "session": "1", "trial_id": trial_id, "exercise": exercise,
-                           "load_per_ankle": load, "load_unit": "kg" if load else "",
-                           "load_phase": "full_range" if load else "none", "kind": kind, "file": file,
-                           "is_mvc": str(is_mvc).lower(),
-                           "mvc_muscle": ";".join(CHANNELS.values()) if is_mvc else ""})
+            trials.append(
+                {
+                    "subject_id": subject,  # noqa: B023
+                    "session": "1",
+                    "trial_id": trial_id,
+                    "exercise": exercise,  # noqa: B023 -- called within this iteration
+                    "load_per_ankle": load,
+                    "load_unit": "kg" if load else "",
+                    "load_phase": "full_range" if load else "none",
+                    "kind": kind,
+                    "file": file,
+                    "is_mvc": str(is_mvc).lower(),
+                    "mvc_muscle": ";".join(CHANNELS.values()) if is_mvc else "",
+                }
+            )
 
         mvc = _emg_v(3.0, 10.0, rng)
         add(f"{subject}_mvc", "emg", "mvc", 0, {"EMG 1 [V]": mvc[:, 0], "EMG 2 [V]": mvc[:, 1]}, FS_EMG_HZ, True)
         for load in (0, 2):
             x = _emg_v(2.0, 3.0 + load, rng)
-            add(f"{subject}_squat{load}", "emg", "squat", load, {"EMG 1 [V]": x[:, 0], "EMG 2 [V]": x[:, 1]},
-                FS_EMG_HZ)
-        add(f"{subject}_cmj", "forceplate", "cmj", 0, {"Fz [N]": _cmj_force_n(mass_kg * 9.80665, rng)},
-            FS_FORCE_HZ)
+            add(f"{subject}_squat{load}", "emg", "squat", load, {"EMG 1 [V]": x[:, 0], "EMG 2 [V]": x[:, 1]}, FS_EMG_HZ)
+        add(f"{subject}_cmj", "forceplate", "cmj", 0, {"Fz [N]": _cmj_force_n(mass_kg * 9.80665, rng)}, FS_FORCE_HZ)
         t = np.arange(1000) / 100.0
         add(f"{subject}_knee", "kinematics", "squat", 0, {"knee [deg]": 45 - 45 * np.cos(2 * np.pi * 0.5 * t)}, 100.0)
     pd.DataFrame(subjects).to_csv(root / "subjects.csv", index=False)
@@ -113,10 +141,12 @@ def test_real_processors_fill_every_table(study_dir):
 def test_dask_cluster_gives_the_same_tables_as_local_processes(study_dir):
     distributed = pytest.importorskip("distributed")
     local = extract_features(study_dir, workers=2, cache=False, progress=False, write=False)
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address=None) as cluster:
-        remote = extract_features(study_dir, scheduler=cluster.scheduler_address, cache=False, progress=False,
-                                  write=False)
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        remote = extract_features(
+            study_dir, scheduler=cluster.scheduler_address, cache=False, progress=False, write=False
+        )
     assert remote.stats["runner"].startswith("dask tcp://127.0.0.1")
     assert local.stats["n_computed"] == remote.stats["n_computed"] == 10
     for name in ("emg", "force", "kinematics", "mvc", "failures"):
@@ -129,9 +159,17 @@ def test_changed_emg_setting_recomputes_only_emg_trials(study_dir):
     again = extract_features(study_dir, scheduler="serial", progress=False)
     assert again.stats["n_computed"] == 0
     pd.testing.assert_frame_equal(first.emg, again.emg)
-    changed = extract_features(study_dir, scheduler="serial", progress=False, settings={"emg": {"envelope_lowpass_hz": 8.0}})
+    changed = extract_features(
+        study_dir, scheduler="serial", progress=False, settings={"emg": {"envelope_lowpass_hz": 8.0}}
+    )
     assert sorted(changed.stats["computed_trial_ids"]) == [
-        "P1_mvc", "P1_squat0", "P1_squat2", "P2_mvc", "P2_squat0", "P2_squat2"]
+        "P1_mvc",
+        "P1_squat0",
+        "P1_squat2",
+        "P2_mvc",
+        "P2_squat0",
+        "P2_squat2",
+    ]
     assert '"envelope_lowpass_hz":8.0' in changed.emg["settings"].iloc[0]
     pd.testing.assert_frame_equal(first.force, changed.force)
 
@@ -171,14 +209,17 @@ def test_simulated_small_study_recovers_the_truth(tmp_path, monkeypatch):
     assert set(result.emg["trial_id"]) == set(emg_trials["trial_id"])
     # flight-time jump height: +-1 sample (1 ms) at take-off and landing moves h = g t^2 / 8 by ~2 mm
     jumps = result.force[result.force["metric"] == "jump_height_flight_m"].merge(
-        truth[truth["quantity"] == "jump_height_m"], on="trial_id", suffixes=("", "_truth"))
+        truth[truth["quantity"] == "jump_height_m"], on="trial_id", suffixes=("", "_truth")
+    )
     assert len(jumps) == int((truth["quantity"] == "jump_height_m").sum()) > 0
     assert (jumps["value"] - jumps["value_truth"]).abs().max() < 0.005
     # %MVC: the ordering of trials and muscles is recovered (the level is not: see the report on phases)
     pct = result.emg[result.emg["phase"] == "whole"].merge(
-        truth[truth["quantity"] == "mean_pct_mvc"], on=["trial_id", "muscle"])
+        truth[truth["quantity"] == "mean_pct_mvc"], on=["trial_id", "muscle"]
+    )
     assert len(pct) == len(result.emg[result.emg["phase"] == "whole"])
     assert np.corrcoef(pct["mean_pct_mvc"], pct["value"])[0, 1] > 0.95
     kin = result.kinematics[result.kinematics["metric"] == "peak_knee_extension_velocity_deg_s"].merge(
-        truth[truth["quantity"] == "peak_knee_extension_velocity_deg_s"], on="trial_id", suffixes=("", "_truth"))
+        truth[truth["quantity"] == "peak_knee_extension_velocity_deg_s"], on="trial_id", suffixes=("", "_truth")
+    )
     assert len(kin) > 0 and ((kin["value"] / kin["value_truth"] - 1).abs() < 0.02).all()

@@ -3,6 +3,7 @@
 Module-level functions only (workers import them by name). The fake "signal processing" is trivial on
 purpose: mean |x| per EMG channel divided by the subject x session MVC reference; max of the force channel.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -35,8 +36,14 @@ def read_npy(trial, context) -> Recording:
         raise ReadError(path, f"not a .npy array ({exc})", hint="re-export the trial") from None
     kinds = ["force"] if trial["kind"] == "forceplate" else ["emg"] * samples.shape[1]
     names = ["Fz"] if trial["kind"] == "forceplate" else list(MUSCLES)
-    return Recording(samples=samples, sampling_rate_hz=FS_HZ, channel_names=names,
-                     units=["N" if k == "force" else "V" for k in kinds], channel_kinds=kinds, source=path)
+    return Recording(
+        samples=samples,
+        sampling_rate_hz=FS_HZ,
+        channel_names=names,
+        units=["N" if k == "force" else "V" for k in kinds],
+        channel_kinds=kinds,
+        source=path,
+    )
 
 
 def _keys(trial) -> dict:
@@ -59,16 +66,33 @@ def fake_emg(trial, recording, context) -> dict:
     muscles = [context["channel_map"][c] for c in recording.channel_names]
     mean_abs = np.abs(recording.samples).mean(axis=0) * scale
     refs = np.array([context["mvc_refs"].get(m, np.nan) for m in muscles])
-    return {"emg": pd.DataFrame({**_keys(trial), "muscle": muscles, "phase": "all",
-                                 "mean_pct_mvc": 100 * mean_abs / refs, "mvc_reference_mv": 1e3 * refs})}
+    return {
+        "emg": pd.DataFrame(
+            {
+                **_keys(trial),
+                "muscle": muscles,
+                "phase": "all",
+                "mean_pct_mvc": 100 * mean_abs / refs,
+                "mvc_reference_mv": 1e3 * refs,
+            }
+        )
+    }
 
 
 def fake_force(trial, recording, context) -> dict:
     threshold = float(context["settings"]["forceplate"]["threshold_n"])
     fz = recording.channel("Fz")
-    return {"force": pd.DataFrame({**_keys(trial), "metric": ["peak_force_n", "samples_above_threshold_n"],
-                                   "value": [fz.max(), float((fz > threshold).sum())], "unit": ["N", "1"],
-                                   "method": f"fake:threshold={threshold:g}N"})}
+    return {
+        "force": pd.DataFrame(
+            {
+                **_keys(trial),
+                "metric": ["peak_force_n", "samples_above_threshold_n"],
+                "value": [fz.max(), float((fz > threshold).sum())],
+                "unit": ["N", "1"],
+                "method": f"fake:threshold={threshold:g}N",
+            }
+        )
+    }
 
 
 def combine_max(rows: pd.DataFrame) -> pd.DataFrame:
@@ -83,9 +107,14 @@ def resolve(processing, overrides) -> dict:
     return settings
 
 
-FAKE_PIPELINE = Pipeline(read=read_npy, processors={"emg": fake_emg, "forceplate": fake_force},
-                         mvc_processor=fake_mvc, combine_mvc=combine_max, resolve_settings=resolve,
-                         code_modules={"emg": (__name__,), "forceplate": (__name__,), "mvc": (__name__,)})
+FAKE_PIPELINE = Pipeline(
+    read=read_npy,
+    processors={"emg": fake_emg, "forceplate": fake_force},
+    mvc_processor=fake_mvc,
+    combine_mvc=combine_max,
+    resolve_settings=resolve,
+    code_modules={"emg": (__name__,), "forceplate": (__name__,), "mvc": (__name__,)},
+)
 
 
 def make_fake_study(root: Path, n_subjects: int = 2, n_emg: int = 3, n_force: int = 2, seed: int = 0) -> FakeStudy:
@@ -97,9 +126,20 @@ def make_fake_study(root: Path, n_subjects: int = 2, n_emg: int = 3, n_force: in
     def add(subject, trial_id, kind, exercise, is_mvc, samples):
         file = f"raw/{trial_id}.npy"
         np.save(root / file, samples)
-        rows.append({"subject_id": subject, "session": "1", "trial_id": trial_id, "exercise": exercise,
-                     "load_phase": "none", "load_kg": 0.0, "kind": kind, "file": file, "is_mvc": is_mvc,
-                     "path": str((root / file).resolve())})
+        rows.append(
+            {
+                "subject_id": subject,
+                "session": "1",
+                "trial_id": trial_id,
+                "exercise": exercise,
+                "load_phase": "none",
+                "load_kg": 0.0,
+                "kind": kind,
+                "file": file,
+                "is_mvc": is_mvc,
+                "path": str((root / file).resolve()),
+            }
+        )
 
     for s in range(n_subjects):
         subject = f"S{s + 1:02d}"

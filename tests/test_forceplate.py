@@ -1,21 +1,49 @@
 """Force-plate unit tests: exact expectations on small arrays, settings, synthetic truth, properties."""
+
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from analysis.errors import AnalysisError
 from analysis.forceplate import (
-    G_M_S2, KEY_COLUMNS, ForcePlateSettings, analyse_balance, analyse_gait, analyse_jump, analyse_squat,
-    asymmetry_pct, center_of_pressure, com_kinematics, combine_cop, contact_mask, detect_onset,
-    find_quiet_stance, flight_periods, knee_joint_force_proxy_bw, peak_rfd, rfd_windows, weigh,
+    G_M_S2,
+    KEY_COLUMNS,
+    ForcePlateSettings,
+    analyse_balance,
+    analyse_gait,
+    analyse_jump,
+    analyse_squat,
+    asymmetry_pct,
+    center_of_pressure,
+    com_kinematics,
+    combine_cop,
+    contact_mask,
+    detect_onset,
+    find_quiet_stance,
+    flight_periods,
+    knee_joint_force_proxy_bw,
+    peak_rfd,
+    rfd_windows,
+    weigh,
 )
 from tests.test_forceplate_synthetic import synthetic_cmj
 
-TRIAL_INFO = {"subject_id": "S01", "session": 1, "trial_id": "T1", "exercise": "cmj", "load_phase": "none",
-              "load_kg": 0.0, "load_lb": 0.0, "load_pct_bw": 0.0, "body_mass_kg": 75.0, "group": "control"}
+TRIAL_INFO = {
+    "subject_id": "S01",
+    "session": 1,
+    "trial_id": "T1",
+    "exercise": "cmj",
+    "load_phase": "none",
+    "load_kg": 0.0,
+    "load_lb": 0.0,
+    "load_pct_bw": 0.0,
+    "body_mass_kg": 75.0,
+    "group": "control",
+}
 
 
 # ---------------------------------------------------------------- settings
@@ -124,6 +152,7 @@ def test_balance_square_path_and_circle_ellipse():
     ang = 2 * np.pi * np.arange(n) / n
     circle = 0.01 * np.column_stack([np.cos(ang), np.sin(ang)])
     from scipy import stats
+
     var = 0.01**2 / 2 * n / (n - 1)
     expected = 2 * np.pi * stats.f.ppf(0.95, 2, n - 2) * var
     assert analyse_balance(circle, 100.0)["cop_ellipse_area_95_m2"] == pytest.approx(expected, rel=1e-9)
@@ -163,16 +192,19 @@ def test_squat_mid_range_force_with_knee_angle():
     quiet = np.zeros(1000)
     u = np.arange(1001) / 1000
     knee = np.concatenate([quiet, 90 * u, 90 * (1 - u[1:]), np.zeros(500)])
-    force = np.concatenate([np.full(1000, bw), bw * (1 - 0.1 * np.sin(np.pi * u)),
-                            bw * (1 + 0.2 * u[1:]), np.full(500, bw)]) + rng.normal(0, 1.0, knee.size)
+    force = np.concatenate(
+        [np.full(1000, bw), bw * (1 - 0.1 * np.sin(np.pi * u)), bw * (1 + 0.2 * u[1:]), np.full(500, bw)]
+    ) + rng.normal(0, 1.0, knee.size)
     r = analyse_squat(force, fs, knee_flexion_deg=knee)
     # concentric samples with knee angle in 25-75 % of the range: u in [0.25, 0.75] -> mean 1 + 0.2*0.5
     assert r["mid_range_mean_force_bw"] == pytest.approx(1.1, abs=1e-3)
     assert r.mid_range[0] - 2001 == pytest.approx(250, abs=1) and r.mid_range[1] - 2001 == pytest.approx(751, abs=1)
     assert r["peak_force_bw"] == pytest.approx(1.2, abs=0.01)
     assert "knee_joint_force_proxy" in r.to_rows().metric.str.cat()
-    assert "mid_range_mean_force_bw" in r.metrics and "not_inverse_dynamics" in r.metrics[
-        "peak_knee_joint_force_proxy_bw"].method
+    assert (
+        "mid_range_mean_force_bw" in r.metrics
+        and "not_inverse_dynamics" in r.metrics["peak_knee_joint_force_proxy_bw"].method
+    )
 
 
 # ---------------------------------------------------------------- synthetic jump truth
@@ -210,9 +242,18 @@ def test_to_rows_contract():
     rows = analyse_jump(f, 1000.0).to_rows(TRIAL_INFO)
     assert list(rows.columns) == [*KEY_COLUMNS, "metric", "value", "unit", "method"]
     assert (rows.subject_id == "S01").all() and rows.metric.is_unique
-    for name in ("jump_height_impulse_m", "jump_height_flight_m", "peak_force_n", "peak_force_bw",
-                 "rfd_0_100ms_n_per_s", "rsi_modified_m_per_s", "braking_net_impulse_n_s",
-                 "propulsion_duration_s", "landing_loading_rate_n_per_s", "takeoff_velocity_m_s"):
+    for name in (
+        "jump_height_impulse_m",
+        "jump_height_flight_m",
+        "peak_force_n",
+        "peak_force_bw",
+        "rfd_0_100ms_n_per_s",
+        "rsi_modified_m_per_s",
+        "braking_net_impulse_n_s",
+        "propulsion_duration_s",
+        "landing_loading_rate_n_per_s",
+        "takeoff_velocity_m_s",
+    ):
         assert name in set(rows.metric), name
     assert rows.set_index("metric").loc["jump_height_impulse_m", "method"].startswith("impulse_momentum")
 
@@ -232,8 +273,15 @@ def test_scaling_force_changes_nothing_in_bw_units(scale):
     ref = analyse_jump(f, 1000.0)
     r = analyse_jump(f * scale, 1000.0)
     assert r.events == ref.events
-    for name in ("jump_height_impulse_m", "jump_height_flight_m", "peak_force_bw", "peak_landing_force_bw",
-                 "takeoff_velocity_m_s", "countermovement_depth_m", "rsi_modified_m_per_s"):
+    for name in (
+        "jump_height_impulse_m",
+        "jump_height_flight_m",
+        "peak_force_bw",
+        "peak_landing_force_bw",
+        "takeoff_velocity_m_s",
+        "countermovement_depth_m",
+        "rsi_modified_m_per_s",
+    ):
         assert r[name] == pytest.approx(ref[name], rel=1e-9), name
     assert r["peak_force_n"] == pytest.approx(ref["peak_force_n"] * scale, rel=1e-9)
 
@@ -263,21 +311,29 @@ def test_flight_periods_mirror_under_time_reversal(pattern):
 def test_recording_wrapper_picks_vertical_channels():
     from analysis.forceplate import vertical_force_from_recording
     from analysis.recording import Recording
+
     f, truth = synthetic_cmj()
-    rec = Recording(samples=np.column_stack([f / 2, f / 2, np.zeros_like(f)]), sampling_rate_hz=1000.0,
-                    channel_names=["Fz1", "Fz2", "Fx1"], units=["N"] * 3, channel_kinds=["force"] * 3)
+    rec = Recording(
+        samples=np.column_stack([f / 2, f / 2, np.zeros_like(f)]),
+        sampling_rate_hz=1000.0,
+        channel_names=["Fz1", "Fz2", "Fx1"],
+        units=["N"] * 3,
+        channel_kinds=["force"] * 3,
+    )
     fz = vertical_force_from_recording(rec)
     assert fz.shape == (f.size, 2)
     r = analyse_jump(fz, rec.sampling_rate_hz, plate_sides=("left", "right"))
     assert r["asymmetry_peak_propulsion_force_pct"] == pytest.approx(0.0)
-    empty = Recording(samples=np.zeros((10, 1)), sampling_rate_hz=1000.0, channel_names=["Fy"], units=["N"],
-                      channel_kinds=["force"])
+    empty = Recording(
+        samples=np.zeros((10, 1)), sampling_rate_hz=1000.0, channel_names=["Fy"], units=["N"], channel_kinds=["force"]
+    )
     with pytest.raises(AnalysisError, match="channels="):
         vertical_force_from_recording(empty)
 
 
 def test_benchmark_suite_shape():
     from analysis.bench.forceplate import COLUMNS, run
+
     table = run(quick=True)
     assert list(table.columns) == COLUMNS
     assert table.value.iloc[0] > 0 and table.baseline.iloc[0] > 0  # no timing assertion (benchmarks only)
@@ -287,8 +343,14 @@ def test_squat_without_knee_angle_uses_com_displacement():
     # descent: accelerate down then brake (F < BW, then > BW); ascent mirrored; 1 s each
     bw = 735.0
     u = np.arange(1001) / 1000
-    force = np.concatenate([np.full(1000, bw), bw * (1 - 0.1 * np.sin(2 * np.pi * u)),
-                            bw * (1 + 0.1 * np.sin(2 * np.pi * u[1:])), np.full(1000, bw)])
+    force = np.concatenate(
+        [
+            np.full(1000, bw),
+            bw * (1 - 0.1 * np.sin(2 * np.pi * u)),
+            bw * (1 + 0.1 * np.sin(2 * np.pi * u[1:])),
+            np.full(1000, bw),
+        ]
+    )
     force += np.random.default_rng(3).normal(0, 1.0, force.size)
     r = analyse_squat(force, 1000.0)
     assert abs(r.phases["concentric"][0] - 2000) <= 20  # lowest CoM at the end of the descent
@@ -302,19 +364,35 @@ def test_squat_without_knee_angle_uses_com_displacement():
 def test_study_roles_choose_the_vertical_force_channels():
     from analysis.forceplate import is_vertical_force_role, vertical_force_from_recording
     from analysis.recording import Recording
+
     samples = np.column_stack([np.full(5, 1.0), np.full(5, 2.0), np.full(5, 3.0)])
-    rec = Recording(samples=samples, sampling_rate_hz=1000.0, channel_names=["Plate A vertical", "Fz", "Az"],
-                    units=["N", "N", "N"], channel_kinds=["force"] * 3)
+    rec = Recording(
+        samples=samples,
+        sampling_rate_hz=1000.0,
+        channel_names=["Plate A vertical", "Fz", "Az"],
+        units=["N", "N", "N"],
+        channel_kinds=["force"] * 3,
+    )
     # by role: the unnamed-looking channel is the vertical force, and the name rule is not consulted
-    np.testing.assert_array_equal(vertical_force_from_recording(rec, roles={"Plate A vertical": "fz_left"}),
-                                  samples[:, [0]])
+    np.testing.assert_array_equal(
+        vertical_force_from_recording(rec, roles={"Plate A vertical": "fz_left"}), samples[:, [0]]
+    )
     # no vertical-force role: the name rule, minus channels that have another role in study.yaml
-    np.testing.assert_array_equal(vertical_force_from_recording(rec, roles={"Az": "accelerometer_z"}),
-                                  samples[:, [1]])
+    np.testing.assert_array_equal(vertical_force_from_recording(rec, roles={"Az": "accelerometer_z"}), samples[:, [1]])
     np.testing.assert_array_equal(vertical_force_from_recording(rec), samples[:, [1, 2]])
     assert [is_vertical_force_role(r) for r in ("fz", "FZ_right", "vertical_force_2", "fzx", "knee_flexion")] == [
-        True, True, True, False, False]
-    lone = Recording(samples=samples[:, :1], sampling_rate_hz=1000.0, channel_names=["Plate A vertical"],
-                     units=["N"], channel_kinds=["force"])
+        True,
+        True,
+        True,
+        False,
+        False,
+    ]
+    lone = Recording(
+        samples=samples[:, :1],
+        sampling_rate_hz=1000.0,
+        channel_names=["Plate A vertical"],
+        units=["N"],
+        channel_kinds=["force"],
+    )
     with pytest.raises(AnalysisError, match='roles: \\(e.g. "Plate A vertical": fz\\)'):
         vertical_force_from_recording(lone)

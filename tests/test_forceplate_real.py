@@ -1,4 +1,5 @@
 """Force-plate analysis against real recordings (vendored; numbers from shared/data/real/README.md)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -9,8 +10,8 @@ from analysis.errors import AnalysisError
 from analysis.forceplate import analyse_jump
 
 FS_HZ = 1000.0  # vertical_jumps_fz: the source tool's default (SOURCE.txt); acl files: 1000 Hz time column
-MM = 0.002      # acceptance tolerance: 2 mm for jump heights
-MS = 0.002      # and 2 ms (two samples) for times
+MM = 0.002  # acceptance tolerance: 2 mm for jump heights
+MS = 0.002  # and 2 ms (two samples) for times
 
 
 def _vjfz(vendored_real, kind: str, dual: bool) -> np.ndarray:

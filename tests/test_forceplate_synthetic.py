@@ -1,4 +1,5 @@
 """Synthetic force-time curves with known truth (quintic CoM trajectories), shared by the force-plate tests."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -9,11 +10,17 @@ G = 9.80665
 def quintic(duration_s, start, end):
     """Coefficients c0..c5 of s(t) with s, s', s'' given at t=0 (start) and t=duration_s (end)."""
     T = duration_s
-    A = np.array([
-        [1, 0, 0, 0, 0, 0], [0, 1, 0, 0, 0, 0], [0, 0, 2, 0, 0, 0],
-        [1, T, T**2, T**3, T**4, T**5], [0, 1, 2 * T, 3 * T**2, 4 * T**3, 5 * T**4],
-        [0, 0, 2, 6 * T, 12 * T**2, 20 * T**3],
-    ], dtype=float)
+    A = np.array(
+        [
+            [1, 0, 0, 0, 0, 0],
+            [0, 1, 0, 0, 0, 0],
+            [0, 0, 2, 0, 0, 0],
+            [1, T, T**2, T**3, T**4, T**5],
+            [0, 1, 2 * T, 3 * T**2, 4 * T**3, 5 * T**4],
+            [0, 0, 2, 6 * T, 12 * T**2, 20 * T**3],
+        ],
+        dtype=float,
+    )
     return np.linalg.solve(A, [*start, *end])
 
 
@@ -21,8 +28,20 @@ def _poly(c, t, deriv=0):
     return np.polyval(np.polyder(c[::-1], deriv) if deriv else c[::-1], t)
 
 
-def synthetic_cmj(mass_kg=75.0, fs_hz=1000.0, v_to=2.50, quiet_s=1.5, push_s=0.8, rise_m=0.05,
-                  land_s=0.4, land_depth_m=-0.3, after_s=1.0, noise_n=2.0, seed=0, ripple=False):
+def synthetic_cmj(
+    mass_kg=75.0,
+    fs_hz=1000.0,
+    v_to=2.50,
+    quiet_s=1.5,
+    push_s=0.8,
+    rise_m=0.05,
+    land_s=0.4,
+    land_depth_m=-0.3,
+    after_s=1.0,
+    noise_n=2.0,
+    seed=0,
+    ripple=False,
+):
     """CMJ from quintic CoM trajectories. Returns (force_n, truth dict with sample indices)."""
     bw = mass_kg * G
     push = quintic(push_s, (0, 0, 0), (rise_m, v_to, -0.8 * G))  # force at take-off 0.2 BW, then 0
@@ -73,5 +92,5 @@ def test_generator_truth_is_self_consistent():
     f, truth = synthetic_cmj()
     assert truth["jump_height_m"] == np.float64(2.5**2 / (2 * G))
     assert round(truth["jump_height_m"], 4) == 0.3187  # design §9: v_to 2.50 m/s -> JH 0.3186-0.3187 m
-    assert (f[truth["takeoff"]:truth["landing"]] < 20).all() and f[truth["takeoff"] - 1] > 100
+    assert (f[truth["takeoff"] : truth["landing"]] < 20).all() and f[truth["takeoff"] - 1] > 100
     assert f[truth["landing"]] > 20

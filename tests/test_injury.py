@@ -1,7 +1,6 @@
 """Injury epidemiology (analysis/injury.py): injurytools vignette numbers, exact Poisson CI, models, C8."""
-from __future__ import annotations
 
-import warnings
+from __future__ import annotations
 
 import numpy as np
 import pandas as pd
@@ -16,6 +15,7 @@ pyreadr = pytest.importorskip("pyreadr")
 
 
 # ------------------------------------------------------------------------- injurytools Liverpool data
+
 
 def _liverpool_folder():
     from analysis.paths import VENDORED_REAL_DIR
@@ -38,8 +38,15 @@ def test_adapter_accepts_plain_pyreadr_tables(liverpool):
     exposures, injuries = injury.from_injurytools(raw_exp, raw_inj)
     pd.testing.assert_frame_equal(exposures, liverpool[0])
     pd.testing.assert_frame_equal(injuries, liverpool[1])
-    assert list(exposures.columns[:7]) == ["athlete_id", "team", "season", "date_start", "date_end",
-                                           "exposure_time", "exposure_unit"]
+    assert list(exposures.columns[:7]) == [
+        "athlete_id",
+        "team",
+        "season",
+        "date_start",
+        "date_end",
+        "exposure_time",
+        "exposure_unit",
+    ]
     row = exposures.iloc[0]
     assert (row["athlete_id"], row["season"], row["exposure_time"]) == ("adam-lallana", "2017/2018", 236.0)
     assert (row["date_start"], row["date_end"]) == (pd.Timestamp("2017-07-01"), pd.Timestamp("2018-06-30"))
@@ -82,8 +89,11 @@ def test_liverpool_by_injury_type(liverpool):
     table = injury.rate_table(exposures, injuries, "injury_type", summary_unit="matches_minutes")
     table = table.set_index("injury_type")
     expected = {  # injuries / days lost / incidence / burden (vignette)
-        "Muscle": (25, 735, 3.01, 88.57), "Ligament": (9, 596, 1.08, 71.82), "Unknown": (21, 332, 2.53, 40.01),
-        "Concussion": (16, 213, 1.93, 25.67), "Bone": (11, 173, 1.33, 20.85),
+        "Muscle": (25, 735, 3.01, 88.57),
+        "Ligament": (9, 596, 1.08, 71.82),
+        "Unknown": (21, 332, 2.53, 40.01),
+        "Concussion": (16, 213, 1.93, 25.67),
+        "Bone": (11, 173, 1.33, 20.85),
     }
     assert set(table.index) == set(expected)
     for kind, (n, days, inc, bur) in expected.items():
@@ -152,21 +162,40 @@ def test_liverpool_survival_tables(liverpool):
 
 # --------------------------------------------------------------------------- small exact cases
 
+
 def _table(rows_exp, rows_inj):
-    exp = pd.DataFrame(rows_exp, columns=["athlete_id", "team", "season", "date_start", "date_end",
-                                          "exposure_time", "exposure_unit", "group"])
-    inj = pd.DataFrame(rows_inj, columns=["athlete_id", "date_injured", "date_recovered", "days_lost",
-                                          "body_region", "tissue_type", "injury_type", "notes"])
+    exp = pd.DataFrame(
+        rows_exp,
+        columns=["athlete_id", "team", "season", "date_start", "date_end", "exposure_time", "exposure_unit", "group"],
+    )
+    inj = pd.DataFrame(
+        rows_inj,
+        columns=[
+            "athlete_id",
+            "date_injured",
+            "date_recovered",
+            "days_lost",
+            "body_region",
+            "tissue_type",
+            "injury_type",
+            "notes",
+        ],
+    )
     return exp, inj
 
 
 def test_three_injuries_in_2000_hours_wald_vs_exact():
     exp, inj = _table(
-        [("a", "t", "s", "2024-01-01", "2024-06-30", 1000.0, "hours", "x"),
-         ("b", "t", "s", "2024-01-01", "2024-06-30", 1000.0, "hours", "x")],
-        [("a", "2024-02-01", "2024-02-11", None, "knee", "muscle", "strain", ""),
-         ("a", "2024-03-01", "2024-03-05", None, "knee", "muscle", "strain", ""),
-         ("b", "2024-04-01", "2024-04-02", 1, "ankle", "ligament", "sprain", "")])
+        [
+            ("a", "t", "s", "2024-01-01", "2024-06-30", 1000.0, "hours", "x"),
+            ("b", "t", "s", "2024-01-01", "2024-06-30", 1000.0, "hours", "x"),
+        ],
+        [
+            ("a", "2024-02-01", "2024-02-11", None, "knee", "muscle", "strain", ""),
+            ("a", "2024-03-01", "2024-03-05", None, "knee", "muscle", "strain", ""),
+            ("b", "2024-04-01", "2024-04-02", 1, "ankle", "ligament", "sprain", ""),
+        ],
+    )
     inc = injury.incidence_rate(exp, inj)
     assert inc.estimate == pytest.approx(1.5)
     assert tuple(round(v, 2) for v in inc.ci_wald) == (-0.20, 3.20)  # docs/design/statistics.md §6
@@ -178,10 +207,15 @@ def test_three_injuries_in_2000_hours_wald_vs_exact():
 
 def test_zero_exposure_athlete_dropped_with_warning():
     exp, inj = _table(
-        [("a", "t", "s", "2024-01-01", "2024-06-30", 600.0, "minutes", "x"),
-         ("z", "t", "s", "2024-01-01", "2024-06-30", 0.0, "minutes", "x")],
-        [("a", "2024-02-01", None, 3, "knee", None, None, None),
-         ("z", "2024-02-01", None, 5, "knee", None, None, None)])
+        [
+            ("a", "t", "s", "2024-01-01", "2024-06-30", 600.0, "minutes", "x"),
+            ("z", "t", "s", "2024-01-01", "2024-06-30", 0.0, "minutes", "x"),
+        ],
+        [
+            ("a", "2024-02-01", None, 3, "knee", None, None, None),
+            ("z", "2024-02-01", None, 5, "knee", None, None, None),
+        ],
+    )
     with pytest.warns(injury.ZeroExposureWarning, match="1 athlete"):
         inc = injury.incidence_rate(exp, inj)
     assert (inc.n_injuries, inc.n_athletes, inc.exposure) == (1, 1, 10.0)
@@ -192,8 +226,10 @@ def test_bad_input_names_the_problem():
     exp, inj = _table([("a", "t", "s", "2024-01-01", "2024-06-30", 10.0, "seconds", "x")], [])
     with pytest.raises(AnalysisError, match=r"row 1: exposure_unit 'seconds'"):
         injury.incidence_rate(exp, inj)
-    exp, inj = _table([("a", "t", "s", "2024-01-01", "2024-06-30", 10.0, "hours", "x")],
-                      [("ghost", "2024-02-01", None, 1, "knee", None, None, None)])
+    exp, inj = _table(
+        [("a", "t", "s", "2024-01-01", "2024-06-30", 10.0, "hours", "x")],
+        [("ghost", "2024-02-01", None, 1, "knee", None, None, None)],
+    )
     with pytest.raises(AnalysisError, match="ghost"):
         injury.incidence_rate(exp, inj)
     with pytest.raises(AnalysisError, match="exposure_time"):
@@ -201,14 +237,15 @@ def test_bad_input_names_the_problem():
 
 
 @settings(max_examples=25, deadline=None)
-@given(hours=st.lists(st.floats(0.5, 500.0), min_size=1, max_size=6),
-       counts=st.lists(st.integers(0, 4), min_size=6, max_size=6))
+@given(
+    hours=st.lists(st.floats(0.5, 500.0), min_size=1, max_size=6),
+    counts=st.lists(st.integers(0, 4), min_size=6, max_size=6),
+)
 def test_rate_does_not_depend_on_exposure_unit(hours, counts):
     ids = [f"p{i}" for i in range(len(hours))]
     rows = [(i, "t", "s", "2024-01-01", "2024-06-30", h, "hours", "x") for i, h in zip(ids, hours)]
     rows_min = [(i, "t", "s", "2024-01-01", "2024-06-30", 60.0 * h, "minutes", "x") for i, h in zip(ids, hours)]
-    inj_rows = [(i, "2024-03-01", None, 2, "knee", None, None, None)
-                for i, c in zip(ids, counts) for _ in range(c)]
+    inj_rows = [(i, "2024-03-01", None, 2, "knee", None, None, None) for i, c in zip(ids, counts) for _ in range(c)]
     exp_h, inj = _table(rows, inj_rows)
     exp_m, _ = _table(rows_min, inj_rows)
     a = injury.incidence_rate(exp_h, inj)
@@ -220,6 +257,7 @@ def test_rate_does_not_depend_on_exposure_unit(hours, counts):
 
 
 # ------------------------------------------------------------------------------------- power (§8.4)
+
 
 def test_power_matches_design_table():
     # 1.2 knee injuries/1000 h, 260 h per athlete, IRR 1.19: 1,530 (Poisson), 1,790 (NB 0.5), 2,049 (NB 1.0)
@@ -235,10 +273,13 @@ def test_power_matches_design_table():
 
 def test_one_team_score_interval_from_design():
     exp, inj = _table(
-        [("e", "t", "s", "2024-01-01", "2024-06-30", 7800.0, "hours", "early"),
-         ("l", "t", "s", "2024-01-01", "2024-06-30", 7800.0, "hours", "late")],
+        [
+            ("e", "t", "s", "2024-01-01", "2024-06-30", 7800.0, "hours", "early"),
+            ("l", "t", "s", "2024-01-01", "2024-06-30", 7800.0, "hours", "late"),
+        ],
         [("e", "2024-02-01", None, 1, "knee", None, None, None)] * 11
-        + [("l", "2024-02-01", None, 1, "knee", None, None, None)] * 9)
+        + [("l", "2024-02-01", None, 1, "knee", None, None, None)] * 9,
+    )
     rr = injury.rate_ratio(exp, inj, by="group", group="early", reference="late")
     assert round(rr.estimate, 2) == 1.22
     assert tuple(round(v, 2) for v in rr.ci_score) == (0.52, 2.87)
@@ -251,34 +292,47 @@ def test_one_team_score_interval_from_design():
 
 # ------------------------------------------------------------------------------------------- C8
 
-def simulate_cohort(rng, *, n_teams=1, per_arm_per_team=100, irr=2.0, rate_per_h=4e-3, hours=260.0,
-                    frailty_var=0.3, before_after=False):
+
+def simulate_cohort(
+    rng, *, n_teams=1, per_arm_per_team=100, irr=2.0, rate_per_h=4e-3, hours=260.0, frailty_var=0.3, before_after=False
+):
     """Athletes in teams x arms; knee cases ~ Poisson(rate * hours * irr^early * gamma frailty) + ankle noise."""
     exp_rows, inj_rows = [], []
     for team in range(n_teams):
         for arm in ("early", "late"):
-            start = pd.Timestamp("2024-01-01") if not (before_after and arm == "early") else \
-                pd.Timestamp("2025-01-01")
+            start = pd.Timestamp("2024-01-01") if not (before_after and arm == "early") else pd.Timestamp("2025-01-01")
             for k in range(per_arm_per_team):
                 athlete = f"t{team}-{arm}-{k}"
                 h = hours * rng.uniform(0.7, 1.3)
                 frailty = rng.gamma(1 / frailty_var, frailty_var) if frailty_var > 0 else 1.0
                 mu = rate_per_h * h * (irr if arm == "early" else 1.0) * frailty
-                exp_rows.append((athlete, f"team{team}", str(start.year), start, start + pd.Timedelta(days=180),
-                                 h, "hours", arm))
+                exp_rows.append(
+                    (athlete, f"team{team}", str(start.year), start, start + pd.Timedelta(days=180), h, "hours", arm)
+                )
                 for _ in range(rng.poisson(mu)):
                     day = start + pd.Timedelta(days=int(rng.integers(0, 181)))
-                    inj_rows.append((athlete, day, day + pd.Timedelta(days=14), None, "knee", "muscle",
-                                     "strain", ""))
+                    inj_rows.append((athlete, day, day + pd.Timedelta(days=14), None, "knee", "muscle", "strain", ""))
                 for _ in range(rng.poisson(rate_per_h * h)):  # not knee: must not count
                     day = start + pd.Timedelta(days=int(rng.integers(0, 181)))
-                    inj_rows.append((athlete, day, day + pd.Timedelta(days=7), None, "ankle", "ligament",
-                                     "sprain", ""))
+                    inj_rows.append((athlete, day, day + pd.Timedelta(days=7), None, "ankle", "ligament", "sprain", ""))
     return _table(exp_rows, inj_rows)
 
 
-C8_KEYS = {"estimate", "ci95_low", "ci95_high", "ci90_low", "ci90_high", "unit", "n_subjects", "n_observations",
-           "model", "notes", "design_identifies_effect", "mde", "n_needed"}
+C8_KEYS = {
+    "estimate",
+    "ci95_low",
+    "ci95_high",
+    "ci90_low",
+    "ci90_high",
+    "unit",
+    "n_subjects",
+    "n_observations",
+    "model",
+    "notes",
+    "design_identifies_effect",
+    "mde",
+    "n_needed",
+}
 
 
 def test_c8_recovers_known_irr_in_most_seeds():
@@ -323,11 +377,12 @@ def test_c8_before_after_and_multi_team_designs():
 
 
 def test_c8_power_fields_follow_exposure():
-    exp, inj = simulate_cohort(np.random.default_rng(7), n_teams=2, per_arm_per_team=60, irr=1.19,
-                               rate_per_h=1.2e-3, frailty_var=0.0)
+    exp, inj = simulate_cohort(
+        np.random.default_rng(7), n_teams=2, per_arm_per_team=60, irr=1.19, rate_per_h=1.2e-3, frailty_var=0.0
+    )
     out = injury.estimate_c8(exp, inj)
-    assert out["mde"] > 1.19          # 60 per arm cannot detect the claimed effect
-    assert out["n_needed"] > 500      # design table: ~1,500 per arm
+    assert out["mde"] > 1.19  # 60 per arm cannot detect the claimed effect
+    assert out["n_needed"] > 500  # design table: ~1,500 per arm
     assert out["n_needed_window"] > out["n_needed"]
 
 
@@ -349,13 +404,18 @@ def test_c8_missing_inputs_raise_analysis_error():
 
 def test_exposure_side_table_splits_both_and_outside_injuries_warn():
     exp, inj = _table(
-        [("a", "t", "2024", "2024-01-01", "2024-06-30", 100.0, "hours", "early"),
-         ("a", "t", "2025", "2025-01-01", "2025-06-30", 300.0, "hours", "early"),
-         ("b", "t", "2024", "2024-01-01", "2024-06-30", 200.0, "hours", "late")],
-        [("a", "2024-02-01", None, 2, "knee", None, None, None),
-         ("a", "2025-02-01", None, 4, "knee", None, None, None),
-         ("b", "2024-03-01", None, 8, "knee", None, None, None),
-         ("b", "2024-12-01", None, 16, "knee", None, None, None)])  # between periods
+        [
+            ("a", "t", "2024", "2024-01-01", "2024-06-30", 100.0, "hours", "early"),
+            ("a", "t", "2025", "2025-01-01", "2025-06-30", 300.0, "hours", "early"),
+            ("b", "t", "2024", "2024-01-01", "2024-06-30", 200.0, "hours", "late"),
+        ],
+        [
+            ("a", "2024-02-01", None, 2, "knee", None, None, None),
+            ("a", "2025-02-01", None, 4, "knee", None, None, None),
+            ("b", "2024-03-01", None, 8, "knee", None, None, None),
+            ("b", "2024-12-01", None, 16, "knee", None, None, None),
+        ],
+    )  # between periods
     inj["season"] = "typed by hand"  # an injury column named like an exposure column must not win
     with pytest.warns(UserWarning, match="1 injury"):
         located = injury.attach_exposure_period(exp, inj)

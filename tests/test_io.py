@@ -1,4 +1,5 @@
 """Readers: exact unit tests on small files, vendor-layout fixtures, C3D quirks, and every real dataset."""
+
 from __future__ import annotations
 
 import struct
@@ -294,7 +295,13 @@ def test_uci_trailing_angle_rows_trimmed(vendored_real):
 
 def test_uci_long_names(vendored_real):
     rec = read_recording(vendored_real / "uci_lower_limb_emg" / "3Apie.txt")
-    assert rec.channel_names == ["Recto Femoral", "Biceps Femoral", "Vasto Medial", "EMG Semitendinoso", "Flexo-Extension"]
+    assert rec.channel_names == [
+        "Recto Femoral",
+        "Biceps Femoral",
+        "Vasto Medial",
+        "EMG Semitendinoso",
+        "Flexo-Extension",
+    ]
     assert rec.n_samples == 22132 - 7 - 1
 
 

@@ -1,4 +1,5 @@
 """Property tests: broken input of every kind gives ReadError naming the file, and nothing is written."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -54,7 +55,11 @@ def test_truncated_csv_reads_or_fails_cleanly(tmp_path_factory, cut):
 
 
 @_SETTINGS
-@given(row=st.integers(min_value=2, max_value=38), col=st.integers(min_value=0, max_value=2), junk=st.sampled_from(["abc", "1,2", "NaN!", "--"]))
+@given(
+    row=st.integers(min_value=2, max_value=38),
+    col=st.integers(min_value=0, max_value=2),
+    junk=st.sampled_from(["abc", "1,2", "NaN!", "--"]),
+)
 def test_non_numeric_cell_names_line(tmp_path_factory, row, col, junk):
     lines = GOOD_CSV.decode().splitlines()
     cells = lines[row].split(",")

@@ -1,15 +1,22 @@
 """Kinematics: exact geometry on small arrays, filter behaviour, and the real UCI knee goniometer."""
+
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from analysis.errors import AnalysisError
 from analysis.kinematics import (
-    KinematicsSettings, angular_velocity_deg_s, knee_flexion_from_markers, knee_fppa_deg,
-    pelvic_obliquity_deg, trial_kinematics,
+    KinematicsSettings,
+    angular_velocity_deg_s,
+    knee_flexion_from_markers,
+    knee_fppa_deg,
+    pelvic_obliquity_deg,
+    trial_kinematics,
 )
 
 
@@ -92,8 +99,16 @@ def test_trial_kinematics_markers_phases_and_rows():
     ankle = knee + 0.5 * np.column_stack([np.zeros(n), -np.sin(np.radians(flex)), -np.cos(np.radians(flex))])
     left = np.column_stack([np.full(n, -0.02), np.zeros(n), np.full(n, 1.0)])
     right = np.column_stack([np.full(n, 0.22), np.zeros(n), 1.0 + 0.01 * np.sin(np.pi * t / 3)])
-    r = trial_kinematics(fs, hip=hip, knee=knee, ankle=ankle, left_asis=left, right_asis=right,
-                         side="right", phases={"concentric": (1.0, 2.0)})
+    r = trial_kinematics(
+        fs,
+        hip=hip,
+        knee=knee,
+        ankle=ankle,
+        left_asis=left,
+        right_asis=right,
+        side="right",
+        phases={"concentric": (1.0, 2.0)},
+    )
     assert r["peak_knee_flexion_deg"] == pytest.approx(90.0, abs=0.5)
     assert r["peak_knee_fppa_deg"] > 0  # knee moves medially: valgus
     assert r["peak_pelvic_obliquity_deg"] == pytest.approx(np.degrees(np.arctan(0.01 / 0.24)), abs=0.1)

@@ -1,4 +1,5 @@
 """Kinematics from already-computed angle channels (knee FPPA, pelvic obliquity) mapped by roles or names."""
+
 import numpy as np
 import pytest
 
@@ -19,8 +20,11 @@ def _rec(names, kinds=None, n=400):
 
 def test_angle_channels_by_name_and_side_suffix():
     r = _rec(["knee_flexion", "knee_fppa_r", "pelvis_list", "hip_flexion"])
-    assert angle_channels(r) == {"knee_flexion": "knee_flexion", "knee_fppa": "knee_fppa_r",
-                                 "pelvic_obliquity": "pelvis_list"}
+    assert angle_channels(r) == {
+        "knee_flexion": "knee_flexion",
+        "knee_fppa": "knee_fppa_r",
+        "pelvic_obliquity": "pelvis_list",
+    }
 
 
 def test_roles_win_over_names_and_unrecognised_roles_block_name_guessing():

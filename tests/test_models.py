@@ -1,4 +1,5 @@
 """Unit tests of analysis.models and analysis.power: exact expectations on small inputs."""
+
 from __future__ import annotations
 
 import math
@@ -11,8 +12,15 @@ from scipy import stats
 import analysis.models as models
 from analysis.errors import AnalysisError
 from analysis.models import (
-    fit_ancova, fit_mixedlm_robust, one_sample_t, pct_change, profile_hinge, profile_hinge_mass, t_estimate,
-    two_group_t, two_stage_slopes,
+    fit_ancova,
+    fit_mixedlm_robust,
+    one_sample_t,
+    pct_change,
+    profile_hinge,
+    profile_hinge_mass,
+    t_estimate,
+    two_group_t,
+    two_stage_slopes,
 )
 from analysis.power import PartDesign, design_analysis, mde, n_needed
 
@@ -39,8 +47,9 @@ def test_one_and_two_sample_t_exact():
 
 def test_two_stage_slopes_within_strata_exact():
     # subject a: y = 2x; subject b: y = 3x + 1 in stratum p and 3x + 10 in stratum q (offset absorbed)
-    d = pd.DataFrame({"s": ["a"] * 3 + ["b"] * 6, "st": ["p"] * 3 + ["p"] * 3 + ["q"] * 3,
-                      "x": [0, 1, 2, 0, 1, 2, 0, 1, 2.0]})
+    d = pd.DataFrame(
+        {"s": ["a"] * 3 + ["b"] * 6, "st": ["p"] * 3 + ["p"] * 3 + ["q"] * 3, "x": [0, 1, 2, 0, 1, 2, 0, 1, 2.0]}
+    )
     d["y"] = np.where(d.s == "a", 2 * d.x, 3 * d.x + np.where(d.st == "p", 1, 10))
     slopes = two_stage_slopes(d, "y", "x", "s", ["st"])
     assert slopes.to_dict() == {"a": pytest.approx(2.0), "b": pytest.approx(3.0)}
@@ -52,7 +61,7 @@ def _emg(n=12, slope_sd=0.02, seed=0):
     for s in range(n):
         u, b = rng.normal(0, 0.4), math.log(1.15) + rng.normal(0, slope_sd)
         for lb in (0.0, 3.0, 5.0):
-            for rep in range(4):
+            for _rep in range(4):
                 rows.append((f"s{s}", lb / 4, math.log(20) + u + b * lb / 4 + rng.normal(0, 0.12)))
     return pd.DataFrame(rows, columns=["subject_id", "load_lb4", "y"])
 
@@ -113,8 +122,9 @@ def test_profile_hinge_recovers_breakpoint():
 
 
 def test_profile_hinge_mass_recovers_slope():
-    prof, psi0 = profile_hinge_mass(_hinge_data(psi1=0.066), "y", "L", "subject_id", "mass", n_boot=50,
-                                    rng=np.random.default_rng(2))
+    prof, psi0 = profile_hinge_mass(
+        _hinge_data(psi1=0.066), "y", "L", "subject_id", "mass", n_boot=50, rng=np.random.default_rng(2)
+    )
     assert prof.estimate == pytest.approx(0.066, abs=0.02)
     assert psi0 == pytest.approx(10.0, abs=0.5)
     assert prof.bootstrap_ci95[0] > 0
@@ -152,8 +162,10 @@ def test_design_analysis_closed_form_and_limits():
 
 def test_n_needed_finds_grid_point_meeting_both_targets():
     from analysis.claims import verdict_directional
+
     part = PartDesign("x", "one_sample", 0.1, 0.1, lambda e: verdict_directional(e, 0.02, +1))
     from analysis.claims import combine_iut
+
     n, curve = n_needed([part], combine_iut, reps=100, rng=np.random.default_rng(0))
     assert n is not None
     last = curve.iloc[-1]

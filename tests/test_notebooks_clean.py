@@ -1,5 +1,6 @@
 """Notebooks are committed without outputs, with a python3 kernelspec, a `parameters` cell, and their
 jupytext `py:percent` twin in sync (edit either, then `jupytext --sync notebooks/*.ipynb`)."""
+
 from __future__ import annotations
 
 import jupytext
@@ -19,8 +20,12 @@ def test_the_suite_has_notebooks():
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_committed_without_outputs(path):
     nb = nbformat.read(str(path), as_version=4)
-    dirty = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and (c.get("outputs") or c.get("execution_count"))]
-    assert not dirty, f"{path.name}: cells {dirty} carry outputs; strip them (nbstripout / jupytext --sync from the .py)"
+    dirty = [
+        i for i, c in enumerate(nb.cells) if c.cell_type == "code" and (c.get("outputs") or c.get("execution_count"))
+    ]
+    assert not dirty, (
+        f"{path.name}: cells {dirty} carry outputs; strip them (nbstripout / jupytext --sync from the .py)"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

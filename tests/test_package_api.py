@@ -1,4 +1,5 @@
 """The package's public API: every advertised name resolves, and `import analysis` stays light."""
+
 import subprocess
 import sys
 
@@ -20,4 +21,4 @@ def test_unknown_attribute_is_an_attribute_error():
     import pytest
 
     with pytest.raises(AttributeError, match="no_such_thing"):
-        analysis.no_such_thing
+        _ = analysis.no_such_thing

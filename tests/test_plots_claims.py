@@ -1,4 +1,5 @@
 """Plot helpers of notebooks 00, 02 and 06 on tiny hand-made tables: figures, axes, labels, tables."""
+
 from __future__ import annotations
 
 import json
@@ -12,10 +13,12 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from analysis.claims import CLAIMS, VERDICTS, ClaimTables  # noqa: E402
+from analysis.claims import CLAIMS, ClaimTables  # noqa: E402
 from analysis.errors import AnalysisError  # noqa: E402
+from analysis.plots import claims as pc  # noqa: E402
+from analysis.plots import emg_load as pe
+from analysis.plots import power as pp
 from analysis.power import PartDesign  # noqa: E402
-from analysis.plots import claims as pc, emg_load as pe, power as pp  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -25,23 +28,79 @@ def _close_figures():
 
 
 def _claims_df() -> pd.DataFrame:
-    parts_c1 = [{"part": "gluteus_maximus", "verdict": "supported", "unit": "% change at 4 lb", "estimate": 15.0,
-                 "ci95": [12.5, 17.5], "ci90": [13.0, 17.0], "method": "m"},
-                {"part": "gastrocnemius_medialis", "verdict": "inconclusive", "unit": "% change at 4 lb",
-                 "estimate": 10.0, "ci95": [2.0, 19.0], "ci90": [3.0, 18.0], "method": "m"}]
-    parts_c2 = [{"part": "knee extension velocity", "verdict": "not testable", "unit": "%", "missing": "kinematics"},
-                {"part": "hip hiking", "verdict": "not testable", "unit": "°", "missing": "kinematics"}]
+    parts_c1 = [
+        {
+            "part": "gluteus_maximus",
+            "verdict": "supported",
+            "unit": "% change at 4 lb",
+            "estimate": 15.0,
+            "ci95": [12.5, 17.5],
+            "ci90": [13.0, 17.0],
+            "method": "m",
+        },
+        {
+            "part": "gastrocnemius_medialis",
+            "verdict": "inconclusive",
+            "unit": "% change at 4 lb",
+            "estimate": 10.0,
+            "ci95": [2.0, 19.0],
+            "ci90": [3.0, 18.0],
+            "method": "m",
+        },
+    ]
+    parts_c2 = [
+        {"part": "knee extension velocity", "verdict": "not testable", "unit": "%", "missing": "kinematics"},
+        {"part": "hip hiking", "verdict": "not testable", "unit": "°", "missing": "kinematics"},
+    ]
     rows = [
-        {"claim_id": "C1", "verdict": "inconclusive", "estimate": 15.0, "ci95_low": 12.5, "ci95_high": 17.5,
-         "ci90_low": 13.0, "ci90_high": 17.0, "unit": "%", "claimed_range": "[12, 18] %", "n_subjects": 12,
-         "mde": 4.2, "n_needed": 48, "notes": "a", "parts": json.dumps(parts_c1)},
-        {"claim_id": "C2", "verdict": "not testable", "estimate": math.nan, "ci95_low": math.nan,
-         "ci95_high": math.nan, "ci90_low": math.nan, "ci90_high": math.nan, "unit": "", "claimed_range": "",
-         "n_subjects": 0, "mde": math.nan, "n_needed": math.nan, "notes": "needs kinematics",
-         "parts": json.dumps(parts_c2)},
-        {"claim_id": "C8", "verdict": "contradicted", "estimate": 0.9, "ci95_low": 0.8, "ci95_high": 1.02,
-         "ci90_low": 0.82, "ci90_high": 1.0, "unit": "rate ratio", "claimed_range": "IRR", "n_subjects": 300,
-         "mde": math.nan, "n_needed": math.nan, "notes": "", "parts": "[]"},
+        {
+            "claim_id": "C1",
+            "verdict": "inconclusive",
+            "estimate": 15.0,
+            "ci95_low": 12.5,
+            "ci95_high": 17.5,
+            "ci90_low": 13.0,
+            "ci90_high": 17.0,
+            "unit": "%",
+            "claimed_range": "[12, 18] %",
+            "n_subjects": 12,
+            "mde": 4.2,
+            "n_needed": 48,
+            "notes": "a",
+            "parts": json.dumps(parts_c1),
+        },
+        {
+            "claim_id": "C2",
+            "verdict": "not testable",
+            "estimate": math.nan,
+            "ci95_low": math.nan,
+            "ci95_high": math.nan,
+            "ci90_low": math.nan,
+            "ci90_high": math.nan,
+            "unit": "",
+            "claimed_range": "",
+            "n_subjects": 0,
+            "mde": math.nan,
+            "n_needed": math.nan,
+            "notes": "needs kinematics",
+            "parts": json.dumps(parts_c2),
+        },
+        {
+            "claim_id": "C8",
+            "verdict": "contradicted",
+            "estimate": 0.9,
+            "ci95_low": 0.8,
+            "ci95_high": 1.02,
+            "ci90_low": 0.82,
+            "ci90_high": 1.0,
+            "unit": "rate ratio",
+            "claimed_range": "IRR",
+            "n_subjects": 300,
+            "mde": math.nan,
+            "n_needed": math.nan,
+            "notes": "",
+            "parts": "[]",
+        },
     ]
     return pd.DataFrame(rows)
 
@@ -106,10 +165,19 @@ def _emg(n_subjects: int = 4) -> pd.DataFrame:
     for s in range(n_subjects):
         for lb in (0.0, 4.0, 8.0):
             for m in ("gluteus_maximus", "soleus"):
-                rows.append({"subject_id": f"S{s}", "muscle": m, "exercise": "squat", "phase": "whole",
-                             "load_phase": "none" if lb == 0 else "full_range", "load_lb": lb,
-                             "load_pct_bw": lb / 2.2046 / 70 * 100, "trial_id": f"S{s}-{lb:g}",
-                             "mean_pct_mvc": 10.0 * (1.0 + 0.1 * s) * 1.15 ** (lb / 4)})
+                rows.append(
+                    {
+                        "subject_id": f"S{s}",
+                        "muscle": m,
+                        "exercise": "squat",
+                        "phase": "whole",
+                        "load_phase": "none" if lb == 0 else "full_range",
+                        "load_lb": lb,
+                        "load_pct_bw": lb / 2.2046 / 70 * 100,
+                        "trial_id": f"S{s}-{lb:g}",
+                        "mean_pct_mvc": 10.0 * (1.0 + 0.1 * s) * 1.15 ** (lb / 4),
+                    }
+                )
     return pd.DataFrame(rows)
 
 
@@ -152,8 +220,19 @@ def test_envelope_figure_rows_muscles_columns_loaded_phases_with_reference():
     rows = []
     for m in ("gluteus_maximus", "soleus"):
         for phase, pct in (("none", 0.0), ("full_range", 5.0), ("full_range", 10.0), ("mid_range", 5.0)):
-            rows.append(pd.DataFrame({"trial_id": f"{phase}{pct}", "load_phase": phase, "load_pct_bw": pct,
-                                      "load_lb": pct * 1.5, "muscle": m, "pct_time": grid, "pct_mvc": grid + pct}))
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "trial_id": f"{phase}{pct}",
+                        "load_phase": phase,
+                        "load_pct_bw": pct,
+                        "load_lb": pct * 1.5,
+                        "muscle": m,
+                        "pct_time": grid,
+                        "pct_mvc": grid + pct,
+                    }
+                )
+            )
     fig = pe.envelope_figure(pd.concat(rows))
     assert len(fig.axes) == 4  # 2 muscles x (full_range, mid_range)
     ax = fig.axes[0]
@@ -182,8 +261,11 @@ def test_power_curves_probabilities_sum_to_one_and_n_needed_matches_the_rule():
     wide = curves.pivot_table(index="n", columns=["scenario", "verdict"], values="probability")
     assert n is not None
     assert wide.loc[n, ("claim true", "supported")] >= 0.8 and wide.loc[n, ("no effect", "contradicted")] >= 0.8
-    assert all(not (wide.loc[k, ("claim true", "supported")] >= 0.8 and wide.loc[k, ("no effect", "contradicted")] >= 0.8)
-               for k in wide.index if k < n)
+    assert all(
+        not (wide.loc[k, ("claim true", "supported")] >= 0.8 and wide.loc[k, ("no effect", "contradicted")] >= 0.8)
+        for k in wide.index
+        if k < n
+    )
     with pytest.raises(AnalysisError):
         pp.power_curves([], reps=5)
 
@@ -214,9 +296,13 @@ def test_power_summary_short_reason_units_and_details():
     assert pp.short_reason("", 2) == "simulated (2 parts, each must pass)"
     assert pp.short_reason("", 1) == "simulated"
     assert pp.short_reason("not testable: needs EMG features") == "not testable here (data missing)"
-    assert pp.short_reason("no simulation design (MDE / n needed from analysis.injury)") == \
-        "power in closed form (claim's own analysis)"
-    assert pp.mde_unit("% change at 4 lb (gluteus_maximus; all parts in 'parts')") == "% change at 4 lb (gluteus maximus)"
+    assert (
+        pp.short_reason("no simulation design (MDE / n needed from analysis.injury)")
+        == "power in closed form (claim's own analysis)"
+    )
+    assert (
+        pp.mde_unit("% change at 4 lb (gluteus_maximus; all parts in 'parts')") == "% change at 4 lb (gluteus maximus)"
+    )
     lines = pp.design_details([_design(sd=0.0302, true=0.14)])
     assert lines == ["p: between-subject SD 0.0302, assumed true effect 0.14 (log scale)"]
     html = pp.power_details_html({"C1": ("simulated from 1 part(s)", lines)})
@@ -224,8 +310,13 @@ def test_power_summary_short_reason_units_and_details():
 
 
 def test_activation_figure_rows_per_muscle_and_phase_effects_and_table():
-    emg = pd.concat([_emg(), _emg().assign(phase="eccentric"),
-                     _emg().assign(phase="concentric", mean_pct_mvc=lambda d: d["mean_pct_mvc"] * 1.0)])
+    emg = pd.concat(
+        [
+            _emg(),
+            _emg().assign(phase="eccentric"),
+            _emg().assign(phase="concentric", mean_pct_mvc=lambda d: d["mean_pct_mvc"] * 1.0),
+        ]
+    )
     rng = np.random.default_rng(0)
     emg["mean_pct_mvc"] *= np.exp(rng.normal(0, 0.01, len(emg)))
     whole = emg[emg["phase"] == "whole"]
@@ -238,8 +329,16 @@ def test_activation_figure_rows_per_muscle_and_phase_effects_and_table():
     fig = pe.phase_effects_figure(split, ["gluteus_maximus", "soleus"], "load_lb")
     assert len(fig.axes) == 2 and fig.axes[0].get_xlabel() == "change in mean EMG (% per 4 lb)"
     table = pe.load_effects_table(pd.concat([fits, split]))
-    assert list(table.columns) == ["muscle", "exercise", "phase", "effect per 4 lb (%)", "95 % CI per 4 lb (%)",
-                                   "subjects (n)", "trials (n)", "model"]
+    assert list(table.columns) == [
+        "muscle",
+        "exercise",
+        "phase",
+        "effect per 4 lb (%)",
+        "95 % CI per 4 lb (%)",
+        "subjects (n)",
+        "trials (n)",
+        "model",
+    ]
     assert len(table) == 6 and (table["subjects (n)"] == 4).all()
     assert table["effect per 4 lb (%)"].between(13.5, 16.5).all()  # true effect 1.15 per 4 lb
     assert table["95 % CI per 4 lb (%)"].str.match(r"^\[\+\d+\.\d, \+\d+\.\d\]$").all()

@@ -1,6 +1,7 @@
 """Plot modules for notebooks 04 (kinematics, C2/C3/C9) and 05 (injury, C8): exact values of the small
 computations they display, published numbers (docs/design/statistics.md §8.4, §9; injurytools vignette), and figures that
 render with units on their axes."""
+
 from __future__ import annotations
 
 import math
@@ -47,7 +48,7 @@ def test_ankle_load_physics_is_exact_for_a_point_mass_and_size_free_in_percent()
     ankle_m = (0.245 + 0.246) * 1.80
     t = kinplots.ankle_load_physics([0, 5], body_mass_kg=80.0, height_m=1.80)
     assert t["leg_moi_kg_m2"].iloc[0] == pytest.approx(base, rel=1e-12)
-    assert t["leg_moi_kg_m2"].iloc[1] == pytest.approx(base + 4.0 * ankle_m ** 2, rel=1e-12)
+    assert t["leg_moi_kg_m2"].iloc[1] == pytest.approx(base + 4.0 * ankle_m**2, rel=1e-12)
     other = kinplots.ankle_load_physics([5], body_mass_kg=55.0, height_m=1.60)
     assert other["moi_increase_pct"].iloc[0] == pytest.approx(t["moi_increase_pct"].iloc[1], rel=1e-12)
     with pytest.raises(AnalysisError):
@@ -99,8 +100,9 @@ def test_kinematics_figures_render_with_units():
     assert len(kinplots.plot_fppa_by_mass_group(fppa, groups).axes) == 3
     fig = kinplots.plot_psi_vs_mass(groups, psi0=10.0, psi1=0.05, psi1_ci=(0.0, 0.1))
     assert "kg" in fig.axes[0].get_xlabel()
-    fig = kinplots.plot_pre_post_by_group(tables.kinematics, "peak_knee_extension_velocity_deg_s",
-                                          ylabel="peak knee-extension velocity (°/s)")
+    fig = kinplots.plot_pre_post_by_group(
+        tables.kinematics, "peak_knee_extension_velocity_deg_s", ylabel="peak knee-extension velocity (°/s)"
+    )
     assert [ax.get_title().split(" ")[0] for ax in fig.axes] == ["ankle_weights", "control"]
     fig = kinplots.plot_ankle_load_physics(kinplots.ankle_load_physics([0, 2, 5, 8, 10]))
     assert "%" in fig.axes[0].get_ylabel()
@@ -109,8 +111,16 @@ def test_kinematics_figures_render_with_units():
 
 
 def test_pre_post_plot_means_are_the_subject_means():
-    rows = pd.DataFrame({"subject_id": ["a", "a", "a", "b", "b", "b"], "session": ["pre", "post", "post"] * 2,
-                         "metric": "m", "value": [1.0, 3.0, 5.0, 2.0, 2.0, 2.0], "group": "g", "load_kg": 0.0})
+    rows = pd.DataFrame(
+        {
+            "subject_id": ["a", "a", "a", "b", "b", "b"],
+            "session": ["pre", "post", "post"] * 2,
+            "metric": "m",
+            "value": [1.0, 3.0, 5.0, 2.0, 2.0, 2.0],
+            "group": "g",
+            "load_kg": 0.0,
+        }
+    )
     fig = kinplots.plot_pre_post_by_group(rows, "m", ylabel="m (°)")
     # subject a: pre 1, post mean 4 -> change 3; subject b: change 0 -> mean change +1.5
     assert "mean change +1.5" in fig.axes[0].get_title()
@@ -138,11 +148,26 @@ def test_single_team_power_table_matches_statistics_md_8_4():
 
 
 def _two_group_tables(n_early, h_early, n_late, h_late):
-    exposures = pd.DataFrame({"athlete_id": ["e", "l"], "team": "t", "season": "s", "date_start": "2025-01-01",
-                              "date_end": "2025-06-30", "exposure_time": [h_early, h_late], "exposure_unit": "hours",
-                              "group": ["early", "late"]})
-    injuries = pd.DataFrame({"athlete_id": ["e"] * n_early + ["l"] * n_late, "date_injured": "2025-03-01",
-                             "days_lost": 10, "body_region": "knee"})
+    exposures = pd.DataFrame(
+        {
+            "athlete_id": ["e", "l"],
+            "team": "t",
+            "season": "s",
+            "date_start": "2025-01-01",
+            "date_end": "2025-06-30",
+            "exposure_time": [h_early, h_late],
+            "exposure_unit": "hours",
+            "group": ["early", "late"],
+        }
+    )
+    injuries = pd.DataFrame(
+        {
+            "athlete_id": ["e"] * n_early + ["l"] * n_late,
+            "date_injured": "2025-03-01",
+            "days_lost": 10,
+            "body_region": "knee",
+        }
+    )
     return exposures, injuries
 
 
@@ -155,6 +180,7 @@ def test_group_rate_ratios_single_team_example_and_skipped_pairs():
     assert (round(r["ci_low"].iloc[0], 2), round(r["ci_high"].iloc[0], 2)) == (0.52, 2.87)
     # score test with equal exposure: z = (11 - 20/2) / sqrt(20/4) -> p = 0.6547 (the "0.66" of §8.4, rounded up)
     from scipy import stats
+
     assert r["p_value"].iloc[0] == pytest.approx(2 * stats.norm.sf(1 / math.sqrt(5)), abs=1e-9)
     assert r.attrs["skipped"] == ["early vs never", "late vs never"]
     fig = injplots.plot_rate_ratios(r)
@@ -185,17 +211,22 @@ def test_injury_figures_on_liverpool_tables(liverpool):
     assert texts == ["16/23 (69.6 %)", "17/19 (89.5 %)"]  # injurytools vignette
     at = injury.athlete_table(exposures, injuries, summary_unit="minutes")
     km = injury.kaplan_meier(at)
-    fig = injplots.plot_kaplan_meier({"all": km["curve"]}, exposure_label="exposure (minutes)",
-                                     follow_up={"all": float(at["time_first"].max())})
+    fig = injplots.plot_kaplan_meier(
+        {"all": km["curve"]}, exposure_label="exposure (minutes)", follow_up={"all": float(at["time_first"].max())}
+    )
     line = fig.axes[0].get_lines()[0]
     assert line.get_xdata()[-1] == pytest.approx(at["time_first"].max())
     assert line.get_ydata()[0] == 1.0
-    ratio = injury.rate_ratio(exposures, injuries, by="season", group="2018/2019", reference="2017/2018",
-                              summary_unit=unit)
+    ratio = injury.rate_ratio(
+        exposures, injuries, by="season", group="2018/2019", reference="2017/2018", summary_unit=unit
+    )
     frame = injplots.rate_ratio_frame([ratio])
     # docs/design/statistics.md §7 (derived, Wald): IRR 2018/19 vs 2017/18 = 2.156 [1.354, 3.433]
-    assert (round(frame["irr"].iloc[0], 3), round(frame["wald_low"].iloc[0], 3),
-            round(frame["wald_high"].iloc[0], 3)) == (2.156, 1.354, 3.433)
+    assert (
+        round(frame["irr"].iloc[0], 3),
+        round(frame["wald_low"].iloc[0], 3),
+        round(frame["wald_high"].iloc[0], 3),
+    ) == (2.156, 1.354, 3.433)
     injplots.plot_rate_ratios(frame, window=None, point=None)
 
 
@@ -241,18 +272,35 @@ def test_rate_and_model_tables_name_units_and_terms(liverpool):
     assert "incidence per 100 player-matches (90 min)" in shown.columns
     assert shown.attrs["decimals"]["incidence per 100 player-matches (90 min)"] == 2
     assert shown["injuries (n)"].sum() == len(injuries)
-    table = pd.DataFrame({"coef": [-7.0, 0.758], "se": [0.3, 0.345], "irr": [0.001, 2.134], "irr_low": [0.0, 1.086],
-                          "irr_high": [0.002, 4.197], "p_value": [0.0, 0.028]},
-                         index=["Intercept", "C(group, Treatment('late'))[T.early]"])
+    table = pd.DataFrame(
+        {
+            "coef": [-7.0, 0.758],
+            "se": [0.3, 0.345],
+            "irr": [0.001, 2.134],
+            "irr_low": [0.0, 1.086],
+            "irr_high": [0.002, 4.197],
+            "p_value": [0.0, 0.028],
+        },
+        index=["Intercept", "C(group, Treatment('late'))[T.early]"],
+    )
     terms = injplots.model_terms_display(table, "irr")
-    assert terms.to_dict("records") == [{"term": "early vs late", "rate ratio (IRR)": 2.13, "95 % CI": "[1.09, 4.20]",
-                                         "log ratio (coef)": 0.758, "SE": 0.345, "p": 0.028}]
+    assert terms.to_dict("records") == [
+        {
+            "term": "early vs late",
+            "rate ratio (IRR)": 2.13,
+            "95 % CI": "[1.09, 4.20]",
+            "log ratio (coef)": 0.758,
+            "SE": 0.345,
+            "p": 0.028,
+        }
+    ]
 
 
 def test_km_medians_and_power_display_say_not_reached_and_percent():
     curve = pd.DataFrame({"time": [10.0], "survival": [0.9], "se": [0.1], "n_at_risk": [10], "n_events": [1]})
-    shown = injplots.km_medians_display({"early": {"curve": curve, "median": math.nan,
-                                                   "median_ci": (266.9, math.inf)}}, "hours")
+    shown = injplots.km_medians_display(
+        {"early": {"curve": curve, "median": math.nan, "median_ci": (266.9, math.inf)}}, "hours"
+    )
     assert shown.iloc[0]["median exposure to first injury (h)"] == "not reached (< 50 % injured)"
     assert shown.iloc[0]["95 % CI (h)"] == "[267, ∞]"
     power = injplots.single_team_power_table(1.2 / 1000, 260.0, [60, 2000], dispersion=0.5, seed=0)

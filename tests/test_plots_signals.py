@@ -1,4 +1,5 @@
 """analysis.plots.emg / analysis.plots.forceplate: tables exact on small inputs, figures with units."""
+
 from __future__ import annotations
 
 import matplotlib
@@ -20,11 +21,17 @@ def _close():
 
 
 def _emg_rows():
-    return pd.DataFrame({
-        "subject_id": ["S1", "S1", "S1", "S2"], "trial_id": ["t1", "t1", "t1", "t2"],
-        "exercise": ["squat"] * 4, "muscle": ["gm", "gm", "sol", "gm"], "phase": ["whole", "rep", "whole", "whole"],
-        "quality_flags": ["", "x", "clipping;powerline", None], "mean_envelope_mv": [0.1, 0.2, 0.3, 0.4],
-    })
+    return pd.DataFrame(
+        {
+            "subject_id": ["S1", "S1", "S1", "S2"],
+            "trial_id": ["t1", "t1", "t1", "t2"],
+            "exercise": ["squat"] * 4,
+            "muscle": ["gm", "gm", "sol", "gm"],
+            "phase": ["whole", "rep", "whole", "whole"],
+            "quality_flags": ["", "x", "clipping;powerline", None],
+            "mean_envelope_mv": [0.1, 0.2, 0.3, 0.4],
+        }
+    )
 
 
 def test_quality_flag_table_whole_phase_flagged_first():
@@ -43,8 +50,15 @@ def test_flag_counts_figure_counts_each_flag():
 
 
 def test_mvc_reference_table_converts_v_to_mv():
-    mvc = pd.DataFrame({"subject_id": ["S2", "S1"], "session": ["1", "1"], "muscle": ["gm", "gm"],
-                        "mvc_reference": [0.0005, 0.00125], "n_mvc_trials": [1, 2]})
+    mvc = pd.DataFrame(
+        {
+            "subject_id": ["S2", "S1"],
+            "session": ["1", "1"],
+            "muscle": ["gm", "gm"],
+            "mvc_reference": [0.0005, 0.00125],
+            "n_mvc_trials": [1, 2],
+        }
+    )
     table = eplots.mvc_reference_table(mvc)
     assert table["subject_id"].tolist() == ["S1", "S2"]
     assert table["mvc_reference_mv"].tolist() == pytest.approx([1.25, 0.5])
@@ -56,8 +70,9 @@ def test_mvc_reference_table_converts_v_to_mv():
 def test_emg_channels_figure_shows_mv():
     t = np.arange(100) / 1000.0
     raw = np.column_stack([np.full(100, 0.001), np.zeros(100)])
-    fig = eplots.emg_channels_figure(t, raw, raw, np.abs(raw), ["EMG 1", "EMG 2"], labels=["gm", "sol"],
-                                     flags={"EMG 2": ["flat"]})
+    fig = eplots.emg_channels_figure(
+        t, raw, raw, np.abs(raw), ["EMG 1", "EMG 2"], labels=["gm", "sol"], flags={"EMG 2": ["flat"]}
+    )
     assert len(fig.axes) == 4
     assert fig.axes[0].get_ylabel() == "EMG (mV)"
     assert fig.axes[0].lines[0].get_ydata()[0] == pytest.approx(1.0)  # 1 mV
@@ -67,16 +82,60 @@ def test_emg_channels_figure_shows_mv():
 def _force_rows():
     base = {"subject_id": "S1", "exercise": "squat", "unit": "BW", "method": "m"}
     rows = [
-        {**base, "trial_id": "a", "metric": "mid_range_mean_force_bw", "value": 1.0, "load_phase": "none",
-         "load_kg": 0.0, "load_lb": 0.0, "load_pct_bw": 0.0},
-        {**base, "trial_id": "b", "metric": "mid_range_mean_force_bw", "value": 1.2, "load_phase": "mid_range",
-         "load_kg": 2.0, "load_lb": 4.4, "load_pct_bw": 2.5},
-        {**base, "trial_id": "c", "metric": "mid_range_mean_force_bw", "value": 1.4, "load_phase": "mid_range",
-         "load_kg": 2.0, "load_lb": 4.4, "load_pct_bw": 2.5},
-        {**base, "trial_id": "a", "metric": "body_weight_n", "value": 700.0, "unit": "N", "load_phase": "none",
-         "load_kg": 0.0, "load_lb": 0.0, "load_pct_bw": 0.0, "method": "bw=first_quiet_1s_window"},
-        {**base, "trial_id": "b", "metric": "body_weight_n", "value": 690.0, "unit": "N", "load_phase": "mid_range",
-         "load_kg": 2.0, "load_lb": 4.4, "load_pct_bw": 2.5, "method": "bw=supplied"},
+        {
+            **base,
+            "trial_id": "a",
+            "metric": "mid_range_mean_force_bw",
+            "value": 1.0,
+            "load_phase": "none",
+            "load_kg": 0.0,
+            "load_lb": 0.0,
+            "load_pct_bw": 0.0,
+        },
+        {
+            **base,
+            "trial_id": "b",
+            "metric": "mid_range_mean_force_bw",
+            "value": 1.2,
+            "load_phase": "mid_range",
+            "load_kg": 2.0,
+            "load_lb": 4.4,
+            "load_pct_bw": 2.5,
+        },
+        {
+            **base,
+            "trial_id": "c",
+            "metric": "mid_range_mean_force_bw",
+            "value": 1.4,
+            "load_phase": "mid_range",
+            "load_kg": 2.0,
+            "load_lb": 4.4,
+            "load_pct_bw": 2.5,
+        },
+        {
+            **base,
+            "trial_id": "a",
+            "metric": "body_weight_n",
+            "value": 700.0,
+            "unit": "N",
+            "load_phase": "none",
+            "load_kg": 0.0,
+            "load_lb": 0.0,
+            "load_pct_bw": 0.0,
+            "method": "bw=first_quiet_1s_window",
+        },
+        {
+            **base,
+            "trial_id": "b",
+            "metric": "body_weight_n",
+            "value": 690.0,
+            "unit": "N",
+            "load_phase": "mid_range",
+            "load_kg": 2.0,
+            "load_lb": 4.4,
+            "load_pct_bw": 2.5,
+            "method": "bw=supplied",
+        },
     ]
     return pd.DataFrame(rows)
 
@@ -92,13 +151,17 @@ def test_metric_summary_table_means_and_sd():
 
 
 def test_nominal_loads_groups_pct_bw_designs_and_fixed_lb_designs():
-    rows = pd.DataFrame({
-        "exercise": ["cmj"] * 4 + ["squat"] * 4, "load_phase": ["full_range"] * 8,
-        "subject_id": list("abcd") * 2,
-        # cmj prescribed as 6 %BW: kg differ; squat prescribed as 5 lb: %BW differs
-        "load_pct_bw": [5.9, 6.1, 6.0, 6.2, 2.8, 3.4, 3.6, 4.1],
-        "load_lb": [9.1, 12.2, 10.4, 11.0, 5.0, 5.01, 4.99, 5.0],
-        "load_kg": [4.1, 5.5, 4.7, 5.0, 2.27, 2.27, 2.26, 2.27]})
+    rows = pd.DataFrame(
+        {
+            "exercise": ["cmj"] * 4 + ["squat"] * 4,
+            "load_phase": ["full_range"] * 8,
+            "subject_id": list("abcd") * 2,
+            # cmj prescribed as 6 %BW: kg differ; squat prescribed as 5 lb: %BW differs
+            "load_pct_bw": [5.9, 6.1, 6.0, 6.2, 2.8, 3.4, 3.6, 4.1],
+            "load_lb": [9.1, 12.2, 10.4, 11.0, 5.0, 5.01, 4.99, 5.0],
+            "load_kg": [4.1, 5.5, 4.7, 5.0, 2.27, 2.27, 2.26, 2.27],
+        }
+    )
     out = fplots.nominal_loads(rows)
     assert out["load_level"].tolist() == ["6 %BW"] * 4 + ["5 lb"] * 4
     assert out["load_scale"].tolist() == ["%BW"] * 4 + ["lb"] * 4
@@ -143,9 +206,13 @@ def test_metrics_by_load_figure_filters_exercises():
 
 def test_force_time_figure_shades_phases_and_marks_bw():
     force = np.r_[np.full(1000, 700.0), np.zeros(300), np.full(700, 700.0)]
-    fig = fplots.force_time_figure(force, 1000.0, {"weighing": (0, 1000), "flight": (1000, 1300),
-                                                   "braking": (5, 5)},
-                                   {"takeoff": 1000}, body_weight_n=700.0)
+    fig = fplots.force_time_figure(
+        force,
+        1000.0,
+        {"weighing": (0, 1000), "flight": (1000, 1300), "braking": (5, 5)},
+        {"takeoff": 1000},
+        body_weight_n=700.0,
+    )
     ax = fig.axes[0]
     assert ax.get_ylabel() == "vertical ground-reaction force (N)" and ax.get_xlabel() == "time (s)"
     labels = [t.get_text() for t in ax.get_legend().get_texts()]

@@ -1,4 +1,5 @@
 """analysis.plots.tables: how numbers, units, notes and warnings are shown to a reader."""
+
 import json
 import math
 
@@ -28,19 +29,26 @@ def test_html_table_aligns_numbers_right_text_left_and_limits_rows():
 
 
 def test_clean_unit_drops_internal_pointer_and_humanises():
-    assert t.clean_unit("% change at 4 lb (gluteus_maximus; all parts in 'parts')") == \
-        "% change at 4 lb (gluteus maximus; each part listed below)"
+    assert (
+        t.clean_unit("% change at 4 lb (gluteus_maximus; all parts in 'parts')")
+        == "% change at 4 lb (gluteus maximus; each part listed below)"
+    )
     assert t.clean_unit("rate ratio") == "rate ratio" and t.clean_unit(math.nan) == ""
 
 
 def test_parse_warning_lines_and_summary_group_by_kind():
-    text = ("/a/features.py:10: EMGWarning: trial A01-x: soleus reaches 107 % MVC\n"
-            "  return emg.trial_features(result)\n"
-            "/a/features.py:10: EMGWarning: trial A02-y: soleus reaches 120 % MVC\n"
-            "something else\n")
+    text = (
+        "/a/features.py:10: EMGWarning: trial A01-x: soleus reaches 107 % MVC\n"
+        "  return emg.trial_features(result)\n"
+        "/a/features.py:10: EMGWarning: trial A02-y: soleus reaches 120 % MVC\n"
+        "something else\n"
+    )
     found = t.parse_warning_lines(text)
-    assert found == [("EMGWarning", "trial A01-x: soleus reaches 107 % MVC"),
-                     ("EMGWarning", "trial A02-y: soleus reaches 120 % MVC"), ("output", "something else")]
+    assert found == [
+        ("EMGWarning", "trial A01-x: soleus reaches 107 % MVC"),
+        ("EMGWarning", "trial A02-y: soleus reaches 120 % MVC"),
+        ("output", "something else"),
+    ]
     html = t.warnings_summary_html(found, "extracting features")
     assert "3 warning(s) while extracting features (2 kind(s))" in html
     assert "2 × EMGWarning</b>: trial …: soleus reaches # % MVC" in html
@@ -48,17 +56,49 @@ def test_parse_warning_lines_and_summary_group_by_kind():
 
 
 def _claims():
-    parts = [{"part": "gluteus_maximus", "verdict": "supported", "unit": "% change at 4 lb", "estimate": 15.0,
-              "ci95": [12.5, 17.5], "ci90": [13.0, 17.0]},
-             {"part": "gastrocnemius_medialis", "verdict": "not testable", "unit": "% change at 4 lb",
-              "estimate": None, "missing": "no EMG for gastrocnemius_medialis"}]
-    return pd.DataFrame([
-        {"claim_id": "C1", "verdict": "supported", "estimate": 15.0, "ci95_low": 12.5, "ci95_high": 17.5,
-         "unit": "% change at 4 lb (gluteus_maximus; all parts in 'parts')", "n_subjects": 12,
-         "notes": "one model per muscle | Holm-adjusted p 0.01", "parts": json.dumps(parts)},
-        {"claim_id": "C8", "verdict": "not testable", "estimate": math.nan, "ci95_low": math.nan,
-         "ci95_high": math.nan, "unit": "rate ratio", "n_subjects": 0,
-         "notes": "not testable: no injuries.csv | power not computed", "parts": "[]"}])
+    parts = [
+        {
+            "part": "gluteus_maximus",
+            "verdict": "supported",
+            "unit": "% change at 4 lb",
+            "estimate": 15.0,
+            "ci95": [12.5, 17.5],
+            "ci90": [13.0, 17.0],
+        },
+        {
+            "part": "gastrocnemius_medialis",
+            "verdict": "not testable",
+            "unit": "% change at 4 lb",
+            "estimate": None,
+            "missing": "no EMG for gastrocnemius_medialis",
+        },
+    ]
+    return pd.DataFrame(
+        [
+            {
+                "claim_id": "C1",
+                "verdict": "supported",
+                "estimate": 15.0,
+                "ci95_low": 12.5,
+                "ci95_high": 17.5,
+                "unit": "% change at 4 lb (gluteus_maximus; all parts in 'parts')",
+                "n_subjects": 12,
+                "notes": "one model per muscle | Holm-adjusted p 0.01",
+                "parts": json.dumps(parts),
+            },
+            {
+                "claim_id": "C8",
+                "verdict": "not testable",
+                "estimate": math.nan,
+                "ci95_low": math.nan,
+                "ci95_high": math.nan,
+                "unit": "rate ratio",
+                "n_subjects": 0,
+                "notes": "not testable: no injuries.csv | power not computed",
+                "parts": "[]",
+            },
+        ]
+    )
 
 
 def test_claim_parts_table_one_row_per_part_with_missing_data():
@@ -84,8 +124,12 @@ def test_feature_tables_quietly_summarises_the_warnings_kept_with_the_trials(mon
 
     from analysis import notebook as nbk
 
-    kept = pd.DataFrame({"category": ["EMGWarning", "EMGWarning"],
-                         "message": ["trial A01-x: soleus reaches 107 % MVC", "trial A02-y: soleus reaches 120 % MVC"]})
+    kept = pd.DataFrame(
+        {
+            "category": ["EMGWarning", "EMGWarning"],
+            "message": ["trial A01-x: soleus reaches 107 % MVC", "trial A02-y: soleus reaches 120 % MVC"],
+        }
+    )
     features = SimpleNamespace(warnings=kept)
     shown = []
     monkeypatch.setattr(nbk, "feature_tables", lambda ctx, **kw: features)

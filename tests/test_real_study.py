@@ -1,5 +1,6 @@
 """The real-recordings study (data/real_recordings): it validates, loads, and its real numbers come
 through the whole pipeline (reader -> features) unchanged (numbers: shared/data/real/README.md)."""
+
 from __future__ import annotations
 
 import filecmp
@@ -150,9 +151,16 @@ def test_emg_without_mvc_is_in_mv_and_flagged(features):
 def test_claims_not_testable_say_why(study, features):
     from analysis.claims import VERDICTS, ClaimTables, evaluate_claims
 
-    tables = ClaimTables(emg=features.emg, force=features.force, kinematics=features.kinematics,
-                         subjects=study.subjects, trials=study.trials, exposures=study.exposures,
-                         injuries=study.injuries, synthetic=False)
+    tables = ClaimTables(
+        emg=features.emg,
+        force=features.force,
+        kinematics=features.kinematics,
+        subjects=study.subjects,
+        trials=study.trials,
+        exposures=study.exposures,
+        injuries=study.injuries,
+        synthetic=False,
+    )
     claims = evaluate_claims(tables, only=["C1", "C6", "C7"], power=False)
     assert set(claims["verdict"]) <= set(VERDICTS)
     assert (claims["verdict"] == "not testable").all()

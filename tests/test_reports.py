@@ -1,4 +1,5 @@
 """The papermill/nbconvert spine: parameters, execution, HTML rendering, failure handling, index."""
+
 from __future__ import annotations
 
 import json
@@ -11,7 +12,9 @@ from analysis import reports
 from analysis.cli import main
 
 
-def make_notebook(path: Path, body: str, params: str = 'greeting: str = "hello"  # what to print\nrepeat: int = 2  # how many times\n') -> Path:
+def make_notebook(
+    path: Path, body: str, params: str = 'greeting: str = "hello"  # what to print\nrepeat: int = 2  # how many times\n'
+) -> Path:
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     p = nbformat.v4.new_code_cell(params)
@@ -119,8 +122,11 @@ def test_cli_resolves_relative_folder_parameters_against_the_callers_cwd(tmp_pat
 
 
 def test_cli_run_sends_the_notebooks_tables_to_out(tmp_path):
-    nb = make_notebook(tmp_path / "03_tables.ipynb", "import pathlib\npathlib.Path(reports_dir, 't.csv').write_text('x')",
-                       params='reports_dir: str = ""  # where tables go\n')
+    nb = make_notebook(
+        tmp_path / "03_tables.ipynb",
+        "import pathlib\npathlib.Path(reports_dir, 't.csv').write_text('x')",
+        params='reports_dir: str = ""  # where tables go\n',
+    )
     assert main(["run", str(nb), "--out", str(tmp_path / "o")]) == 0
     assert (tmp_path / "o" / "t.csv").read_text() == "x"
 

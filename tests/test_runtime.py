@@ -1,4 +1,5 @@
 """analysis.runtime: the allocator setting the suite applies to its own processes."""
+
 from __future__ import annotations
 
 import os
@@ -14,27 +15,40 @@ glibc = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="mallopt
 
 
 def _python(code: str, **env: str) -> str:
-    result = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True,
-                            env={**os.environ, **env}, check=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        check=True,
+        timeout=120,
+    )
     return result.stdout.strip()
 
 
 @glibc
 def test_tuning_is_applied_once_and_says_what_it_did():
-    out = _python("""
+    out = _python(
+        """
         from analysis import runtime
         before = runtime.allocator_tuning()
         print(before, "|", runtime.tune_allocator(), runtime.tune_allocator(), "|", runtime.allocator_tuning())
-    """, ANKLELAB_MALLOC_TUNING="1")
-    assert out == ("not applied (glibc default) | True True | applied (glibc mmap threshold 32 MiB, "
-                   "trim threshold 128 MiB)")
+    """,
+        ANKLELAB_MALLOC_TUNING="1",
+    )
+    assert out == (
+        "not applied (glibc default) | True True | applied (glibc mmap threshold 32 MiB, trim threshold 128 MiB)"
+    )
 
 
 def test_environment_variable_turns_it_off():
-    out = _python("""
+    out = _python(
+        """
         from analysis import runtime
         print(runtime.tune_allocator(), "|", runtime.allocator_tuning())
-    """, ANKLELAB_MALLOC_TUNING="0")
+    """,
+        ANKLELAB_MALLOC_TUNING="0",
+    )
     assert out == "False | off (ANKLELAB_MALLOC_TUNING=0)"
 
 
@@ -76,7 +90,8 @@ def test_script_without_main_guard_gets_one_clear_error_not_a_failure_per_trial(
     """A user's script that forgets ``if __name__ == "__main__":`` is told so, once, instead of every trial
     failing with a broken worker pool (each new pool's workers re-run the script and die)."""
     script = tmp_path / "my_analysis.py"
-    script.write_text(textwrap.dedent(f"""
+    script.write_text(
+        textwrap.dedent(f"""
         import tempfile
         from pathlib import Path
         from analysis import features
@@ -84,9 +99,9 @@ def test_script_without_main_guard_gets_one_clear_error_not_a_failure_per_trial(
         study = make_bench_study(Path(tempfile.mkdtemp(dir={str(tmp_path)!r})), 1, 1)
         features.extract_features(study, pipeline=_bench_pipeline(), workers=1, progress=False, write=False)
         print("finished")
-    """))
-    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300,
-                            cwd=tmp_path)
+    """)
+    )
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert result.returncode != 0 and "finished" not in result.stdout
     assert 'put the call under `if __name__ == "__main__":`' in result.stderr
     assert result.stderr.count("AnkleLabError: the local worker processes could not start") == 1

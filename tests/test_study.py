@@ -1,4 +1,5 @@
 """Study folder: loading, derived columns, content checks on in-memory Recordings, and `anklelab validate`."""
+
 from __future__ import annotations
 
 import csv
@@ -28,8 +29,21 @@ from analysis.study import (
 )
 
 FS_HZ = 1000.0
-TRIAL_COLUMNS = ["subject_id", "session", "trial_id", "exercise", "load_per_ankle", "load_unit", "load_phase",
-                 "kind", "file", "is_mvc", "mvc_muscle", "notes", "sampling_rate_hz"]
+TRIAL_COLUMNS = [
+    "subject_id",
+    "session",
+    "trial_id",
+    "exercise",
+    "load_per_ankle",
+    "load_unit",
+    "load_phase",
+    "kind",
+    "file",
+    "is_mvc",
+    "mvc_muscle",
+    "notes",
+    "sampling_rate_hz",
+]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -61,8 +75,15 @@ def fake_read_recording(path: Path, **options) -> Recording:
         raise ReadError(path, f"sampling_rate_hz={options['sampling_rate_hz']} disagrees with the time column")
     kinds = ["emg" if u in ("mV", "V") else "force" for u in units]
     scale = np.array([1e-3 if u == "mV" else 1.0 for u in units])
-    return Recording(samples=data[:, 1:] * scale, sampling_rate_hz=fs_hz, channel_names=names,
-                     units=["V" if k == "emg" else "N" for k in kinds], channel_kinds=kinds, source=path, source_units=units)
+    return Recording(
+        samples=data[:, 1:] * scale,
+        sampling_rate_hz=fs_hz,
+        channel_names=names,
+        units=["V" if k == "emg" else "N" for k in kinds],
+        channel_kinds=kinds,
+        source=path,
+        source_units=units,
+    )
 
 
 def _emg(rng: np.random.Generator, n: int = 400) -> dict[str, np.ndarray]:
@@ -80,11 +101,81 @@ def _trial_rows() -> list[list]:
     rows = []
     for subject in ("S01", "S02"):
         rows += [
-            [subject, "1", f"{subject}_mvc_gmax", "mvc", "0", "", "none", "emg", f"raw/{subject}/mvc_gmax.csv", "true", "gluteus_maximus", "", ""],
-            [subject, "1", f"{subject}_mvc_gas", "mvc", "0", "", "none", "emg", f"raw/{subject}/mvc_gas.csv", "true", "gastrocnemius_medialis", "", ""],
-            [subject, "1", f"{subject}_squat_0", "squat", "0", "", "none", "emg", f"raw/{subject}/squat_0.csv", "false", "", "", ""],
-            [subject, "1", f"{subject}_squat_4lb", "squat", "4", "lb", "full_range", "emg", f"raw/{subject}/squat_4lb.csv", "false", "", "", ""],
-            [subject, "1", f"{subject}_cmj", "cmj", "0", "", "none", "forceplate", f"raw/{subject}/cmj.csv", "false", "", "", ""],
+            [
+                subject,
+                "1",
+                f"{subject}_mvc_gmax",
+                "mvc",
+                "0",
+                "",
+                "none",
+                "emg",
+                f"raw/{subject}/mvc_gmax.csv",
+                "true",
+                "gluteus_maximus",
+                "",
+                "",
+            ],
+            [
+                subject,
+                "1",
+                f"{subject}_mvc_gas",
+                "mvc",
+                "0",
+                "",
+                "none",
+                "emg",
+                f"raw/{subject}/mvc_gas.csv",
+                "true",
+                "gastrocnemius_medialis",
+                "",
+                "",
+            ],
+            [
+                subject,
+                "1",
+                f"{subject}_squat_0",
+                "squat",
+                "0",
+                "",
+                "none",
+                "emg",
+                f"raw/{subject}/squat_0.csv",
+                "false",
+                "",
+                "",
+                "",
+            ],
+            [
+                subject,
+                "1",
+                f"{subject}_squat_4lb",
+                "squat",
+                "4",
+                "lb",
+                "full_range",
+                "emg",
+                f"raw/{subject}/squat_4lb.csv",
+                "false",
+                "",
+                "",
+                "",
+            ],
+            [
+                subject,
+                "1",
+                f"{subject}_cmj",
+                "cmj",
+                "0",
+                "",
+                "none",
+                "forceplate",
+                f"raw/{subject}/cmj.csv",
+                "false",
+                "",
+                "",
+                "",
+            ],
         ]
     return rows  # spreadsheet rows 2-6 are S01, 7-11 are S02
 
@@ -96,13 +187,16 @@ def build_valid_study(root: Path) -> Path:
         "name: tiny\n"
         "description: two subjects, squats with and without ankle weights\n"
         "synthetic: false\n"
-        "channels:\n  \"EMG 1\": gluteus_maximus\n  \"EMG 2\": gastrocnemius_medialis\n"
+        'channels:\n  "EMG 1": gluteus_maximus\n  "EMG 2": gastrocnemius_medialis\n'
         "processing:\n  emg: {bandpass_hz: [20, 450]}\n"
         "mvc:\n  protocol: isometric, 3 x 5 s\n  window_ms: 500\n",
         encoding="utf-8",
     )
-    _write_csv(root / "subjects.csv", ["subject_id", "body_mass_kg", "height_m", "sex", "age", "training_age_years", "group"],
-               [["S01", "75", "1.80", "male", "25", "5", "early"], ["S02", "60", "1.65", "female", "30", "8", "late"]])
+    _write_csv(
+        root / "subjects.csv",
+        ["subject_id", "body_mass_kg", "height_m", "sex", "age", "training_age_years", "group"],
+        [["S01", "75", "1.80", "male", "25", "5", "early"], ["S02", "60", "1.65", "female", "30", "8", "late"]],
+    )
     rows = _trial_rows()
     _write_csv(root / "trials.csv", TRIAL_COLUMNS, rows)
     for row in rows:
@@ -111,11 +205,19 @@ def build_valid_study(root: Path) -> Path:
             write_generic_csv(path, {"Fz [N]": 700 + rng.normal(0, 5, 400)})
         else:
             write_generic_csv(path, _emg(rng))
-    _write_csv(root / "exposures.csv", ["athlete_id", "team", "season", "date_start", "date_end", "exposure_time", "exposure_unit"],
-               [["S01", "A", "2024", "2024-01-01", "2024-06-30", "120", "hours"],
-                ["S02", "A", "2024", "2024-01-01", "2024-06-30", "6000", "minutes"]])
-    _write_csv(root / "injuries.csv", ["athlete_id", "date_injured", "date_recovered", "days_lost", "body_region", "tissue_type"],
-               [["S01", "2024-03-01", "2024-03-15", "", "knee", "muscle_tendon"]])
+    _write_csv(
+        root / "exposures.csv",
+        ["athlete_id", "team", "season", "date_start", "date_end", "exposure_time", "exposure_unit"],
+        [
+            ["S01", "A", "2024", "2024-01-01", "2024-06-30", "120", "hours"],
+            ["S02", "A", "2024", "2024-01-01", "2024-06-30", "6000", "minutes"],
+        ],
+    )
+    _write_csv(
+        root / "injuries.csv",
+        ["athlete_id", "date_injured", "date_recovered", "days_lost", "body_region", "tissue_type"],
+        [["S01", "2024-03-01", "2024-03-15", "", "knee", "muscle_tendon"]],
+    )
     return root
 
 
@@ -137,8 +239,10 @@ def _edit_csv(path: Path, edit) -> None:
 
 
 def _snapshot(root: Path) -> dict[str, tuple[int, int]]:
-    return {str(p.relative_to(root)): (p.stat().st_size, p.stat().st_mtime_ns) if p.is_file() else (-1, -1)
-            for p in sorted(root.rglob("*"))}
+    return {
+        str(p.relative_to(root)): (p.stat().st_size, p.stat().st_mtime_ns) if p.is_file() else (-1, -1)
+        for p in sorted(root.rglob("*"))
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -165,8 +269,18 @@ def test_load_study_derives_load_columns_and_paths(valid_study, monkeypatch):
     assert study.trials["is_mvc"].tolist() == [True, True, False, False, False] * 2
     assert study.trials["manifest_row"].tolist() == list(range(2, 12))
     assert study.trials.loc[study.trials["load_per_ankle"] == 0, "load_kg"].eq(0).all()
-    for key in ("subject_id", "session", "trial_id", "exercise", "load_phase", "load_kg", "load_lb", "load_pct_bw",
-                "body_mass_kg", "group"):
+    for key in (
+        "subject_id",
+        "session",
+        "trial_id",
+        "exercise",
+        "load_phase",
+        "load_kg",
+        "load_lb",
+        "load_pct_bw",
+        "body_mass_kg",
+        "group",
+    ):
         assert key in study.trials.columns
     assert study.exposures["exposure_hours"].tolist() == [120.0, 100.0]
     assert study.injuries["days_lost"].tolist() == [14.0]  # computed from the dates
@@ -178,8 +292,15 @@ def test_kg_per_lb_is_exact():
 
 
 def test_trial_recording_passes_trials_csv_options(valid_study, monkeypatch):
-    _edit_csv(valid_study / "trials.csv", lambda rows: (rows[0].append("format"), [r.append("") for r in rows[1:]],
-                                                        rows[5].__setitem__(12, "1000"), rows[5].__setitem__(13, "generic_csv")))
+    _edit_csv(
+        valid_study / "trials.csv",
+        lambda rows: (
+            rows[0].append("format"),
+            [r.append("") for r in rows[1:]],
+            rows[5].__setitem__(12, "1000"),
+            rows[5].__setitem__(13, "generic_csv"),
+        ),
+    )
     calls = []
 
     def spy(path, **options):
@@ -217,7 +338,9 @@ def test_load_study_raises_listing_every_error(valid_study):
     text = str(info.value)
     assert "subjects.csv:3" in text and "trials.csv:5" in text and "2 error(s)" in text
     assert {(p.file, p.row, p.column) for p in info.value.problems if p.severity == "error"} == {
-        ("subjects.csv", 3, "body_mass_kg"), ("trials.csv", 5, "load_unit")}
+        ("subjects.csv", 3, "body_mass_kg"),
+        ("trials.csv", 5, "load_unit"),
+    }
 
 
 def test_warnings_do_not_block_loading(valid_study):
@@ -236,7 +359,7 @@ def test_missing_folder_and_missing_files_are_problems(tmp_path):
 
 
 def test_study_yaml_problems(valid_study):
-    (valid_study / "study.yaml").write_text("name: x\nsynthetic: \"yes\"\nchanels: {}\n", encoding="utf-8")
+    (valid_study / "study.yaml").write_text('name: x\nsynthetic: "yes"\nchanels: {}\n', encoding="utf-8")
     problems = validate_study(valid_study, check_files=False, progress=False)
     got = {(p.severity, p.file, p.column) for p in problems}
     assert ("error", "study.yaml", "synthetic") in got
@@ -250,15 +373,19 @@ def test_study_yaml_problems(valid_study):
 def test_semicolon_csv_with_decimal_comma_is_accepted(valid_study):
     (valid_study / "subjects.csv").write_text(
         "subject_id;body_mass_kg;height_m;sex;age;training_age_years;group\n"
-        "S01;75,5;1,80;male;25;5;early\nS02;60;1,65;female;30;8;late\n", encoding="utf-8-sig")
+        "S01;75,5;1,80;male;25;5;early\nS02;60;1,65;female;30;8;late\n",
+        encoding="utf-8-sig",
+    )
     study = load_study(valid_study)
     assert study.subjects["body_mass_kg"].tolist() == [75.5, 60.0]
 
 
 def test_mvc_not_required_when_declared(valid_study):
     _edit_csv(valid_study / "trials.csv", lambda rows: rows.__delitem__(2))
-    assert any("no MVC trial for analysed muscle 'gastrocnemius_medialis'" in p.message
-               for p in validate_study(valid_study, check_files=False, progress=False))
+    assert any(
+        "no MVC trial for analysed muscle 'gastrocnemius_medialis'" in p.message
+        for p in validate_study(valid_study, check_files=False, progress=False)
+    )
     with (valid_study / "study.yaml").open("a") as handle:
         handle.write("  required: false\n")
     assert validate_study(valid_study, check_files=False, progress=False) == []
@@ -269,8 +396,14 @@ def test_mvc_not_required_when_declared(valid_study):
 # ---------------------------------------------------------------------------------------------
 def _rec(samples, names=("a", "b"), kinds=("emg", "emg"), fs_hz=100.0, **kw) -> Recording:
     samples = np.asarray(samples, dtype=float)
-    return Recording(samples=samples, sampling_rate_hz=fs_hz, channel_names=list(names), units=["V"] * len(names),
-                     channel_kinds=list(kinds), **kw)
+    return Recording(
+        samples=samples,
+        sampling_rate_hz=fs_hz,
+        channel_names=list(names),
+        units=["V"] * len(names),
+        channel_kinds=list(kinds),
+        **kw,
+    )
 
 
 TRIAL = {"_row": 7, "file": "raw/x.csv", "kind": "emg", "is_mvc": False, "mvc_muscle": "", "sampling_rate_hz": np.nan}
@@ -297,7 +430,9 @@ def test_nan_in_cop_is_physics_and_in_markers_a_warning():
     rec = _rec(x, names=["COPx", "M1", "Fz"], kinds=["cop", "marker", "force"])
     problems = check_nonfinite_gaps(rec, TRIAL)
     assert [(p.severity, "'Fz'" in p.message, "'M1'" in p.message) for p in problems] == [
-        ("error", True, False), ("warning", False, True)]
+        ("error", True, False),
+        ("warning", False, True),
+    ]
     assert not any("COPx" in p.message for p in problems)
 
 
@@ -344,12 +479,23 @@ def test_time_gaps_from_reader_time_column():
     time_s = np.array([0, 0.01, 0.02, 0.05, 0.06])
     rec = _rec(np.zeros((5, 1)), names=["a"], kinds=["emg"], metadata={"time_s": time_s})
     (problem,) = check_time_gaps(rec, TRIAL)
-    assert "1 gap(s)" in problem.message and "t = 0.02 s" in problem.message and "30 ms instead of 10 ms" in problem.message
+    assert (
+        "1 gap(s)" in problem.message
+        and "t = 0.02 s" in problem.message
+        and "30 ms instead of 10 ms" in problem.message
+    )
 
 
 def test_sampling_rate_consistency_flags_the_odd_one():
-    rates = pd.DataFrame({"_row": [2, 3, 4, 5], "session": ["1"] * 4, "kind": ["emg", "emg", "emg", "forceplate"],
-                          "file": ["a", "b", "c", "d"], "file_sampling_rate_hz": [1000.0, 1000.0, 2000.0, 500.0]})
+    rates = pd.DataFrame(
+        {
+            "_row": [2, 3, 4, 5],
+            "session": ["1"] * 4,
+            "kind": ["emg", "emg", "emg", "forceplate"],
+            "file": ["a", "b", "c", "d"],
+            "file_sampling_rate_hz": [1000.0, 1000.0, 2000.0, 500.0],
+        }
+    )
     (problem,) = check_sampling_rate_consistency(rates)
     assert (problem.row, problem.severity) == (4, "warning") and "2000 Hz" in problem.message
 
@@ -362,28 +508,34 @@ def seed_problems(root: Path) -> set[tuple[str, str, int | None, str | None, str
     rng = np.random.default_rng(3)
 
     def edit_trials(rows):
-        rows[1][12] = "2000"                           # row 2: sampling rate disagrees with the file (1000 Hz)
-        rows[4][5] = ""                                # row 5: 4 lb with no unit
-        rows[5][6] = "mid_range"                       # row 6: load phase with zero load
-        rows[6][8] = "../outside.csv"                  # row 7: path leaves the study folder
-        rows[7][10] = "gluteus_maximus"                # row 8: S02 has no MVC for gastrocnemius -> reported at row 9
-        rows[8][2] = "S01_squat_0"                     # row 9: duplicate trial id
-        rows[9][8] = "raw/S02/missing.csv"             # row 10: missing file
-        rows[10][7] = "forceplates"                    # row 11: unknown kind
-        rows.append(["S09", "1", "S09_cmj", "cmj", "0", "", "none", "forceplate", "raw/S01/cmj.csv", "false", "", "", ""])  # row 12
-        rows.append(["S01", "1", "S01_plank", "plank", "0", "", "none", "forceplate", "raw/S01/cmj.csv", "false", "", "", ""])  # row 13
+        rows[1][12] = "2000"  # row 2: sampling rate disagrees with the file (1000 Hz)
+        rows[4][5] = ""  # row 5: 4 lb with no unit
+        rows[5][6] = "mid_range"  # row 6: load phase with zero load
+        rows[6][8] = "../outside.csv"  # row 7: path leaves the study folder
+        rows[7][10] = "gluteus_maximus"  # row 8: S02 has no MVC for gastrocnemius -> reported at row 9
+        rows[8][2] = "S01_squat_0"  # row 9: duplicate trial id
+        rows[9][8] = "raw/S02/missing.csv"  # row 10: missing file
+        rows[10][7] = "forceplates"  # row 11: unknown kind
+        rows.append(
+            ["S09", "1", "S09_cmj", "cmj", "0", "", "none", "forceplate", "raw/S01/cmj.csv", "false", "", "", ""]
+        )  # row 12
+        rows.append(
+            ["S01", "1", "S01_plank", "plank", "0", "", "none", "forceplate", "raw/S01/cmj.csv", "false", "", "", ""]
+        )  # row 13
 
     _edit_csv(root / "trials.csv", edit_trials)
     _edit_csv(root / "subjects.csv", lambda rows: rows[2].__setitem__(1, "500"))  # row 3: implausible body mass
     (root / "raw/S01/mvc_gas.csv").write_bytes(b"\x89PNG\x00\x01garbage")  # row 3 of trials: unreadable
     emg = _emg(rng)
-    emg["EMG 1 [mV]"][100:120] = np.nan                                       # row 4: NaN gap
+    emg["EMG 1 [mV]"][100:120] = np.nan  # row 4: NaN gap
     write_generic_csv(root / "raw/S01/squat_0.csv", emg)
     emg = _emg(rng)
-    emg["EMG 2 [mV]"] = np.clip(emg["EMG 2 [mV]"], -0.05, 0.05)             # row 5: clipped EMG
+    emg["EMG 2 [mV]"] = np.clip(emg["EMG 2 [mV]"], -0.05, 0.05)  # row 5: clipped EMG
     write_generic_csv(root / "raw/S01/squat_4lb.csv", emg)
     (root / "outside.csv").parent.mkdir(exist_ok=True)
-    _edit_csv(root / "injuries.csv", lambda rows: rows.append(["S07", "2024-02-01", "2024-01-20", "", "knee", "ligament"]))
+    _edit_csv(
+        root / "injuries.csv", lambda rows: rows.append(["S07", "2024-02-01", "2024-01-20", "", "knee", "ligament"])
+    )
     _edit_csv(root / "exposures.csv", lambda rows: rows[2].__setitem__(4, "2023-12-31"))
     return {
         ("error", "subjects.csv", 3, "body_mass_kg", "implausible"),
@@ -410,9 +562,14 @@ def seed_problems(root: Path) -> set[tuple[str, str, int | None, str | None, str
 def _assert_reports(problems: list[Problem], expected) -> None:
     for severity, file, row, column, text in expected:
         texts = (text,) if isinstance(text, str) else text
-        assert any(p.severity == severity and p.file == file and p.row == row and p.column == column
-                   and any(t in p.message for t in texts)
-                   for p in problems), f"not reported: {severity} {file}:{row} [{column}] {text!r}\n" + "\n".join(map(str, problems))
+        assert any(
+            p.severity == severity
+            and p.file == file
+            and p.row == row
+            and p.column == column
+            and any(t in p.message for t in texts)
+            for p in problems
+        ), f"not reported: {severity} {file}:{row} [{column}] {text!r}\n" + "\n".join(map(str, problems))
 
 
 def _real_reader_available() -> bool:
@@ -444,7 +601,7 @@ def test_validate_cli_reports_every_seeded_problem(valid_study, reader, capsys):
 
     assert cli_main(["validate", str(valid_study)]) == 1
     out = capsys.readouterr().out
-    for _, file, row, column, _ in expected:
+    for _, file, row, _column, _ in expected:
         assert f"{file}:{row}" in out
     n_errors = sum(e[0] == "error" for e in expected)
     assert f"INVALID: {n_errors} error(s), 1 warning(s)" in out and "header = row 1" in out

@@ -1,4 +1,5 @@
 """Property tests: random garbage in the CSV manifests gives clear Problems, never a traceback."""
+
 from __future__ import annotations
 
 import csv
@@ -8,19 +9,53 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.study import Problem, load_study, validate_study
 from analysis.errors import StudyError
+from analysis.study import Problem, load_study, validate_study
 
 SUBJECT_HEADER = ["subject_id", "body_mass_kg", "height_m", "sex", "age", "training_age_years", "group"]
-TRIAL_HEADER = ["subject_id", "session", "trial_id", "exercise", "load_per_ankle", "load_unit", "load_phase", "kind",
-                "file", "is_mvc", "mvc_muscle", "notes"]
+TRIAL_HEADER = [
+    "subject_id",
+    "session",
+    "trial_id",
+    "exercise",
+    "load_per_ankle",
+    "load_unit",
+    "load_phase",
+    "kind",
+    "file",
+    "is_mvc",
+    "mvc_muscle",
+    "notes",
+]
 NUMERIC = {"body_mass_kg", "height_m", "age", "training_age_years", "load_per_ankle"}
 ENUM = {"load_unit", "load_phase", "kind"}
 
 cells = st.one_of(
     st.text(max_size=12),
-    st.sampled_from(["", "nan", "inf", "-1", "1e400", "72,5", "NaN", "None", "true", "../x", "/etc/passwd",
-                     "\"", "a,b", "line\nbreak", "\x00", "💥", "0x1F", "kg", "lb", "none"]),
+    st.sampled_from(
+        [
+            "",
+            "nan",
+            "inf",
+            "-1",
+            "1e400",
+            "72,5",
+            "NaN",
+            "None",
+            "true",
+            "../x",
+            "/etc/passwd",
+            '"',
+            "a,b",
+            "line\nbreak",
+            "\x00",
+            "💥",
+            "0x1F",
+            "kg",
+            "lb",
+            "none",
+        ]
+    ),
 )
 
 
@@ -34,8 +69,11 @@ def _write(path: Path, header: list[str], rows: list[list[str]]) -> None:
 def _study(root: Path, subject_row: list[str], trial_row: list[str]) -> None:
     (root / "study.yaml").write_text("name: p\nsynthetic: true\n", encoding="utf-8")
     _write(root / "subjects.csv", SUBJECT_HEADER, [["S01", "70", "1.75", "male", "30", "5", "a"], subject_row])
-    _write(root / "trials.csv", TRIAL_HEADER,
-           [["S01", "1", "t1", "squat", "0", "", "none", "forceplate", "t1.csv", "false", "", ""], trial_row])
+    _write(
+        root / "trials.csv",
+        TRIAL_HEADER,
+        [["S01", "1", "t1", "squat", "0", "", "none", "forceplate", "t1.csv", "false", "", ""], trial_row],
+    )
     (root / "t1.csv").write_text("time_s,Fz [N]\n0,1\n0.001,2\n", encoding="utf-8")
 
 
@@ -60,17 +98,34 @@ def test_garbage_cells_give_problems_not_tracebacks(subject_row, trial_row):
         by_cell = {(p.file, p.row, p.column) for p in problems if p.severity == "error"}
         sub_multiline = any("\n" in c or "\r" in c for c in subject_row)
         trial_multiline = any("\n" in c or "\r" in c for c in trial_row)
-        for header, row, file, multiline in ((SUBJECT_HEADER, subject_row, "subjects.csv", sub_multiline),
-                                             (TRIAL_HEADER, trial_row, "trials.csv", trial_multiline)):
+        for header, row, file, multiline in (
+            (SUBJECT_HEADER, subject_row, "subjects.csv", sub_multiline),
+            (TRIAL_HEADER, trial_row, "trials.csv", trial_multiline),
+        ):
             if multiline or any("\x00" in c for c in row):
                 continue  # quoted line breaks shift rows; NUL makes the whole file an error (tested below)
             for name, cell in zip(header, row):
                 cell = cell.strip()
                 if name in NUMERIC and cell and not _is_number(cell):
                     assert (file, 3, name) in by_cell, (name, cell, problems)
-                if name in ENUM and cell and cell.lower() not in {"kg", "lb", "none", "full_range", "mid_range",
-                                                                  "eccentric_only", "concentric_only", "emg",
-                                                                  "forceplate", "kinematics", "combined"}:
+                if (
+                    name in ENUM
+                    and cell
+                    and cell.lower()
+                    not in {
+                        "kg",
+                        "lb",
+                        "none",
+                        "full_range",
+                        "mid_range",
+                        "eccentric_only",
+                        "concentric_only",
+                        "emg",
+                        "forceplate",
+                        "kinematics",
+                        "combined",
+                    }
+                ):
                     assert (file, 3, name) in by_cell, (name, cell, problems)
         errors = [p for p in problems if p.severity == "error"]
         try:
@@ -87,8 +142,11 @@ def test_garbage_cells_give_problems_not_tracebacks(subject_row, trial_row):
 def test_garbage_files_give_problems_not_tracebacks(content, table):
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        _study(root, ["S02", "80", "", "", "", "", ""], ["S02", "1", "t2", "squat", "0", "", "none", "forceplate",
-                                                         "t1.csv", "", "", ""])
+        _study(
+            root,
+            ["S02", "80", "", "", "", "", ""],
+            ["S02", "1", "t2", "squat", "0", "", "none", "forceplate", "t1.csv", "", "", ""],
+        )
         (root / table).write_bytes(content)
         problems = validate_study(root, check_files=False, progress=False)
         assert all(isinstance(p, Problem) for p in problems)
@@ -103,14 +161,23 @@ dates = st.one_of(cells, st.dates().map(str), st.sampled_from(["2024-02-30", "31
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(exposure=st.tuples(cells, cells, cells, dates, dates, cells, cells).map(list),
-       injury=st.tuples(cells, dates, dates, cells, cells, cells).map(list))
+@given(
+    exposure=st.tuples(cells, cells, cells, dates, dates, cells, cells).map(list),
+    injury=st.tuples(cells, dates, dates, cells, cells, cells).map(list),
+)
 def test_garbage_injury_tables_give_problems_not_tracebacks(exposure, injury):
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        _study(root, ["S02", "80", "", "", "", "", ""], ["S02", "1", "t2", "squat", "0", "", "none", "forceplate",
-                                                         "t1.csv", "", "", ""])
-        _write(root / "exposures.csv", EXPOSURE_HEADER, [["A", "", "", "2024-01-01", "2024-06-30", "10", "hours"], exposure])
+        _study(
+            root,
+            ["S02", "80", "", "", "", "", ""],
+            ["S02", "1", "t2", "squat", "0", "", "none", "forceplate", "t1.csv", "", "", ""],
+        )
+        _write(
+            root / "exposures.csv",
+            EXPOSURE_HEADER,
+            [["A", "", "", "2024-01-01", "2024-06-30", "10", "hours"], exposure],
+        )
         _write(root / "injuries.csv", INJURY_HEADER, [injury])
         problems = validate_study(root, check_files=False, progress=False)
         assert all(isinstance(p, Problem) for p in problems)

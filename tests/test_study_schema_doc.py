@@ -1,4 +1,5 @@
 """data/README.md (the format in words) and analysis/study_schema.yaml (machine-checked) must agree."""
+
 from __future__ import annotations
 
 import re

@@ -4,6 +4,7 @@ Each submodule exposes ``run(quick: bool = False) -> pandas.DataFrame`` whose ro
 with their ratio against a baseline measured **in the same run** (so the numbers mean something on
 any machine). Speed and memory targets live here, never in unit tests.
 """
+
 from __future__ import annotations
 
 import importlib

@@ -6,6 +6,7 @@ one warm-up; throughput is channel-samples per second. Targets (§11 and issue 4
 >= 0.9 x the scipy chain's throughput, full chain (envelope, quality flags, onsets) >= 10 M
 channel-samples/s, peak extra memory of the full chain <= 3 x the input array (tracemalloc).
 """
+
 from __future__ import annotations
 
 import gc
@@ -13,7 +14,7 @@ import importlib.util
 import statistics
 import time
 import tracemalloc
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -29,8 +30,9 @@ N_CHANNELS = 8
 COLUMNS = ["measurement", "value", "unit", "baseline", "ratio", "target", "meets_target"]
 
 
-def synthetic_emg(duration_s: float = 60.0, fs_hz: float = FS_HZ, n_channels: int = N_CHANNELS,
-                  seed: int = 0) -> np.ndarray:
+def synthetic_emg(
+    duration_s: float = 60.0, fs_hz: float = FS_HZ, n_channels: int = N_CHANNELS, seed: int = 0
+) -> np.ndarray:
     """(n_samples, n_channels) EMG in V: 1 s bursts every 3 s (shifted per channel), noise, hum, DC offset."""
     rng = np.random.default_rng(seed)
     n = int(duration_s * fs_hz)
@@ -64,8 +66,15 @@ def _our_envelope(x: np.ndarray, fs_hz: float) -> np.ndarray:
 
 
 def _row(measurement, value, unit, baseline=np.nan, ratio=np.nan, target="", meets=None):
-    return {"measurement": measurement, "value": value, "unit": unit, "baseline": baseline, "ratio": ratio,
-            "target": target, "meets_target": meets}
+    return {
+        "measurement": measurement,
+        "value": value,
+        "unit": unit,
+        "baseline": baseline,
+        "ratio": ratio,
+        "target": target,
+        "meets_target": meets,
+    }
 
 
 def run(quick: bool = False) -> pd.DataFrame:
@@ -74,24 +83,51 @@ def run(quick: bool = False) -> pd.DataFrame:
     repeats = 3 if quick else 7
     x = synthetic_emg(duration_s)
     n_cs = x.size  # channel-samples
-    recording = Recording(samples=x, sampling_rate_hz=FS_HZ, channel_names=[f"EMG{i + 1}" for i in range(N_CHANNELS)],
-                          units=["V"] * N_CHANNELS, channel_kinds=["emg"] * N_CHANNELS)
+    recording = Recording(
+        samples=x,
+        sampling_rate_hz=FS_HZ,
+        channel_names=[f"EMG{i + 1}" for i in range(N_CHANNELS)],
+        units=["V"] * N_CHANNELS,
+        channel_kinds=["emg"] * N_CHANNELS,
+    )
     settings = emg.EMGSettings(onset_method="threshold", onset_k_sd=5.0, onset_min_on_s=0.1, onset_min_off_s=0.1)
     rows = []
 
     t_scipy = _median_time(lambda: _scipy_envelope(x, FS_HZ), repeats)
     t_ours = _median_time(lambda: _our_envelope(x, FS_HZ), repeats)
-    rows.append(_row("scipy envelope chain (bp 20-450 -> abs -> 6 Hz), channel-samples/s",
-                     n_cs / t_scipy / 1e6, "M/s", target="baseline"))
-    rows.append(_row("our envelope chain (dc -> bp -> rect -> 6 Hz, clipped >= 0), channel-samples/s",
-                     n_cs / t_ours / 1e6, "M/s", baseline=n_cs / t_scipy / 1e6, ratio=t_scipy / t_ours,
-                     target=">= 0.9 x scipy", meets=bool(t_scipy / t_ours >= 0.9)))
+    rows.append(
+        _row(
+            "scipy envelope chain (bp 20-450 -> abs -> 6 Hz), channel-samples/s",
+            n_cs / t_scipy / 1e6,
+            "M/s",
+            target="baseline",
+        )
+    )
+    rows.append(
+        _row(
+            "our envelope chain (dc -> bp -> rect -> 6 Hz, clipped >= 0), channel-samples/s",
+            n_cs / t_ours / 1e6,
+            "M/s",
+            baseline=n_cs / t_scipy / 1e6,
+            ratio=t_scipy / t_ours,
+            target=">= 0.9 x scipy",
+            meets=bool(t_scipy / t_ours >= 0.9),
+        )
+    )
 
     t_full = _median_time(lambda: emg.process(recording, settings), repeats)
     full_rate = n_cs / t_full / 1e6
-    rows.append(_row("our full chain (process: envelope, quality flags, onsets), channel-samples/s",
-                     full_rate, "M/s", baseline=n_cs / t_scipy / 1e6, ratio=t_scipy / t_full,
-                     target=">= 10 M/s", meets=bool(full_rate >= 10.0)))
+    rows.append(
+        _row(
+            "our full chain (process: envelope, quality flags, onsets), channel-samples/s",
+            full_rate,
+            "M/s",
+            baseline=n_cs / t_scipy / 1e6,
+            ratio=t_scipy / t_full,
+            target=">= 10 M/s",
+            meets=bool(full_rate >= 10.0),
+        )
+    )
 
     gc.collect()
     tracemalloc.start()
@@ -100,24 +136,57 @@ def run(quick: bool = False) -> pd.DataFrame:
     tracemalloc.stop()
     outputs = result.envelope.nbytes + (result.filtered.nbytes if result.filtered is not None else 0)
     del result
-    rows.append(_row("peak memory of process() (tracemalloc, incl. its 2 output arrays)", peak / 2**20, "MiB",
-                     baseline=x.nbytes / 2**20, ratio=peak / x.nbytes, target="<= 3 x input",
-                     meets=bool(peak <= 3 * x.nbytes)))
-    rows.append(_row("  of which returned arrays (envelope + band-passed EMG)", outputs / 2**20, "MiB",
-                     baseline=x.nbytes / 2**20, ratio=outputs / x.nbytes, target="info"))
+    rows.append(
+        _row(
+            "peak memory of process() (tracemalloc, incl. its 2 output arrays)",
+            peak / 2**20,
+            "MiB",
+            baseline=x.nbytes / 2**20,
+            ratio=peak / x.nbytes,
+            target="<= 3 x input",
+            meets=bool(peak <= 3 * x.nbytes),
+        )
+    )
+    rows.append(
+        _row(
+            "  of which returned arrays (envelope + band-passed EMG)",
+            outputs / 2**20,
+            "MiB",
+            baseline=x.nbytes / 2**20,
+            ratio=outputs / x.nbytes,
+            target="info",
+        )
+    )
 
     if importlib.util.find_spec("neurokit2") is None:
-        rows.append(_row("NeuroKit2 emg_process, 8 channels in turn", np.nan, "not installed",
-                         target="info (design doc: 0.024 M/s)"))
+        rows.append(
+            _row(
+                "NeuroKit2 emg_process, 8 channels in turn",
+                np.nan,
+                "not installed",
+                target="info (design doc: 0.024 M/s)",
+            )
+        )
     else:  # pragma: no cover - neurokit2 is not a project dependency
         import neurokit2 as nk
 
         nk_x = x if not quick else x[: int(5 * FS_HZ)]
-        t_nk = _median_time(lambda: [nk.emg_process(nk_x[:, c], sampling_rate=int(FS_HZ)) for c in range(N_CHANNELS)],
-                            1 if not quick else 2)
-        rows.append(_row("NeuroKit2 emg_process, 8 channels in turn, channel-samples/s", nk_x.size / t_nk / 1e6, "M/s",
-                         baseline=n_cs / t_full / 1e6, ratio=(nk_x.size / t_nk) / (n_cs / t_full),
-                         target="info (ratio = NeuroKit2 / our full chain)"))
+        t_nk = _median_time(
+            lambda: [nk.emg_process(nk_x[:, c], sampling_rate=int(FS_HZ)) for c in range(N_CHANNELS)],
+            1 if not quick else 2,
+        )
+        rows.append(
+            _row(
+                "NeuroKit2 emg_process, 8 channels in turn, channel-samples/s",
+                nk_x.size / t_nk / 1e6,
+                "M/s",
+                baseline=n_cs / t_full / 1e6,
+                ratio=(nk_x.size / t_nk) / (n_cs / t_full),
+                target="info (ratio = NeuroKit2 / our full chain)",
+            )
+        )
     frame = pd.DataFrame(rows, columns=COLUMNS)
-    frame.attrs["signal"] = f"synthetic EMG {FS_HZ:g} Hz x {N_CHANNELS} channels x {duration_s:g} s; median of {repeats}"
+    frame.attrs["signal"] = (
+        f"synthetic EMG {FS_HZ:g} Hz x {N_CHANNELS} channels x {duration_s:g} s; median of {repeats}"
+    )
     return frame

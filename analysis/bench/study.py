@@ -22,6 +22,7 @@ What is measured, honestly:
   chain" row separates orchestration overhead (scheduling, transfer, idle workers) from such contention.
 * Rerun: one recipe file changed after a cached full run; the rerun's wall time against the full run.
 """
+
 from __future__ import annotations
 
 import functools
@@ -31,9 +32,10 @@ import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -44,8 +46,16 @@ from analysis.runtime import tune_allocator
 
 __all__ = ["run", "make_bench_study", "BenchStudy"]
 
-MUSCLES = ("gluteus_maximus", "gluteus_medius", "gastrocnemius_medialis", "gastrocnemius_lateralis", "soleus",
-           "tibialis_anterior", "vastus_lateralis", "biceps_femoris")
+MUSCLES = (
+    "gluteus_maximus",
+    "gluteus_medius",
+    "gastrocnemius_medialis",
+    "gastrocnemius_lateralis",
+    "soleus",
+    "tibialis_anterior",
+    "vastus_lateralis",
+    "biceps_femoris",
+)
 CHANNELS = {f"EMG {i + 1}": m for i, m in enumerate(MUSCLES)}
 FS_HZ = 2000.0  # typical sEMG rate (SENIAM; docs/design/signal-processing.md §2)
 TRIAL_S = 10.0
@@ -81,11 +91,25 @@ def make_bench_study(root: Path, n_subjects: int, n_reps: int) -> BenchStudy:
         seed += 1
         file = f"raw/{trial_id}.json"
         (root / file).write_text(json.dumps({"seed": seed, "level": level, "seconds": seconds}))
-        rows.append({"subject_id": subject, "session": "1", "trial_id": trial_id, "exercise": exercise,
-                     "load_phase": phase, "load_kg": load_kg, "load_lb": load_kg / 0.45359237,
-                     "load_pct_bw": 100 * load_kg / 75.0, "body_mass_kg": 75.0, "group": "bench",
-                     "kind": "emg", "file": file, "is_mvc": is_mvc, "mvc_muscle": ";".join(MUSCLES) if is_mvc else "",
-                     "path": str((root / file).resolve())})
+        rows.append(
+            {
+                "subject_id": subject,
+                "session": "1",
+                "trial_id": trial_id,
+                "exercise": exercise,
+                "load_phase": phase,
+                "load_kg": load_kg,
+                "load_lb": load_kg / 0.45359237,
+                "load_pct_bw": 100 * load_kg / 75.0,
+                "body_mass_kg": 75.0,
+                "group": "bench",
+                "kind": "emg",
+                "file": file,
+                "is_mvc": is_mvc,
+                "mvc_muscle": ";".join(MUSCLES) if is_mvc else "",
+                "path": str((root / file).resolve()),
+            }
+        )
 
     for s in range(n_subjects):
         subject = f"B{s + 1:03d}"
@@ -112,16 +136,26 @@ def read_recipe(trial: Mapping[str, Any], context: Mapping[str, Any]) -> Recordi
     t = np.arange(n) / FS_HZ
     activation = 0.05 + float(recipe["level"]) * (0.5 - 0.5 * np.cos(2 * np.pi * 0.5 * t))
     samples = _noise_bank(n)[int(recipe["seed"]) % _NOISE_BANK_N] * (activation * _V_PER_UNIT)[:, None]
-    return Recording(samples=samples, sampling_rate_hz=FS_HZ, channel_names=list(CHANNELS),
-                     units=["V"] * len(CHANNELS), channel_kinds=["emg"] * len(CHANNELS), source=Path(trial["path"]))
+    return Recording(
+        samples=samples,
+        sampling_rate_hz=FS_HZ,
+        channel_names=list(CHANNELS),
+        units=["V"] * len(CHANNELS),
+        channel_kinds=["emg"] * len(CHANNELS),
+        source=Path(trial["path"]),
+    )
 
 
 def _bench_pipeline() -> features.Pipeline:
     real = features.default_pipeline()
-    return features.Pipeline(read=read_recipe, processors={"emg": features.process_emg_trial},
-                             mvc_processor=features.process_mvc_trial, combine_mvc=real.combine_mvc,
-                             resolve_settings=real.resolve_settings,
-                             code_modules={"emg": ("analysis.emg",), "mvc": ("analysis.emg",)})
+    return features.Pipeline(
+        read=read_recipe,
+        processors={"emg": features.process_emg_trial},
+        mvc_processor=features.process_mvc_trial,
+        combine_mvc=real.combine_mvc,
+        resolve_settings=real.resolve_settings,
+        code_modules={"emg": ("analysis.emg",), "mvc": ("analysis.emg",)},
+    )
 
 
 class _PeakRSS:
@@ -158,7 +192,7 @@ class _PeakRSS:
             n += 1
             self._stop.wait(self.interval_s)
 
-    def __enter__(self) -> "_PeakRSS":
+    def __enter__(self) -> _PeakRSS:
         self._thread.start()
         return self
 
@@ -180,8 +214,7 @@ def _baseline_throughput(study: BenchStudy, n_trials: int) -> float:
     task_trials = study.trials[~study.trials["is_mvc"].astype(bool)]
     picks = np.unique(np.linspace(0, len(task_trials) - 1, n_trials + 1).round().astype(int))
     trials = task_trials.iloc[picks].to_dict("records")
-    context = {"settings": {"emg": settings["emg"]}, "channel_map": CHANNELS,
-               "mvc_refs": {m: 1e-4 for m in MUSCLES}}
+    context = {"settings": {"emg": settings["emg"]}, "channel_map": CHANNELS, "mvc_refs": {m: 1e-4 for m in MUSCLES}}
     # warm-up: imports, the noise bank, filter design caches
     features.process_emg_trial(trials[0], read_recipe(trials[0], context), context)
     frames, samples = [], 0
@@ -207,8 +240,15 @@ def _row(measurement, value, unit, baseline=np.nan, target=np.nan, higher_is_bet
     ratio = value / baseline if baseline and np.isfinite(baseline) else np.nan
     compare = ratio if np.isfinite(ratio) else value
     meets = None if not np.isfinite(target) else bool(compare >= target if higher_is_better else compare <= target)
-    return {"measurement": measurement, "value": value, "unit": unit, "baseline": baseline, "ratio": ratio,
-            "target": target, "meets_target": meets}
+    return {
+        "measurement": measurement,
+        "value": value,
+        "unit": unit,
+        "baseline": baseline,
+        "ratio": ratio,
+        "target": target,
+        "meets_target": meets,
+    }
 
 
 def run(quick: bool = False) -> pd.DataFrame:
@@ -231,18 +271,45 @@ def run(quick: bool = False) -> pd.DataFrame:
             full, full_s = _timed_run(study, workers=workers)
         after = _baseline_throughput(study, n_baseline)
         baseline = (before + after) / 2
-        rows.append(_row(f"single-process EMG chain (baseline: mean of {before / 1e6:.2f} M/s before and "
-                         f"{after / 1e6:.2f} M/s after the study run, {n_baseline} trials each)", baseline,
-                         "channel-samples/s"))
+        rows.append(
+            _row(
+                f"single-process EMG chain (baseline: mean of {before / 1e6:.2f} M/s before and "
+                f"{after / 1e6:.2f} M/s after the study run, {n_baseline} trials each)",
+                baseline,
+                "channel-samples/s",
+            )
+        )
         per_worker = samples / full_s / workers
-        rows.append(_row(f"study throughput per worker ({workers} workers, {samples:.3g} channel-samples, "
-                         f"{len(study.trials)} trials)", per_worker, "channel-samples/s", baseline, 0.8))
+        rows.append(
+            _row(
+                f"study throughput per worker ({workers} workers, {samples:.3g} channel-samples, "
+                f"{len(study.trials)} trials)",
+                per_worker,
+                "channel-samples/s",
+                baseline,
+                0.8,
+            )
+        )
         busy = full.stats["compute_s"] / (full_s * workers)
-        rows.append(_row("share of worker time spent in read + EMG chain (rest: scheduling, transfer, idle)",
-                         busy, "1", np.nan, 0.8))
+        rows.append(
+            _row(
+                "share of worker time spent in read + EMG chain (rest: scheduling, transfer, idle)",
+                busy,
+                "1",
+                np.nan,
+                0.8,
+            )
+        )
         in_memory = samples * 8.0  # the study as float64 samples
-        rows.append(_row("peak RSS driver + workers (baseline: study size as float64)", memory.peak_bytes / 1e9,
-                         "GB", in_memory / 1e9, np.nan))
+        rows.append(
+            _row(
+                "peak RSS driver + workers (baseline: study size as float64)",
+                memory.peak_bytes / 1e9,
+                "GB",
+                in_memory / 1e9,
+                np.nan,
+            )
+        )
         rows[-1]["target"], rows[-1]["meets_target"] = 1.5, bool(memory.peak_bytes / 1e9 <= 1.5)
         rows[-1]["ratio"] = memory.peak_bytes / in_memory
 
@@ -267,8 +334,7 @@ def run(quick: bool = False) -> pd.DataFrame:
         if old_cache is not None:
             os.environ["ANKLELAB_CACHE"] = old_cache
         shutil.rmtree(tmp, ignore_errors=True)
-    table = pd.DataFrame(rows, columns=["measurement", "value", "unit", "baseline", "ratio", "target",
-                                        "meets_target"])
+    table = pd.DataFrame(rows, columns=["measurement", "value", "unit", "baseline", "ratio", "target", "meets_target"])
     if quick:
         # a 3-s smoke study is dominated by fixed costs (starting the worker pool ~1 s, writing the tables):
         # the issue's targets are about the full study, so a quick run shows the numbers without a verdict

@@ -6,15 +6,16 @@ rules of :mod:`analysis.claims` read exactly these two intervals against the sha
 reader can check each verdict by eye. Each claim gets its own row on its own natural scale (%, rate
 ratio, °, %BW per kg): putting them on one axis would be meaningless.
 """
+
 from __future__ import annotations
 
 import html
 import json
 import math
 import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -39,8 +40,12 @@ __all__ = [
 ]
 
 #: One colour per verdict, colour-blind-safe (Okabe & Ito 2008 palette).
-VERDICT_COLOURS = {"supported": "#009E73", "contradicted": "#D55E00", "inconclusive": "#E69F00",
-                   "not testable": "#999999"}
+VERDICT_COLOURS = {
+    "supported": "#009E73",
+    "contradicted": "#D55E00",
+    "inconclusive": "#E69F00",
+    "not testable": "#999999",
+}
 #: The detailed reports the overview links to (relative links: reports sit side by side).
 REPORT_PAGES = (
     ("01_emg_quality.html", "EMG quality and processing"),
@@ -54,9 +59,18 @@ REPORT_PAGES = (
 
 def claim_requirements(claims: dict = CLAIMS) -> pd.DataFrame:
     """One row per claim: the exact quote, the estimand, the data and the analysis it needs."""
-    rows = [{"claim_id": cid, "quote": spec.quote, "estimand": spec.estimand, "data_needed": spec.data_needed,
-             "claim_form": spec.form, "claimed_range": spec.claimed_range, "smallest_effect": spec.smallest_effect}
-            for cid, spec in claims.items()]
+    rows = [
+        {
+            "claim_id": cid,
+            "quote": spec.quote,
+            "estimand": spec.estimand,
+            "data_needed": spec.data_needed,
+            "claim_form": spec.form,
+            "claimed_range": spec.claimed_range,
+            "smallest_effect": spec.smallest_effect,
+        }
+        for cid, spec in claims.items()
+    ]
     return pd.DataFrame(rows)
 
 
@@ -88,19 +102,23 @@ def claims_display_table(df: pd.DataFrame, *, notes: bool = True) -> pd.DataFram
             nn = _fmt(n_needed, 6) if n_needed is not None and np.isfinite(float(n_needed)) else "not computed"
         else:
             nn = ""
-        rows.append({
-            "claim": r["claim_id"],
-            "verdict": r["verdict"],
-            "estimate": _fmt(r["estimate"]) if tested else "",
-            "95 % CI": f"[{_fmt(r['ci95_low'])}, {_fmt(r['ci95_high'])}]" if tested else "",
-            "90 % CI": f"[{_fmt(r['ci90_low'])}, {_fmt(r['ci90_high'])}]" if tested else "",
-            "unit": clean_unit(r.get("unit")),
-            "claimed": r.get("claimed_range") or "",
-            "n subjects": int(r["n_subjects"]) if pd.notna(r["n_subjects"]) else 0,
-            "MDE": _fmt(r["mde"]) if tested and np.isfinite(float(r["mde"])) else ("not computed" if tested else ""),
-            "n needed": nn,
-            "notes": r.get("notes") or "",
-        })
+        rows.append(
+            {
+                "claim": r["claim_id"],
+                "verdict": r["verdict"],
+                "estimate": _fmt(r["estimate"]) if tested else "",
+                "95 % CI": f"[{_fmt(r['ci95_low'])}, {_fmt(r['ci95_high'])}]" if tested else "",
+                "90 % CI": f"[{_fmt(r['ci90_low'])}, {_fmt(r['ci90_high'])}]" if tested else "",
+                "unit": clean_unit(r.get("unit")),
+                "claimed": r.get("claimed_range") or "",
+                "n subjects": int(r["n_subjects"]) if pd.notna(r["n_subjects"]) else 0,
+                "MDE": _fmt(r["mde"])
+                if tested and np.isfinite(float(r["mde"]))
+                else ("not computed" if tested else ""),
+                "n needed": nn,
+                "notes": r.get("notes") or "",
+            }
+        )
     out = pd.DataFrame(rows)
     return out if notes else out.drop(columns="notes", errors="ignore")
 
@@ -111,17 +129,39 @@ def claim_parts(df: pd.DataFrame) -> pd.DataFrame:
     for _, r in df.iterrows():
         parts = json.loads(r["parts"]) if isinstance(r.get("parts"), str) and r["parts"] else []
         if not parts:
-            rows.append({"claim_id": r["claim_id"], "part": "(whole claim)", "verdict": r["verdict"],
-                         "unit": r.get("unit") or "", "estimate": math.nan, "ci95_low": math.nan,
-                         "ci95_high": math.nan, "ci90_low": math.nan, "ci90_high": math.nan,
-                         "missing": r.get("notes") or "", "method": ""})
+            rows.append(
+                {
+                    "claim_id": r["claim_id"],
+                    "part": "(whole claim)",
+                    "verdict": r["verdict"],
+                    "unit": r.get("unit") or "",
+                    "estimate": math.nan,
+                    "ci95_low": math.nan,
+                    "ci95_high": math.nan,
+                    "ci90_low": math.nan,
+                    "ci90_high": math.nan,
+                    "missing": r.get("notes") or "",
+                    "method": "",
+                }
+            )
             continue
         for p in parts:
             ci95, ci90 = p.get("ci95", [math.nan] * 2), p.get("ci90", [math.nan] * 2)
-            rows.append({"claim_id": r["claim_id"], "part": p["part"], "verdict": p["verdict"], "unit": p["unit"],
-                         "estimate": p.get("estimate", math.nan), "ci95_low": ci95[0], "ci95_high": ci95[1],
-                         "ci90_low": ci90[0], "ci90_high": ci90[1], "missing": p.get("missing", ""),
-                         "method": p.get("method", "")})
+            rows.append(
+                {
+                    "claim_id": r["claim_id"],
+                    "part": p["part"],
+                    "verdict": p["verdict"],
+                    "unit": p["unit"],
+                    "estimate": p.get("estimate", math.nan),
+                    "ci95_low": ci95[0],
+                    "ci95_high": ci95[1],
+                    "ci90_low": ci90[0],
+                    "ci90_high": ci90[1],
+                    "missing": p.get("missing", ""),
+                    "method": p.get("method", ""),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -148,7 +188,9 @@ def claimed_zone(claim_id: str, part: str, tolerances: dict | None = None) -> Cl
     if claim_id == "C2":
         if "hip" in p:
             return ClaimedZone(-inf, -tol["C2_hip_hike_sesoi_deg"], None, 0.0, "° hip hiking, trained − control")
-        return ClaimedZone(tol["C2_velocity_sesoi_pct"], inf, None, 0.0, "% knee-extension velocity, trained vs control")
+        return ClaimedZone(
+            tol["C2_velocity_sesoi_pct"], inf, None, 0.0, "% knee-extension velocity, trained vs control"
+        )
     if claim_id == "C3":
         return ClaimedZone(tol["C3_hinge_sesoi_deg_per_pct_bw"], inf, None, 0.0, "° FPPA per %BW above 10 %BW")
     if claim_id == "C4":
@@ -178,7 +220,7 @@ def claimed_zone(claim_id: str, part: str, tolerances: dict | None = None) -> Cl
 def _why(text: str, width: int = 95) -> str:
     text = str(text or "not testable")
     while text.startswith("not testable: "):
-        text = text[len("not testable: "):]
+        text = text[len("not testable: ") :]
     lines = textwrap.wrap(text, width)
     return "\n".join(lines[:2]) + ("…" if len(lines) > 2 else "")
 
@@ -190,19 +232,30 @@ def forest_figure(df: pd.DataFrame, tolerances: dict | None = None) -> Figure:
     parts = claim_parts(df)
     parts["zone"] = [claimed_zone(c, p, tolerances) for c, p in zip(parts["claim_id"], parts["part"])]
     parts["axis_label"] = [z.axis_label for z in parts["zone"]]
-    panels = [(cid, label, sub.reset_index(drop=True))
-              for (cid, label), sub in parts.groupby(["claim_id", "axis_label"], sort=False)]
+    panels = [
+        (cid, label, sub.reset_index(drop=True))
+        for (cid, label), sub in parts.groupby(["claim_id", "axis_label"], sort=False)
+    ]
     heights = [len(sub) for _, _, sub in panels]
-    fig, axes = plt.subplots(len(panels), 1, figsize=(9, 0.55 * sum(heights) + 1.05 * len(panels) + 0.4),
-                             gridspec_kw={"height_ratios": heights}, squeeze=False)
+    fig, axes = plt.subplots(
+        len(panels),
+        1,
+        figsize=(9, 0.55 * sum(heights) + 1.05 * len(panels) + 0.4),
+        gridspec_kw={"height_ratios": heights},
+        squeeze=False,
+    )
     seen = set()
     for ax, (cid, label, sub) in zip(axes[:, 0], panels):
         ys = np.arange(len(sub))[::-1]
         zones = list(sub["zone"])
         tested = sub["estimate"].notna().to_numpy()
-        finite = np.concatenate([sub.loc[tested, ["ci95_low", "ci95_high"]].to_numpy(float).ravel(),
-                                 [z.null for z in zones],
-                                 [v for z in zones for v in (z.low, z.high, z.point) if v is not None and math.isfinite(v)]])
+        finite = np.concatenate(
+            [
+                sub.loc[tested, ["ci95_low", "ci95_high"]].to_numpy(float).ravel(),
+                [z.null for z in zones],
+                [v for z in zones for v in (z.low, z.high, z.point) if v is not None and math.isfinite(v)],
+            ]
+        )
         finite = finite[np.isfinite(finite)]
         lo, hi = (finite.min(), finite.max()) if finite.size else (0.0, 1.0)
         pad = 0.08 * (hi - lo or 1.0)
@@ -222,18 +275,28 @@ def forest_figure(df: pd.DataFrame, tolerances: dict | None = None) -> Figure:
                 ax.text(xlim[0], y, "  " + _why(p["missing"]), va="center", ha="left", fontsize=7, color="0.3")
         ax.set_xlim(xlim)
         ax.set_ylim(-0.6, len(sub) - 0.4)
-        ax.set_yticks(ys, ["\n".join(textwrap.wrap(f"{p} ({v})", 34)[:2]) for p, v in zip(sub["part"], sub["verdict"])],
-                      fontsize=7.5)
+        ax.set_yticks(
+            ys,
+            ["\n".join(textwrap.wrap(f"{p} ({v})", 34)[:2]) for p, v in zip(sub["part"], sub["verdict"])],
+            fontsize=7.5,
+        )
         if cid not in seen:
             verdict = df.loc[df["claim_id"] == cid, "verdict"].iloc[0]
-            ax.set_title(f"{cid}: {verdict}", loc="left", fontsize=10, color=VERDICT_COLOURS.get(verdict, "black"),
-                         fontweight="bold")
+            ax.set_title(
+                f"{cid}: {verdict}",
+                loc="left",
+                fontsize=10,
+                color=VERDICT_COLOURS.get(verdict, "black"),
+                fontweight="bold",
+            )
             seen.add(cid)
         ax.set_xlabel(label, fontsize=8.5)
         ax.tick_params(axis="x", labelsize=8)
         ax.grid(axis="y", visible=False)
-    fig.suptitle("Estimate (dot), 95 % CI (thin), 90 % CI (thick) vs the claimed zone (green); grey line = no effect",
-                 fontsize=9.5)
+    fig.suptitle(
+        "Estimate (dot), 95 % CI (thin), 90 % CI (thick) vs the claimed zone (green); grey line = no effect",
+        fontsize=9.5,
+    )
     fig.tight_layout(rect=(0, 0, 1, 0.985))
     return fig
 
@@ -251,7 +314,8 @@ def report_pages(notebooks_dir=paths.NOTEBOOKS_DIR) -> list[tuple[str, str]]:
 def report_links_html(pages: Sequence[tuple[str, str]] | None = None) -> str:
     """A list of relative links to the detailed reports (they are written next to this one)."""
     pages = report_pages() if pages is None else pages
-    items = "".join(f'<li><a href="{html.escape(href)}">{html.escape(title)}</a> '
-                    f"<small>({html.escape(href)})</small></li>" for href, title in pages)
+    items = "".join(
+        f'<li><a href="{html.escape(href)}">{html.escape(title)}</a> <small>({html.escape(href)})</small></li>'
+        for href, title in pages
+    )
     return f"<ul>{items}</ul>"
-

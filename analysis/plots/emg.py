@@ -3,25 +3,39 @@
 Signals are shown in mV (the suite stores V); tables are the tidy EMG feature table of
 docs/architecture.md and the ``mvc`` table of ``analysis.features.FeatureTables``.
 """
+
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-__all__ = ["MV_PER_V", "emg_channels_figure", "quality_flag_table", "flag_counts_figure",
-           "mvc_reference_table", "mvc_reference_figure"]
+__all__ = [
+    "MV_PER_V",
+    "emg_channels_figure",
+    "quality_flag_table",
+    "flag_counts_figure",
+    "mvc_reference_table",
+    "mvc_reference_figure",
+]
 
 MV_PER_V = 1000.0
 
 
-def emg_channels_figure(time_s: np.ndarray, raw_v: np.ndarray, filtered_v: np.ndarray | None,
-                        envelope_v: np.ndarray, channel_names: Sequence[str], *,
-                        labels: Sequence[str] | None = None, flags: dict[str, list[str]] | None = None,
-                        title: str = "") -> Figure:
+def emg_channels_figure(
+    time_s: np.ndarray,
+    raw_v: np.ndarray,
+    filtered_v: np.ndarray | None,
+    envelope_v: np.ndarray,
+    channel_names: Sequence[str],
+    *,
+    labels: Sequence[str] | None = None,
+    flags: dict[str, list[str]] | None = None,
+    title: str = "",
+) -> Figure:
     """One row per channel: raw (grey) and band-passed (blue) EMG in mV on the left, the linear envelope
     (red) on the right. ``labels`` (e.g. muscle names) title the rows; ``flags`` adds each channel's flags."""
     raw = np.atleast_2d(np.asarray(raw_v, float).T).T * MV_PER_V
@@ -29,8 +43,14 @@ def emg_channels_figure(time_s: np.ndarray, raw_v: np.ndarray, filtered_v: np.nd
     filt = None if filtered_v is None else np.atleast_2d(np.asarray(filtered_v, float).T).T * MV_PER_V
     n_channels = raw.shape[1]
     labels = list(labels) if labels is not None else list(channel_names)
-    fig, axes = plt.subplots(n_channels, 2, figsize=(11, 1.9 * n_channels + 0.8), sharex=True, squeeze=False,
-                             gridspec_kw={"width_ratios": [3, 2]})
+    fig, axes = plt.subplots(
+        n_channels,
+        2,
+        figsize=(11, 1.9 * n_channels + 0.8),
+        sharex=True,
+        squeeze=False,
+        gridspec_kw={"width_ratios": [3, 2]},
+    )
     for c in range(n_channels):
         ax_sig, ax_env = axes[c]
         ax_sig.plot(time_s, raw[:, c], color="0.6", lw=0.5, label="raw (DC removed)" if c == 0 else None)
@@ -38,8 +58,9 @@ def emg_channels_figure(time_s: np.ndarray, raw_v: np.ndarray, filtered_v: np.nd
             ax_sig.plot(time_s, filt[:, c], color="tab:blue", lw=0.5, label="band-passed" if c == 0 else None)
         ax_env.plot(time_s, env[:, c], color="tab:red", lw=1.2)
         note = ", ".join((flags or {}).get(channel_names[c], []))
-        ax_sig.set_title(f"{labels[c]} ({channel_names[c]})" + (f" - flags: {note}" if note else ""),
-                         fontsize=9, loc="left")
+        ax_sig.set_title(
+            f"{labels[c]} ({channel_names[c]})" + (f" - flags: {note}" if note else ""), fontsize=9, loc="left"
+        )
         ax_sig.set_ylabel("EMG (mV)")
         ax_env.set_ylabel("envelope (mV)")
     axes[-1, 0].set_xlabel("time (s)")
@@ -65,8 +86,9 @@ def quality_flag_table(emg_features: pd.DataFrame) -> pd.DataFrame:
     out = d[["subject_id", "trial_id", "exercise", "muscle", "quality_flags"]].copy()
     out["quality_flags"] = out["quality_flags"].fillna("")
     out["n_flags"] = out["quality_flags"].map(lambda s: len(_split_flags(s)))
-    return out.sort_values(["n_flags", "subject_id", "trial_id", "muscle"],
-                           ascending=[False, True, True, True]).reset_index(drop=True)
+    return out.sort_values(
+        ["n_flags", "subject_id", "trial_id", "muscle"], ascending=[False, True, True, True]
+    ).reset_index(drop=True)
 
 
 def flag_counts_figure(emg_features: pd.DataFrame) -> Figure:
@@ -96,8 +118,20 @@ def mvc_reference_table(mvc: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=["subject_id", "session", "muscle", "mvc_reference_mv"])
     out = mvc.copy()
     out["mvc_reference_mv"] = out["mvc_reference"].astype(float) * MV_PER_V
-    keep = [c for c in ("subject_id", "session", "muscle", "mvc_reference_mv", "n_mvc_trials", "mvc_trial_ids",
-                        "window_ms", "method") if c in out.columns]
+    keep = [
+        c
+        for c in (
+            "subject_id",
+            "session",
+            "muscle",
+            "mvc_reference_mv",
+            "n_mvc_trials",
+            "mvc_trial_ids",
+            "window_ms",
+            "method",
+        )
+        if c in out.columns
+    ]
     return out[keep].sort_values(["subject_id", "session", "muscle"]).reset_index(drop=True)
 
 

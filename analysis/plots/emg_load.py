@@ -6,12 +6,13 @@ large, so every subject is drawn as its own line and the model gives each one it
 own load slope (a random slope); the population line is the average slope, with its interval.
 EMG is modelled on the log scale, so a slope is a % change per unit of load (docs/design/statistics.md §1).
 """
+
 from __future__ import annotations
 
 import dataclasses
 import json
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -47,8 +48,9 @@ def _check_axis(x: str) -> tuple[str, float]:
     return LOAD_AXES[x]
 
 
-def _select(emg: pd.DataFrame, muscles: Sequence[str] | None, exercises: Sequence[str] | None,
-            load_phases: Sequence[str] | None) -> pd.DataFrame:
+def _select(
+    emg: pd.DataFrame, muscles: Sequence[str] | None, exercises: Sequence[str] | None, load_phases: Sequence[str] | None
+) -> pd.DataFrame:
     need = ["subject_id", "muscle", "exercise", "phase", "load_phase", "mean_pct_mvc", *LOAD_AXES]
     missing = [c for c in need if c not in emg.columns]
     if missing:
@@ -63,21 +65,30 @@ def _select(emg: pd.DataFrame, muscles: Sequence[str] | None, exercises: Sequenc
     return d[np.isfinite(d["mean_pct_mvc"]) & (d["mean_pct_mvc"] > 0)]
 
 
-def subject_load_means(emg: pd.DataFrame, muscles: Sequence[str] | None = None,
-                       exercises: Sequence[str] | None = None, x: str = "load_lb",
-                       load_phases: Sequence[str] | None = ("none", "full_range")) -> pd.DataFrame:
+def subject_load_means(
+    emg: pd.DataFrame,
+    muscles: Sequence[str] | None = None,
+    exercises: Sequence[str] | None = None,
+    x: str = "load_lb",
+    load_phases: Sequence[str] | None = ("none", "full_range"),
+) -> pd.DataFrame:
     """Mean %MVC per subject x muscle x exercise x phase x load (repetitions averaged)."""
     _check_axis(x)
     d = _select(emg, muscles, exercises, load_phases)
     keys = ["subject_id", *_KEYS, x]
-    return d.groupby(keys, as_index=False, observed=True).agg(mean_pct_mvc=("mean_pct_mvc", "mean"),
-                                                               n_trials=("mean_pct_mvc", "size"))
+    return d.groupby(keys, as_index=False, observed=True).agg(
+        mean_pct_mvc=("mean_pct_mvc", "mean"), n_trials=("mean_pct_mvc", "size")
+    )
 
 
-def fit_load_effects(emg: pd.DataFrame, muscles: Sequence[str] | None = None,
-                     exercises: Sequence[str] | None = None, x: str = "load_lb",
-                     load_phases: Sequence[str] | None = ("none", "full_range"),
-                     method_lists: Sequence[Sequence[str]] = DEFAULT_METHOD_LISTS[:1]) -> pd.DataFrame:
+def fit_load_effects(
+    emg: pd.DataFrame,
+    muscles: Sequence[str] | None = None,
+    exercises: Sequence[str] | None = None,
+    x: str = "load_lb",
+    load_phases: Sequence[str] | None = ("none", "full_range"),
+    method_lists: Sequence[Sequence[str]] = DEFAULT_METHOD_LISTS[:1],
+) -> pd.DataFrame:
     """Per muscle x exercise x phase: MixedLM ``log %MVC ~ load`` with a random load slope per subject
     (:func:`analysis.models.fit_mixedlm_robust`, REML, t(n_subjects − 1) intervals).
 
@@ -92,32 +103,64 @@ def fit_load_effects(emg: pd.DataFrame, muscles: Sequence[str] | None = None,
     d = _select(emg, muscles, exercises, load_phases)
     rows = []
     for key, g in d.groupby(_KEYS, observed=True, sort=True):
-        row = dict(zip(_KEYS, key), x=x, per=per, n_subjects=int(g["subject_id"].nunique()),
-                   n_observations=int(len(g)))
+        row = dict(zip(_KEYS, key), x=x, per=per, n_subjects=int(g["subject_id"].nunique()), n_observations=int(len(g)))
         g = g.assign(log_emg=np.log(g["mean_pct_mvc"]), load_scaled=g[x] / per)
         if row["n_subjects"] < 3 or g[x].nunique() < 2:
-            rows.append(row | {"note": f"not fitted: needs ≥ 3 subjects and ≥ 2 load levels "
-                                       f"(has {row['n_subjects']} subjects, {g[x].nunique()} levels)"})
+            rows.append(
+                row
+                | {
+                    "note": f"not fitted: needs ≥ 3 subjects and ≥ 2 load levels "
+                    f"(has {row['n_subjects']} subjects, {g[x].nunique()} levels)"
+                }
+            )
             continue
         try:
-            fit = fit_mixedlm_robust("log_emg ~ load_scaled", g, "subject_id", "~load_scaled",
-                                     method_lists=method_lists)
+            fit = fit_mixedlm_robust(
+                "log_emg ~ load_scaled", g, "subject_id", "~load_scaled", method_lists=method_lists
+            )
         except AnalysisError as exc:
             rows.append(row | {"note": f"not fitted: {exc}"})
             continue
         est = fit.estimate("load_scaled", name=f"{key[0]} {key[1]} per {per:g} {x}")
         nat = est.natural()
-        rows.append(row | {"effect_pct": nat["estimate"], "ci95_low": nat["ci95_low"], "ci95_high": nat["ci95_high"],
-                           "ci90_low": nat["ci90_low"], "ci90_high": nat["ci90_high"], "p_value": est.p_value,
-                           "intercept_log": float(fit.result.fe_params["Intercept"]), "method": est.method,
-                           "structure": fit.structure, "note": fit.fallback_reason or ""})
-    cols = [*_KEYS, "x", "per", "effect_pct", "ci95_low", "ci95_high", "ci90_low", "ci90_high", "p_value",
-            "intercept_log", "n_subjects", "n_observations", "method", "structure", "note"]
+        rows.append(
+            row
+            | {
+                "effect_pct": nat["estimate"],
+                "ci95_low": nat["ci95_low"],
+                "ci95_high": nat["ci95_high"],
+                "ci90_low": nat["ci90_low"],
+                "ci90_high": nat["ci90_high"],
+                "p_value": est.p_value,
+                "intercept_log": float(fit.result.fe_params["Intercept"]),
+                "method": est.method,
+                "structure": fit.structure,
+                "note": fit.fallback_reason or "",
+            }
+        )
+    cols = [
+        *_KEYS,
+        "x",
+        "per",
+        "effect_pct",
+        "ci95_low",
+        "ci95_high",
+        "ci90_low",
+        "ci90_high",
+        "p_value",
+        "intercept_log",
+        "n_subjects",
+        "n_observations",
+        "method",
+        "structure",
+        "note",
+    ]
     return pd.DataFrame(rows).reindex(columns=cols)
 
 
-def activation_load_figure(means: pd.DataFrame, fits: pd.DataFrame | None, muscle: str | Sequence[str],
-                           x: str = "load_lb") -> Figure:
+def activation_load_figure(
+    means: pd.DataFrame, fits: pd.DataFrame | None, muscle: str | Sequence[str], x: str = "load_lb"
+) -> Figure:
     """One panel per exercise (columns) and muscle x phase (rows): each subject's mean %MVC against load
     (grey lines), and the fitted population curve exp(b0 + b1·load) with the 95 % CI of the load effect
     (band). ``muscle`` is one muscle or a list (one row per muscle and phase present in ``means``)."""
@@ -127,10 +170,19 @@ def activation_load_figure(means: pd.DataFrame, fits: pd.DataFrame | None, muscl
     if m_all.empty:
         raise AnalysisError(f"no EMG rows for muscle(s) {muscles}; muscles present: {sorted(means['muscle'].unique())}")
     exercises = sorted(m_all["exercise"].unique())
-    rows = [(mu, ph) for mu in muscles if (m_all["muscle"] == mu).any()
-            for ph in sorted(m_all.loc[m_all["muscle"] == mu, "phase"].unique())]
-    fig, axes = plt.subplots(len(rows), len(exercises), figsize=(3.2 * len(exercises) + 0.6, 3.0 * len(rows) + 0.6),
-                             squeeze=False, sharey="row" if len(muscles) > 1 else True)
+    rows = [
+        (mu, ph)
+        for mu in muscles
+        if (m_all["muscle"] == mu).any()
+        for ph in sorted(m_all.loc[m_all["muscle"] == mu, "phase"].unique())
+    ]
+    fig, axes = plt.subplots(
+        len(rows),
+        len(exercises),
+        figsize=(3.2 * len(exercises) + 0.6, 3.0 * len(rows) + 0.6),
+        squeeze=False,
+        sharey="row" if len(muscles) > 1 else True,
+    )
     for i, (muscle, phase) in enumerate(rows):
         m = m_all[m_all["muscle"] == muscle]
         for j, exercise in enumerate(exercises):
@@ -139,18 +191,21 @@ def activation_load_figure(means: pd.DataFrame, fits: pd.DataFrame | None, muscl
             for _, s in cell.groupby("subject_id"):
                 s = s.sort_values(x)
                 ax.plot(s[x], s["mean_pct_mvc"], "-o", color="0.6", lw=0.8, ms=2.5, alpha=0.8)
-            title = f"{humanise(muscle)}: {humanise(exercise)}, {phase}" if len(muscles) > 1 \
-                else f"{exercise}, {phase}"
+            title = f"{humanise(muscle)}: {humanise(exercise)}, {phase}" if len(muscles) > 1 else f"{exercise}, {phase}"
             f = None
             if fits is not None and len(fits):
-                hit = fits[(fits["muscle"] == muscle) & (fits["exercise"] == exercise) & (fits["phase"] == phase)
-                           & (fits["x"] == x)]
+                hit = fits[
+                    (fits["muscle"] == muscle)
+                    & (fits["exercise"] == exercise)
+                    & (fits["phase"] == phase)
+                    & (fits["x"] == x)
+                ]
                 f = hit.iloc[0] if len(hit) else None
             if f is not None and np.isfinite(f.get("effect_pct", math.nan)):
                 grid = np.linspace(0, cell[x].max() if len(cell) else per, 50)
                 b0 = f["intercept_log"]
 
-                def curve(pct):
+                def curve(pct, b0=b0, grid=grid):
                     return np.exp(b0 + np.log1p(pct / 100) * grid / per)
 
                 ax.fill_between(grid, curve(f["ci95_low"]), curve(f["ci95_high"]), color="C0", alpha=0.2, lw=0)
@@ -162,40 +217,65 @@ def activation_load_figure(means: pd.DataFrame, fits: pd.DataFrame | None, muscl
             if i == len(rows) - 1:
                 ax.set_xlabel(label)
             if j == 0:
-                ax.set_ylabel(f"{muscle}\nmean EMG (%MVC)" if len(muscles) == 1
-                              else f"{humanise(muscle)}, {phase}\nmean EMG (%MVC)")
+                ax.set_ylabel(
+                    f"{muscle}\nmean EMG (%MVC)"
+                    if len(muscles) == 1
+                    else f"{humanise(muscle)}, {phase}\nmean EMG (%MVC)"
+                )
     who = muscles[0] if len(muscles) == 1 else ", ".join(humanise(mu) for mu in muscles)
     fig.suptitle(f"{who}: subjects (grey) and population fit (blue, 95 % CI band of the load effect)", fontsize=10)
     fig.tight_layout()
     return fig
 
 
-def phase_effects_figure(fits: pd.DataFrame, muscles: Sequence[str], x: str = "load_lb",
-                         phases: Sequence[str] = ("movement", "eccentric", "concentric")) -> Figure:
+def phase_effects_figure(
+    fits: pd.DataFrame,
+    muscles: Sequence[str],
+    x: str = "load_lb",
+    phases: Sequence[str] = ("movement", "eccentric", "concentric"),
+) -> Figure:
     """The load effect (% change in %MVC per 4 lb or 5 %BW, with its 95 % CI) by phase: one panel per
     muscle, one row per exercise, one marker per phase, so the eccentric/concentric split is read at a glance
     next to the whole-movement effect."""
     label, per = _check_axis(x)
-    f = fits[(fits["x"] == x) & fits["muscle"].isin(muscles) & fits["phase"].isin(phases)
-             & np.isfinite(fits["effect_pct"].astype(float))]
+    f = fits[
+        (fits["x"] == x)
+        & fits["muscle"].isin(muscles)
+        & fits["phase"].isin(phases)
+        & np.isfinite(fits["effect_pct"].astype(float))
+    ]
     if f.empty:
         raise AnalysisError(f"no fitted load effects for muscles {list(muscles)} and phases {list(phases)} on {x}")
     shown = [m for m in muscles if (f["muscle"] == m).any()]
     present = [p for p in phases if (f["phase"] == p).any()]
     exercises = sorted(f["exercise"].unique())
     unit = label.split("(")[-1].rstrip(")")
-    fig, axes = plt.subplots(1, len(shown), figsize=(4.6 * len(shown) + 0.6, 0.3 * len(exercises) * len(present) + 1.6),
-                             squeeze=False, sharey=True)
+    fig, axes = plt.subplots(
+        1,
+        len(shown),
+        figsize=(4.6 * len(shown) + 0.6, 0.3 * len(exercises) * len(present) + 1.6),
+        squeeze=False,
+        sharey=True,
+    )
     step = 0.8 / max(len(present), 1)
     for ax, muscle in zip(axes[0], shown):
         for k, phase in enumerate(present):
             sub = f[(f["muscle"] == muscle) & (f["phase"] == phase)].set_index("exercise").reindex(exercises)
             y = np.arange(len(exercises)) - 0.4 + step / 2 + k * step  # axis inverted: first phase on top
             ok = sub["effect_pct"].notna().to_numpy()
-            ax.errorbar(sub["effect_pct"].to_numpy(float)[ok], y[ok],
-                        xerr=[(sub["effect_pct"] - sub["ci95_low"]).to_numpy(float)[ok],
-                              (sub["ci95_high"] - sub["effect_pct"]).to_numpy(float)[ok]],
-                        fmt="o", ms=4, capsize=2, color=f"C{k}", label=phase)
+            ax.errorbar(
+                sub["effect_pct"].to_numpy(float)[ok],
+                y[ok],
+                xerr=[
+                    (sub["effect_pct"] - sub["ci95_low"]).to_numpy(float)[ok],
+                    (sub["ci95_high"] - sub["effect_pct"]).to_numpy(float)[ok],
+                ],
+                fmt="o",
+                ms=4,
+                capsize=2,
+                color=f"C{k}",
+                label=phase,
+            )
         ax.axvline(0, color="0.3", lw=1)
         ax.set_yticks(np.arange(len(exercises)), [humanise(e) for e in exercises])
         ax.set_xlabel(f"change in mean EMG (% per {per:g} {unit})")
@@ -207,8 +287,11 @@ def phase_effects_figure(fits: pd.DataFrame, muscles: Sequence[str], x: str = "l
     return fig
 
 
-_STRUCTURE_WORDS = {"full": "random intercept + load slope", "uncorrelated": "uncorrelated intercept + slope (fallback)",
-                    "intercept": "random intercept only (fallback)"}
+_STRUCTURE_WORDS = {
+    "full": "random intercept + load slope",
+    "uncorrelated": "uncorrelated intercept + slope (fallback)",
+    "intercept": "random intercept only (fallback)",
+}
 
 
 def load_effects_table(fits: pd.DataFrame) -> pd.DataFrame:
@@ -218,13 +301,14 @@ def load_effects_table(fits: pd.DataFrame) -> pd.DataFrame:
     cols: dict[tuple, dict] = {}
     for _, r in fits.iterrows():
         key = (r["muscle"], r["exercise"], r["phase"])
-        row = cols.setdefault(key, {"muscle": humanise(r["muscle"]), "exercise": humanise(r["exercise"]),
-                                    "phase": r["phase"]})
+        row = cols.setdefault(
+            key, {"muscle": humanise(r["muscle"]), "exercise": humanise(r["exercise"]), "phase": r["phase"]}
+        )
         label, per = LOAD_AXES[r["x"]]
         unit = label.split("(")[-1].rstrip(")")
         fitted = np.isfinite(float(r.get("effect_pct", math.nan)))
         row[f"effect per {per:g} {unit} (%)"] = round(float(r["effect_pct"]), 1) if fitted else math.nan
-        row[f"95 % CI per {per:g} {unit} (%)"] = (f"[{r['ci95_low']:+.1f}, {r['ci95_high']:+.1f}]" if fitted else "")
+        row[f"95 % CI per {per:g} {unit} (%)"] = f"[{r['ci95_low']:+.1f}, {r['ci95_high']:+.1f}]" if fitted else ""
         row["subjects (n)"] = int(r["n_subjects"])
         row["trials (n)"] = max(int(r["n_observations"]), row.get("trials (n)", 0))
         if fitted:
@@ -248,11 +332,15 @@ def fit_notes_html(fits: pd.DataFrame) -> str:
     notes = fits[fits["note"].fillna("").astype(str).str.len() > 0]
     if notes.empty:
         return ""
-    items = "".join(f"<li>{html.escape(humanise(r['muscle']))}, {html.escape(humanise(r['exercise']))}, "
-                    f"{html.escape(str(r['phase']))} ({html.escape(str(r['x']))}): {html.escape(str(r['note']))}</li>"
-                    for _, r in notes.iterrows())
-    return (f"<details><summary>{len(notes)} fit(s) with a simpler model or none; click for why</summary>"
-            f"<ul>{items}</ul></details>")
+    items = "".join(
+        f"<li>{html.escape(humanise(r['muscle']))}, {html.escape(humanise(r['exercise']))}, "
+        f"{html.escape(str(r['phase']))} ({html.escape(str(r['x']))}): {html.escape(str(r['note']))}</li>"
+        for _, r in notes.iterrows()
+    )
+    return (
+        f"<details><summary>{len(notes)} fit(s) with a simpler model or none; click for why</summary>"
+        f"<ul>{items}</ul></details>"
+    )
 
 
 # --------------------------------------------------------------------------- envelopes over the movement
@@ -263,8 +351,9 @@ def select_envelope_trials(emg: pd.DataFrame, exercise: str, per_load: int = 2) 
     return d.groupby(["load_phase", "level"], observed=True).head(per_load)["trial_id"].tolist()
 
 
-def envelope_cycles(study, emg: pd.DataFrame, trial_ids: Sequence[str], muscles: Sequence[str],
-                    n_points: int = 101) -> tuple[pd.DataFrame, pd.DataFrame]:
+def envelope_cycles(
+    study, emg: pd.DataFrame, trial_ids: Sequence[str], muscles: Sequence[str], n_points: int = 101
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """%MVC envelopes of ``trial_ids`` resampled to 0–100 % of the trial (``analysis.emg.time_normalise``).
 
     Each trial is re-read and processed with the EMG settings recorded in its feature rows, and scaled by
@@ -285,7 +374,9 @@ def envelope_cycles(study, emg: pd.DataFrame, trial_ids: Sequence[str], muscles:
             result = process(study.trial_recording(tid), settings, keep_filtered=False)
             keep = [m for m in muscles if m in channel_of and channel_of[m] in result.channel_names]
             cols = [result.channel(channel_of[m]) for m in keep]
-            refs_mv = rows.drop_duplicates("muscle").set_index("muscle")["mvc_reference_mv"].reindex(keep).to_numpy(float)
+            refs_mv = (
+                rows.drop_duplicates("muscle").set_index("muscle")["mvc_reference_mv"].reindex(keep).to_numpy(float)
+            )
             pct = result.envelope[:, cols] * 1000.0 / refs_mv * 100.0  # V -> mV, then % of the MVC reference
             curves = time_normalise(pct, n_points)  # (n_points, n_muscles)
         except (AnkleLabError, OSError, ValueError, KeyError) as exc:
@@ -294,13 +385,38 @@ def envelope_cycles(study, emg: pd.DataFrame, trial_ids: Sequence[str], muscles:
         info = rows.iloc[0]
         grid = np.linspace(0, 100, n_points)
         for k, muscle in enumerate(keep):
-            frames.append(pd.DataFrame({
-                "trial_id": tid, "subject_id": info["subject_id"], "exercise": info["exercise"],
-                "load_phase": info["load_phase"], "load_lb": info["load_lb"], "load_pct_bw": info["load_pct_bw"],
-                "muscle": muscle, "pct_time": grid, "pct_mvc": curves[:, k]}))
-    env = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        columns=["trial_id", "subject_id", "exercise", "load_phase", "load_lb", "load_pct_bw", "muscle", "pct_time",
-                 "pct_mvc"])
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "trial_id": tid,
+                        "subject_id": info["subject_id"],
+                        "exercise": info["exercise"],
+                        "load_phase": info["load_phase"],
+                        "load_lb": info["load_lb"],
+                        "load_pct_bw": info["load_pct_bw"],
+                        "muscle": muscle,
+                        "pct_time": grid,
+                        "pct_mvc": curves[:, k],
+                    }
+                )
+            )
+    env = (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(
+            columns=[
+                "trial_id",
+                "subject_id",
+                "exercise",
+                "load_phase",
+                "load_lb",
+                "load_pct_bw",
+                "muscle",
+                "pct_time",
+                "pct_mvc",
+            ]
+        )
+    )
     return env, pd.DataFrame(failures, columns=["trial_id", "error"])
 
 
@@ -318,8 +434,14 @@ def envelope_figure(env: pd.DataFrame, x_label: str = "time (% of trial)") -> Fi
     levels = sorted(e["level"].unique())
     cmap = plt.get_cmap("viridis_r")
     colour = {lv: cmap(0.15 + 0.85 * i / max(len(levels) - 1, 1)) for i, lv in enumerate(levels)}
-    fig, axes = plt.subplots(len(muscles), len(phases), figsize=(3.6 * len(phases) + 0.8, 2.6 * len(muscles) + 0.6),
-                             squeeze=False, sharex=True, sharey="row")
+    fig, axes = plt.subplots(
+        len(muscles),
+        len(phases),
+        figsize=(3.6 * len(phases) + 0.8, 2.6 * len(muscles) + 0.6),
+        squeeze=False,
+        sharex=True,
+        sharey="row",
+    )
     for i, muscle in enumerate(muscles):
         for j, phase in enumerate(phases):
             ax = axes[i, j]
@@ -328,13 +450,24 @@ def envelope_figure(env: pd.DataFrame, x_label: str = "time (% of trial)") -> Fi
                 ref = e[(e["muscle"] == muscle) & (e["load_phase"] == "none")]
                 if len(ref):
                     mean = ref.groupby("pct_time")["pct_mvc"].mean()
-                    ax.plot(mean.index, mean.to_numpy(), color="black", ls="--", lw=1.2,
-                            label=f"no load, {ref['trial_id'].nunique()} trials")
+                    ax.plot(
+                        mean.index,
+                        mean.to_numpy(),
+                        color="black",
+                        ls="--",
+                        lw=1.2,
+                        label=f"no load, {ref['trial_id'].nunique()} trials",
+                    )
             for lv, g in cell.groupby("level"):
                 mean = g.groupby("pct_time")["pct_mvc"].mean()
                 lb = g.drop_duplicates("trial_id")["load_lb"].mean()
-                ax.plot(mean.index, mean.to_numpy(), color=colour[lv], lw=1.6,
-                        label=f"{lv:g} %BW (≈{lb:.1f} lb), {g['trial_id'].nunique()} trials")
+                ax.plot(
+                    mean.index,
+                    mean.to_numpy(),
+                    color=colour[lv],
+                    lw=1.6,
+                    label=f"{lv:g} %BW (≈{lb:.1f} lb), {g['trial_id'].nunique()} trials",
+                )
             ax.set_title(f"{muscle}, load phase: {phase}", fontsize=9)
             if j == 0:
                 ax.set_ylabel("EMG envelope (%MVC)")

@@ -1,8 +1,9 @@
 """Force-plate figures and presentation tables: force-time curves with the McMahon et al. (2018) phases
 shaded, and metrics by load and load phase from the tidy force table (docs/architecture.md)."""
+
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -10,15 +11,33 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-__all__ = ["PHASE_COLOURS", "C6_C7_METRICS", "METRIC_DECIMALS", "force_time_figure", "nominal_loads",
-           "metric_summary_table", "metric_summary_wide", "metrics_by_load_figure", "weighing_table",
-           "weighing_summary", "example_metrics_table"]
+__all__ = [
+    "PHASE_COLOURS",
+    "C6_C7_METRICS",
+    "METRIC_DECIMALS",
+    "force_time_figure",
+    "nominal_loads",
+    "metric_summary_table",
+    "metric_summary_wide",
+    "metrics_by_load_figure",
+    "weighing_table",
+    "weighing_summary",
+    "example_metrics_table",
+]
 
 #: One colour per McMahon et al. 2018 (Strength Cond J 40(4):96) CMJ phase.
-PHASE_COLOURS = {"weighing": "#d9d9d9", "unweighting": "#9ecae1", "braking": "#fdae6b", "propulsion": "#a1d99b",
-                 "flight": "#f2f0f7", "landing": "#fcbba1",
-                 # squat-like movements (analysis.forceplate.analyse_squat) and C6's mid-range window
-                 "eccentric": "#9ecae1", "concentric": "#a1d99b", "mid_range": "#31a354"}
+PHASE_COLOURS = {
+    "weighing": "#d9d9d9",
+    "unweighting": "#9ecae1",
+    "braking": "#fdae6b",
+    "propulsion": "#a1d99b",
+    "flight": "#f2f0f7",
+    "landing": "#fcbba1",
+    # squat-like movements (analysis.forceplate.analyse_squat) and C6's mid-range window
+    "eccentric": "#9ecae1",
+    "concentric": "#a1d99b",
+    "mid_range": "#31a354",
+}
 #: Metrics this report tables and plots (name -> axis label); mid_range_mean_force_bw is C6's "GRF transfer".
 C6_C7_METRICS = {
     "jump_height_flight_m": "jump height, flight time (m)",
@@ -36,9 +55,15 @@ METRIC_DECIMALS = {"m": 3, "s": 3, "N": 0, "N/s": 0, "BW": 2, "W": 0, "W/kg": 1,
 _LB_PER_KG = 1 / 0.45359237
 
 
-def force_time_figure(force_n: np.ndarray, fs_hz: float, phases: dict[str, tuple[int, int]],
-                      events: dict[str, int] | None = None, *, body_weight_n: float | None = None,
-                      title: str = "") -> Figure:
+def force_time_figure(
+    force_n: np.ndarray,
+    fs_hz: float,
+    phases: dict[str, tuple[int, int]],
+    events: dict[str, int] | None = None,
+    *,
+    body_weight_n: float | None = None,
+    title: str = "",
+) -> Figure:
     """Vertical force (N, plates summed) against time with each phase (start, stop sample) shaded,
     events as dotted lines and body weight as a dashed line (right axis in multiples of BW)."""
     force = np.asarray(force_n, float)
@@ -88,8 +113,10 @@ def nominal_loads(force: pd.DataFrame) -> pd.DataFrame:
         n_pct, n_lb = pct.loc[idx].nunique(), lb.loc[idx].nunique()
         if pct.loc[idx].isna().all() or (n_lb < n_pct):
             d.loc[idx, "load_scale"], d.loc[idx, "load_nominal"] = "lb", lb.loc[idx]
-    d["load_level"] = [("unloaded" if v == 0 else f"{v:g} {scale}") if pd.notna(v) else "unknown"
-                       for v, scale in zip(d["load_nominal"], d["load_scale"])]
+    d["load_level"] = [
+        ("unloaded" if v == 0 else f"{v:g} {scale}") if pd.notna(v) else "unknown"
+        for v, scale in zip(d["load_nominal"], d["load_scale"])
+    ]
     return d
 
 
@@ -97,27 +124,49 @@ def _range(values: pd.Series, decimals: int) -> str:
     lo, hi = float(values.min()), float(values.max())
     if not np.isfinite(lo):
         return "–"
-    return f"{lo:.{decimals}f}" if round(lo, decimals) == round(hi, decimals) else f"{lo:.{decimals}f}–{hi:.{decimals}f}"
+    return (
+        f"{lo:.{decimals}f}" if round(lo, decimals) == round(hi, decimals) else f"{lo:.{decimals}f}–{hi:.{decimals}f}"
+    )
 
 
 def metric_summary_table(force: pd.DataFrame, metrics: Sequence[str] = tuple(C6_C7_METRICS)) -> pd.DataFrame:
     """Mean, SD and n (trials and subjects) of each metric by exercise, load phase and nominal load
     (:func:`nominal_loads`), with the kg, lb and %BW ranges the nominal level covers."""
     d = _metric_rows(force, metrics)
-    cols = ["metric", "exercise", "load_phase", "load_level", "load_scale", "load_nominal", "load_kg_range",
-            "load_lb_range", "load_pct_bw_range", "mean", "sd", "n_trials", "n_subjects", "unit"]
+    cols = [
+        "metric",
+        "exercise",
+        "load_phase",
+        "load_level",
+        "load_scale",
+        "load_nominal",
+        "load_kg_range",
+        "load_lb_range",
+        "load_pct_bw_range",
+        "mean",
+        "sd",
+        "n_trials",
+        "n_subjects",
+        "unit",
+    ]
     if d.empty:
         return pd.DataFrame(columns=cols)
     d = nominal_loads(d)
     g = d.groupby(["metric", "exercise", "load_phase", "load_scale", "load_nominal", "load_level"], dropna=False)
-    out = g.agg(mean=("value", "mean"), sd=("value", "std"), n_trials=("value", "size"),
-                n_subjects=("subject_id", "nunique"), unit=("unit", "first"),
-                load_kg_range=("load_kg", lambda v: _range(v, 2)),
-                load_lb_range=("load_lb", lambda v: _range(v, 1)),
-                load_pct_bw_range=("load_pct_bw", lambda v: _range(v, 1))).reset_index()
+    out = g.agg(
+        mean=("value", "mean"),
+        sd=("value", "std"),
+        n_trials=("value", "size"),
+        n_subjects=("subject_id", "nunique"),
+        unit=("unit", "first"),
+        load_kg_range=("load_kg", lambda v: _range(v, 2)),
+        load_lb_range=("load_lb", lambda v: _range(v, 1)),
+        load_pct_bw_range=("load_pct_bw", lambda v: _range(v, 1)),
+    ).reset_index()
     order = {m: i for i, m in enumerate(metrics)}
-    out = out.sort_values(["metric", "exercise", "load_phase", "load_nominal"],
-                          key=lambda s: s.map(order) if s.name == "metric" else s)
+    out = out.sort_values(
+        ["metric", "exercise", "load_phase", "load_nominal"], key=lambda s: s.map(order) if s.name == "metric" else s
+    )
     return out[cols].reset_index(drop=True)
 
 
@@ -128,8 +177,10 @@ def metric_summary_wide(summary: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame()
     s = summary.copy()
     dec = s["unit"].map(METRIC_DECIMALS).fillna(2).astype(int)
-    s["cell"] = [f"{m:.{k}f}" + ("" if not np.isfinite(sd) else f" ± {sd:.{k}f}")
-                 for m, sd, k in zip(s["mean"], s["sd"].astype(float), dec)]
+    s["cell"] = [
+        f"{m:.{k}f}" + ("" if not np.isfinite(sd) else f" ± {sd:.{k}f}")
+        for m, sd, k in zip(s["mean"], s["sd"].astype(float), dec)
+    ]
     s["label"] = s["metric"].map(lambda m: C6_C7_METRICS.get(m, m))
     keys = ["exercise", "load_phase", "load_nominal", "load_level", "load_kg_range", "load_lb_range"]
     n = s.groupby(keys, dropna=False)[["n_subjects", "n_trials"]].max()
@@ -138,13 +189,24 @@ def metric_summary_wide(summary: pd.DataFrame) -> pd.DataFrame:
     wide = n.join(wide).reset_index().sort_values(["exercise", "load_phase", "load_nominal"])
     wide = wide.drop(columns="load_nominal").fillna("")
     wide["load_phase"] = wide["load_phase"].map(humanise_phase)
-    return wide.rename(columns={"load_phase": "load phase", "load_level": "nominal load per ankle",
-                                "load_kg_range": "kg per ankle", "load_lb_range": "lb per ankle",
-                                "n_subjects": "subjects", "n_trials": "trials"}).reset_index(drop=True)
+    return wide.rename(
+        columns={
+            "load_phase": "load phase",
+            "load_level": "nominal load per ankle",
+            "load_kg_range": "kg per ankle",
+            "load_lb_range": "lb per ankle",
+            "n_subjects": "subjects",
+            "n_trials": "trials",
+        }
+    ).reset_index(drop=True)
 
 
-def metrics_by_load_figure(force: pd.DataFrame, metrics: Sequence[str] = tuple(C6_C7_METRICS),
-                           exercises: Sequence[str] | None = None, title: str = "") -> Figure:
+def metrics_by_load_figure(
+    force: pd.DataFrame,
+    metrics: Sequence[str] = tuple(C6_C7_METRICS),
+    exercises: Sequence[str] | None = None,
+    title: str = "",
+) -> Figure:
     """One panel per metric: trial values (dots) and mean ± SD (line with bars) against the nominal load
     per ankle (:func:`nominal_loads`; %BW for %BW designs, lb for fixed loads), one colour per load phase.
     Metrics without rows are left out; ``exercises`` keeps only those exercises (draw jumps and squats
@@ -172,16 +234,24 @@ def metrics_by_load_figure(force: pd.DataFrame, metrics: Sequence[str] = tuple(C
             x = dp["load_nominal"].map(x_of)
             ax.scatter(x, dp["value"], s=9, alpha=0.3, color=colours[phase])
             stats = dp.groupby("load_nominal")["value"].agg(["mean", "std"])
-            ax.errorbar(stats.index.map(x_of), stats["mean"], yerr=stats["std"].fillna(0), marker="o", ms=4,
-                        capsize=2, color=colours[phase], label=humanise_phase(phase),
-                        ls="none" if categorical else "-")
+            ax.errorbar(
+                stats.index.map(x_of),
+                stats["mean"],
+                yerr=stats["std"].fillna(0),
+                marker="o",
+                ms=4,
+                capsize=2,
+                color=colours[phase],
+                label=humanise_phase(phase),
+                ls="none" if categorical else "-",
+            )
         if categorical:
             ax.set_xticks(range(len(levels)))
             ax.set_xticklabels([("unloaded" if v == 0 else f"{v:g}") for v in levels])
             ax.set_xlim(-0.6, len(levels) - 0.4)
         ax.set_title(C6_C7_METRICS.get(metric, metric), fontsize=9)
         ax.set_xlabel("nominal load per ankle (" + " / ".join(scales) + ")", fontsize=9)
-    for ax in list(axes.flat)[len(present):]:
+    for ax in list(axes.flat)[len(present) :]:
         ax.set_axis_off()
     if not present:
         axes.flat[0].text(0.5, 0.5, "no force-plate metrics", ha="center", va="center")
@@ -192,8 +262,15 @@ def metrics_by_load_figure(force: pd.DataFrame, metrics: Sequence[str] = tuple(C
                 seen.setdefault(lab, h)
         labels = [humanise_phase(p) for p in phases if humanise_phase(p) in seen]
         handles = [seen[lab] for lab in labels]
-        fig.legend(handles, labels, title="load phase", loc="lower center", ncol=len(phases), fontsize=8,
-                   bbox_to_anchor=(0.5, 0.0))
+        fig.legend(
+            handles,
+            labels,
+            title="load phase",
+            loc="lower center",
+            ncol=len(phases),
+            fontsize=8,
+            bbox_to_anchor=(0.5, 0.0),
+        )
     if title:
         fig.suptitle(title)
     fig.tight_layout(rect=(0, 0.08 if phases else 0, 1, 1))
@@ -219,16 +296,30 @@ def weighing_summary(weighing: pd.DataFrame, failures: pd.DataFrame | None = Non
     """One row per way a body weight was obtained (weighed on quiet stance, supplied from subjects.csv,
     could not be analysed): trials, subjects, and the body-weight range in N and kg."""
     rows = []
-    for label, part in (("weighed on quiet stance", weighing[~weighing["supplied"]]),
-                        ("bw=supplied (body mass from subjects.csv)", weighing[weighing["supplied"]])):
+    for label, part in (
+        ("weighed on quiet stance", weighing[~weighing["supplied"]]),
+        ("bw=supplied (body mass from subjects.csv)", weighing[weighing["supplied"]]),
+    ):
         bw = part["body_weight_n"].astype(float)
-        rows.append({"how": label, "trials": len(part), "subjects": part["subject_id"].nunique(),
-                     "body weight (N)": _range(bw, 0) if len(part) else "–",
-                     "body weight (kg)": _range(bw / 9.80665, 1) if len(part) else "–"})
+        rows.append(
+            {
+                "how": label,
+                "trials": len(part),
+                "subjects": part["subject_id"].nunique(),
+                "body weight (N)": _range(bw, 0) if len(part) else "–",
+                "body weight (kg)": _range(bw / 9.80665, 1) if len(part) else "–",
+            }
+        )
     if failures is not None:
-        rows.append({"how": "could not be analysed (excluded)", "trials": len(failures),
-                     "subjects": failures["subject_id"].nunique() if len(failures) else 0,
-                     "body weight (N)": "–", "body weight (kg)": "–"})
+        rows.append(
+            {
+                "how": "could not be analysed (excluded)",
+                "trials": len(failures),
+                "subjects": failures["subject_id"].nunique() if len(failures) else 0,
+                "body weight (N)": "–",
+                "body weight (kg)": "–",
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -236,11 +327,15 @@ def example_metrics_table(rows: pd.DataFrame, metrics: Sequence[str]) -> pd.Data
     """The example trial's metrics for reading: label with unit, value at a sensible precision, and the
     method record (how it was computed) with its separators opened up so it wraps."""
     d = rows[rows["metric"].isin(list(metrics))]
-    out = pd.DataFrame({
-        "metric": [str(m).replace("_", " ") for m in d["metric"]],
-        "value": [f"{v:.{METRIC_DECIMALS.get(u, 3)}f}" if np.isfinite(v) else "–"
-                  for v, u in zip(d["value"].astype(float), d["unit"])],
-        "unit": d["unit"].to_numpy(),
-        "how it was computed": [str(m).replace(";", "; ").replace(",", ", ") for m in d["method"]],
-    })
+    out = pd.DataFrame(
+        {
+            "metric": [str(m).replace("_", " ") for m in d["metric"]],
+            "value": [
+                f"{v:.{METRIC_DECIMALS.get(u, 3)}f}" if np.isfinite(v) else "–"
+                for v, u in zip(d["value"].astype(float), d["unit"])
+            ],
+            "unit": d["unit"].to_numpy(),
+            "how it was computed": [str(m).replace(";", "; ").replace(",", ", ") for m in d["method"]],
+        }
+    )
     return out.reset_index(drop=True)

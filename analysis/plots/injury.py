@@ -6,11 +6,12 @@ Every plot takes the tidy outputs of :mod:`analysis.injury` (``rate_table``, ``s
 ``power_negbin_ratio_2indep``, Zhu & Lakkis 2014) and the Gelman–Carlin design analysis
 (:func:`analysis.power.design_analysis`) into the "what one team can show" table of docs/design/statistics.md §8.4.
 """
+
 from __future__ import annotations
 
 import math
 import re
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -51,25 +52,46 @@ def resolve_summary_unit(exposures: pd.DataFrame, summary_unit: str = "auto") ->
     if summary_unit != "auto":
         return summary_unit
     if exposures is None or "exposure_unit" not in exposures.columns:
-        raise AnalysisError("exposures.csv has no exposure_unit column: cannot choose a summary unit "
-                            "(pass summary_unit='hours' or 'matches_minutes')")
+        raise AnalysisError(
+            "exposures.csv has no exposure_unit column: cannot choose a summary unit "
+            "(pass summary_unit='hours' or 'matches_minutes')"
+        )
     units = set(exposures["exposure_unit"].astype(str).str.strip().str.lower())
     return "matches_minutes" if units == {"minutes"} else "hours"
 
 
 def rate_ratio_frame(ratios: Sequence) -> pd.DataFrame:
     """One row per :class:`analysis.injury.RateRatio`: comparison, counts, exposure, IRR, score and Wald CIs."""
-    rows = [{"comparison": f"{r.group} vs {r.reference}", "injuries": r.count, "exposure": r.exposure,
-             "injuries_reference": r.count_reference, "exposure_reference": r.exposure_reference,
-             "exposure_unit": r.exposure_unit, "irr": r.estimate, "ci_low": r.ci_score[0], "ci_high": r.ci_score[1],
-             "wald_low": r.ci_wald[0], "wald_high": r.ci_wald[1], "p_value": r.p_value, "method": r.method}
-            for r in ratios]
+    rows = [
+        {
+            "comparison": f"{r.group} vs {r.reference}",
+            "injuries": r.count,
+            "exposure": r.exposure,
+            "injuries_reference": r.count_reference,
+            "exposure_reference": r.exposure_reference,
+            "exposure_unit": r.exposure_unit,
+            "irr": r.estimate,
+            "ci_low": r.ci_score[0],
+            "ci_high": r.ci_score[1],
+            "wald_low": r.ci_wald[0],
+            "wald_high": r.ci_wald[1],
+            "p_value": r.p_value,
+            "method": r.method,
+        }
+        for r in ratios
+    ]
     return pd.DataFrame(rows)
 
 
-def group_rate_ratios(exposures: pd.DataFrame, injuries: pd.DataFrame, *, by: str = "group",
-                      pairs: Sequence[tuple[str, str]] = (("early", "late"), ("early", "never"), ("late", "never")),
-                      summary_unit: str = "hours", conf_level: float = 0.95) -> pd.DataFrame:
+def group_rate_ratios(
+    exposures: pd.DataFrame,
+    injuries: pd.DataFrame,
+    *,
+    by: str = "group",
+    pairs: Sequence[tuple[str, str]] = (("early", "late"), ("early", "never"), ("late", "never")),
+    summary_unit: str = "hours",
+    conf_level: float = 0.95,
+) -> pd.DataFrame:
     """Rate ratios (:func:`analysis.injury.rate_ratio`) for each (group, reference) pair whose levels both exist
     in ``exposures[by]``; pairs with a missing level are skipped (listed in ``attrs["skipped"]``)."""
     from analysis.injury import rate_ratio
@@ -80,8 +102,17 @@ def group_rate_ratios(exposures: pd.DataFrame, injuries: pd.DataFrame, *, by: st
     done, skipped = [], []
     for group, reference in pairs:
         if group in present and reference in present:
-            done.append(rate_ratio(exposures, injuries, by=by, group=group, reference=reference,
-                                   summary_unit=summary_unit, conf_level=conf_level))
+            done.append(
+                rate_ratio(
+                    exposures,
+                    injuries,
+                    by=by,
+                    group=group,
+                    reference=reference,
+                    summary_unit=summary_unit,
+                    conf_level=conf_level,
+                )
+            )
         else:
             skipped.append(f"{group} vs {reference}")
     out = rate_ratio_frame(done)
@@ -89,9 +120,16 @@ def group_rate_ratios(exposures: pd.DataFrame, injuries: pd.DataFrame, *, by: st
     return out
 
 
-def single_team_power_table(rate_ref_per_h: float, hours_per_athlete: float, n_per_arm: Sequence[int], *,
-                            irr: float = C8_POINT, dispersion: float = 0.5, alpha: float = 0.05,
-                            seed: int = 0) -> pd.DataFrame:
+def single_team_power_table(
+    rate_ref_per_h: float,
+    hours_per_athlete: float,
+    n_per_arm: Sequence[int],
+    *,
+    irr: float = C8_POINT,
+    dispersion: float = 0.5,
+    alpha: float = 0.05,
+    seed: int = 0,
+) -> pd.DataFrame:
     """What a study of ``n_per_arm`` athletes per arm can show about a true IRR ``irr``.
 
     Columns: expected cases per arm, power of the two-sided test of IRR = 1 (NB2 closed form), the smallest
@@ -109,27 +147,48 @@ def single_team_power_table(rate_ref_per_h: float, hours_per_athlete: float, n_p
     rng = np.random.default_rng(seed)
     rows = []
     for n in n_per_arm:
-        power = float(power_negbin_ratio_2indep(rate_ref_per_h * irr, rate_ref_per_h, n, exposure=hours_per_athlete,
-                                                value=1.0, alpha=alpha, dispersion=dispersion,
-                                                return_results=False))
+        power = float(
+            power_negbin_ratio_2indep(
+                rate_ref_per_h * irr,
+                rate_ref_per_h,
+                n,
+                exposure=hours_per_athlete,
+                value=1.0,
+                alpha=alpha,
+                dispersion=dispersion,
+                return_results=False,
+            )
+        )
         mu0 = rate_ref_per_h * hours_per_athlete
         se = math.sqrt((1.0 / (mu0 * irr) + 1.0 / mu0 + 2.0 * dispersion) / n)
         da = design_analysis(math.log(irr), se, alpha=alpha, rng=rng)
-        rows.append({"n_per_arm": int(n), "expected_cases_per_arm": mu0 * n, "power_at_claim": power,
-                     "mde_irr_80": minimum_detectable_irr(rate_ref_per_h, hours_per_athlete, n, n,
-                                                          dispersion=dispersion, alpha=alpha),
-                     "se_log_irr": se, "type_m_log": da["type_m"],
-                     "typical_significant_irr": math.exp(da["type_m"] * math.log(irr)) if np.isfinite(da["type_m"])
-                     else math.nan})
+        rows.append(
+            {
+                "n_per_arm": int(n),
+                "expected_cases_per_arm": mu0 * n,
+                "power_at_claim": power,
+                "mde_irr_80": minimum_detectable_irr(
+                    rate_ref_per_h, hours_per_athlete, n, n, dispersion=dispersion, alpha=alpha
+                ),
+                "se_log_irr": se,
+                "type_m_log": da["type_m"],
+                "typical_significant_irr": math.exp(da["type_m"] * math.log(irr))
+                if np.isfinite(da["type_m"])
+                else math.nan,
+            }
+        )
     out = pd.DataFrame(rows)
     out.attrs["irr"] = irr
-    out.attrs["method"] = (f"NB2 closed-form power (statsmodels power_negbin_ratio_2indep), true IRR {irr}, "
-                           f"reference rate {1000 * rate_ref_per_h:.3g}/1000 h, {hours_per_athlete:g} h/athlete, "
-                           f"alpha_NB {dispersion:g}; type M by Gelman–Carlin design analysis (seed {seed})")
+    out.attrs["method"] = (
+        f"NB2 closed-form power (statsmodels power_negbin_ratio_2indep), true IRR {irr}, "
+        f"reference rate {1000 * rate_ref_per_h:.3g}/1000 h, {hours_per_athlete:g} h/athlete, "
+        f"alpha_NB {dispersion:g}; type M by Gelman–Carlin design analysis (seed {seed})"
+    )
     return out
 
 
 # ------------------------------------------------------------------------------------------------ figures
+
 
 def plot_rate_forest(table: pd.DataFrame, by: str, *, measure: str = "incidence", title: str | None = None) -> Figure:
     """Rates by level of ``by`` (a :func:`analysis.injury.rate_table`): point, Wald CI (thick, as injurytools)
@@ -141,11 +200,23 @@ def plot_rate_forest(table: pd.DataFrame, by: str, *, measure: str = "incidence"
     t = table.sort_values(measure).reset_index(drop=True)
     y = np.arange(len(t))
     fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(t) + 1.6))
-    ax.hlines(y, t[f"{measure}_wald_low"].clip(lower=0), t[f"{measure}_wald_high"], lw=5, color="#9ecae1",
-              label="95 % Wald CI (injurytools)")
+    ax.hlines(
+        y,
+        t[f"{measure}_wald_low"].clip(lower=0),
+        t[f"{measure}_wald_high"],
+        lw=5,
+        color="#9ecae1",
+        label="95 % Wald CI (injurytools)",
+    )
     if measure == "incidence":
-        ax.hlines(y + 0.18, t["incidence_exact_low"], t["incidence_exact_high"], lw=1.5, color="#08519c",
-                  label="95 % exact Poisson CI")
+        ax.hlines(
+            y + 0.18,
+            t["incidence_exact_low"],
+            t["incidence_exact_high"],
+            lw=1.5,
+            color="#08519c",
+            label="95 % exact Poisson CI",
+        )
     ax.plot(t[measure], y, "o", color="#08306b", zorder=3, label=measure)
     ax.set_yticks(y, [f"{_words(lvl)} (n={n})" for lvl, n in zip(t[by], t["n_injuries"])])
     what = "injuries" if measure == "incidence" else "days lost"
@@ -165,8 +236,9 @@ def plot_season_prevalence(prevalence: pd.DataFrame, by: str = "season") -> Figu
     x = np.arange(len(prevalence))
     ax.bar(x, prevalence["n_injured"], color="#de2d26", label="≥ 1 injury")
     ax.bar(x, prevalence["n_injury_free"], bottom=prevalence["n_injured"], color="#bdbdbd", label="injury-free")
-    for xi, (inj, tot, pct) in enumerate(zip(prevalence["n_injured"], prevalence["n_athletes"],
-                                             prevalence["pct_injured"])):
+    for xi, (inj, tot, pct) in enumerate(
+        zip(prevalence["n_injured"], prevalence["n_athletes"], prevalence["pct_injured"])
+    ):
         ax.text(xi, tot + 0.3, f"{inj}/{tot} ({pct:.1f} %)", ha="center", va="bottom", fontsize="small")
     ax.set_xticks(x, prevalence[by].astype(str))
     ax.set_ylabel("athletes (n)")
@@ -185,8 +257,13 @@ def _sparse_log_label(value: float, _pos=None) -> str:
     return f"{value:g}" if any(abs(mantissa - m) < 1e-6 for m in (2, 3, 5)) else ""
 
 
-def plot_rate_ratios(ratios: pd.DataFrame, *, window: tuple[float, float] | None = C8_WINDOW,
-                     point: float | None = C8_POINT, xlabel: str = "incidence rate ratio (log scale)") -> Figure:
+def plot_rate_ratios(
+    ratios: pd.DataFrame,
+    *,
+    window: tuple[float, float] | None = C8_WINDOW,
+    point: float | None = C8_POINT,
+    xlabel: str = "incidence rate ratio (log scale)",
+) -> Figure:
     """Forest plot of rate ratios (a :func:`rate_ratio_frame`) on a log axis, with the C8 window shaded and the
     claimed IRR marked (pass ``window=None, point=None`` for comparisons that are not C8)."""
     if ratios is None or ratios.empty:
@@ -203,8 +280,9 @@ def plot_rate_ratios(ratios: pd.DataFrame, *, window: tuple[float, float] | None
     lows = r["ci_low"].where(finite, np.nan)
     ax.hlines(y, lows, r["ci_high"].where(finite, np.nan), lw=2, color="#08519c", label="95 % score CI")
     ax.plot(r["irr"].where(r["irr"] > 0), y, "o", color="#08306b", zorder=3)
-    ax.set_yticks(y, [f"{c}\n{a}/{b} injuries" for c, a, b in
-                      zip(r["comparison"], r["injuries"], r["injuries_reference"])])
+    ax.set_yticks(
+        y, [f"{c}\n{a}/{b} injuries" for c, a, b in zip(r["comparison"], r["injuries"], r["injuries_reference"])]
+    )
     ax.set_xscale("log")
     values = np.concatenate([r["ci_low"][finite], r["ci_high"][finite], r["irr"][r["irr"] > 0], [0.8, 1.4]])
     values = values[np.isfinite(values) & (values > 0)]
@@ -218,9 +296,13 @@ def plot_rate_ratios(ratios: pd.DataFrame, *, window: tuple[float, float] | None
     return fig
 
 
-def plot_kaplan_meier(curves: Mapping[str, pd.DataFrame], *, exposure_label: str = "exposure (h)",
-                      follow_up: Mapping[str, float] | None = None,
-                      title: str = "Injury-free survival over exposure time") -> Figure:
+def plot_kaplan_meier(
+    curves: Mapping[str, pd.DataFrame],
+    *,
+    exposure_label: str = "exposure (h)",
+    follow_up: Mapping[str, float] | None = None,
+    title: str = "Injury-free survival over exposure time",
+) -> Figure:
     """Kaplan–Meier step curves (``analysis.injury.kaplan_meier(...)["curve"]`` per group) with pointwise 95 %
     bands (Greenwood SE, clipped to [0, 1]); time is exposure, not calendar days. ``follow_up`` (longest exposure
     per group) extends each curve flat to its last censored athlete, as survival plots do."""
@@ -235,8 +317,14 @@ def plot_kaplan_meier(curves: Mapping[str, pd.DataFrame], *, exposure_label: str
         if end is not None and end > t[-1]:
             t, s, se = np.append(t, end), np.append(s, s[-1]), np.append(se, se[-1])
         (line,) = ax.step(t, s, where="post", label=f"{label} (first injuries: {int(curve['n_events'].sum())})")
-        ax.fill_between(t, np.clip(s - 1.96 * se, 0, 1), np.clip(s + 1.96 * se, 0, 1), step="post",
-                        color=line.get_color(), alpha=0.15)
+        ax.fill_between(
+            t,
+            np.clip(s - 1.96 * se, 0, 1),
+            np.clip(s + 1.96 * se, 0, 1),
+            step="post",
+            color=line.get_color(),
+            alpha=0.15,
+        )
     ax.set_ylim(0, 1.02)
     ax.set_xlim(left=0)
     ax.set_xlabel(exposure_label)
@@ -284,8 +372,13 @@ def plot_power_by_team_size(table: pd.DataFrame, *, observed_n_per_arm: int | No
 # Display tables: units in the column names, intervals as "[low, high]" text at the rate's precision, levels as
 # words, no index. The notebook saves the machine-readable tables (raw column names) as CSV.
 
-_EXPOSURE_UNIT_SHORT = {"hours": "h", "minutes": "min", "matches_num": "matches", "days": "days",
-                        "activity_days": "activity days"}
+_EXPOSURE_UNIT_SHORT = {
+    "hours": "h",
+    "minutes": "min",
+    "matches_num": "matches",
+    "days": "days",
+    "activity_days": "activity days",
+}
 #: Decimals per measure: incidence to 0.01 and burden to 0.1 injuries/days per summary unit, as injurytools
 #: prints them (Liverpool vignette: 9.88 and 246.9 per 100 player-matches).
 RATE_DECIMALS = {"incidence": 2, "burden": 1}
@@ -300,6 +393,7 @@ def _ci(low: float, high: float, decimals: int) -> str:
     def one(v):
         v = float(v)
         return "∞" if v == math.inf else ("–" if not math.isfinite(v) else f"{v:,.{decimals}f}")
+
     return f"[{one(low)}, {one(high)}]"
 
 
@@ -321,11 +415,18 @@ def overall_rates_display(rates: Sequence, unit_label: str) -> pd.DataFrame:
         d = RATE_DECIMALS.get(r.measure, 2)
         what = "injuries" if r.measure == "incidence" else "days lost"
         boot = r.ci_bootstrap or (math.nan, math.nan)
-        rows.append({"measure": f"{r.measure} ({what})", f"rate {unit_label}": f"{float(r.estimate):,.{d}f}",
-                     "95 % CI Wald (injurytools)": _ci(*r.ci_wald, d), "95 % CI exact Poisson": _ci(*r.ci_exact, d),
-                     "95 % CI athlete bootstrap": _ci(*boot, d), "events (injuries or days lost)": round(float(r.n)),
-                     "athletes (n)": int(r.n_athletes),
-                     f"exposure ({exposure_unit_short(r.exposure_unit)})": round(float(r.exposure))})
+        rows.append(
+            {
+                "measure": f"{r.measure} ({what})",
+                f"rate {unit_label}": f"{float(r.estimate):,.{d}f}",
+                "95 % CI Wald (injurytools)": _ci(*r.ci_wald, d),
+                "95 % CI exact Poisson": _ci(*r.ci_exact, d),
+                "95 % CI athlete bootstrap": _ci(*boot, d),
+                "events (injuries or days lost)": round(float(r.n)),
+                "athletes (n)": int(r.n_athletes),
+                f"exposure ({exposure_unit_short(r.exposure_unit)})": round(float(r.exposure)),
+            }
+        )
     # one column holds both measures, so the rate is text at each measure's own precision
     return _with_decimals(pd.DataFrame(rows), {c: 0 for c in ("athletes (n)",)})
 
@@ -334,53 +435,81 @@ def rate_table_display(table: pd.DataFrame, by: str, unit_label: str) -> pd.Data
     """A :func:`analysis.injury.rate_table` for reading: level, counts, share, median days lost, incidence with
     its exact 95 % CI and burden, each rate named with ``unit_label``."""
     t = table
-    return _with_decimals(pd.DataFrame({
-        _words(by): t[by].map(_words),
-        "injuries (n)": t["n_injuries"].astype(int),
-        "days lost": t["days_lost"].round().astype(int),
-        "% of injuries": t["pct_injuries"].round(1),
-        "median days lost": t["median_days_lost"].round(1),
-        f"incidence {unit_label}": t["incidence"].round(2),
-        "incidence 95 % CI (exact)": [_ci(lo, hi, 2) for lo, hi in zip(t["incidence_exact_low"],
-                                                                      t["incidence_exact_high"])],
-        f"burden (days lost) {unit_label}": t["burden"].round(1),
-    }).reset_index(drop=True), {"% of injuries": 1, "median days lost": 1, f"incidence {unit_label}": 2,
-                                f"burden (days lost) {unit_label}": 1})
+    return _with_decimals(
+        pd.DataFrame(
+            {
+                _words(by): t[by].map(_words),
+                "injuries (n)": t["n_injuries"].astype(int),
+                "days lost": t["days_lost"].round().astype(int),
+                "% of injuries": t["pct_injuries"].round(1),
+                "median days lost": t["median_days_lost"].round(1),
+                f"incidence {unit_label}": t["incidence"].round(2),
+                "incidence 95 % CI (exact)": [
+                    _ci(lo, hi, 2) for lo, hi in zip(t["incidence_exact_low"], t["incidence_exact_high"])
+                ],
+                f"burden (days lost) {unit_label}": t["burden"].round(1),
+            }
+        ).reset_index(drop=True),
+        {
+            "% of injuries": 1,
+            "median days lost": 1,
+            f"incidence {unit_label}": 2,
+            f"burden (days lost) {unit_label}": 1,
+        },
+    )
 
 
 def prevalence_display(prevalence: pd.DataFrame, by: str = "season") -> pd.DataFrame:
     """A :func:`analysis.injury.season_prevalence` table for reading (counts and % of the squad injured)."""
     p = prevalence
-    return _with_decimals(pd.DataFrame({_words(by): p[by].astype(str), "athletes (n)": p["n_athletes"].astype(int),
-                                        "with ≥ 1 new injury (n)": p["n_injured"].astype(int),
-                                        "injury-free (n)": p["n_injury_free"].astype(int),
-                                        "injured (% of athletes)": p["pct_injured"].round(1)}).reset_index(drop=True),
-                          {"injured (% of athletes)": 1})
+    return _with_decimals(
+        pd.DataFrame(
+            {
+                _words(by): p[by].astype(str),
+                "athletes (n)": p["n_athletes"].astype(int),
+                "with ≥ 1 new injury (n)": p["n_injured"].astype(int),
+                "injury-free (n)": p["n_injury_free"].astype(int),
+                "injured (% of athletes)": p["pct_injured"].round(1),
+            }
+        ).reset_index(drop=True),
+        {"injured (% of athletes)": 1},
+    )
 
 
 def group_rates_display(table: pd.DataFrame, unit_label: str, cases: str = "injuries") -> pd.DataFrame:
     """Incidence of ``cases`` by exposure group (a ``rate_table(..., "group")``) with exposure and exact CI."""
     t = table
     unit = exposure_unit_short(t["exposure_unit"].iloc[0]) if len(t) else ""
-    return _with_decimals(pd.DataFrame({"group": t["group"].map(_words), f"{cases} (n)": t["n_injuries"].astype(int),
-                         f"exposure ({unit})": t["exposure"].round().astype(int),
-                         f"incidence {unit_label}": t["incidence"].round(2),
-                         "95 % CI (exact)": [_ci(lo, hi, 2) for lo, hi in zip(t["incidence_exact_low"],
-                                                                             t["incidence_exact_high"])]
-                         }).reset_index(drop=True), {f"incidence {unit_label}": 2})
+    return _with_decimals(
+        pd.DataFrame(
+            {
+                "group": t["group"].map(_words),
+                f"{cases} (n)": t["n_injuries"].astype(int),
+                f"exposure ({unit})": t["exposure"].round().astype(int),
+                f"incidence {unit_label}": t["incidence"].round(2),
+                "95 % CI (exact)": [
+                    _ci(lo, hi, 2) for lo, hi in zip(t["incidence_exact_low"], t["incidence_exact_high"])
+                ],
+            }
+        ).reset_index(drop=True),
+        {f"incidence {unit_label}": 2},
+    )
 
 
 def rate_ratios_display(ratios: pd.DataFrame) -> pd.DataFrame:
     """A :func:`rate_ratio_frame` for reading: comparison, injuries in each arm, IRR with score and Wald
     95 % CIs, p of the score test."""
     r = ratios
-    out = pd.DataFrame({"comparison": r["comparison"].map(_words),
-                         "injuries (group / reference)": [f"{a} / {b}" for a, b in
-                                                          zip(r["injuries"], r["injuries_reference"])],
-                         "rate ratio (IRR)": r["irr"].round(2),
-                         "95 % CI (score)": [_ci(lo, hi, 2) for lo, hi in zip(r["ci_low"], r["ci_high"])],
-                         "95 % CI (Wald)": [_ci(lo, hi, 2) for lo, hi in zip(r["wald_low"], r["wald_high"])],
-                         "p (score test)": r["p_value"].round(3)}).reset_index(drop=True)
+    out = pd.DataFrame(
+        {
+            "comparison": r["comparison"].map(_words),
+            "injuries (group / reference)": [f"{a} / {b}" for a, b in zip(r["injuries"], r["injuries_reference"])],
+            "rate ratio (IRR)": r["irr"].round(2),
+            "95 % CI (score)": [_ci(lo, hi, 2) for lo, hi in zip(r["ci_low"], r["ci_high"])],
+            "95 % CI (Wald)": [_ci(lo, hi, 2) for lo, hi in zip(r["wald_low"], r["wald_high"])],
+            "p (score test)": r["p_value"].round(3),
+        }
+    ).reset_index(drop=True)
     return _with_decimals(out, {"rate ratio (IRR)": 2, "p (score test)": 3})
 
 
@@ -402,10 +531,16 @@ def model_terms_display(table: pd.DataFrame, ratio: str = "irr") -> pd.DataFrame
     a baseline rate per unit of exposure, not a ratio, so it is left out."""
     t = table[[str(i) != "Intercept" for i in table.index]]
     name = {"irr": "rate ratio (IRR)", "hr": "hazard ratio (HR)"}.get(ratio, ratio)
-    out = pd.DataFrame({"term": [_term_words(i) for i in t.index], name: t[ratio].round(2).to_numpy(),
-                         "95 % CI": [_ci(lo, hi, 2) for lo, hi in zip(t[f"{ratio}_low"], t[f"{ratio}_high"])],
-                         "log ratio (coef)": t["coef"].round(3).to_numpy(), "SE": t["se"].round(3).to_numpy(),
-                         "p": t["p_value"].round(3).to_numpy()})
+    out = pd.DataFrame(
+        {
+            "term": [_term_words(i) for i in t.index],
+            name: t[ratio].round(2).to_numpy(),
+            "95 % CI": [_ci(lo, hi, 2) for lo, hi in zip(t[f"{ratio}_low"], t[f"{ratio}_high"])],
+            "log ratio (coef)": t["coef"].round(3).to_numpy(),
+            "SE": t["se"].round(3).to_numpy(),
+            "p": t["p_value"].round(3).to_numpy(),
+        }
+    )
     return _with_decimals(out, {name: 2, "log ratio (coef)": 3, "SE": 3, "p": 3})
 
 
@@ -417,25 +552,44 @@ def km_medians_display(km_tables: Mapping[str, dict], exposure_unit: str) -> pd.
     def value(v):
         return f"{v:,.0f}" if math.isfinite(v) else ("∞" if v == math.inf else "–")
 
-    return pd.DataFrame([{"group": _words(k), "first injuries (n)": int(v["curve"]["n_events"].sum()),
-                          f"median exposure to first injury ({unit})": "not reached (< 50 % injured)"
-                          if math.isnan(v["median"]) else value(v["median"]),
-                          f"95 % CI ({unit})": f"[{value(v['median_ci'][0])}, {value(v['median_ci'][1])}]"}
-                         for k, v in km_tables.items()])
+    return pd.DataFrame(
+        [
+            {
+                "group": _words(k),
+                "first injuries (n)": int(v["curve"]["n_events"].sum()),
+                f"median exposure to first injury ({unit})": "not reached (< 50 % injured)"
+                if math.isnan(v["median"])
+                else value(v["median"]),
+                f"95 % CI ({unit})": f"[{value(v['median_ci'][0])}, {value(v['median_ci'][1])}]",
+            }
+            for k, v in km_tables.items()
+        ]
+    )
 
 
 def single_team_power_display(table: pd.DataFrame, cases: str = "injuries") -> pd.DataFrame:
     """A :func:`single_team_power_table` for reading: power in %, detectable and typically reported IRRs."""
     t = table
     irr = float(t.attrs.get("irr", C8_POINT))
-    out = pd.DataFrame({"athletes per arm": t["n_per_arm"].astype(int),
-                         f"expected {cases} per arm": t["expected_cases_per_arm"].round(1),
-                         f"power to detect IRR {irr:g} (%)": (100 * t["power_at_claim"]).round(1),
-                         "IRR detectable with 80 % power": t["mde_irr_80"].round(2),
-                         "SE of log IRR": t["se_log_irr"].round(3),
-                         "type-M exaggeration (× on log scale)": t["type_m_log"].round(2),
-                         "IRR a significant study typically reports": t["typical_significant_irr"].round(2)})
-    return _with_decimals(out, {f"expected {cases} per arm": 1, f"power to detect IRR {irr:g} (%)": 1,
-                                "IRR detectable with 80 % power": 2, "SE of log IRR": 3,
-                                "type-M exaggeration (× on log scale)": 2,
-                                "IRR a significant study typically reports": 2})
+    out = pd.DataFrame(
+        {
+            "athletes per arm": t["n_per_arm"].astype(int),
+            f"expected {cases} per arm": t["expected_cases_per_arm"].round(1),
+            f"power to detect IRR {irr:g} (%)": (100 * t["power_at_claim"]).round(1),
+            "IRR detectable with 80 % power": t["mde_irr_80"].round(2),
+            "SE of log IRR": t["se_log_irr"].round(3),
+            "type-M exaggeration (× on log scale)": t["type_m_log"].round(2),
+            "IRR a significant study typically reports": t["typical_significant_irr"].round(2),
+        }
+    )
+    return _with_decimals(
+        out,
+        {
+            f"expected {cases} per arm": 1,
+            f"power to detect IRR {irr:g} (%)": 1,
+            "IRR detectable with 80 % power": 2,
+            "SE of log IRR": 3,
+            "type-M exaggeration (× on log scale)": 2,
+            "IRR a significant study typically reports": 2,
+        },
+    )

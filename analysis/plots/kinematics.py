@@ -6,10 +6,11 @@ hinge profiles of :mod:`analysis.models`; each returns a matplotlib Figure with 
 The physics plausibility check of docs/design/statistics.md §9 is computed here (:func:`ankle_load_physics`) from Winter's
 segment parameters rather than typed in, so the numbers follow the body size the reader chooses.
 """
+
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -53,6 +54,7 @@ ARTICLE_PSI_POINTS: tuple[tuple[float, float], ...] = ((150 / LB_PER_KG, 8.5), (
 
 # ------------------------------------------------------------------------------------------- physics (§9)
 
+
 def _leg_geometry(height_m: float) -> tuple[dict[str, float], float]:
     """Distance of each segment COM from the hip (extended leg, vertical) and of the ankle joint, in m."""
     thigh_len = WINTER_SEGMENTS["thigh"][1] * height_m
@@ -75,12 +77,13 @@ def leg_inertia_about_hip_kg_m2(body_mass_kg: float, height_m: float) -> float:
     for name, (mass_frac, len_frac, _, gyr_frac) in WINTER_SEGMENTS.items():
         m = mass_frac * body_mass_kg
         k = gyr_frac * len_frac * height_m
-        total += m * (k ** 2 + com[name] ** 2)
+        total += m * (k**2 + com[name] ** 2)
     return total
 
 
-def ankle_load_physics(load_pct_bw: Sequence[float], *, body_mass_kg: float = 75.0,
-                       height_m: float = 1.75) -> pd.DataFrame:
+def ankle_load_physics(
+    load_pct_bw: Sequence[float], *, body_mass_kg: float = 75.0, height_m: float = 1.75
+) -> pd.DataFrame:
     """What a per-ankle load does to the swinging leg (docs/design/statistics.md §9): load in kg and lb, leg moment of inertia
     about the hip with the load as a point mass at the ankle joint, its % increase, and the shank + foot mass ratio.
 
@@ -92,20 +95,28 @@ def ankle_load_physics(load_pct_bw: Sequence[float], *, body_mass_kg: float = 75
     _, ankle_m = _leg_geometry(height_m)
     load_kg = loads / 100.0 * body_mass_kg
     shank_foot_kg = (WINTER_SEGMENTS["shank"][0] + WINTER_SEGMENTS["foot"][0]) * body_mass_kg
-    moi = base + load_kg * ankle_m ** 2
-    out = pd.DataFrame({
-        "load_pct_bw": loads, "load_kg": load_kg, "load_lb": load_kg * LB_PER_KG,
-        "leg_moi_kg_m2": moi, "moi_increase_pct": 100.0 * (moi / base - 1.0),
-        "shank_foot_mass_ratio": (shank_foot_kg + load_kg) / shank_foot_kg,
-    })
-    out.attrs["method"] = (f"Winter (2009) segment parameters, extended leg about the hip, load as a point mass at "
-                           f"the ankle ({ankle_m:.3f} m from the hip); body {body_mass_kg:g} kg, {height_m:g} m; "
-                           f"unloaded leg MOI {base:.2f} kg·m²")
+    moi = base + load_kg * ankle_m**2
+    out = pd.DataFrame(
+        {
+            "load_pct_bw": loads,
+            "load_kg": load_kg,
+            "load_lb": load_kg * LB_PER_KG,
+            "leg_moi_kg_m2": moi,
+            "moi_increase_pct": 100.0 * (moi / base - 1.0),
+            "shank_foot_mass_ratio": (shank_foot_kg + load_kg) / shank_foot_kg,
+        }
+    )
+    out.attrs["method"] = (
+        f"Winter (2009) segment parameters, extended leg about the hip, load as a point mass at "
+        f"the ankle ({ankle_m:.3f} m from the hip); body {body_mass_kg:g} kg, {height_m:g} m; "
+        f"unloaded leg MOI {base:.2f} kg·m²"
+    )
     out.attrs["unloaded_moi_kg_m2"] = base
     return out
 
 
 # ------------------------------------------------------------------------------------------ table helpers
+
 
 def metric_rows(kinematics: pd.DataFrame | None, metric: str) -> pd.DataFrame:
     """Rows of one metric with a finite value (empty frame when the table or the metric is absent)."""
@@ -115,8 +126,9 @@ def metric_rows(kinematics: pd.DataFrame | None, metric: str) -> pd.DataFrame:
     return rows[np.isfinite(pd.to_numeric(rows["value"], errors="coerce"))].copy()
 
 
-def hinge_fit_line(data: pd.DataFrame, psi: float, *, y: str = "value", load: str = "load_pct_bw",
-                   groups: str = "subject_id") -> dict:
+def hinge_fit_line(
+    data: pd.DataFrame, psi: float, *, y: str = "value", load: str = "load_pct_bw", groups: str = "subject_id"
+) -> dict:
     """Slope below psi and slope change above it, by OLS with subject intercepts (within-subject centring), and
     the intercept that puts the line through the grand mean: the curve drawn over the data."""
     d = data[[y, load, groups]].dropna()
@@ -135,12 +147,18 @@ def hinge_fit_line(data: pd.DataFrame, psi: float, *, y: str = "value", load: st
 
     coef, *_ = np.linalg.lstsq(centre(X), centre(Y), rcond=None)
     intercept = float(Y.mean() - X.mean(axis=0) @ coef)
-    return {"intercept": intercept, "slope": float(coef[0]), "hinge": float(coef[1]), "psi": float(psi),
-            "method": "OLS with subject intercepts (within-subject centring), line through the grand mean"}
+    return {
+        "intercept": intercept,
+        "slope": float(coef[0]),
+        "hinge": float(coef[1]),
+        "psi": float(psi),
+        "method": "OLS with subject intercepts (within-subject centring), line through the grand mean",
+    }
 
 
-def psi_by_mass_group(fppa: pd.DataFrame, *, n_groups: int = 3, n_boot: int = 100, seed: int = 0,
-                      mass: str = "body_mass_kg") -> pd.DataFrame:
+def psi_by_mass_group(
+    fppa: pd.DataFrame, *, n_groups: int = 3, n_boot: int = 100, seed: int = 0, mass: str = "body_mass_kg"
+) -> pd.DataFrame:
     """Breakpoint psi profiled separately in body-mass groups (quantiles of subject mass; tertiles by default),
     with profile and subject-cluster bootstrap intervals (:func:`analysis.models.profile_hinge`)."""
     from analysis.models import profile_hinge
@@ -158,11 +176,20 @@ def psi_by_mass_group(fppa: pd.DataFrame, *, n_groups: int = 3, n_boot: int = 10
         d = fppa[fppa["subject_id"].isin(ids)]
         prof = profile_hinge(d, "value", "load_pct_bw", "subject_id", n_boot=n_boot, rng=rng)
         m = per_subject.loc[ids]
-        rows.append({"mass_group": f"{m.min():.0f}–{m.max():.0f} kg", "n_subjects": len(ids),
-                     "mass_mean_kg": float(m.mean()), "mass_mean_lb": float(m.mean() * LB_PER_KG),
-                     "psi_pct_bw": prof.estimate, "profile_low": prof.profile_ci95[0],
-                     "profile_high": prof.profile_ci95[1], "bootstrap_low": prof.bootstrap_ci95[0],
-                     "bootstrap_high": prof.bootstrap_ci95[1], "n_boot": prof.n_boot})
+        rows.append(
+            {
+                "mass_group": f"{m.min():.0f}–{m.max():.0f} kg",
+                "n_subjects": len(ids),
+                "mass_mean_kg": float(m.mean()),
+                "mass_mean_lb": float(m.mean() * LB_PER_KG),
+                "psi_pct_bw": prof.estimate,
+                "profile_low": prof.profile_ci95[0],
+                "profile_high": prof.profile_ci95[1],
+                "bootstrap_low": prof.bootstrap_ci95[0],
+                "bootstrap_high": prof.bootstrap_ci95[1],
+                "n_boot": prof.n_boot,
+            }
+        )
     out = pd.DataFrame(rows)
     out.attrs["method"] = f"profile_hinge per body-mass {n_groups}-quantile group, seed {seed}"
     return out
@@ -170,14 +197,20 @@ def psi_by_mass_group(fppa: pd.DataFrame, *, n_groups: int = 3, n_boot: int = 10
 
 # --------------------------------------------------------------------------------------------- figures
 
+
 def _band(ax, lo, hi, **kw):
     if np.isfinite(lo) and np.isfinite(hi):
         ax.axvspan(lo, hi, **kw)
 
 
-def plot_fppa_dose_response(fppa: pd.DataFrame, *, psi_hat: float | None = None,
-                            psi_ci: tuple[float, float] | None = None, psi_claim: float = 10.0,
-                            ci_label: str = "bootstrap 95 % CI") -> Figure:
+def plot_fppa_dose_response(
+    fppa: pd.DataFrame,
+    *,
+    psi_hat: float | None = None,
+    psi_ci: tuple[float, float] | None = None,
+    psi_claim: float = 10.0,
+    ci_label: str = "bootstrap 95 % CI",
+) -> Figure:
     """Knee FPPA (valgus, °) vs per-ankle load (%BW): subjects (faint), load-level means ± 95 % CI, the fitted
     hinge line at psi_hat with its interval shaded, and the claimed 10 %BW threshold."""
     if fppa is None or fppa.empty:
@@ -187,17 +220,31 @@ def plot_fppa_dose_response(fppa: pd.DataFrame, *, psi_hat: float | None = None,
     for _, s in subj.groupby("subject_id"):
         ax.plot(s["load_pct_bw"], s["value"], color="0.75", lw=0.7, zorder=1)
     level = fppa.assign(level=fppa["load_pct_bw"].round(0)).groupby("level")["value"]
-    mean, sem, n = level.mean(), level.sem(), level.count()
-    ax.errorbar(mean.index, mean, yerr=1.96 * sem.fillna(0), fmt="o", color="#08306b", capsize=3, zorder=3,
-                label="mean ± 95 % CI per load level")
+    mean, sem = level.mean(), level.sem()
+    ax.errorbar(
+        mean.index,
+        mean,
+        yerr=1.96 * sem.fillna(0),
+        fmt="o",
+        color="#08306b",
+        capsize=3,
+        zorder=3,
+        label="mean ± 95 % CI per load level",
+    )
     if psi_ci is not None:
         _band(ax, *psi_ci, color="#fdd0a2", alpha=0.6, label=f"ψ {ci_label} [{psi_ci[0]:.1f}, {psi_ci[1]:.1f}] %BW")
     if psi_hat is not None and np.isfinite(psi_hat):
         line = hinge_fit_line(fppa, psi_hat)
         grid = np.linspace(fppa["load_pct_bw"].min(), fppa["load_pct_bw"].max(), 200)
         fit = line["intercept"] + line["slope"] * grid + line["hinge"] * np.clip(grid - psi_hat, 0, None)
-        ax.plot(grid, fit, color="#d94801", lw=2, zorder=4,
-                label=f"hinge fit: ψ̂ = {psi_hat:g} %BW, slope change {line['hinge']:+.2f} °/%BW")
+        ax.plot(
+            grid,
+            fit,
+            color="#d94801",
+            lw=2,
+            zorder=4,
+            label=f"hinge fit: ψ̂ = {psi_hat:g} %BW, slope change {line['hinge']:+.2f} °/%BW",
+        )
     ax.axvline(psi_claim, color="0.2", ls="--", lw=1, label=f"claimed threshold {psi_claim:g} %BW")
     ax.set_xlabel("ankle load per ankle (% body weight)")
     ax.set_ylabel("peak knee FPPA (° valgus)")
@@ -215,8 +262,13 @@ def plot_psi_profile(profile, *, psi_claim: float = 10.0, xlabel: str = "breakpo
     ax.plot(profile.grid, rel, color="#08519c", label="profile log-likelihood")
     ax.axhline(-3.841459 / 2, color="0.4", ls=":", lw=1, label="95 % LR cut-off (χ²₁/2 = 1.92)")
     if profile.n_boot:
-        _band(ax, *profile.bootstrap_ci95, color="#fdd0a2", alpha=0.6,
-              label=f"bootstrap 95 % CI ({profile.n_boot} subject resamples)")
+        _band(
+            ax,
+            *profile.bootstrap_ci95,
+            color="#fdd0a2",
+            alpha=0.6,
+            label=f"bootstrap 95 % CI ({profile.n_boot} subject resamples)",
+        )
     ax.axvline(profile.estimate, color="#d94801", lw=1.5, label=f"estimate {profile.estimate:g}")
     if psi_claim is not None:
         ax.axvline(psi_claim, color="0.2", ls="--", lw=1, label=f"claim {psi_claim:g}")
@@ -239,16 +291,19 @@ def plot_fppa_by_mass_group(fppa: pd.DataFrame, groups: pd.DataFrame, *, psi_cla
         row = groups.iloc[g]
         d = fppa[fppa["subject_id"].isin(labels.index[labels == g])]
         lvl = d.groupby(d["load_pct_bw"].round(0))["value"]
-        ax.errorbar(lvl.mean().index, lvl.mean(), yerr=1.96 * lvl.sem().fillna(0), fmt="o", color="#08306b",
-                    capsize=2)
+        ax.errorbar(lvl.mean().index, lvl.mean(), yerr=1.96 * lvl.sem().fillna(0), fmt="o", color="#08306b", capsize=2)
         line = hinge_fit_line(d, row["psi_pct_bw"])
         grid = np.linspace(d["load_pct_bw"].min(), d["load_pct_bw"].max(), 100)
-        ax.plot(grid, line["intercept"] + line["slope"] * grid
-                + line["hinge"] * np.clip(grid - row["psi_pct_bw"], 0, None), color="#d94801")
+        ax.plot(
+            grid,
+            line["intercept"] + line["slope"] * grid + line["hinge"] * np.clip(grid - row["psi_pct_bw"], 0, None),
+            color="#d94801",
+        )
         _band(ax, row["bootstrap_low"], row["bootstrap_high"], color="#fdd0a2", alpha=0.6)
         ax.axvline(psi_claim, color="0.2", ls="--", lw=1)
-        ax.set_title(f"{row['mass_group']} ({row['mass_mean_lb']:.0f} lb), ψ̂ = {row['psi_pct_bw']:g}",
-                     fontsize="medium")
+        ax.set_title(
+            f"{row['mass_group']} ({row['mass_mean_lb']:.0f} lb), ψ̂ = {row['psi_pct_bw']:g}", fontsize="medium"
+        )
         ax.set_xlabel("load per ankle (%BW)")
     axes[0][0].set_ylabel("peak knee FPPA (° valgus)")
     fig.suptitle("Valgus breakpoint by body-mass group (C9); shaded: bootstrap 95 % CI of ψ")
@@ -256,32 +311,56 @@ def plot_fppa_by_mass_group(fppa: pd.DataFrame, groups: pd.DataFrame, *, psi_cla
     return fig
 
 
-def plot_psi_vs_mass(groups: pd.DataFrame | None = None, *, psi0: float | None = None, psi1: float | None = None,
-                     psi1_ci: tuple[float, float] | None = None, centre_kg: float = 75.0,
-                     article_points: Sequence[tuple[float, float]] = ARTICLE_PSI_POINTS,
-                     mass_range_kg: tuple[float, float] = (50.0, 110.0)) -> Figure:
+def plot_psi_vs_mass(
+    groups: pd.DataFrame | None = None,
+    *,
+    psi0: float | None = None,
+    psi1: float | None = None,
+    psi1_ci: tuple[float, float] | None = None,
+    centre_kg: float = 75.0,
+    article_points: Sequence[tuple[float, float]] = ARTICLE_PSI_POINTS,
+    mass_range_kg: tuple[float, float] = (50.0, 110.0),
+) -> Figure:
     """ψ(m): the article's two points (150 lb → 8.5, 200 lb → 10 %BW) and the line through them, the fitted
     ψ(m) = ψ₀ + ψ₁(m − 75 kg) with the ψ₁ interval as a fan, and per-mass-group estimates with their CIs."""
     fig, ax = plt.subplots(figsize=(8, 4.4))
     m = np.linspace(*mass_range_kg, 100)
     (m1, p1), (m2, p2) = article_points[0], article_points[-1]
     claim_slope = (p2 - p1) / (m2 - m1)
-    ax.plot(m, p1 + claim_slope * (m - m1), color="#d94801", ls="--",
-            label=f"article: ψ₁ = {claim_slope:.3f} %BW/kg")
+    ax.plot(m, p1 + claim_slope * (m - m1), color="#d94801", ls="--", label=f"article: ψ₁ = {claim_slope:.3f} %BW/kg")
     ax.plot([m1, m2], [p1, p2], "s", color="#d94801", ms=8, label="article: 150 lb → 8.5, 200 lb → 10 %BW")
     if psi0 is not None and psi1 is not None and np.isfinite(psi0) and np.isfinite(psi1):
-        ax.plot(m, psi0 + psi1 * (m - centre_kg), color="#08519c", lw=2,
-                label=f"fitted: ψ₀ = {psi0:g} at {centre_kg:g} kg, ψ₁ = {psi1:+.3f} %BW/kg")
+        ax.plot(
+            m,
+            psi0 + psi1 * (m - centre_kg),
+            color="#08519c",
+            lw=2,
+            label=f"fitted: ψ₀ = {psi0:g} at {centre_kg:g} kg, ψ₁ = {psi1:+.3f} %BW/kg",
+        )
         if psi1_ci is not None and all(np.isfinite(psi1_ci)):
             lo = psi0 + np.minimum(psi1_ci[0] * (m - centre_kg), psi1_ci[1] * (m - centre_kg))
             hi = psi0 + np.maximum(psi1_ci[0] * (m - centre_kg), psi1_ci[1] * (m - centre_kg))
-            ax.fill_between(m, lo, hi, color="#9ecae1", alpha=0.4,
-                            label=f"ψ₁ 95 % CI [{psi1_ci[0]:+.3f}, {psi1_ci[1]:+.3f}] (ψ₀ fixed)")
+            ax.fill_between(
+                m,
+                lo,
+                hi,
+                color="#9ecae1",
+                alpha=0.4,
+                label=f"ψ₁ 95 % CI [{psi1_ci[0]:+.3f}, {psi1_ci[1]:+.3f}] (ψ₀ fixed)",
+            )
     if groups is not None and len(groups):
-        yerr = np.vstack([groups["psi_pct_bw"] - groups["bootstrap_low"],
-                          groups["bootstrap_high"] - groups["psi_pct_bw"]]).clip(min=0)
-        ax.errorbar(groups["mass_mean_kg"], groups["psi_pct_bw"], yerr=yerr, fmt="o", color="#08306b", capsize=3,
-                    label="per mass group: ψ̂ ± bootstrap 95 % CI")
+        yerr = np.vstack(
+            [groups["psi_pct_bw"] - groups["bootstrap_low"], groups["bootstrap_high"] - groups["psi_pct_bw"]]
+        ).clip(min=0)
+        ax.errorbar(
+            groups["mass_mean_kg"],
+            groups["psi_pct_bw"],
+            yerr=yerr,
+            fmt="o",
+            color="#08306b",
+            capsize=3,
+            label="per mass group: ψ̂ ± bootstrap 95 % CI",
+        )
     ax.set_xlabel("body mass (kg)")
     ax.set_ylabel("valgus breakpoint ψ (%BW per ankle)")
     sec = ax.secondary_xaxis("top", functions=(lambda kg: kg * LB_PER_KG, lambda lb: lb / LB_PER_KG))
@@ -292,8 +371,15 @@ def plot_psi_vs_mass(groups: pd.DataFrame | None = None, *, psi0: float | None =
     return fig
 
 
-def plot_pre_post_by_group(kinematics: pd.DataFrame, metric: str, *, ylabel: str, sessions=("pre", "post"),
-                           group_column: str = "group", unloaded_only: bool = True) -> Figure:
+def plot_pre_post_by_group(
+    kinematics: pd.DataFrame,
+    metric: str,
+    *,
+    ylabel: str,
+    sessions=("pre", "post"),
+    group_column: str = "group",
+    unloaded_only: bool = True,
+) -> Figure:
     """Per-subject pre → post lines and group means ± 95 % CI, one panel per training group (C2)."""
     d = metric_rows(kinematics, metric)
     d = d[d["session"].isin(sessions)]
@@ -326,14 +412,27 @@ def plot_ankle_load_physics(physics: pd.DataFrame, *, article_range_pct_bw: tupl
     table), with the C2 dose range shaded; a top axis shows the load in lb for the table's body mass."""
     fig, ax = plt.subplots(figsize=(7.5, 4))
     ax.axvspan(*article_range_pct_bw, color="#fdd0a2", alpha=0.6, label="C2 dose 5–8 %BW")
-    ax.plot(physics["load_pct_bw"], physics["moi_increase_pct"], "o-", color="#08519c",
-            label="leg moment of inertia about the hip")
-    ax.plot(physics["load_pct_bw"], 100 * (physics["shank_foot_mass_ratio"] - 1), "s--", color="#a50f15",
-            label="shank + foot mass")
+    ax.plot(
+        physics["load_pct_bw"],
+        physics["moi_increase_pct"],
+        "o-",
+        color="#08519c",
+        label="leg moment of inertia about the hip",
+    )
+    ax.plot(
+        physics["load_pct_bw"],
+        100 * (physics["shank_foot_mass_ratio"] - 1),
+        "s--",
+        color="#a50f15",
+        label="shank + foot mass",
+    )
     ax.set_xlabel("load per ankle (% body weight)")
     ax.set_ylabel("increase over the unloaded leg (%)")
-    per_pct_lb = float((physics["load_lb"] / physics["load_pct_bw"]).replace([np.inf], np.nan).dropna().iloc[0]) \
-        if (physics["load_pct_bw"] > 0).any() else math.nan
+    per_pct_lb = (
+        float((physics["load_lb"] / physics["load_pct_bw"]).replace([np.inf], np.nan).dropna().iloc[0])
+        if (physics["load_pct_bw"] > 0).any()
+        else math.nan
+    )
     if np.isfinite(per_pct_lb):
         sec = ax.secondary_xaxis("top", functions=(lambda p: p * per_pct_lb, lambda lb: lb / per_pct_lb))
         sec.set_xlabel("load per ankle (lb) for this body mass")

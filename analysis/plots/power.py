@@ -8,9 +8,10 @@ by intersection-union), here evaluated on a whole grid of n so the curves can be
 NOTE for the integrator: :func:`claim_designs` and :func:`power_curves` are analysis helpers kept here
 only because analysis.claims / analysis.power were still being written; they belong in analysis.power.
 """
+
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -22,8 +23,17 @@ from analysis.errors import AnalysisError
 from analysis.models import DEFAULT_METHOD_LISTS
 from analysis.power import TARGET_PROBABILITY, PartDesign, verdict_probabilities
 
-__all__ = ["SMALL_N_GRID", "claim_designs", "power_curves", "n_needed_from_curves", "power_curve_figure",
-           "short_reason", "mde_unit", "design_details", "power_details_html"]
+__all__ = [
+    "SMALL_N_GRID",
+    "claim_designs",
+    "power_curves",
+    "n_needed_from_curves",
+    "power_curve_figure",
+    "short_reason",
+    "mde_unit",
+    "design_details",
+    "power_details_html",
+]
 
 #: Short grid for CI runs; analysis.power.DEFAULT_N_GRID goes to 2048 [assumption: enough to draw the shape].
 SMALL_N_GRID: tuple[int, ...] = (8, 16, 32, 64, 128, 256)
@@ -31,8 +41,9 @@ _SCENARIOS = (("claim true", "true_effect"), ("no effect", "null_effect"))
 _VERDICT_ORDER = ("supported", "contradicted", "inconclusive")
 
 
-def claim_designs(tables, claim_id: str, *, seed: int = 0, tolerances: dict | None = None,
-                  n_boot: int = 50) -> tuple[list[PartDesign], str]:
+def claim_designs(
+    tables, claim_id: str, *, seed: int = 0, tolerances: dict | None = None, n_boot: int = 50
+) -> tuple[list[PartDesign], str]:
     """The power designs (fitted SDs, assumed true effects, verdict rules) of one claim's tested parts.
 
     Runs the claim's own analysis once (as analysis.claims.evaluate_claims does). Returns (designs, reason):
@@ -42,8 +53,14 @@ def claim_designs(tables, claim_id: str, *, seed: int = 0, tolerances: dict | No
     if claim_id not in CLAIMS:
         raise AnalysisError(f"unknown claim {claim_id!r}; known: {sorted(CLAIMS)}")
     tol = dict(DEFAULT_TOLERANCES, **(tolerances or {}))
-    opts = {"tolerances": tol, "alpha": 0.05, "power": False, "power_reps": 0, "n_boot": n_boot,
-            "method_lists": DEFAULT_METHOD_LISTS}
+    opts = {
+        "tolerances": tol,
+        "alpha": 0.05,
+        "power": False,
+        "power_reps": 0,
+        "n_boot": n_boot,
+        "method_lists": DEFAULT_METHOD_LISTS,
+    }
     rng = np.random.default_rng([seed, int(claim_id[1:])])
     try:
         result = CLAIMS[claim_id].analysis(tables, opts, rng)
@@ -61,8 +78,12 @@ def claim_designs(tables, claim_id: str, *, seed: int = 0, tolerances: dict | No
     return designs, ""
 
 
-def power_curves(designs: Sequence[PartDesign], n_grid: Sequence[int] = SMALL_N_GRID, reps: int = 100,
-                 rng: np.random.Generator | None = None) -> pd.DataFrame:
+def power_curves(
+    designs: Sequence[PartDesign],
+    n_grid: Sequence[int] = SMALL_N_GRID,
+    reps: int = 100,
+    rng: np.random.Generator | None = None,
+) -> pd.DataFrame:
     """Tidy curves: ``n, scenario ("claim true"/"no effect"), verdict, probability`` (every verdict of
     VERDICT_ORDER present, 0 when never seen), ``reps`` simulated studies per n and scenario."""
     if not designs:
@@ -74,8 +95,10 @@ def power_curves(designs: Sequence[PartDesign], n_grid: Sequence[int] = SMALL_N_
     for n in n_grid:
         for scenario, attr in _SCENARIOS:
             probs = verdict_probabilities(designs, combine_iut, [getattr(p, attr) for p in designs], int(n), reps, rng)
-            rows += [{"n": int(n), "scenario": scenario, "verdict": v, "probability": probs.get(v, 0.0),
-                      "reps": reps} for v in _VERDICT_ORDER]
+            rows += [
+                {"n": int(n), "scenario": scenario, "verdict": v, "probability": probs.get(v, 0.0), "reps": reps}
+                for v in _VERDICT_ORDER
+            ]
     return pd.DataFrame(rows)
 
 
@@ -87,8 +110,9 @@ def n_needed_from_curves(curves: pd.DataFrame, target: float = TARGET_PROBABILIT
     return int(ok[ok].index.min()) if ok.any() else None
 
 
-def power_curve_figure(curves: pd.DataFrame, claim_id: str, n_needed: int | None = None,
-                       n_current: int | None = None) -> Figure:
+def power_curve_figure(
+    curves: pd.DataFrame, claim_id: str, n_needed: int | None = None, n_current: int | None = None
+) -> Figure:
     """Two panels (claim true | no effect): probability of each verdict against n (log scale), the 80 %
     target, the study's current n and the n needed."""
     from analysis.plots.claims import VERDICT_COLOURS
@@ -108,16 +132,19 @@ def power_curve_figure(curves: pd.DataFrame, claim_id: str, n_needed: int | None
         ax.set_xticks(sorted(sub["n"].unique()), [str(n) for n in sorted(sub["n"].unique())])
         ax.set_xlabel("subjects (total n)")
         ax.set_ylim(-0.02, 1.02)
-        ax.set_title(f"{claim_id}, if {'the claim is true' if scenario == 'claim true' else 'there is no effect'}",
-                     fontsize=10)
+        ax.set_title(
+            f"{claim_id}, if {'the claim is true' if scenario == 'claim true' else 'there is no effect'}", fontsize=10
+        )
     axes[0].set_ylabel("probability of verdict")
     reps = int(curves["reps"].iloc[0]) if "reps" in curves and len(curves) else 0
     axes[1].legend(fontsize=8, loc="center right")
-    fig.suptitle(f"{claim_id}: verdict probabilities by sample size ({reps} simulated studies per point; "
-                 f"dotted line = 80 % target)", fontsize=10)
+    fig.suptitle(
+        f"{claim_id}: verdict probabilities by sample size ({reps} simulated studies per point; "
+        f"dotted line = 80 % target)",
+        fontsize=10,
+    )
     fig.tight_layout()
     return fig
-
 
 
 # ------------------------------------------------------------------------------------ summary for reading
@@ -149,8 +176,11 @@ def design_details(designs: Sequence[PartDesign]) -> list[str]:
     on the part's analysis scale."""
     from analysis.plots.tables import format_value, humanise
 
-    return [f"{humanise(d.name)}: between-subject SD {format_value(d.sd)}, assumed true effect "
-            f"{format_value(d.true_effect)} ({d.scale} scale)" for d in designs]
+    return [
+        f"{humanise(d.name)}: between-subject SD {format_value(d.sd)}, assumed true effect "
+        f"{format_value(d.true_effect)} ({d.scale} scale)"
+        for d in designs
+    ]
 
 
 def power_details_html(details: dict[str, tuple[str, list[str]]]) -> str:
@@ -160,6 +190,7 @@ def power_details_html(details: dict[str, tuple[str, list[str]]]) -> str:
     blocks = []
     for cid, (headline, lines) in details.items():
         items = "".join(f"<li>{html.escape(x)}</li>" for x in lines)
-        blocks.append(f"<details><summary><b>{html.escape(cid)}</b>: {html.escape(headline)}</summary>"
-                      f"<ul>{items}</ul></details>")
+        blocks.append(
+            f"<details><summary><b>{html.escape(cid)}</b>: {html.escape(headline)}</summary><ul>{items}</ul></details>"
+        )
     return "".join(blocks)

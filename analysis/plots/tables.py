@@ -4,6 +4,7 @@ or moved to a details list, and library warnings summarised instead of printed o
 Every notebook of the suite renders its tables through :func:`html_table`, so one place decides how a
 number is printed (3 significant digits unless the column says otherwise) and how text wraps.
 """
+
 from __future__ import annotations
 
 import html
@@ -11,15 +12,24 @@ import json
 import math
 import re
 import warnings
-from collections import Counter
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["format_value", "html_table", "humanise", "clean_unit", "parse_warning_lines", "warnings_summary_html",
-           "feature_tables_quietly",
-           "claim_parts_table", "claim_notes_html", "claim_verdicts_html"]
+__all__ = [
+    "format_value",
+    "html_table",
+    "humanise",
+    "clean_unit",
+    "parse_warning_lines",
+    "warnings_summary_html",
+    "feature_tables_quietly",
+    "claim_parts_table",
+    "claim_notes_html",
+    "claim_verdicts_html",
+]
 
 _TD = "padding:.25em .6em;border-bottom:1px solid #e5e5e5;vertical-align:top;"
 
@@ -50,8 +60,14 @@ def format_value(value: Any, decimals: int | None = None) -> str:
     return str(value)
 
 
-def html_table(df: pd.DataFrame, *, decimals: Mapping[str, int] | None = None, wrap_em: float = 26,
-               max_rows: int | None = None, caption: str = "") -> str:
+def html_table(
+    df: pd.DataFrame,
+    *,
+    decimals: Mapping[str, int] | None = None,
+    wrap_em: float = 26,
+    max_rows: int | None = None,
+    caption: str = "",
+) -> str:
     """An HTML table for a report: numbers right-aligned and rounded (:func:`format_value`), text
     left-aligned and wrapped at ``wrap_em`` em, at most ``max_rows`` rows (the rest counted in a note).
     Decimals per column come from ``decimals``, else from ``df.attrs["decimals"]`` (set by the display-table
@@ -59,8 +75,11 @@ def html_table(df: pd.DataFrame, *, decimals: Mapping[str, int] | None = None, w
     decimals = {**dict(df.attrs.get("decimals") or {}), **dict(decimals or {})}
     shown = df if max_rows is None else df.head(max_rows)
     numeric = {c for c in df.columns if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])}
-    head = "".join(f"<th style='{_TD}text-align:{'right' if c in numeric else 'left'};border-bottom:2px solid #999'>"
-                   f"{html.escape(str(c))}</th>" for c in df.columns)
+    head = "".join(
+        f"<th style='{_TD}text-align:{'right' if c in numeric else 'left'};border-bottom:2px solid #999'>"
+        f"{html.escape(str(c))}</th>"
+        for c in df.columns
+    )
     body = []
     for row in shown.itertuples(index=False):
         cells = []
@@ -70,12 +89,20 @@ def html_table(df: pd.DataFrame, *, decimals: Mapping[str, int] | None = None, w
             style = f"{_TD}text-align:{align};" + ("white-space:nowrap;" if c in numeric else f"max-width:{wrap_em}em;")
             cells.append(f"<td style='{style}'>{text}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
-    more = "" if max_rows is None or len(df) <= max_rows else (
-        f"<p style='font-size:.9em;color:#555'>… {len(df) - max_rows:,} more rows in the CSV file.</p>")
-    cap = f"<caption style='caption-side:top;text-align:left;font-weight:bold'>{html.escape(caption)}</caption>" \
-        if caption else ""
-    return (f"<table style='border-collapse:collapse;margin:.5em 0;font-size:.92em'>{cap}<thead><tr>{head}</tr>"
-            f"</thead><tbody>{''.join(body)}</tbody></table>{more}")
+    more = (
+        ""
+        if max_rows is None or len(df) <= max_rows
+        else (f"<p style='font-size:.9em;color:#555'>… {len(df) - max_rows:,} more rows in the CSV file.</p>")
+    )
+    cap = (
+        f"<caption style='caption-side:top;text-align:left;font-weight:bold'>{html.escape(caption)}</caption>"
+        if caption
+        else ""
+    )
+    return (
+        f"<table style='border-collapse:collapse;margin:.5em 0;font-size:.92em'>{cap}<thead><tr>{head}</tr>"
+        f"</thead><tbody>{''.join(body)}</tbody></table>{more}"
+    )
 
 
 def humanise(name: Any) -> str:
@@ -130,10 +157,14 @@ def warnings_summary_html(caught: Iterable[tuple[str, str]], what: str, *, examp
     items = []
     for (category, kind), messages in sorted(kinds.items(), key=lambda kv: -len(kv[1])):
         ex = "".join(f"<li><code>{html.escape(m)}</code></li>" for m in messages[:examples])
-        items.append(f"<li><b>{len(messages)} × {html.escape(category)}</b>: {html.escape(kind)}"
-                     f"<ul style='font-size:.9em'>{ex}</ul></li>")
-    return (f"<details><summary>{len(caught)} warning(s) while {html.escape(what)} "
-            f"({len(kinds)} kind(s)); click to see them</summary><ul>{''.join(items)}</ul></details>")
+        items.append(
+            f"<li><b>{len(messages)} × {html.escape(category)}</b>: {html.escape(kind)}"
+            f"<ul style='font-size:.9em'>{ex}</ul></li>"
+        )
+    return (
+        f"<details><summary>{len(caught)} warning(s) while {html.escape(what)} "
+        f"({len(kinds)} kind(s)); click to see them</summary><ul>{''.join(items)}</ul></details>"
+    )
 
 
 def feature_tables_quietly(ctx, **kwargs):
@@ -161,8 +192,11 @@ def feature_tables_quietly(ctx, **kwargs):
             os.close(saved_fd)
         sink.seek(0)
         worker_text = sink.read().decode("utf-8", "replace")
-    found = [(w.category.__name__, str(w.message)) for w in caught
-             if not issubclass(w.category, (DeprecationWarning, FutureWarning))]
+    found = [
+        (w.category.__name__, str(w.message))
+        for w in caught
+        if not issubclass(w.category, (DeprecationWarning, FutureWarning))
+    ]
     found += parse_warning_lines(worker_text)
     found += list(zip(features.warnings["category"].astype(str), features.warnings["message"].astype(str)))
     # tqdm.auto asking for ipywidgets inside a kernel says nothing about the data
@@ -189,20 +223,34 @@ def claim_parts_table(claims: pd.DataFrame) -> pd.DataFrame:
     estimate, 95 % and 90 % intervals as text, unit; an untested part says what is missing."""
     rows = []
     for _, r in claims.iterrows():
-        parts = _parts(r) or [{"part": "(whole claim)", "verdict": r["verdict"], "unit": r.get("unit"),
-                               "missing": r.get("notes") if r["verdict"] == "not testable" else ""}]
+        parts = _parts(r) or [
+            {
+                "part": "(whole claim)",
+                "verdict": r["verdict"],
+                "unit": r.get("unit"),
+                "missing": r.get("notes") if r["verdict"] == "not testable" else "",
+            }
+        ]
         for p in parts:
-            tested = p.get("estimate") is not None and not (isinstance(p.get("estimate"), float)
-                                                           and math.isnan(p["estimate"]))
+            tested = p.get("estimate") is not None and not (
+                isinstance(p.get("estimate"), float) and math.isnan(p["estimate"])
+            )
             ci95, ci90 = p.get("ci95") or [math.nan] * 2, p.get("ci90") or [math.nan] * 2
-            rows.append({"claim": r["claim_id"], "part": humanise(p.get("part", "")), "verdict": p.get("verdict", ""),
-                         "estimate": format_value(p.get("estimate")) if tested else "",
-                         "95 % CI": _interval(*ci95) if tested else "",
-                         "90 % CI": _interval(*ci90) if tested else "",
-                         "unit": clean_unit(p.get("unit")),
-                         "missing data": "" if tested else str(p.get("missing") or "")})
-    return pd.DataFrame(rows, columns=["claim", "part", "verdict", "estimate", "95 % CI", "90 % CI", "unit",
-                                       "missing data"])
+            rows.append(
+                {
+                    "claim": r["claim_id"],
+                    "part": humanise(p.get("part", "")),
+                    "verdict": p.get("verdict", ""),
+                    "estimate": format_value(p.get("estimate")) if tested else "",
+                    "95 % CI": _interval(*ci95) if tested else "",
+                    "90 % CI": _interval(*ci90) if tested else "",
+                    "unit": clean_unit(p.get("unit")),
+                    "missing data": "" if tested else str(p.get("missing") or ""),
+                }
+            )
+    return pd.DataFrame(
+        rows, columns=["claim", "part", "verdict", "estimate", "95 % CI", "90 % CI", "unit", "missing data"]
+    )
 
 
 def claim_notes_html(claims: pd.DataFrame) -> str:
@@ -214,8 +262,10 @@ def claim_notes_html(claims: pd.DataFrame) -> str:
         if not notes:
             continue
         items = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
-        blocks.append(f"<details><summary><b>{html.escape(str(r['claim_id']))}</b> ({html.escape(str(r['verdict']))})"
-                      f": how it was analysed, {len(notes)} note(s)</summary><ul>{items}</ul></details>")
+        blocks.append(
+            f"<details><summary><b>{html.escape(str(r['claim_id']))}</b> ({html.escape(str(r['verdict']))})"
+            f": how it was analysed, {len(notes)} note(s)</summary><ul>{items}</ul></details>"
+        )
     return "".join(blocks)
 
 
@@ -229,9 +279,13 @@ def claim_verdicts_html(claims: pd.DataFrame, quotes: Mapping[str, Any]) -> str:
         if r["verdict"] == "not testable":
             detail = html.escape(str(r.get("notes") or "").removeprefix("not testable: ").split(" | ")[0])
         else:
-            detail = (f"estimate {html.escape(format_value(r['estimate']))} {html.escape(clean_unit(r.get('unit')))}, "
-                      f"95 % CI {html.escape(_interval(r['ci95_low'], r['ci95_high']))}, "
-                      f"{int(r['n_subjects'])} subjects")
-        out.append(f"<p><b>{html.escape(cid)}</b> — “{html.escape(str(quote))}”<br>verdict: "
-                   f"<b>{html.escape(str(r['verdict']))}</b>; {detail}.</p>")
+            detail = (
+                f"estimate {html.escape(format_value(r['estimate']))} {html.escape(clean_unit(r.get('unit')))}, "
+                f"95 % CI {html.escape(_interval(r['ci95_low'], r['ci95_high']))}, "
+                f"{int(r['n_subjects'])} subjects"
+            )
+        out.append(
+            f"<p><b>{html.escape(cid)}</b> — “{html.escape(str(quote))}”<br>verdict: "
+            f"<b>{html.escape(str(r['verdict']))}</b>; {detail}.</p>"
+        )
     return "".join(out)

@@ -2,6 +2,7 @@
 
 Nothing here opens files for writing; every failure becomes an ``analysis.errors.ReadError``.
 """
+
 from __future__ import annotations
 
 import math
@@ -47,18 +48,54 @@ _SI_CONVERSIONS: dict[str, tuple[str, float]] = {
 }
 
 _UNIT_SPELLINGS = {
-    "v": "V", "volt": "V", "volts": "V",
-    "mv": "mV", "millivolt": "mV", "millivolts": "mV",
-    "uv": "uV", "µv": "uV", "μv": "uV", "microvolt": "uV", "microvolts": "uV",
-    "n": "N", "newton": "N", "newtons": "N", "kn": "kN",
-    "nm": "N·m", "n.m": "N·m", "n·m": "N·m", "n*m": "N·m", "n-m": "N·m", "n m": "N·m",
-    "nmm": "N·mm", "n.mm": "N·mm", "n·mm": "N·mm", "n*mm": "N·mm", "n-mm": "N·mm", "n mm": "N·mm",
-    "m": "m", "cm": "cm", "mm": "mm",
-    "deg": "deg", "degree": "deg", "degrees": "deg", "°": "deg",
-    "rad": "rad", "radian": "rad", "radians": "rad",
-    "deg/s": "deg/s", "°/s": "deg/s", "rad/s": "rad/s",
-    "s": "s", "sec": "s", "ms": "ms",
-    "kg": "kg", "g": "g", "m/s^2": "m/s^2", "m/s2": "m/s^2", "m/s²": "m/s^2",
+    "v": "V",
+    "volt": "V",
+    "volts": "V",
+    "mv": "mV",
+    "millivolt": "mV",
+    "millivolts": "mV",
+    "uv": "uV",
+    "µv": "uV",
+    "μv": "uV",
+    "microvolt": "uV",
+    "microvolts": "uV",
+    "n": "N",
+    "newton": "N",
+    "newtons": "N",
+    "kn": "kN",
+    "nm": "N·m",
+    "n.m": "N·m",
+    "n·m": "N·m",
+    "n*m": "N·m",
+    "n-m": "N·m",
+    "n m": "N·m",
+    "nmm": "N·mm",
+    "n.mm": "N·mm",
+    "n·mm": "N·mm",
+    "n*mm": "N·mm",
+    "n-mm": "N·mm",
+    "n mm": "N·mm",
+    "m": "m",
+    "cm": "cm",
+    "mm": "mm",
+    "deg": "deg",
+    "degree": "deg",
+    "degrees": "deg",
+    "°": "deg",
+    "rad": "rad",
+    "radian": "rad",
+    "radians": "rad",
+    "deg/s": "deg/s",
+    "°/s": "deg/s",
+    "rad/s": "rad/s",
+    "s": "s",
+    "sec": "s",
+    "ms": "ms",
+    "kg": "kg",
+    "g": "g",
+    "m/s^2": "m/s^2",
+    "m/s2": "m/s^2",
+    "m/s²": "m/s^2",
 }
 
 
@@ -128,8 +165,10 @@ def guess_kind(name: str, si_unit: str | None) -> str:
     lowered = str(name).lower()
     if si_unit in by_unit:
         kind = by_unit[si_unit]
-        if kind == "emg" and not any(rule.search(lowered) for k, rule in _KIND_RULES if k == "emg") and (
-            "voltage" in lowered or "sync" in lowered or "trigger" in lowered
+        if (
+            kind == "emg"
+            and not any(rule.search(lowered) for k, rule in _KIND_RULES if k == "emg")
+            and ("voltage" in lowered or "sync" in lowered or "trigger" in lowered)
         ):
             return "other"
         return kind
@@ -173,12 +212,16 @@ def rate_from_time(path: Path, time_s: np.ndarray, *, column: str, first_row: in
         raise ReadError(path, "fewer than 2 samples: cannot derive a sampling rate", where=f"column {column!r}")
     bad = np.flatnonzero(~np.isfinite(t))
     if bad.size:
-        raise ReadError(path, "time is missing or not a number", where=f"row {first_row + int(bad[0])}, column {column!r}")
+        raise ReadError(
+            path, "time is missing or not a number", where=f"row {first_row + int(bad[0])}, column {column!r}"
+        )
     steps = np.diff(t)
     if np.any(steps <= 0):
         i = int(np.flatnonzero(steps <= 0)[0]) + 1
         raise ReadError(
-            path, f"time does not increase ({t[i - 1]:g} then {t[i]:g})", where=f"row {first_row + i}, column {column!r}"
+            path,
+            f"time does not increase ({t[i - 1]:g} then {t[i]:g})",
+            where=f"row {first_row + i}, column {column!r}",
         )
     median_step = float(np.median(steps))
     off = np.abs(steps - median_step) > 0.5 * median_step

@@ -1,4 +1,5 @@
 """Binary containers: OpenSignals (PLUX) HDF5 and R data files (.rda/.RData)."""
+
 from __future__ import annotations
 
 import warnings
@@ -33,7 +34,9 @@ def read_opensignals_h5(path: Path, raw: bytes, options: dict[str, Any]) -> Reco
                 raise ReadError(path, f"no device {device!r}; devices are {devices}", where="/")
             group = h5[device]
             meta = {k: (v.tolist() if hasattr(v, "tolist") else v) for k, v in group.attrs.items()}
-            channel_keys = sorted((k for k in group["raw"].keys() if k.startswith("channel_")), key=lambda k: int(k.split("_")[1]))
+            channel_keys = sorted(
+                (k for k in group["raw"].keys() if k.startswith("channel_")), key=lambda k: int(k.split("_")[1])
+            )
             if not channel_keys:
                 raise ReadError(path, "no raw channel datasets", where=f"/{device}/raw")
             labels, sensors, columns = [], [], []
@@ -54,9 +57,15 @@ def read_opensignals_h5(path: Path, raw: bytes, options: dict[str, Any]) -> Reco
     except (OSError, KeyError, ValueError, TypeError, RuntimeError) as exc:
         raise ReadError(path, f"HDF5 could not be read ({type(exc).__name__}: {exc})") from None
     if not resolutions:
-        raise ReadError(path, "no 'resolution' attribute: the ADC resolution is needed for the transfer function", where=f"/{device}")
+        raise ReadError(
+            path,
+            "no 'resolution' attribute: the ADC resolution is needed for the transfer function",
+            where=f"/{device}",
+        )
     adc = np.column_stack(columns)
-    return _opensignals_recording(path, device, meta, labels, sensors, resolutions, adc, float(rate), options, "opensignals_h5")
+    return _opensignals_recording(
+        path, device, meta, labels, sensors, resolutions, adc, float(rate), options, "opensignals_h5"
+    )
 
 
 def _flatten(obj: Any, prefix: str, out: dict[str, pd.DataFrame]) -> None:
@@ -92,7 +101,9 @@ def read_r_tables(path: Path, raw: bytes | None = None) -> dict[str, pd.DataFram
             try:
                 converted = rdata.read_rda(str(path))
             except Exception as exc:  # rdata raises ValueError/NotImplementedError/EOFError/zlib errors
-                raise ReadError(path, f"neither pyreadr nor rdata could read it ({type(exc).__name__}: {exc})") from None
+                raise ReadError(
+                    path, f"neither pyreadr nor rdata could read it ({type(exc).__name__}: {exc})"
+                ) from None
             _flatten(converted, "", tables)
     if not tables:
         raise ReadError(path, "the R file holds no data frame, matrix or list of them")
@@ -105,7 +116,9 @@ def read_r_emg(path: Path, raw: bytes, options: dict[str, Any]) -> Recording:  #
     tables = read_r_tables(path, raw)
     trials = sorted({k.rsplit("/", 1)[0] for k in tables if k.endswith("/emg")})
     if not trials:
-        raise ReadError(path, f"no '<trial>/emg' table; tables are {sorted(tables)}", hint="use read_r_tables() for other R files")
+        raise ReadError(
+            path, f"no '<trial>/emg' table; tables are {sorted(tables)}", hint="use read_r_tables() for other R files"
+        )
     trial = options.get("r_object") or trials[0]
     if trial not in trials:
         raise ReadError(path, f"no trial {trial!r}; trials are {trials}", where="r_object")
@@ -126,12 +139,16 @@ def read_r_emg(path: Path, raw: bytes, options: dict[str, Any]) -> Recording:  #
     cycles = tables.get(f"{trial}/cycles")
     if cycles is not None and cycles.shape[1] >= 2:
         c = cycles.to_numpy(dtype=float)
-        events = pd.DataFrame(
-            {
-                "label": ["touchdown"] * len(c) + ["lift_off"] * len(c),
-                "time_s": np.concatenate([c[:, 0], c[:, 1]]) - start,
-            }
-        ).sort_values("time_s", kind="stable").reset_index(drop=True)
+        events = (
+            pd.DataFrame(
+                {
+                    "label": ["touchdown"] * len(c) + ["lift_off"] * len(c),
+                    "time_s": np.concatenate([c[:, 0], c[:, 1]]) - start,
+                }
+            )
+            .sort_values("time_s", kind="stable")
+            .reset_index(drop=True)
+        )
     unit = options.get("unit")
     metadata = {
         "format": "r_emg",
@@ -141,4 +158,15 @@ def read_r_emg(path: Path, raw: bytes, options: dict[str, Any]) -> Recording:  #
         "event_times": "seconds from the first sample (file time minus start_time_s)",
         "unit_stated": unit is not None,
     }
-    return _build(path, "r_emg", muscles, [unit] * len(muscles), data, rate, options, metadata, kinds=["emg"] * len(muscles), events=events)
+    return _build(
+        path,
+        "r_emg",
+        muscles,
+        [unit] * len(muscles),
+        data,
+        rate,
+        options,
+        metadata,
+        kinds=["emg"] * len(muscles),
+        events=events,
+    )

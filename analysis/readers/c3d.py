@@ -17,6 +17,7 @@ horizontal component (about ±35 N) while the raw channels show Fz1 = −662 N. 
 3. uses the extraction when both hold ("extraction" path), otherwise the raw channels with the sign
    set so the vertical force is positive up ("raw" path); the path and the reason go in metadata.
 """
+
 from __future__ import annotations
 
 import struct
@@ -62,12 +63,16 @@ def validate_c3d_structure(path: Path, raw: bytes) -> dict[str, Any]:
     n_param_blocks = raw[param_start + 2]
     processor = raw[param_start + 3]
     if processor not in _PROCESSORS:
-        raise ReadError(path, f"unknown processor type {processor} (84 Intel, 85 DEC, 86 MIPS)", where=f"byte {param_start + 3}")
+        raise ReadError(
+            path, f"unknown processor type {processor} (84 Intel, 85 DEC, 86 MIPS)", where=f"byte {param_start + 3}"
+        )
     endian = ">" if processor == 86 else "<"
     param_end = param_start + n_param_blocks * _BLOCK
     if n_param_blocks == 0 or param_end > size:
         raise ReadError(
-            path, f"parameter section of {n_param_blocks} block(s) does not fit in {size} bytes (truncated?)", where=f"byte {param_start}"
+            path,
+            f"parameter section of {n_param_blocks} block(s) does not fit in {size} bytes (truncated?)",
+            where=f"byte {param_start}",
         )
     # walk the parameter records
     pos = param_start + 4
@@ -100,7 +105,9 @@ def validate_c3d_structure(path: Path, raw: bytes) -> dict[str, Any]:
             break
         nxt = name_end + offset
         if nxt <= pos or nxt > param_end:
-            raise ReadError(path, f"parameter record points to byte {nxt}, outside the parameter section", where=f"byte {pos}")
+            raise ReadError(
+                path, f"parameter record points to byte {nxt}, outside the parameter section", where=f"byte {pos}"
+            )
         pos = nxt
         n_records += 1
         if n_records > 100_000:
@@ -164,8 +171,9 @@ def _raw_cop(force: np.ndarray, moment_nmm: np.ndarray, origin_mm: np.ndarray) -
     return np.vstack([copx, copy])
 
 
-def _platforms(path: Path, c3d, extracted: list[dict[str, Any]], analogs: np.ndarray, analog_units: list[str],
-               path_option: str) -> tuple[list, list, set, list]:
+def _platforms(
+    path: Path, c3d, extracted: list[dict[str, Any]], analogs: np.ndarray, analog_units: list[str], path_option: str
+) -> tuple[list, list, set, list]:
     params = c3d["parameters"]
     n_used = int(np.atleast_1d(_param(params, "FORCE_PLATFORM", "USED", [0]))[0]) if "FORCE_PLATFORM" in params else 0
     if n_used == 0:
@@ -177,7 +185,11 @@ def _platforms(path: Path, c3d, extracted: list[dict[str, Any]], analogs: np.nda
     for p in range(n_used):
         idx = channel[:6, p] - 1
         if np.any(idx < 0) or np.any(idx >= analogs.shape[0]):
-            raise ReadError(path, f"FORCE_PLATFORM:CHANNEL of plate {p + 1} points outside the {analogs.shape[0]} analog channels", where="FORCE_PLATFORM:CHANNEL")
+            raise ReadError(
+                path,
+                f"FORCE_PLATFORM:CHANNEL of plate {p + 1} points outside the {analogs.shape[0]} analog channels",
+                where="FORCE_PLATFORM:CHANNEL",
+            )
         used_channels |= set(int(i) for i in idx)
         raw_f = analogs[idx[:3]]
         raw_m = analogs[idx[3:6]]
@@ -198,11 +210,13 @@ def _platforms(path: Path, c3d, extracted: list[dict[str, Any]], analogs: np.nda
         else:
             ext = extracted[p]
             ext_f = to_si(np.asarray(ext["force"]), ext.get("unit_force") or "N")[0]
-            norm_ok = np.allclose(np.linalg.norm(ext_f, axis=0), np.linalg.norm(raw_f_n, axis=0), atol=_AGREEMENT_RTOL * max(peak, 1.0))
+            norm_ok = np.allclose(
+                np.linalg.norm(ext_f, axis=0), np.linalg.norm(raw_f_n, axis=0), atol=_AGREEMENT_RTOL * max(peak, 1.0)
+            )
             z_ok = np.allclose(np.abs(ext_f[2]), np.abs(raw_f_n[2]), atol=_AGREEMENT_RTOL * max(peak, 1.0))
             if not loaded:
                 use_extraction = path_option != "raw" and norm_ok
-                reason = "plate not loaded (peak |F| below %.0f N): extraction kept, nothing to cross-check" % COP_MIN_FORCE_N
+                reason = f"plate not loaded (peak |F| below {COP_MIN_FORCE_N:.0f} N): extraction kept, nothing to cross-check"
             elif norm_ok and z_ok and vertical_axis == 2:
                 use_extraction = True
                 reason = "extraction agrees with raw channels (same |F|; lab z = plate normal = raw Fz up to sign)"
@@ -236,7 +250,15 @@ def _platforms(path: Path, c3d, extracted: list[dict[str, Any]], analogs: np.nda
         columns.extend(block)
         specs.extend(
             [(f"Fx{n}", "N", "N", "force"), (f"Fy{n}", "N", "N", "force"), (f"Fz{n}", "N", "N", "force")]
-            + [(f"M{a}{n}", "N·m", m_unit if not use_extraction else normalise_unit(extracted[p].get("unit_moment")) or m_unit, "moment") for a in "xyz"]
+            + [
+                (
+                    f"M{a}{n}",
+                    "N·m",
+                    m_unit if not use_extraction else normalise_unit(extracted[p].get("unit_moment")) or m_unit,
+                    "moment",
+                )
+                for a in "xyz"
+            ]
             + [(f"COPx{n}", "m", "mm", "cop"), (f"COPy{n}", "m", "mm", "cop")]
         )
         decisions.append(
@@ -291,11 +313,16 @@ def _extract_platforms(c3d) -> list[dict[str, Any]]:
     platforms = []
     computed = ezc3d_swig.ForcePlatforms(c3d.c3d_swig)  # kept alive while its platforms are read
     for platform in computed.forcePlatforms():
-        platforms.append({
-            "unit_force": platform.forceUnit(), "unit_moment": platform.momentUnit(),
-            "unit_position": platform.positionUnit(), "force": stacked(platform.forces()),
-            "moment": stacked(platform.moments()), "center_of_pressure": stacked(platform.CoP()),
-        })
+        platforms.append(
+            {
+                "unit_force": platform.forceUnit(),
+                "unit_moment": platform.momentUnit(),
+                "unit_position": platform.positionUnit(),
+                "force": stacked(platform.forces()),
+                "moment": stacked(platform.moments()),
+                "center_of_pressure": stacked(platform.CoP()),
+            }
+        )
     return platforms
 
 
@@ -321,7 +348,9 @@ def read_c3d(path: Path, raw: bytes, options: dict[str, Any]) -> Recording:
         raise ReadError(path, "no ANALOG group: the file holds no analog channels (EMG, force)", where="ANALOG")
     n_used = int(np.atleast_1d(_param(params, "ANALOG", "USED", [0]))[0])
     if n_used == 0 and facts["analog_per_frame"] == 0:  # ezc3d zeroes USED when RATE is bad: ask the header too
-        raise ReadError(path, "no analog channels (ANALOG:USED is 0)", where="ANALOG:USED", hint="this C3D holds markers only")
+        raise ReadError(
+            path, "no analog channels (ANALOG:USED is 0)", where="ANALOG:USED", hint="this C3D holds markers only"
+        )
     rate = _param(params, "ANALOG", "RATE")
     if rate is None or len(np.atleast_1d(rate)) == 0:
         raise ReadError(
@@ -332,7 +361,12 @@ def read_c3d(path: Path, raw: bytes, options: dict[str, Any]) -> Recording:
         )
     rate = float(np.atleast_1d(rate)[0])
     if not np.isfinite(rate) or rate <= 0:
-        raise ReadError(path, f"ANALOG:RATE is {rate:g}", where="ANALOG:RATE", hint="the analog sampling rate must be positive; re-export the file")
+        raise ReadError(
+            path,
+            f"ANALOG:RATE is {rate:g}",
+            where="ANALOG:RATE",
+            hint="the analog sampling rate must be positive; re-export the file",
+        )
     analogs = np.asarray(c3d["data"]["analogs"], dtype=float)
     if analogs.size == 0:
         raise ReadError(path, "no analog samples although ANALOG:USED > 0", where="ANALOG", hint="re-export the file")

@@ -2,6 +2,7 @@
 and thin per-layout rules (generic ``time_s,<name> [<unit>]``, Delsys, Noraxon, AMTI NetForce, Bertec,
 one-column Fz, UCI lower-limb EMG, OpenSim .mot/.sto, OpenSignals .txt).
 """
+
 from __future__ import annotations
 
 import csv
@@ -44,7 +45,9 @@ TEXT_FORMATS = (
 
 _DELIMITERS = ("\t", ",", ";", " ")  # " " means runs of whitespace
 _TAIL_LINES = 40  # lines from the end used to choose the delimiter
-_SAMPLING_RATE_HINT = "pass sampling_rate_hz=... to read_recording, or set sampling_rate_hz for this trial in trials.csv"
+_SAMPLING_RATE_HINT = (
+    "pass sampling_rate_hz=... to read_recording, or set sampling_rate_hz for this trial in trials.csv"
+)
 
 
 @dataclass
@@ -120,7 +123,7 @@ def _choose_delimiter(lines: list[str]) -> tuple[str | None, int]:
             if len(cells) != n_fields or not _numeric_row(cells):
                 break
             n_rows += 1
-        if n_rows and n_fields and n_fields > best[1] :
+        if n_rows and n_fields and n_fields > best[1]:
             best = (delim, n_fields)
     return best
 
@@ -211,7 +214,9 @@ def parse_table(path: Path, text: str, *, delimiter: str | None = None, require_
             names=range(n_fields),
         )
     except (ValueError, pd.errors.ParserError) as exc:
-        raise ReadError(path, f"could not parse the numeric rows: {exc}", where=f"lines {start + 1}-{len(lines)}") from None
+        raise ReadError(
+            path, f"could not parse the numeric rows: {exc}", where=f"lines {start + 1}-{len(lines)}"
+        ) from None
     return TextTable(
         delimiter=delimiter,
         preamble=lines[:preamble_end],
@@ -236,7 +241,9 @@ def _trim_trailing_incomplete(table: TextTable, columns: list[int]) -> TextTable
 
 def _rate_from_preamble(lines: list[str]) -> float | None:
     for line in lines:
-        match = re.search(r"(sampl\w*\s*(rate|frequency)|frequency|rate)\D{0,20}?([0-9]+(\.[0-9]+)?)\s*(hz)?", line, re.I)
+        match = re.search(
+            r"(sampl\w*\s*(rate|frequency)|frequency|rate)\D{0,20}?([0-9]+(\.[0-9]+)?)\s*(hz)?", line, re.I
+        )
         if match:
             return float(match.group(3))
     return None
@@ -284,7 +291,11 @@ def _build(
         converted, si_unit, factor = to_si(data[:, j], src)
         samples[:, j] = converted
         new_name = rename.get(name, name)
-        kind = kind_override.get(name) or kind_override.get(new_name) or (kinds[j] if kinds else guess_kind(new_name, si_unit))
+        kind = (
+            kind_override.get(name)
+            or kind_override.get(new_name)
+            or (kinds[j] if kinds else guess_kind(new_name, si_unit))
+        )
         if src is None:
             unknown_units.append(name)
         out_names.append(new_name)
@@ -343,7 +354,11 @@ def _channels_with_time(
             unit_row = units
             break
     time_col = options.get("time_column")
-    time_cols = [j for j, (n, _) in enumerate(parsed) if TIME_COLUMN_PATTERN.match(n) or TIME_COLUMN_PATTERN.match(table.header[j])]
+    time_cols = [
+        j
+        for j, (n, _) in enumerate(parsed)
+        if TIME_COLUMN_PATTERN.match(n) or TIME_COLUMN_PATTERN.match(table.header[j])
+    ]
     if time_col is not None:
         if time_col not in table.header and time_col not in [n for n, _ in parsed]:
             raise ReadError(path, f"no time column {time_col!r}; columns are {table.header}", where="header")
@@ -364,7 +379,9 @@ def _channels_with_time(
         by_name = {parsed[j][0]: j for j in channel_cols} | {table.header[j]: j for j in channel_cols}
         missing = [w for w in wanted if w not in by_name]
         if missing:
-            raise ReadError(path, f"no channel(s) {missing}; channels are {[parsed[j][0] for j in channel_cols]}", where="header")
+            raise ReadError(
+                path, f"no channel(s) {missing}; channels are {[parsed[j][0] for j in channel_cols]}", where="header"
+            )
         channel_cols = [by_name[w] for w in wanted]
     if not channel_cols:
         raise ReadError(path, "no signal columns besides time", where="header")
@@ -408,7 +425,10 @@ def _channels_with_time(
     if rate is None:
         raise ReadError(path, "the file states no sampling rate and has no time column", hint=_SAMPLING_RATE_HINT)
     names = [parsed[j][0] for j in channel_cols]
-    units = [parsed[j][1] or (unit_row[j] if unit_row else None) or _default_unit(parsed[j][0], flavour) for j in channel_cols]
+    units = [
+        parsed[j][1] or (unit_row[j] if unit_row else None) or _default_unit(parsed[j][0], flavour)
+        for j in channel_cols
+    ]
     if table.preamble:
         metadata["preamble"] = table.preamble[:50]
     return _build(path, flavour, names, units, data[:, channel_cols], rate, options, metadata)
@@ -458,7 +478,9 @@ def _read_fz_text(path: Path, table: TextTable, options: dict[str, Any]) -> Reco
     return _build(path, "fz_text", list(names), [None] * n, table.data, rate, opts, metadata, kinds=["force"] * n)
 
 
-_UCI_CHANNEL = re.compile(r"^Channel\s+(\d+):\s*'(?P<name>[^']*)',\s*(?P<n>\d+)\s+values,\s*engineering units:\s*(?P<unit>[^,]+)", re.I)
+_UCI_CHANNEL = re.compile(
+    r"^Channel\s+(\d+):\s*'(?P<name>[^']*)',\s*(?P<n>\d+)\s+values,\s*engineering units:\s*(?P<unit>[^,]+)", re.I
+)
 #: UCI "EMG dataset in Lower Limb": 1000 Hz per the dataset description (Sanchez & Sotelo, UCI ML Repository)
 UCI_SAMPLING_RATE_HZ = 1000.0
 
@@ -483,7 +505,11 @@ def _read_uci(path: Path, table: TextTable, options: dict[str, Any]) -> Recordin
     bad = np.argwhere(~np.isfinite(data))
     if bad.size:
         r, c = bad[0]
-        raise ReadError(path, "missing value inside the recording", where=f"line {table.first_data_line + r}, column {c + 1} ({names[c]!r})")
+        raise ReadError(
+            path,
+            "missing value inside the recording",
+            where=f"line {table.first_data_line + r}, column {c + 1} ({names[c]!r})",
+        )
     rate = options.get("sampling_rate_hz") or UCI_SAMPLING_RATE_HZ
     metadata = {
         "format": "uci_emg",
@@ -491,9 +517,13 @@ def _read_uci(path: Path, table: TextTable, options: dict[str, Any]) -> Recordin
         "declared_values_per_channel": declared,
         "trimmed_trailing_rows": table.trimmed_trailing_rows,
         "trimmed_reason": "rows at the end without EMG (angle-only or empty) were dropped",
-        "sampling_rate_source": "sampling_rate_hz option" if options.get("sampling_rate_hz") else "UCI dataset description (1000 Hz)",
+        "sampling_rate_source": "sampling_rate_hz option"
+        if options.get("sampling_rate_hz")
+        else "UCI dataset description (1000 Hz)",
     }
-    kinds = ["emg" if j in emg_cols else guess_kind(names[j], to_si(np.zeros(1), units[j])[1]) for j in range(len(names))]
+    kinds = [
+        "emg" if j in emg_cols else guess_kind(names[j], to_si(np.zeros(1), units[j])[1]) for j in range(len(names))
+    ]
     return _build(path, "uci_emg", names, units, data, rate, options, metadata, kinds=kinds)
 
 
@@ -566,21 +596,31 @@ def _read_opensignals_txt(path: Path, text: str, options: dict[str, Any]) -> Rec
         resolutions = [int(r) for r in meta["resolution"]]
         rate = float(meta["sampling rate"])
     except (StopIteration, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise ReadError(path, f"OpenSignals header is missing or malformed ({type(exc).__name__}: {exc})", where="lines 1-3") from None
+        raise ReadError(
+            path, f"OpenSignals header is missing or malformed ({type(exc).__name__}: {exc})", where="lines 1-3"
+        ) from None
     table = parse_table(path, "\n".join(lines[end + 1 :]))
     if table.data.shape[1] != len(columns):
-        raise ReadError(path, f"header lists {len(columns)} columns, data rows have {table.data.shape[1]}", where=f"line {end + 2}")
+        raise ReadError(
+            path, f"header lists {len(columns)} columns, data rows have {table.data.shape[1]}", where=f"line {end + 2}"
+        )
     analog_cols = [columns.index(lbl) for lbl in labels if lbl in columns]
     if len(analog_cols) != len(labels):
         raise ReadError(path, f"channel labels {labels} not all in columns {columns}", where="line 2")
-    return _opensignals_recording(path, device, meta, labels, sensors, resolutions, table.data[:, analog_cols], rate, options, "opensignals_txt")
+    return _opensignals_recording(
+        path, device, meta, labels, sensors, resolutions, table.data[:, analog_cols], rate, options, "opensignals_txt"
+    )
 
 
 def _opensignals_recording(path, device, meta, labels, sensors, resolutions, adc, rate, options, fmt) -> Recording:
     if len(resolutions) == 1 and len(labels) > 1:
         resolutions = resolutions * len(labels)
     if not (len(labels) == len(sensors) == len(resolutions) == adc.shape[1]):
-        raise ReadError(path, f"{len(labels)} labels, {len(sensors)} sensors, {len(resolutions)} resolutions for {adc.shape[1]} channels", where="header")
+        raise ReadError(
+            path,
+            f"{len(labels)} labels, {len(sensors)} sensors, {len(resolutions)} resolutions for {adc.shape[1]} channels",
+            where="header",
+        )
     columns, units, kinds = [], [], []
     for j, (sensor, bits) in enumerate(zip(sensors, resolutions)):
         if str(sensor).upper().startswith("EMG"):
@@ -620,7 +660,11 @@ def sniff_text_format(path: Path, text: str) -> str:
         return "uci_emg"
     if re.search(r"(^|[,;\t\"])x\s*\[s\]", lowered, re.M):
         return "delsys_csv"
-    if "noraxon" in lowered or re.search(r"\((uv|µv|μv)\)", lowered) and re.search(r"(^|[,;\t\"])\"?time\"?([,;\t]|$)", lowered, re.M):
+    if (
+        "noraxon" in lowered
+        or re.search(r"\((uv|µv|μv)\)", lowered)
+        and re.search(r"(^|[,;\t\"])\"?time\"?([,;\t]|$)", lowered, re.M)
+    ):
         return "noraxon_csv"
     if "netforce" in lowered or "amti" in lowered:
         return "netforce_txt"
@@ -632,7 +676,10 @@ def sniff_text_format(path: Path, text: str) -> str:
     if lines:
         delim, n = _choose_delimiter(lines[1:] or lines)
         first_cells = _split(lines[0], delim) if n > 1 else [lines[0].strip()]
-        if n <= 2 and (all(_is_number(c) for c in first_cells) or all(re.fullmatch(r"(fz|fp\d+|f\d+)", c.lower()) for c in first_cells)):
+        if n <= 2 and (
+            all(_is_number(c) for c in first_cells)
+            or all(re.fullmatch(r"(fz|fp\d+|f\d+)", c.lower()) for c in first_cells)
+        ):
             return "fz_text"
     return "generic_csv"
 
