@@ -7,12 +7,13 @@ STAMP := $(VENV)/.installed
 # pip reads these from the environment too; kept quiet and offline-friendly
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 
-.PHONY: all reproduce test lab bench clean lock help env
+.PHONY: all reproduce test lint lab bench clean lock help env
 all: help
 
 help:
 	@echo "make reproduce  build the demo study if absent and render every report into reports/"
-	@echo "make test       unit, property, real-data, CLI tests and nbval over every notebook"
+	@echo "make test       lint gate, then unit, property, real-data, CLI tests and nbval over every notebook"
+	@echo "make lint       ruff check + ruff format --check (part of make test)"
 	@echo "make lab        JupyterLab on notebooks/"
 	@echo "make bench      speed and memory benchmarks (ratios against a same-run baseline)"
 	@echo "make lock       re-pin requirements.lock from pyproject.toml (needs the package registry)"
@@ -30,7 +31,12 @@ $(STAMP): requirements.lock pyproject.toml
 reproduce: $(STAMP)
 	$(BIN)/anklelab reproduce
 
-test: $(STAMP)
+# the lint gate runs first: ruff (config in pyproject.toml) over the package and the tests
+lint: $(STAMP)
+	$(BIN)/ruff check analysis tests
+	$(BIN)/ruff format --check analysis tests
+
+test: lint
 	$(BIN)/python -m pytest
 
 lab: $(STAMP)

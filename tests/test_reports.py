@@ -114,7 +114,7 @@ def test_cli_value_parsing_is_yaml_typed():
 
 
 def test_cli_resolves_relative_folder_parameters_against_the_callers_cwd(tmp_path, monkeypatch):
-    from analysis.reports import _parse_params
+    from analysis.cli.reports import _parse_params
 
     monkeypatch.chdir(tmp_path)
     params = _parse_params([["study_dir", "my_study"], ["reports_dir", "/abs/out"], ["alpha", "0.01"]])

@@ -1,7 +1,7 @@
 """The ``anklelab`` console script.
 
-Each concern registers its own subcommands: a module in ``SUBCOMMAND_MODULES`` that defines
-``register_cli(subparsers)`` adds its parsers there (so a subcommand exists only once it works).
+Each subcommand group is a module in ``analysis/cli/`` that defines ``register_cli(subparsers)``;
+the domain modules it calls expose plain functions and know nothing of argparse.
 Handlers return an exit status; user-fixable errors (``AnkleLabError``) print one clear message.
 """
 
@@ -14,12 +14,13 @@ import sys
 from analysis.errors import AnkleLabError
 from analysis.runtime import tune_allocator
 
+#: one module per subcommand group; domain modules expose plain functions, parsers live here
 SUBCOMMAND_MODULES = (
-    "analysis.reports",
-    "analysis.study",
-    "analysis.simulate",
-    "analysis.features",
-    "analysis.bench",
+    "analysis.cli.reports",
+    "analysis.cli.study",
+    "analysis.cli.simulate",
+    "analysis.cli.features",
+    "analysis.cli.bench",
 )
 
 
