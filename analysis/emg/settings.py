@@ -18,6 +18,7 @@ from analysis.settings import checked_settings
 __all__ = ["EMGSettings"]
 
 
+#: the methods of :func:`analysis.emg.onsets.detect_onsets` (checked here for the settings, there for calls)
 _ONSET_METHODS = ("threshold", "tkeo", "double_threshold")
 
 
