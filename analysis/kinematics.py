@@ -32,7 +32,7 @@ import pandas as pd
 from scipy.signal import butter, sosfiltfilt
 
 from analysis.errors import AnalysisError
-from analysis.forceplate import Metric, MetricsMixin
+from analysis.metric_rows import Metric, MetricsMixin
 from analysis.settings import checked_settings
 
 __all__ = [
