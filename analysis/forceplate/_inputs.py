@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from analysis.errors import AnalysisError
 
 
-def _as_total_force(force_n: np.ndarray, what: str = "force_n") -> tuple[np.ndarray, np.ndarray | None]:
+def _as_total_force(force_n: ArrayLike, what: str = "force_n") -> tuple[np.ndarray, np.ndarray | None]:
     """(total vertical force (n,), per-plate (n, k) or None)."""
     arr = np.asarray(force_n, dtype=float)
     if arr.ndim == 1:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import stats
 
 from analysis.errors import AnalysisError
@@ -16,7 +17,11 @@ __all__ = ["center_of_pressure", "combine_cop", "BalanceResult", "analyse_balanc
 
 
 def center_of_pressure(
-    forces_n, moments_nm, *, origin_offset_m: Sequence[float] = (0.0, 0.0, 0.0), min_fz_n: float = 20.0
+    forces_n: ArrayLike,
+    moments_nm: ArrayLike,
+    *,
+    origin_offset_m: Sequence[float] = (0.0, 0.0, 0.0),
+    min_fz_n: float = 20.0,
 ) -> np.ndarray:
     """CoP (x, y) in metres on the plate surface from forces (n, 3) and moments (n, 3) about the plate origin.
 
@@ -39,7 +44,7 @@ def center_of_pressure(
     return np.column_stack([x, y])
 
 
-def combine_cop(cops_m: Sequence[np.ndarray], fz_n: Sequence[np.ndarray]) -> np.ndarray:
+def combine_cop(cops_m: Sequence[ArrayLike], fz_n: Sequence[ArrayLike]) -> np.ndarray:
     """Net CoP of several plates (in a common frame): Fz-weighted mean of the plate CoPs."""
     cops = np.stack([np.nan_to_num(np.asarray(c, dtype=float)) for c in cops_m])  # (k, n, 2)
     w = np.stack([np.clip(np.asarray(f, dtype=float), 0, None) for f in fz_n])[..., None]  # (k, n, 1)
@@ -54,7 +59,7 @@ class BalanceResult(MetricsMixin):
     metrics: dict[str, Metric]
 
 
-def analyse_balance(cop_xy_m, fs_hz: float) -> BalanceResult:
+def analyse_balance(cop_xy_m: ArrayLike, fs_hz: float) -> BalanceResult:
     """Sway metrics of a CoP trajectory (n, 2) in metres (Prieto et al. 1996, IEEE TBME 43:956).
 
     Path length (sum of sample-to-sample distances), mean velocity (path / duration), RMS distance

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
 from analysis.errors import AnalysisError
@@ -58,7 +59,11 @@ def _sliding_stats(x: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray, 
 
 
 def find_quiet_stance(
-    force_n, fs_hz: float, settings: ForcePlateSettings | None = None, *, region: tuple[int, int] | None = None
+    force_n: ArrayLike,
+    fs_hz: float,
+    settings: ForcePlateSettings | None = None,
+    *,
+    region: tuple[int, int] | None = None,
 ) -> QuietStance:
     """Earliest quiet weighing window in ``region`` (sample indices, default whole trial).
 
@@ -105,7 +110,7 @@ def find_quiet_stance(
 
 
 def weigh(
-    force_n,
+    force_n: ArrayLike,
     fs_hz: float,
     settings: ForcePlateSettings | None = None,
     *,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from analysis.errors import AnalysisError
 from analysis.forceplate._inputs import _as_total_force, _check_fs, _runs
@@ -16,7 +17,7 @@ from analysis.forceplate.settings import ForcePlateSettings
 __all__ = ["contact_mask", "flight_periods", "detect_onset", "baseline_crossing_onset"]
 
 
-def contact_mask(force_n, fs_hz: float, threshold_n: float, min_contact_s: float) -> np.ndarray:
+def contact_mask(force_n: ArrayLike, fs_hz: float, threshold_n: float, min_contact_s: float) -> np.ndarray:
     """True where the subject loads the plate (> threshold), ignoring loaded blips < ``min_contact_s``."""
     total, _ = _as_total_force(force_n)
     fs = _check_fs(fs_hz)
@@ -31,7 +32,7 @@ def contact_mask(force_n, fs_hz: float, threshold_n: float, min_contact_s: float
     return mask
 
 
-def flight_periods(force_n, fs_hz: float, settings: ForcePlateSettings | None = None) -> np.ndarray:
+def flight_periods(force_n: ArrayLike, fs_hz: float, settings: ForcePlateSettings | None = None) -> np.ndarray:
     """(k, 2) array of [take-off index, landing index) of unloaded runs lasting >= ``min_flight_s``.
 
     Take-off is the first sample below ``takeoff_threshold_n``; landing the first sample back at or
@@ -58,7 +59,7 @@ def flight_periods(force_n, fs_hz: float, settings: ForcePlateSettings | None = 
 
 
 def detect_onset(
-    force_n,
+    force_n: ArrayLike,
     fs_hz: float,
     body_weight_n: float,
     noise_sd_n: float,
@@ -92,7 +93,7 @@ def detect_onset(
 
 
 def baseline_crossing_onset(
-    force_n,
+    force_n: ArrayLike,
     fs_hz: float,
     body_weight_n: float,
     noise_sd_n: float,

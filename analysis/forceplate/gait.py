@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from analysis.forceplate._inputs import _as_total_force, _check_fs, _runs
 from analysis.forceplate.events import contact_mask
@@ -25,7 +26,7 @@ class GaitResult(MetricsMixin):
 
 
 def analyse_gait(
-    force_n, fs_hz: float, *, body_weight_n: float | None = None, settings: ForcePlateSettings | None = None
+    force_n: ArrayLike, fs_hz: float, *, body_weight_n: float | None = None, settings: ForcePlateSettings | None = None
 ) -> GaitResult:
     """Stance detection (force ≥ ``stance_threshold_n`` for ≥ ``min_stance_s``), peak vGRF and loading rate.
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.integrate import cumulative_trapezoid
 
 from analysis.forceplate._inputs import _as_total_force, _check_fs
@@ -20,7 +21,7 @@ G_M_S2 = 9.80665
 
 
 def com_kinematics(
-    force_n, fs_hz: float, body_weight_n: float, start_index: int = 0, initial_velocity_m_s: float = 0.0
+    force_n: ArrayLike, fs_hz: float, body_weight_n: float, start_index: int = 0, initial_velocity_m_s: float = 0.0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """CoM acceleration, velocity and displacement from vertical GRF (trapezoid integration).
 
@@ -40,7 +41,7 @@ def com_kinematics(
 
 
 def rfd_windows(
-    force_n, fs_hz: float, onset_index: int, windows_ms: Iterable[float] = (50.0, 100.0, 200.0)
+    force_n: ArrayLike, fs_hz: float, onset_index: int, windows_ms: Iterable[float] = (50.0, 100.0, 200.0)
 ) -> dict[float, float]:
     """Secant rate of force development ΔF/Δt from onset over 0–w ms, N/s (Aagaard 2002).
 
@@ -58,7 +59,7 @@ def rfd_windows(
     return out
 
 
-def peak_rfd(force_n, fs_hz: float, start: int, stop: int, window_ms: float = 20.0) -> tuple[float, int]:
+def peak_rfd(force_n: ArrayLike, fs_hz: float, start: int, stop: int, window_ms: float = 20.0) -> tuple[float, int]:
     """Steepest secant slope over ``window_ms`` within [start, stop): (N/s, index of window start)."""
     total, _ = _as_total_force(force_n)
     fs = _check_fs(fs_hz)

@@ -6,11 +6,12 @@ and from the flight time; RFD, phase durations, impulses and peak forces; left/r
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from analysis.errors import AnalysisError
 from analysis.forceplate._inputs import _as_total_force, _check_fs, _where
@@ -23,13 +24,13 @@ from analysis.metric_rows import Metric, MetricsMixin
 __all__ = ["PHASES", "JumpResult", "analyse_jump", "asymmetry_pct"]
 
 
-def asymmetry_pct(left, right) -> np.ndarray:
+def asymmetry_pct(left: ArrayLike, right: ArrayLike) -> np.ndarray:
     """Bilateral asymmetry 100·(L − R)/max(L, R) (signed: positive = left larger)."""
-    left = np.asarray(left, dtype=float)
-    right = np.asarray(right, dtype=float)
-    denom = np.maximum(np.abs(left), np.abs(right))
+    left_arr = np.asarray(left, dtype=float)
+    right_arr = np.asarray(right, dtype=float)
+    denom = np.maximum(np.abs(left_arr), np.abs(right_arr))
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(denom > 0, 100 * (left - right) / denom, 0.0)
+        return np.where(denom > 0, 100 * (left_arr - right_arr) / denom, 0.0)
 
 
 PHASES = ("weighing", "unweighting", "braking", "propulsion", "flight", "landing")
@@ -46,8 +47,8 @@ class JumpResult(MetricsMixin):
     events: dict[str, int]
     phases: dict[str, tuple[int, int]]
     metrics: dict[str, Metric]
-    velocity_m_s: np.ndarray = field(repr=False, default=None)
-    displacement_m: np.ndarray = field(repr=False, default=None)
+    velocity_m_s: np.ndarray | None = field(repr=False, default=None)  # CoM velocity, analyse_jump fills it
+    displacement_m: np.ndarray | None = field(repr=False, default=None)  # CoM displacement, likewise
     flags: list[str] = field(default_factory=list)
 
     @property
@@ -68,7 +69,15 @@ class JumpResult(MetricsMixin):
         return pd.DataFrame(rows)
 
 
-def _jump_weighing(total, fs, s, jump_type, flights, body_weight_n, source):
+def _jump_weighing(
+    total: np.ndarray,
+    fs: float,
+    s: ForcePlateSettings,
+    jump_type: str,
+    flights: np.ndarray,
+    body_weight_n: float | None,
+    source: str | None,
+) -> tuple[float, float, tuple[int, int], str, list[str]]:
     """(body weight N, noise SD N, weighing (start, stop), method, flags)."""
     flags: list[str] = []
     if jump_type == "dj":
@@ -96,7 +105,7 @@ def _jump_weighing(total, fs, s, jump_type, flights, body_weight_n, source):
 
 
 def analyse_jump(
-    force_n,
+    force_n: ArrayLike,
     fs_hz: float,
     jump_type: str = "cmj",
     *,
@@ -270,7 +279,16 @@ def analyse_jump(
     return JumpResult(jump_type, fs, bw, bw_method, events, phases, m, vel, disp, flags)
 
 
-def _add_asymmetry(m, per_plate, plate_sides, phases, bw, fs, source):
+def _add_asymmetry(
+    m: dict[str, Metric],
+    per_plate: np.ndarray,
+    plate_sides: Sequence[str],
+    phases: Mapping[str, tuple[int, int]],
+    bw: float,
+    fs: float,
+    source: str | None,
+) -> None:
+    """Adds left/right asymmetry of net impulse and peak force per phase to ``m`` (two plates)."""
     sides = [str(x).lower() for x in plate_sides]
     if per_plate.shape[1] != 2 or sorted(sides) != ["left", "right"]:
         raise AnalysisError(

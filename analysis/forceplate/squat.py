@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from analysis.errors import AnalysisError
 from analysis.forceplate._inputs import _as_total_force, _check_fs, _where
@@ -30,8 +31,8 @@ class SquatResult(MetricsMixin):
 
 
 def knee_joint_force_proxy_bw(
-    vertical_force_n,
-    knee_flexion_deg,
+    vertical_force_n: ArrayLike,
+    knee_flexion_deg: ArrayLike,
     body_weight_n: float,
     *,
     legs_supporting: int = 2,
@@ -62,11 +63,11 @@ def knee_joint_force_proxy_bw(
 
 
 def analyse_squat(
-    force_n,
+    force_n: ArrayLike,
     fs_hz: float,
     *,
     body_weight_n: float | None = None,
-    knee_flexion_deg=None,
+    knee_flexion_deg: ArrayLike | None = None,
     settings: ForcePlateSettings | None = None,
     legs_supporting: int = 2,
     mid_range_pct: tuple[float, float] = (25.0, 75.0),

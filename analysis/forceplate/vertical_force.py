@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from analysis.errors import AnalysisError
+from analysis.recording import Recording
 
 __all__ = ["is_vertical_force_role", "vertical_force_from_recording"]
 
@@ -19,7 +20,7 @@ def is_vertical_force_role(role: str) -> bool:
 
 
 def vertical_force_from_recording(
-    recording, channels: Sequence[str] | None = None, roles: Mapping[str, str] | None = None
+    recording: Recording, channels: Sequence[str] | None = None, roles: Mapping[str, str] | None = None
 ) -> np.ndarray:
     """Vertical force columns of a :class:`~analysis.recording.Recording` as (n, n_plates).
 
