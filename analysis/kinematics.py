@@ -29,10 +29,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy.signal import butter, sosfiltfilt
 
 from analysis.errors import AnalysisError
-from analysis.forceplate import Metric, MetricsMixin
+from analysis.metric_rows import Metric, MetricsMixin
+from analysis.recording import Recording
 from analysis.settings import checked_settings
 
 __all__ = [
@@ -74,7 +76,7 @@ class KinematicsSettings:
         return s
 
 
-def _points(arr, name: str) -> np.ndarray:
+def _points(arr: ArrayLike, name: str) -> np.ndarray:
     a = np.asarray(arr, dtype=float)
     if a.ndim == 1 and a.size == 3:
         a = a[None, :]
@@ -83,7 +85,7 @@ def _points(arr, name: str) -> np.ndarray:
     return a
 
 
-def lowpass(x, fs_hz: float, cutoff_hz: float = 6.0, order: int = 2) -> np.ndarray:
+def lowpass(x: ArrayLike, fs_hz: float, cutoff_hz: float = 6.0, order: int = 2) -> np.ndarray:
     """Zero-lag Butterworth low-pass (SOS, ``sosfiltfilt``) along axis 0; NaNs are refused."""
     x = np.asarray(x, dtype=float)
     if not np.all(np.isfinite(x)):
@@ -95,7 +97,7 @@ def lowpass(x, fs_hz: float, cutoff_hz: float = 6.0, order: int = 2) -> np.ndarr
     return sosfiltfilt(sos, x, axis=0, padlen=padlen)
 
 
-def knee_flexion_from_markers(hip, knee, ankle) -> np.ndarray:
+def knee_flexion_from_markers(hip: ArrayLike, knee: ArrayLike, ankle: ArrayLike) -> np.ndarray:
     """Knee flexion (deg, 0 = straight) = 180° − 3-D angle between knee→hip and knee→ankle."""
     h, k, a = _points(hip, "hip"), _points(knee, "knee"), _points(ankle, "ankle")
     u, v = h - k, a - k
@@ -103,14 +105,18 @@ def knee_flexion_from_markers(hip, knee, ankle) -> np.ndarray:
     return 180.0 - np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
 
 
-def angular_velocity_deg_s(angle_deg, fs_hz: float, settings: KinematicsSettings | None = None) -> np.ndarray:
+def angular_velocity_deg_s(
+    angle_deg: ArrayLike, fs_hz: float, settings: KinematicsSettings | None = None
+) -> np.ndarray:
     """d(angle)/dt in deg/s after the documented low-pass (central differences, ``np.gradient``)."""
     s = settings or KinematicsSettings()
     smooth = lowpass(angle_deg, fs_hz, s.lowpass_hz, s.filter_order)
     return np.gradient(smooth, 1.0 / fs_hz, axis=0)
 
 
-def knee_fppa_deg(hip, knee, ankle, side: str, settings: KinematicsSettings | None = None) -> np.ndarray:
+def knee_fppa_deg(
+    hip: ArrayLike, knee: ArrayLike, ankle: ArrayLike, side: str, settings: KinematicsSettings | None = None
+) -> np.ndarray:
     """2-D knee frontal-plane projection angle in degrees, positive = valgus (knee medial).
 
     The points are projected on the frontal plane (``lateral_axis``, ``vertical_axis``); the magnitude is
@@ -136,7 +142,7 @@ def knee_fppa_deg(hip, knee, ankle, side: str, settings: KinematicsSettings | No
 
 
 def pelvic_obliquity_deg(
-    left_asis, right_asis, raised_side: str = "right", settings: KinematicsSettings | None = None
+    left_asis: ArrayLike, right_asis: ArrayLike, raised_side: str = "right", settings: KinematicsSettings | None = None
 ) -> np.ndarray:
     """Pelvic obliquity (deg) from the two ASIS markers in the frontal plane; positive = ``raised_side`` up."""
     s = settings or KinematicsSettings()
@@ -159,7 +165,7 @@ class KinematicsResult(MetricsMixin):
     series: pd.DataFrame = field(repr=False)
 
 
-def _phase_slices(phases, n: int, fs_hz: float) -> dict[str, slice]:
+def _phase_slices(phases: Mapping[str, tuple[float, float]] | None, n: int, fs_hz: float) -> dict[str, slice]:
     out = {"trial": slice(0, n)}
     for name, (start_s, stop_s) in (phases or {}).items():
         a, b = int(round(start_s * fs_hz)), int(round(stop_s * fs_hz))
@@ -172,16 +178,16 @@ def _phase_slices(phases, n: int, fs_hz: float) -> dict[str, slice]:
 def trial_kinematics(
     fs_hz: float,
     *,
-    knee_flexion_deg=None,
-    hip=None,
-    knee=None,
-    ankle=None,
-    left_asis=None,
-    right_asis=None,
+    knee_flexion_deg: ArrayLike | None = None,
+    hip: ArrayLike | None = None,
+    knee: ArrayLike | None = None,
+    ankle: ArrayLike | None = None,
+    left_asis: ArrayLike | None = None,
+    right_asis: ArrayLike | None = None,
     side: str = "right",
     raised_side: str | None = None,
-    knee_fppa_angle_deg=None,
-    pelvic_obliquity_angle_deg=None,
+    knee_fppa_angle_deg: ArrayLike | None = None,
+    pelvic_obliquity_angle_deg: ArrayLike | None = None,
     phases: Mapping[str, tuple[float, float]] | None = None,
     settings: KinematicsSettings | None = None,
 ) -> KinematicsResult:
@@ -201,11 +207,10 @@ def trial_kinematics(
         raise AnalysisError(f"sampling rate must be positive, got {fs_hz!r}")
     tag = f"butterworth_lowpass_{s.lowpass_hz:g}hz_order{s.filter_order}_zero_lag"
     cols: dict[str, np.ndarray] = {}
-    have_markers = hip is not None and knee is not None and ankle is not None
     if knee_flexion_deg is not None:
         raw = np.asarray(knee_flexion_deg, dtype=float).ravel()
         source = "angle_channel"
-    elif have_markers:
+    elif hip is not None and knee is not None and ankle is not None:
         raw = knee_flexion_from_markers(hip, knee, ankle)
         source = "markers_3d"
     else:
@@ -220,7 +225,7 @@ def trial_kinematics(
             np.asarray(knee_fppa_angle_deg, dtype=float).ravel(), fs, s.lowpass_hz, s.filter_order
         )
         fppa_source = "angle_channel;valgus_positive_as_exported"
-    elif have_markers:
+    elif hip is not None and knee is not None and ankle is not None:
         cols["knee_fppa_deg"] = lowpass(knee_fppa_deg(hip, knee, ankle, side, s), fs, s.lowpass_hz, s.filter_order)
         fppa_source = f"2d_fppa_frontal_plane({s.lateral_axis},{s.vertical_axis});side={side};valgus_positive"
     if pelvic_obliquity_angle_deg is not None:
@@ -300,7 +305,7 @@ def _angle_of(name: str) -> str | None:
     return None
 
 
-def angle_channels(recording, roles: Mapping[str, str] | None = None) -> dict[str, str]:
+def angle_channels(recording: Recording, roles: Mapping[str, str] | None = None) -> dict[str, str]:
     """``{angle: channel}`` for the ``angle`` channels of a recording: knee_flexion, knee_fppa, pelvic_obliquity.
 
     A channel's role in ``roles`` (study.yaml ``roles:``, channel name -> role such as ``knee_fppa_right``)
@@ -332,7 +337,7 @@ def angle_channels(recording, roles: Mapping[str, str] | None = None) -> dict[st
     return out
 
 
-def _trimmed(recording, channel: str) -> tuple[np.ndarray, int, int]:
+def _trimmed(recording: Recording, channel: str) -> tuple[np.ndarray, int, int]:
     x = recording.channel(channel)
     finite = np.flatnonzero(np.isfinite(x))
     if finite.size == 0:
@@ -341,13 +346,13 @@ def _trimmed(recording, channel: str) -> tuple[np.ndarray, int, int]:
 
 
 def trial_kinematics_from_recording(
-    recording,
+    recording: Recording,
     knee_channel: str | None = None,
     *,
     fppa_channel: str | None = None,
     obliquity_channel: str | None = None,
     roles: Mapping[str, str] | None = None,
-    **kwargs,
+    **kwargs: Any,
 ) -> KinematicsResult:
     """Knee flexion, knee FPPA and pelvic obliquity metrics from the angle channels of a Recording.
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
@@ -78,8 +79,9 @@ def force_time_figure(
         ax.axvline(i / fs_hz, color="0.4", ls=":", lw=0.8)
         ax.text(i / fs_hz, ax.get_ylim()[1], name, rotation=90, va="top", ha="right", fontsize=7, color="0.3")
     if body_weight_n:
-        ax.axhline(body_weight_n, color="tab:red", ls="--", lw=0.8)
-        right = ax.secondary_yaxis("right", functions=(lambda f: f / body_weight_n, lambda b: b * body_weight_n))
+        bw_n = body_weight_n
+        ax.axhline(bw_n, color="tab:red", ls="--", lw=0.8)
+        right = ax.secondary_yaxis("right", functions=(lambda f: np.divide(f, bw_n), lambda b: np.multiply(b, bw_n)))
         right.set_ylabel("force (x body weight)")
     ax.set_xlabel("time (s)")
     ax.set_ylabel("vertical ground-reaction force (N)")
@@ -256,7 +258,7 @@ def metrics_by_load_figure(
     if not present:
         axes.flat[0].text(0.5, 0.5, "no force-plate metrics", ha="center", va="center")
     elif phases:
-        seen: dict[str, object] = {}
+        seen: dict[str, Artist] = {}
         for ax in axes.flat:
             for h, lab in zip(*ax.get_legend_handles_labels()):
                 seen.setdefault(lab, h)

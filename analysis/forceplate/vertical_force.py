@@ -1,0 +1,49 @@
+"""Vertical ground-reaction-force channels of a Recording: which channels are vertical force, and their samples."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from analysis.errors import AnalysisError
+from analysis.recording import Recording
+
+__all__ = ["is_vertical_force_role", "vertical_force_from_recording"]
+
+
+def is_vertical_force_role(role: str) -> bool:
+    """A study.yaml role that marks a vertical ground-reaction-force channel: ``fz`` or ``vertical_force``,
+    optionally with a side or plate suffix (``fz_left``, ``fz_2``, ``vertical_force_right``)."""
+    base = str(role).strip().lower()
+    return any(base == stem or base.startswith(stem + "_") for stem in ("fz", "vertical_force"))
+
+
+def vertical_force_from_recording(
+    recording: Recording, channels: Sequence[str] | None = None, roles: Mapping[str, str] | None = None
+) -> np.ndarray:
+    """Vertical force columns of a :class:`~analysis.recording.Recording` as (n, n_plates).
+
+    ``channels`` names them explicitly (needed e.g. when y is vertical). Otherwise the channels whose
+    study.yaml ``roles:`` entry is a vertical-force role (``fz``, ``fz_left``, ``vertical_force_2``, ...; see
+    :func:`is_vertical_force_role`) are used; failing that, every ``force`` channel whose name ends in
+    ``z``/``Fz`` (case-insensitive) and has no other role.
+    """
+    if channels is None:
+        roles = dict(roles or {})
+        channels = [n for n in recording.channel_names if n in roles and is_vertical_force_role(roles[n])]
+        if not channels:
+            channels = [
+                n
+                for n, k in zip(recording.channel_names, recording.channel_kinds)
+                if k == "force" and n not in roles and n.lower().rstrip("0123456789 _").endswith("z")
+            ]
+        if not channels:
+            raise AnalysisError(
+                f"{recording.source}: no vertical force channel found among "
+                f"{recording.channel_names}; name it in study.yaml roles: (e.g. "
+                f'"{recording.channel_names[0] if recording.channel_names else "Fz"}": fz) '
+                "or pass channels=[...] explicitly"
+            )
+    idx = [recording.channel_index(c) for c in channels]
+    return recording.samples[:, idx]
