@@ -5,6 +5,7 @@ mid-range loading disrupts proprioception (knee joint-position-sense error); cro
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -95,7 +96,7 @@ def analyse_c4(tables: ClaimTables, opts: dict, rng: np.random.Generator) -> Cla
                 "one_sample",
                 ts.se * math.sqrt(ts.df + 1),
                 ASSUMED_TRUE["C4_eur_log"],
-                lambda e, s=sesoi: verdict_directional(e, s, +1),
+                partial(verdict_directional, sesoi=sesoi, sign=+1),
             )
             parts.append(
                 PartResult(
@@ -170,7 +171,7 @@ def analyse_c4(tables: ClaimTables, opts: dict, rng: np.random.Generator) -> Cla
                 "one_sample",
                 ts.se * math.sqrt(ts.df + 1),
                 ASSUMED_TRUE["C4_jps_deg"],
-                lambda e, s=sesoi: verdict_directional(e, s, +1),
+                partial(verdict_directional, sesoi=sesoi, sign=+1),
                 scale="additive",
             )
             parts.append(

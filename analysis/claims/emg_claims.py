@@ -5,6 +5,7 @@ C5 (soleus / medial gastrocnemius favour sustained low load, vastus lateralis br
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -128,7 +129,7 @@ def analyse_c1(tables: ClaimTables, opts: dict, rng: np.random.Generator) -> Cla
             "one_sample",
             float(slopes.std(ddof=1)),
             math.log1p((lo_pct + hi_pct) / 200),
-            lambda e, low=low, high=high: verdict_range(e, low, high),
+            partial(verdict_range, low=low, high=high),
         )
         parts.append(
             PartResult(
@@ -245,7 +246,7 @@ def analyse_c5(tables: ClaimTables, opts: dict, rng: np.random.Generator) -> Cla
             "one_sample",
             float(ps.std(ddof=1)),
             sign * ASSUMED_TRUE["C5_log"],
-            lambda e, s=sesoi, g=sign: verdict_directional(e, s, g),
+            partial(verdict_directional, sesoi=sesoi, sign=sign),
         )
         parts.append(
             PartResult(

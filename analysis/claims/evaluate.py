@@ -29,7 +29,7 @@ def _row_for(
     missing: str | None,
     rng: np.random.Generator,
 ) -> dict:
-    row = {c: None for c in COLUMNS + EXTRA_COLUMNS}
+    row: dict[str, object] = dict.fromkeys(COLUMNS + EXTRA_COLUMNS)
     row.update(
         claim_id=spec.claim_id,
         quote=spec.quote,
@@ -66,24 +66,25 @@ def _row_for(
         return row
     parts = result.parts
     verdict, direction = combine_iut([(p.verdict, p.direction) for p in parts])
-    primary = next((p for p in parts if p.estimate is not None), None)
+    # the primary part: the first one with an estimate (its estimate kept typed as not None)
+    primary, primary_est = next(((p, p.estimate) for p in parts if p.estimate is not None), (None, None))
     notes = list(result.notes)
     for p in parts:
         if p.missing:
             notes.insert(0, f"{p.name}: not testable, needs {p.missing}")
-    if primary is not None:
+    if primary is not None and primary_est is not None:
         row.update(
             {
-                "estimate": float(primary.natural(primary.estimate.estimate)),
-                "ci95_low": float(primary.natural(primary.estimate.ci95[0])),
-                "ci95_high": float(primary.natural(primary.estimate.ci95[1])),
-                "ci90_low": float(primary.natural(primary.estimate.ci90[0])),
-                "ci90_high": float(primary.natural(primary.estimate.ci90[1])),
+                "estimate": float(primary.natural(primary_est.estimate)),
+                "ci95_low": float(primary.natural(primary_est.ci95[0])),
+                "ci95_high": float(primary.natural(primary_est.ci95[1])),
+                "ci90_low": float(primary.natural(primary_est.ci90[0])),
+                "ci90_high": float(primary.natural(primary_est.ci90[1])),
             }
         )
         row["unit"] = primary.unit + (f" ({primary.name}; all parts in 'parts')" if len(parts) > 1 else "")
         if primary.point is not None:
-            lo, hi = primary.estimate.ci95
+            lo, hi = primary_est.ci95
             row["compatible_with_point"] = bool(lo <= primary.point <= hi)
         ps = [p.estimate.p_value for p in parts if p.estimate is not None]
         row["p_value"] = float(max(ps)) if ps else math.nan  # IUT p-value
@@ -112,12 +113,12 @@ def _row_for(
     # type S/M for significant small-sample primary results
     if (
         primary is not None
-        and primary.estimate is not None
+        and primary_est is not None
         and primary.assumed_true
-        and primary.estimate.p_value < opts["alpha"]
+        and primary_est.p_value < opts["alpha"]
         and result.n_subjects < SMALL_SAMPLE_SUBJECTS
     ):
-        da = design_analysis(primary.assumed_true, primary.estimate.se, alpha=opts["alpha"], rng=rng)
+        da = design_analysis(primary.assumed_true, primary_est.se, alpha=opts["alpha"], rng=rng)
         row.update(design_power=da["power"], type_s=da["type_s"], type_m=da["type_m"])
         notes.append(
             f"design analysis (Gelman–Carlin) at the claimed effect: power {da['power']:.2f}, "

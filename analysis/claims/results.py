@@ -28,7 +28,12 @@ class PartResult:
     mde_kind: str = "one_sample"
 
     def summary(self) -> dict:
-        out = {"part": self.name, "verdict": self.verdict, "direction_consistent": self.direction, "unit": self.unit}
+        out: dict[str, object] = {
+            "part": self.name,
+            "verdict": self.verdict,
+            "direction_consistent": self.direction,
+            "unit": self.unit,
+        }
         if self.missing:
             out["missing"] = self.missing
         if self.estimate is not None:
@@ -71,12 +76,17 @@ def _scale(est: Estimate, factor: float, name: str | None = None) -> Estimate:
         est.estimate * factor,
         est.se * abs(factor),
         est.df,
-        tuple(sorted(v * factor for v in est.ci95)),
-        tuple(sorted(v * factor for v in est.ci90)),
+        _sorted_pair(est.ci95[0] * factor, est.ci95[1] * factor),
+        _sorted_pair(est.ci90[0] * factor, est.ci90[1] * factor),
         est.p_value,
         est.method,
         est.scale,
     )
+
+
+def _sorted_pair(a: float, b: float) -> tuple[float, float]:
+    """An interval's bounds in order (a negative factor swaps them)."""
+    return (b, a) if b < a else (a, b)  # as sorted((a, b)): NaN bounds stay where they are
 
 
 def _identity(v):
@@ -84,9 +94,9 @@ def _identity(v):
 
 
 def _holm_note(parts: list[PartResult], notes: list[str]) -> None:
-    tested = [p for p in parts if p.estimate is not None]
+    tested = [(p, p.estimate) for p in parts if p.estimate is not None]
     if len(tested) > 1:
-        adj = holm([p.estimate.p_value for p in tested])
+        adj = holm([e.p_value for _, e in tested])
         notes.append(
-            "Holm-adjusted p (secondary, vs 0): " + ", ".join(f"{p.name} {a:.3g}" for p, a in zip(tested, adj))
+            "Holm-adjusted p (secondary, vs 0): " + ", ".join(f"{p.name} {a:.3g}" for (p, _), a in zip(tested, adj))
         )

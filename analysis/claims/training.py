@@ -5,6 +5,7 @@ pre and post summaries, ANCOVA post ~ pre + group (HC3) with a change-score sens
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -67,7 +68,7 @@ def _ancova_part(cid, df, labels, opts, *, log, sesoi, sign, true_effect, unit, 
         "two_group",
         resid_sd,
         true_effect,
-        lambda e, s=sesoi, g=sign: verdict_directional(e, s, g),
+        partial(verdict_directional, sesoi=sesoi, sign=sign),
         scale="log" if log else "additive",
     )
     sub = wide.copy()

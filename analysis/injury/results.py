@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -68,5 +69,5 @@ class RateModelResult:
     deviance: float | None
     nobs: int
     conf_level: float
-    result: object = field(repr=False)
-    poisson_result: object = field(repr=False, default=None)
+    result: Any = field(repr=False)  # the statsmodels results object (statsmodels ships no type stubs)
+    poisson_result: Any = field(repr=False, default=None)  # the Poisson GLM results (dispersion check, sensitivity)

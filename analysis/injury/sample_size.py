@@ -48,8 +48,8 @@ def athletes_needed_per_arm(
     power: float = 0.8,
     alpha: float = 0.05,
     window: tuple[float, float] | None = None,
-) -> int:
-    """Athletes per arm for `power`.
+) -> int | float:
+    """Athletes per arm for `power` (``math.inf`` when no finite number reaches it, e.g. ``irr == 1``).
 
     ``window=None``: two-sided test of IRR = 1 at true ``irr`` (statsmodels ``power_negbin_ratio_2indep``, Zhu &
     Lakkis 2014). ``window=(lo, hi)``: the (1 - 2 alpha) CI of log IRR lies inside [log lo, log hi] when the truth is
