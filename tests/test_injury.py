@@ -430,3 +430,13 @@ def test_exposure_side_table_splits_both_and_outside_injuries_warn():
     with pytest.warns(UserWarning, match="outside"):
         by_group = injury.rate_table(exp, inj, "group").set_index("group")
     assert by_group.loc["early", "exposure"] == 400 and by_group.loc["early", "n_injuries"] == 2
+
+
+def test_injury_package_does_not_depend_on_claims():
+    """Layering: analysis.claims builds on analysis.injury (C8), never the reverse (no import cycle)."""
+    import subprocess
+    import sys
+
+    code = "import sys, analysis.injury; print(any(m.startswith('analysis.claims') for m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "False"

@@ -28,7 +28,8 @@ from analysis.models import Estimate
 MIN_TEAMS_FOR_GEE = 4
 #: C8 window: "in 6 months"; 6 x 365.25/12 days (the article's claim, analysis/article.txt)
 C8_WINDOW_DAYS = 6 * 365.25 / 12
-#: C8 verdict window for the IRR and the claimed value (docs/design/statistics.md §2: [1.10, 1.30] [assumption]; +19 %)
+#: C8 window for the IRR (docs/design/statistics.md §2: [1.10, 1.30] [assumption]); the claimed +19 % is
+#: analysis.injury.C8_CLAIMED_IRR
 C8_WINDOW = (1.10, 1.30)
 
 
