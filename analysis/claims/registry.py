@@ -21,6 +21,9 @@ from analysis.paths import ARTICLE_PATH
 
 @dataclass(frozen=True)
 class ClaimSpec:
+    """One claim of the article: its exact quote (fragments), what is estimated, the data it needs, the claim
+    form and range, and the analysis that tests it."""
+
     claim_id: str
     quote_fragments: tuple[str, ...]
     estimand: str

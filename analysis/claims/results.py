@@ -60,6 +60,8 @@ class PartResult:
 
 @dataclass
 class ClaimResult:
+    """One claim's analysis: its tested parts, sample sizes, model, fit diagnostics and notes."""
+
     parts: list[PartResult]
     n_subjects: int
     n_observations: int
