@@ -1,4 +1,5 @@
-"""Injury epidemiology (analysis/injury.py): injurytools vignette numbers, exact Poisson CI, models, C8."""
+"""Injury epidemiology (analysis/injury/): injurytools vignette numbers, exact Poisson CI, models; C8
+(analysis.claims.estimate_c8, built on analysis.injury)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis import injury
+from analysis.claims import estimate_c8
 from analysis.errors import AnalysisError
 
 pyreadr = pytest.importorskip("pyreadr")
@@ -339,7 +341,7 @@ def test_c8_recovers_known_irr_in_most_seeds():
     covered, estimates = 0, []
     for seed in range(20):
         exp, inj = simulate_cohort(np.random.default_rng(seed), n_teams=2, per_arm_per_team=60, irr=2.0)
-        out = injury.estimate_c8(exp, inj)
+        out = estimate_c8(exp, inj)
         assert C8_KEYS <= set(out)
         assert out["ci95_low"] <= out["ci90_low"] <= out["estimate"] <= out["ci90_high"] <= out["ci95_high"]
         covered += out["ci95_low"] <= 2.0 <= out["ci95_high"]
@@ -350,7 +352,7 @@ def test_c8_recovers_known_irr_in_most_seeds():
 
 def test_c8_counts_only_knee_cases_in_window_and_flags_single_team():
     exp, inj = simulate_cohort(np.random.default_rng(3), n_teams=1, per_arm_per_team=40, irr=1.5)
-    out = injury.estimate_c8(exp, inj)
+    out = estimate_c8(exp, inj)
     knee = inj[inj["body_region"] == "knee"]
     assert out["n_observations"] == len(knee)
     assert out["n_subjects"] == 80 and out["unit"] == "rate ratio"
@@ -358,19 +360,19 @@ def test_c8_counts_only_knee_cases_in_window_and_flags_single_team():
     assert out["model"].startswith(("poisson", "nb2"))
     # injuries after the six-month window do not count
     late = knee.iloc[:5].assign(date_injured=pd.Timestamp("2024-09-15"), date_recovered=pd.NaT)
-    out_late = injury.estimate_c8(exp, pd.concat([inj, late], ignore_index=True))
+    out_late = estimate_c8(exp, pd.concat([inj, late], ignore_index=True))
     assert out_late["n_observations"] == len(knee)
     # same data in minutes: same answer
     minutes = exp.assign(exposure_time=exp["exposure_time"] * 60, exposure_unit="minutes")
-    assert injury.estimate_c8(minutes, inj)["estimate"] == pytest.approx(out["estimate"])
+    assert estimate_c8(minutes, inj)["estimate"] == pytest.approx(out["estimate"])
 
 
 def test_c8_before_after_and_multi_team_designs():
     exp, inj = simulate_cohort(np.random.default_rng(5), n_teams=2, per_arm_per_team=30, before_after=True)
-    out = injury.estimate_c8(exp, inj)
+    out = estimate_c8(exp, inj)
     assert out["design_identifies_effect"] is False and "before/after" in out["notes"]
     exp, inj = simulate_cohort(np.random.default_rng(5), n_teams=4, per_arm_per_team=30)
-    out = injury.estimate_c8(exp, inj)
+    out = estimate_c8(exp, inj)
     assert out["design_identifies_effect"] is True
     assert out["model"].startswith("gee_poisson") and "bias-reduced" in out["model"]
     assert out["n_teams"] == 4
@@ -380,7 +382,7 @@ def test_c8_power_fields_follow_exposure():
     exp, inj = simulate_cohort(
         np.random.default_rng(7), n_teams=2, per_arm_per_team=60, irr=1.19, rate_per_h=1.2e-3, frailty_var=0.0
     )
-    out = injury.estimate_c8(exp, inj)
+    out = estimate_c8(exp, inj)
     assert out["mde"] > 1.19  # 60 per arm cannot detect the claimed effect
     assert out["n_needed"] > 500  # design table: ~1,500 per arm
     assert out["n_needed_window"] > out["n_needed"]
@@ -389,17 +391,17 @@ def test_c8_power_fields_follow_exposure():
 def test_c8_missing_inputs_raise_analysis_error():
     exp, inj = simulate_cohort(np.random.default_rng(0), per_arm_per_team=10)
     with pytest.raises(AnalysisError, match="'late'"):
-        injury.estimate_c8(exp[exp["group"] == "early"], inj)
+        estimate_c8(exp[exp["group"] == "early"], inj)
     with pytest.raises(AnalysisError, match="'group' column"):
-        injury.estimate_c8(exp.drop(columns="group"), inj)
+        estimate_c8(exp.drop(columns="group"), inj)
     with pytest.raises(AnalysisError, match="injuries.csv"):
-        injury.estimate_c8(exp, None)
+        estimate_c8(exp, None)
     with pytest.raises(AnalysisError, match="exposures.csv"):
-        injury.estimate_c8(exp.iloc[0:0], inj)
+        estimate_c8(exp.iloc[0:0], inj)
     with pytest.raises(AnalysisError, match="body_region"):
-        injury.estimate_c8(exp, inj.drop(columns="body_region"))
+        estimate_c8(exp, inj.drop(columns="body_region"))
     with pytest.raises(AnalysisError, match="no knee injuries"):
-        injury.estimate_c8(exp, inj[inj["body_region"] != "knee"])
+        estimate_c8(exp, inj[inj["body_region"] != "knee"])
 
 
 def test_exposure_side_table_splits_both_and_outside_injuries_warn():
@@ -428,3 +430,13 @@ def test_exposure_side_table_splits_both_and_outside_injuries_warn():
     with pytest.warns(UserWarning, match="outside"):
         by_group = injury.rate_table(exp, inj, "group").set_index("group")
     assert by_group.loc["early", "exposure"] == 400 and by_group.loc["early", "n_injuries"] == 2
+
+
+def test_injury_package_does_not_depend_on_claims():
+    """Layering: analysis.claims builds on analysis.injury (C8), never the reverse (no import cycle)."""
+    import subprocess
+    import sys
+
+    code = "import sys, analysis.injury; print(any(m.startswith('analysis.claims') for m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "False"
