@@ -446,16 +446,27 @@ def spm_anova_rm(
     _enough(len(complete), f"RM ANOVA of {channel} across {factor} (subjects with all {len(levels)} levels)")
     level_code = pd.Categorical(keys[factor], categories=sorted(levels)).codes.astype(int)
     subject_code = pd.Categorical(keys["subject_id"]).codes.astype(int)
-    spmi, n_iter, notes = _infer(
-        spm1d,
-        "anova1rm",
-        (y, level_code, subject_code),
-        alpha=alpha,
-        two_tailed=None,
-        nonparametric=nonparametric,
-        iterations=iterations,
-        seed=seed,
-    )
+    try:
+        spmi, n_iter, notes = _infer(
+            spm1d,
+            "anova1rm",
+            (y, level_code, subject_code),
+            alpha=alpha,
+            two_tailed=None,
+            nonparametric=nonparametric,
+            iterations=iterations,
+            seed=seed,
+        )
+    except (TypeError, AttributeError) as exc:
+        if not nonparametric:
+            raise
+        # spm1d 0.4.55 routes nonparam.anova1rm to its legacy nonparam_old code, which calls np.percentile(
+        # interpolation=) and np.trapz, both removed in NumPy 2 (checked with numpy 2.4.6)
+        raise AnalysisError(
+            f"the permutation RM ANOVA of spm1d {getattr(spm1d, '__version__', '?')} does not run with NumPy "
+            f"{np.__version__} ({exc}); use the parametric test (nonparametric=False) or the non-parametric "
+            "paired / regression tests"
+        ) from exc
     dropped = int(per_subject.size - complete.size)
     if dropped:
         notes.append(f"{dropped} subject(s) without every level of {factor} left out (balanced design)")
