@@ -11,7 +11,14 @@ import pandas as pd
 import pytest
 
 from analysis.errors import AnalysisError
-from analysis.stats import SpmUnavailableError, spm_anova_rm, spm_cluster_table, spm_paired, spm_regression
+from analysis.stats import (
+    SpmUnavailableError,
+    spm_anova_rm,
+    spm_by_channel,
+    spm_cluster_table,
+    spm_paired,
+    spm_regression,
+)
 
 matplotlib.use("Agg")
 spm1d = pytest.importorskip("spm1d")
@@ -172,6 +179,17 @@ def test_unusable_input_is_an_analysis_error():
     assert spm_paired(mixed, curve="emg_envelope", channel="soleus", unit="mV").n_subjects == 10
     with pytest.raises(AnalysisError, match="no curves match"):
         spm_paired(table, curve="vertical_force", channel="fz")
+
+
+def test_by_channel_runs_every_muscle_and_says_why_one_is_skipped():
+    _, _, table = plantar_arch()
+    few = table[table["subject_id"] < 2].assign(channel="tibialis_anterior")
+    results, skipped = spm_by_channel(pd.concat([table, few]), "paired", curve="emg_envelope", two_tailed=False)
+    assert [r.selection["channel"] for r in results] == ["soleus"]
+    assert skipped["channel"].tolist() == ["tibialis_anterior"]
+    assert "at least 3 subjects" in skipped["reason"].iloc[0]
+    results, skipped = spm_by_channel(table, "anova_rm", curve="vertical_force")
+    assert results == [] and "no vertical_force curves" in skipped["reason"].iloc[0]
 
 
 def test_missing_spm1d_says_how_to_install_it(monkeypatch):

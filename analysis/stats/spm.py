@@ -15,7 +15,7 @@ only inside these functions, never at import time of :mod:`analysis`.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, Literal
@@ -328,10 +328,11 @@ def spm_paired(
 
 
 def _groups_by(keys: pd.DataFrame, y: np.ndarray, column: str) -> dict[str, np.ndarray]:
-    labels = keys[column].to_numpy()
+    """Subject-mean curves per level of ``column`` (sorted levels; missing levels left out) for the figure."""
+    labels = keys[column]
     return {
-        f"{column}={level:g}" if isinstance(level, float) else f"{column}={level}": y[labels == level]
-        for level in pd.unique(labels)
+        f"{column}={level:g}" if isinstance(level, float) else f"{column}={level}": y[(labels == level).to_numpy()]
+        for level in sorted(labels.dropna().unique())
     }
 
 
@@ -365,6 +366,8 @@ def spm_regression(
     if x not in selected.columns:
         raise AnalysisError(f"the curves table has no {x!r} column to regress on")
     selected = selected[np.isfinite(selected[x].to_numpy(dtype=float))]
+    if selected.empty:
+        raise AnalysisError(f"no {channel} curve has a {x} value (for %BW the body mass must be known)")
     display = display_by if display_by in selected.columns and display_by != x else None
     keys, y, pct = subject_mean_curves(selected, [x] if display is None else [x, display])
     groups = _groups_by(keys, y, display or x)
@@ -482,3 +485,50 @@ def spm_anova_rm(
         n_subjects=len(complete),
         notes=notes,
     )
+
+
+SPM_TESTS: dict[str, Callable[..., SpmResult]] = {
+    "paired": spm_paired,
+    "regression": spm_regression,
+    "anova_rm": spm_anova_rm,
+}
+
+
+def spm_by_channel(
+    curves: pd.DataFrame,
+    test: Literal["paired", "regression", "anova_rm"],
+    *,
+    curve: str,
+    unit: str | None = None,
+    basis: str | None = None,
+    **options: Any,
+) -> tuple[list[SpmResult], pd.DataFrame]:
+    """Run one SPM design for every exercise x channel of ``curve`` (e.g. every muscle's EMG envelope).
+
+    ``options`` go to :func:`spm_paired`, :func:`spm_regression` or :func:`spm_anova_rm`. Returns the results and
+    a table of the exercise/channel combinations that were skipped with the reason (too few subjects, one load
+    level, ...), so a report can say why instead of failing. A missing spm1d still raises
+    :class:`SpmUnavailableError`.
+    """
+    if test not in SPM_TESTS:
+        raise AnalysisError(f"test must be one of {sorted(SPM_TESTS)}, got {test!r}")
+    run = SPM_TESTS[test]
+    import_spm1d()
+    rows = curves[curves["curve"] == curve] if "curve" in curves.columns else curves.iloc[0:0]
+    for column, wanted in (("unit", unit), ("basis", basis)):
+        if wanted is not None and column in rows.columns:
+            rows = rows[rows[column] == wanted]
+    results: list[SpmResult] = []
+    skipped: list[dict[str, Any]] = []
+    if rows.empty:
+        skipped.append({"exercise": None, "channel": None, "reason": f"no {curve} curves in the table"})
+    for (exercise, channel), _ in rows.groupby(["exercise", "channel"], sort=True):
+        try:
+            results.append(
+                run(curves, curve=curve, channel=channel, unit=unit, basis=basis, exercise=exercise, **options)
+            )
+        except SpmUnavailableError:
+            raise
+        except AnalysisError as exc:
+            skipped.append({"exercise": exercise, "channel": channel, "reason": str(exc)})
+    return results, pd.DataFrame(skipped, columns=["exercise", "channel", "reason"])
