@@ -8,11 +8,11 @@ import pytest
 from analysis.errors import AnalysisError
 from analysis.stats import anova_mean_squares, icc
 
-# Shrout & Fleiss 1979, Psychol Bull 86(2):420-428, Table 2: ratings of 6 targets (rows) by 4 judges (columns)
+# Shrout & Fleiss 1979, Psychol Bull 86(2):420-428, worked example: ratings of 6 targets (rows) by 4 judges (columns)
 SHROUT_FLEISS = np.array(
     [[9, 2, 5, 8], [6, 1, 3, 2], [8, 4, 6, 8], [7, 1, 2, 6], [10, 5, 6, 9], [6, 2, 4, 7]], dtype=float
 )
-# their Table 4 (the six ICCs of the example, two decimals as published)
+# the six ICCs they report for the example (Tables 2-4 of the paper; two decimals as published)
 PUBLISHED_ICC = {
     "ICC(1,1)": 0.17,
     "ICC(2,1)": 0.29,
@@ -34,13 +34,13 @@ PINGOUIN_CI95 = {
 }
 
 
-def test_anova_mean_squares_match_shrout_fleiss_table_2():
+def test_anova_mean_squares_match_shrout_fleiss_example():
     ms = anova_mean_squares(SHROUT_FLEISS)
     # published: BMS 11.24, WMS 6.26, JMS 32.49, EMS 1.02
     assert (round(ms.msr, 2), round(ms.msw, 2), round(ms.msc, 2), round(ms.mse, 2)) == (11.24, 6.26, 32.49, 1.02)
 
 
-def test_six_icc_forms_match_shrout_fleiss_table_4():
+def test_six_icc_forms_match_shrout_fleiss():
     table = icc(SHROUT_FLEISS).set_index("form")
     for form, published in PUBLISHED_ICC.items():
         assert round(table.loc[form, "icc"], 2) == published, form
