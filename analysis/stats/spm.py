@@ -92,6 +92,7 @@ class SpmResult:
             "two_tailed": self.two_tailed,
             "threshold": self.threshold,
             "h0reject": self.h0reject,
+            "p_set": self.p_set,
             "n_subjects": self.n_subjects,
             "df": ", ".join(f"{d:g}" for d in self.df),
             "fwhm": self.fwhm,
