@@ -223,7 +223,7 @@ def build_valid_study(root: Path) -> Path:
 
 @pytest.fixture
 def fake_reader(monkeypatch):
-    monkeypatch.setattr(study_mod, "_read_recording", fake_read_recording)
+    monkeypatch.setattr(study_mod.recordings, "_read_recording", fake_read_recording)
 
 
 @pytest.fixture
@@ -307,7 +307,7 @@ def test_trial_recording_passes_trials_csv_options(valid_study, monkeypatch):
         calls.append((Path(path), options))
         return fake_read_recording(path, **options)
 
-    monkeypatch.setattr(study_mod, "_read_recording", spy)
+    monkeypatch.setattr(study_mod.recordings, "_read_recording", spy)
     study = load_study(valid_study)
     recording = study.trial_recording("S01_cmj")
     assert recording.channel_names == ["Fz"]
@@ -583,7 +583,7 @@ def _real_reader_available() -> bool:
 @pytest.fixture(params=["fake_reader", "analysis.io"])
 def reader(request, monkeypatch):
     if request.param == "fake_reader":
-        monkeypatch.setattr(study_mod, "_read_recording", fake_read_recording)
+        monkeypatch.setattr(study_mod.recordings, "_read_recording", fake_read_recording)
     elif not _real_reader_available():
         pytest.skip("analysis.io is not written yet; the fake-reader variant covers the checks")
     return request.param
