@@ -29,6 +29,7 @@ class StudyBuilder:
 
     # -- helpers --------------------------------------------------------------------------------
     def trial(self, **row: Any) -> None:
+        """Add a trials.csv row (``row`` over the defaults) for a file just written; advances the progress bar."""
         base = {
             "subject_id": "",
             "session": "",
@@ -53,6 +54,7 @@ class StudyBuilder:
     def truth(
         self, trial_id: str, quantity: str, value: float, unit: str, muscle: str = "", definition: str = ""
     ) -> None:
+        """Add a truth_trials.csv row: the true ``quantity`` of a trial (and muscle), its unit and definition."""
         self.truth_rows.append(
             {
                 "trial_id": trial_id,
@@ -65,6 +67,7 @@ class StudyBuilder:
         )
 
     def new_subjects(self, prefix: str, n: int, group: Callable[[int], str]) -> list[dict]:
+        """Draw ``n`` subjects ``<prefix>01``.. (body mass, height, sex, age, training age), add them to subjects.csv."""
         sp = self.p["subjects"]
         rng = self.rng
         mass = np.clip(rng.normal(sp["body_mass_kg"]["mean"], sp["body_mass_kg"]["sd"], n), *sp["body_mass_kg"]["clip"])

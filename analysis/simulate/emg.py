@@ -132,6 +132,7 @@ class SubjectEMG:
 
 
 def emg_raw(b: StudyBuilder, env: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Raw EMG (V): shaped noise x envelope / E|x|, plus electrode noise, 50 Hz hum and DC offset."""
     e, rng = b.p["emg"], b.rng
     ns, nc = env.shape
     spec = e["spectrum"]

@@ -258,12 +258,14 @@ def plates_from_total(b: StudyBuilder, fz: np.ndarray, fs_hz: float) -> list[np.
 
 
 def write_jump_plates(b: StudyBuilder, f: str, force: np.ndarray, c3d_units: str) -> None:
+    """Write a jump's total force as a two-plate C3D at ``f`` (padded to whole C3D frames with the last sample)."""
     n = int(math.ceil(force.size / 10)) * 10
     force = np.concatenate([force, np.full(n - force.size, force[-1])])
     write_forceplate_c3d(b.root / f, plates_from_total(b, force, FORCE_FS_HZ), units=c3d_units)
 
 
 def jump_truth(b: StudyBuilder, tid: str, curve: JumpCurve) -> None:
+    """The truth rows of one jump: height, take-off velocity, peak force, flight time, onset (and SJ RFD)."""
     b.truth(
         tid,
         "jump_height_m",
