@@ -77,6 +77,20 @@ def _is_simulated_study(folder: Path) -> bool:
     return isinstance(config, dict) and config.get("synthetic") is True
 
 
+def _check_may_write(out: Path, force: bool) -> None:
+    """Refuse a non-empty ``out`` unless ``force``; and even with ``force``, refuse anything but a simulated study."""
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        if not force:
+            raise AnkleLabError(f"{out} exists and is not empty: choose another folder or pass --force to replace it")
+        if not _is_simulated_study(out):
+            # --force may only replace what the simulator itself wrote: never a real study or anything else
+            raise AnkleLabError(
+                f"{out} is not a study written by 'anklelab simulate' (no truth.json, or study.yaml "
+                "does not say synthetic: true); --force only replaces simulated studies. "
+                "Choose another folder."
+            )
+
+
 def simulate_study(
     out_dir: str | Path,
     scenario: str = "claims",
@@ -115,16 +129,7 @@ def simulate_study(
         "c1_fit_max_load_lb": C1_FIT_MAX_LOAD_LB,
     }
     out = Path(out_dir)
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        if not force:
-            raise AnkleLabError(f"{out} exists and is not empty: choose another folder or pass --force to replace it")
-        if not _is_simulated_study(out):
-            # --force may only replace what the simulator itself wrote: never a real study or anything else
-            raise AnkleLabError(
-                f"{out} is not a study written by 'anklelab simulate' (no truth.json, or study.yaml "
-                "does not say synthetic: true); --force only replaces simulated studies. "
-                "Choose another folder."
-            )
+    _check_may_write(out, force)
     out.parent.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     rng = np.random.Generator(np.random.PCG64(int(seed)))

@@ -94,7 +94,7 @@ def truth_document(
 ) -> dict[str, Any]:
     """Everything truth.json holds: ``params`` (with the design), the claims' estimands, the C1 design note at the
     design ``spec`` and the C6 solution ``c6_example`` at 75 kg."""
-    truth = truth = {
+    return {
         "synthetic": True,
         "generator": "analysis.simulate",
         "scenario": scenario,
@@ -120,4 +120,3 @@ def truth_document(
             "Injured athletes keep their exposure (no removal from risk while injured).",
         ],
     }
-    return truth
