@@ -410,3 +410,9 @@ def test_force_never_replaces_a_folder_the_simulator_did_not_write(tmp_path):
     with pytest.raises(AnkleLabError):
         sim.simulate_study(a_file, size="small", force=True, progress=False)
     assert a_file.read_text() == "keep me"
+
+
+def test_package_keeps_the_former_module_names():
+    """analysis.simulate is a package: every name the single module offered (and tests or docs use) still resolves."""
+    for name in [*sim.__all__, "_c1_design_note", "_claim_truth", "_is_simulated_study"]:
+        assert getattr(sim, name) is not None, name

@@ -1,0 +1,150 @@
+"""study.yaml: its checks, and what the rest of the suite reads from it (channel map, analysed muscles, MVC rule)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from analysis.study.problems import _Problems
+from analysis.study.schema import STUDY_YAML, load_schema
+
+
+def _check_study_yaml(root: Path, problems: _Problems) -> dict[str, Any] | None:
+    path = root / STUDY_YAML
+    if not path.is_file():
+        problems.error(
+            STUDY_YAML,
+            None,
+            None,
+            "study.yaml is missing",
+            "create it with at least 'name:' and 'synthetic: true|false' (see data/README.md)",
+        )
+        return None
+    try:
+        config = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError:
+        problems.error(STUDY_YAML, None, None, "is not UTF-8 text", "save it as UTF-8")
+        return None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problems.error(
+            STUDY_YAML,
+            line,
+            None,
+            f"is not valid YAML: {getattr(exc, 'problem', None) or exc}",
+            "check indentation and quote names containing ':' or '#' (row = line number)",
+        )
+        return None
+    if config is None:
+        config = {}
+    if not isinstance(config, dict):
+        problems.error(
+            STUDY_YAML, None, None, "must be a mapping of keys (name:, synthetic:, ...)", "see data/README.md"
+        )
+        return None
+    keys = load_schema()["study_yaml"]["keys"]
+    for key, spec in keys.items():
+        value = config.get(key)
+        if value is None:
+            if spec.get("required"):
+                hint = (
+                    "add 'synthetic: true' for simulated data or 'synthetic: false' for real recordings"
+                    if key == "synthetic"
+                    else f"add '{key}:'"
+                )
+                problems.error(STUDY_YAML, None, key, f"required key {key!r} is missing", hint)
+            continue
+        expected = {"str": str, "bool": bool, "mapping": dict, "list": list}[spec["type"]]
+        if not isinstance(value, expected):
+            hint = "write true or false without quotes" if expected is bool else f"{key} must be a {spec['type']}"
+            problems.error(STUDY_YAML, None, key, f"{key} is {value!r}, not a {spec['type']}", hint)
+    for key in config:
+        if key not in keys:
+            problems.warning(
+                STUDY_YAML,
+                None,
+                str(key),
+                f"unknown key {key!r} is ignored",
+                f"check the spelling; known keys: {', '.join(keys)}",
+            )
+    if isinstance(config.get("name"), str) and not config["name"].strip():
+        problems.error(STUDY_YAML, None, "name", "name is empty", "give the study a short name")
+    allowed_units = load_schema()["study_yaml"]["units"]
+    units = config.get("units")
+    if isinstance(units, dict):
+        for quantity, unit in units.items():
+            if quantity in allowed_units and unit not in allowed_units[quantity]:
+                problems.error(
+                    STUDY_YAML,
+                    None,
+                    f"units.{quantity}",
+                    f"unknown {quantity} unit {unit!r}",
+                    f"use one of: {', '.join(allowed_units[quantity])}",
+                )
+    for key in ("channels", "roles"):
+        mapping = config.get(key)
+        if isinstance(mapping, dict):
+            for channel, target in mapping.items():
+                if not isinstance(target, str) or not target.strip():
+                    problems.error(
+                        STUDY_YAML,
+                        None,
+                        f"{key}.{channel}",
+                        f"channel {channel!r} maps to {target!r}",
+                        "map each channel name to a muscle (or role) name",
+                    )
+    known_muscles = set(load_schema()["vocabularies"]["muscle"])
+    for muscle in sorted(set(_channel_map(config).values()) - known_muscles):
+        problems.warning(
+            STUDY_YAML,
+            None,
+            "channels",
+            f"muscle {muscle!r} is not in the built-in muscle list",
+            "check the spelling (e.g. gastrocnemius_medialis); unknown names still work",
+        )
+    listed = config.get("muscles")
+    if isinstance(listed, list):
+        unmapped = sorted(set(map(str, listed)) - set(_channel_map(config).values()))
+        for muscle in unmapped:
+            problems.warning(
+                STUDY_YAML,
+                None,
+                "muscles",
+                f"analysed muscle {muscle!r} is recorded by no channel in 'channels:'",
+                "add the channel to 'channels:' or remove the muscle",
+            )
+    mvc = config.get("mvc")
+    if isinstance(mvc, dict):
+        window = mvc.get("window_ms")
+        if window is not None and not (
+            isinstance(window, (int, float)) and not isinstance(window, bool) and window > 0
+        ):
+            problems.error(
+                STUDY_YAML, None, "mvc.window_ms", f"window_ms is {window!r}", "write a positive number of milliseconds"
+            )
+        if "required" in mvc and not isinstance(mvc["required"], bool):
+            problems.error(STUDY_YAML, None, "mvc.required", f"required is {mvc['required']!r}", "write true or false")
+    return config
+
+
+def _channel_map(config: Mapping[str, Any]) -> dict[str, str]:
+    mapping = config.get("channels")
+    if not isinstance(mapping, dict):
+        return {}
+    return {str(k): str(v).strip() for k, v in mapping.items() if isinstance(v, str) and v.strip()}
+
+
+def _analysed_muscles(config: Mapping[str, Any]) -> list[str]:
+    listed = config.get("muscles")
+    if isinstance(listed, list) and listed:
+        return [str(m) for m in listed]
+    return sorted(set(_channel_map(config).values()))
+
+
+def _mvc_required(config: Mapping[str, Any]) -> bool:
+    mvc = config.get("mvc")
+    return not (isinstance(mvc, dict) and mvc.get("required") is False)

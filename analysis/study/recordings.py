@@ -1,0 +1,49 @@
+"""Reading a trial's recording with the options its trials.csv row gives (sampling_rate_hz, format).
+
+``analysis.io`` is imported plainly: it imports nothing from ``analysis.study``, so there is no cycle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from analysis.errors import ReadError
+from analysis.io import read_recording
+from analysis.recording import Recording
+
+
+def _read_recording(path: Path, **options: Any) -> Recording:
+    """Indirection to :func:`analysis.io.read_recording`: tests replace this function
+    (``monkeypatch.setattr(analysis.study.recordings, "_read_recording", ...)``)."""
+    return read_recording(path, **options)
+
+
+def _read_recording_checking_rate(path: Path, options: dict[str, Any]) -> Recording:
+    """Read with the trials.csv options; when the reader refuses the declared rate, re-read without it so the
+    file's own rate can be compared (check_declared_sampling_rate then names both rates)."""
+    try:
+        return _read_recording(path, **options)
+    except ReadError:
+        if "sampling_rate_hz" not in options:
+            raise
+        without = {k: v for k, v in options.items() if k != "sampling_rate_hz"}
+        try:
+            return _read_recording(path, **without)
+        except ReadError:
+            pass
+        raise
+
+
+def _recording_options(trial: Mapping[str, Any]) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    rate = trial.get("sampling_rate_hz")
+    if rate is not None and np.isfinite(rate):
+        options["sampling_rate_hz"] = float(rate)
+    fmt = trial.get("format")
+    if isinstance(fmt, str) and fmt:
+        options["format"] = fmt
+    return options
