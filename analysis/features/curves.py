@@ -26,8 +26,7 @@ import pandas as pd
 
 from analysis.features.tables import CURVE_COLUMNS, KEY_COLUMNS
 
-#: Points per curve: 0..100 % in 1 % steps, the usual time-normalisation grid of gait and EMG curves
-#: (Winter 2009, §1; spm1d examples use 101 nodes).
+#: Points per curve: 0..100 % in 1 % steps (spm1d convention, as ``EMGSettings.n_points``; fixed by CURVES.md).
 N_POINTS = 101
 #: Event phases (``<name>_start``/``<name>_end``) that mark one movement cycle each, in order of preference
 #: (analysis.simulate writes ``movement``; the EMG amplitude rows of claim C1 use the same windows).
