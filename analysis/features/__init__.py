@@ -14,7 +14,8 @@ Where things live (one concern per module):
 ``runners``          serial, local-process and dask runners of the same task function
 ``processors``       the suite's per-trial processors and :func:`default_pipeline`
 ``curves``           the curves table: EMG cycle envelopes and vertical-force curves on 101 points
-``cache``            content hashes, cache keys, per-trial cache entries (``CACHE_FORMAT_VERSION``)
+``cache``            per-trial cache entries (``CACHE_FORMAT_VERSION``)
+``cache_keys``       what a cache key is made of: file content hashes, code salt, settings, references
 ``snapshot``         one-file-per-table snapshot of the last run, assembling tables from results
 ``encoding``         tables <-> Arrow IPC / parquet bytes, atomic writes, JSON-safe values
 ``tables``           table names, files and columns, :class:`FeatureTables`, reading/writing outputs
@@ -28,15 +29,8 @@ Failed trials are not cached: they are retried on every run, and listed in ``fai
 from __future__ import annotations
 
 from analysis.errors import AnalysisError
-from analysis.features.cache import (
-    CACHE_FORMAT_VERSION,
-    CACHE_SUBDIR,
-    HASH_INDEX_FILE,
-    CacheKeys,
-    _FeatureCache,
-    _HashIndex,
-    file_sha256,
-)
+from analysis.features.cache import CACHE_FORMAT_VERSION, CACHE_SUBDIR, HASH_INDEX_FILE, _FeatureCache
+from analysis.features.cache_keys import CacheKeys, _HashIndex, file_sha256
 from analysis.features.curves import N_POINTS, CurveWarning, movement_cycles
 from analysis.features.encoding import (
     _batchable,

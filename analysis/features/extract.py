@@ -18,8 +18,9 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.features import runners
-from analysis.features.cache import CACHE_SUBDIR, HASH_INDEX_FILE, CacheKeys, _FeatureCache, _HashIndex
+import analysis.features.runners as runners
+from analysis.features.cache import CACHE_SUBDIR, HASH_INDEX_FILE, _FeatureCache
+from analysis.features.cache_keys import CacheKeys, _HashIndex
 from analysis.features.encoding import _jsonable, _round_trip
 from analysis.features.processors import default_pipeline
 from analysis.features.schedule import TwoStageSchedule, batch_size

@@ -80,7 +80,6 @@ class TrialOutcome:
         return {name: _table_from_arrow(blob) for name, blob in self.payloads.items()}
 
 
-
 def run_trial_task(task: TrialTask) -> TrialOutcome:
     """Read one trial's file and run its processor; never raises for a bad trial (returns the error)."""
     return run_trial_tasks([task])[0]
