@@ -64,20 +64,17 @@ def curve_rows(
     """Tidy rows for ``values`` of shape (N_POINTS, n_channels): channel-major, ``pct`` 0..100 per channel."""
     values = np.asarray(values, dtype=np.float64).reshape(N_POINTS, len(channels))
     n = len(channels)
-    keys = {k: trial.get(k) for k in KEY_COLUMNS}
-    frame = pd.DataFrame(
-        {
-            **{k: [v] * (n * N_POINTS) for k, v in keys.items()},
-            "curve": curve,
-            "channel": np.repeat(np.asarray(channels, dtype=object), N_POINTS),
-            "unit": np.repeat(np.asarray(units, dtype=object), N_POINTS),
-            "basis": basis,
-            "n_cycles": np.int64(n_cycles),
-            "pct": np.tile(PCT, n),
-            "value": values.T.reshape(-1),
-        }
+    columns: dict[str, Any] = {k: trial.get(k) for k in KEY_COLUMNS}  # scalars: broadcast by pandas
+    columns.update(
+        curve=curve,
+        channel=np.repeat(np.asarray(channels, dtype=object), N_POINTS),
+        unit=np.repeat(np.asarray(units, dtype=object), N_POINTS),
+        basis=basis,
+        n_cycles=np.int64(n_cycles),
+        pct=np.tile(PCT, n),
+        value=values.T.reshape(-1),
     )
-    return frame[list(CURVE_COLUMNS)]
+    return pd.DataFrame(columns, columns=list(CURVE_COLUMNS))
 
 
 def emg_envelope_curves(
