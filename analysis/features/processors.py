@@ -298,7 +298,15 @@ def resolve_settings(processing: Mapping[str, Any], overrides: Mapping[str, Any]
 
 def default_pipeline() -> Pipeline:
     """The suite's processors: analysis.io readers, analysis.emg, analysis.forceplate, analysis.kinematics."""
-    readers = ("analysis.io", "analysis.readers", "analysis.recording")
+    # the readers, and this module's helpers and the curves module (they shape every table too, not only the
+    # processor functions whose own source salts the keys): a change in any of them misses the cache
+    readers = (
+        "analysis.io",
+        "analysis.readers",
+        "analysis.recording",
+        "analysis.features.processors",
+        "analysis.features.curves",
+    )
     return Pipeline(
         read=read_trial,
         processors={
