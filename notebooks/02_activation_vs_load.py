@@ -14,7 +14,7 @@
 # ---
 
 # %% [markdown]
-# # Muscle activation against ankle load (claims C1, C4, C5)
+# # 02 · Muscle activation against ankle load (claims C1, C4, C5)
 #
 # Surface EMG measures how strongly a muscle is driven. Raw EMG amplitude (mV) depends on electrode
 # placement, skin and fat, so it cannot be compared between people or sessions. Each muscle's envelope
@@ -31,7 +31,7 @@ study_dir: str = ""  # study folder; empty: $ANKLELAB_STUDY or the embedded demo
 reports_dir: str = ""  # where tables/figures are written; empty: $ANKLELAB_REPORTS_DIR or reports/
 muscles: str = "gluteus_maximus,gastrocnemius_medialis"  # comma-separated muscles to plot (C1's two muscles)
 exercises: str = "squat,split_squat,step_up"  # comma-separated exercises (C1's compound movements)
-envelope_trials_per_load: int = 1  # example trials re-read per load level for the envelope figure
+envelope_trials_per_load: int = 1  # example trials per load level in the envelope figure
 seed: int = 0  # seed for the claims' bootstraps and simulations
 
 # %%
@@ -48,6 +48,7 @@ import pandas as pd
 
 from analysis.claims import CLAIMS, VERDICTS, emg_amplitude_rows, evaluate_claims
 from analysis.plots import claims as claim_plots
+from analysis.models import load_effects
 from analysis.plots import emg_load
 from analysis.plots import tables as report_tables
 
@@ -65,7 +66,7 @@ else:
     muscle_list = present
 
 # %% [markdown]
-# ## Each subject's activation against load, and the population effect
+# ## 1 · Each subject's activation against load, and the population effect
 # Grey lines are individual subjects (mean %MVC per load, repetitions averaged). The blue curve is a
 # **mixed model** fitted to log %MVC: each subject gets their own baseline (random intercept) *and* their
 # own response to load (random slope); the blue curve is the average response, and the band its 95 %
@@ -83,17 +84,17 @@ fits = pd.DataFrame()
 if emg is not None and muscle_list:
     amplitude_rows, amplitude_note = emg_amplitude_rows(emg)
     nbk.show_html(f"<p style='font-size:.9em;color:#555'>{amplitude_note}.</p>")
-    fits = pd.concat([emg_load.fit_load_effects(amplitude_rows, muscle_list, exercise_list, x)
-                      for x in emg_load.LOAD_AXES], ignore_index=True)
-    for x in emg_load.LOAD_AXES:
-        means = emg_load.subject_load_means(amplitude_rows, muscle_list, exercise_list, x)
+    fits = pd.concat([load_effects.fit_load_effects(amplitude_rows, muscle_list, exercise_list, x)
+                      for x in load_effects.LOAD_AXES], ignore_index=True)
+    for x in load_effects.LOAD_AXES:
+        means = load_effects.subject_load_means(amplitude_rows, muscle_list, exercise_list, x)
         if len(means):
             fig = emg_load.activation_load_figure(means, fits, muscle_list, x)
             plt.show()
             plt.close(fig)
 
 # %% [markdown]
-# ### Eccentric and concentric phases
+# ## 2 · Eccentric and concentric phases
 # Does the extra load change the lowering (eccentric) and the lifting (concentric) phase alike? The same
 # model is fitted to each phase's rows (load in lb); the movement effect from above is shown for reference.
 # Overlapping intervals mean the data cannot tell the phases apart.
@@ -101,7 +102,7 @@ if emg is not None and muscle_list:
 # %%
 if emg is not None and muscle_list and emg["phase"].isin(["eccentric", "concentric"]).any():
     phase_rows = emg[emg["phase"].isin(["eccentric", "concentric"])]
-    phase_fits = emg_load.fit_load_effects(phase_rows, muscle_list, exercise_list, "load_lb")
+    phase_fits = load_effects.fit_load_effects(phase_rows, muscle_list, exercise_list, "load_lb")
     fits = pd.concat([fits, phase_fits], ignore_index=True)
     if phase_fits["effect_pct"].notna().any():
         fig = emg_load.phase_effects_figure(fits, muscle_list, "load_lb")
@@ -114,7 +115,7 @@ else:
                   "events), so the phases cannot be compared.</p>")
 
 # %% [markdown]
-# ### Mixed-model table
+# ## 3 · Mixed-model table
 # One model per muscle × exercise × phase: `log %MVC ~ load`, random intercept and load slope per subject,
 # REML, t interval with (subjects − 1) degrees of freedom (few subjects: a normal interval would be too
 # narrow). The effect is the % change in mean EMG per 4 lb (and per 5 %BW) per ankle. `model` says whether
@@ -128,21 +129,22 @@ else:
     nbk.show_html("<p>No population fits (no EMG for the chosen muscles and exercises).</p>")
 
 # %% [markdown]
-# ## Envelopes over the movement by load
+# ## 4 · Envelopes over the movement by load
 # The tables above summarise each trial by one number (mean %MVC). The envelope shows *when* in the
-# movement the extra activation appears. A few example trials per load level are re-read from their
-# recordings and run through the same EMG chain (DC removal, zero-phase 20–450 Hz band-pass so filtering
-# does not shift activity in time, full-wave rectification, 6 Hz low-pass), scaled by the same MVC
-# reference, and resampled to 0–100 % of the trial so trials of different duration can be averaged.
+# movement the extra activation appears. Feature extraction keeps each trial's envelope from the same EMG
+# chain (DC removal, zero-phase 20–450 Hz band-pass so filtering does not shift activity in time,
+# full-wave rectification, 6 Hz low-pass), scaled by the same MVC reference, cut into its movement cycles
+# (repetitions), each resampled to 0–100 % of the cycle so cycles of different duration can be averaged,
+# and averaged per trial (the curves table). A few example trials per load level are drawn; a trial without
+# movement events has no curve, and the warnings summary above says which.
 
 # %%
 envelopes = pd.DataFrame()
-if emg is not None and muscle_list:
-    for exercise in [e for e in exercise_list if (emg["exercise"] == e).any()][:1]:
-        ids = emg_load.select_envelope_trials(emg, exercise, envelope_trials_per_load)
-        envelopes, env_failures = emg_load.envelope_cycles(ctx.study, emg, ids, muscle_list)
-        if len(env_failures):
-            nbk.show_html("<p style='color:#b00'>Trials that could not be re-read:</p>" + env_failures.to_html(index=False))
+curves = features.curves
+if emg is not None and muscle_list and len(curves):
+    for exercise in [e for e in exercise_list if (curves["exercise"] == e).any()][:1]:
+        ids = emg_load.select_envelope_trials(curves, exercise, envelope_trials_per_load)
+        envelopes = emg_load.envelope_curves(curves, ids, muscle_list)
         if len(envelopes):
             nbk.show_html(f"<p>Exercise: <b>{exercise}</b></p>")
             fig = emg_load.envelope_figure(envelopes)
@@ -150,7 +152,7 @@ if emg is not None and muscle_list:
             plt.close(fig)
 
 # %% [markdown]
-# ## Verdicts for C1, C4 and C5
+# ## 5 · Verdicts for C1, C4 and C5
 # The claims, quoted exactly:
 
 # %%

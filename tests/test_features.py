@@ -210,7 +210,7 @@ def test_in_flight_tasks_stay_bounded(study, monkeypatch):
             self.open -= done
             return done
 
-    monkeypatch.setattr(features, "_make_runner", lambda workers, scheduler: CountingRunner())
+    monkeypatch.setattr(features.runners, "_make_runner", lambda workers, scheduler: CountingRunner())
     result = run(study, max_in_flight=3, cache=False)
     assert result.failures.empty and result.stats["n_computed"] == len(study.trials)
     assert max(seen) == 3
@@ -305,7 +305,7 @@ def test_batches_give_the_same_tables_as_one_trial_per_task(study, monkeypatch):
     batched = run(study, cache=False)
     assert max(sizes) > 1 and sum(sizes) == len(study.trials)
     sizes.clear()
-    monkeypatch.setattr(features, "MAX_BATCH_TRIALS", 1)
+    monkeypatch.setattr(features.schedule, "MAX_BATCH_TRIALS", 1)
     single = run(study, cache=False)
     assert max(sizes) == 1
     for name in ("emg", "force", "mvc", "failures"):

@@ -16,7 +16,6 @@ import pytest  # noqa: E402
 from analysis.claims import CLAIMS, ClaimTables  # noqa: E402
 from analysis.errors import AnalysisError  # noqa: E402
 from analysis.plots import claims as pc  # noqa: E402
-from analysis.plots import emg_load as pe
 from analysis.plots import power as pp
 from analysis.power import PartDesign  # noqa: E402
 
@@ -159,90 +158,6 @@ def test_report_links_are_relative_html():
     assert 'href="02_activation_vs_load.html"' in html and "http" not in html
 
 
-# --------------------------------------------------------------------------- emg_load
-def _emg(n_subjects: int = 4) -> pd.DataFrame:
-    rows = []
-    for s in range(n_subjects):
-        for lb in (0.0, 4.0, 8.0):
-            for m in ("gluteus_maximus", "soleus"):
-                rows.append(
-                    {
-                        "subject_id": f"S{s}",
-                        "muscle": m,
-                        "exercise": "squat",
-                        "phase": "whole",
-                        "load_phase": "none" if lb == 0 else "full_range",
-                        "load_lb": lb,
-                        "load_pct_bw": lb / 2.2046 / 70 * 100,
-                        "trial_id": f"S{s}-{lb:g}",
-                        "mean_pct_mvc": 10.0 * (1.0 + 0.1 * s) * 1.15 ** (lb / 4),
-                    }
-                )
-    return pd.DataFrame(rows)
-
-
-def test_subject_load_means_averages_repetitions():
-    emg = pd.concat([_emg(), _emg()]).reset_index(drop=True)
-    emg.loc[emg.index[: len(emg) // 2], "mean_pct_mvc"] *= 1.2  # first copy 20 % higher: mean is 1.1x
-    means = pe.subject_load_means(emg, ["gluteus_maximus"], ["squat"], "load_lb")
-    assert len(means) == 4 * 3 and (means["n_trials"] == 2).all()
-    one = means[(means["subject_id"] == "S0") & (means["load_lb"] == 0)]["mean_pct_mvc"].iloc[0]
-    assert one == pytest.approx(11.0)
-
-
-def test_fit_load_effects_recovers_an_exact_effect_and_refuses_tiny_groups():
-    emg = _emg(4)
-    rng = np.random.default_rng(0)
-    emg["mean_pct_mvc"] *= np.exp(rng.normal(0, 0.01, len(emg)))
-    fits = pe.fit_load_effects(emg, ["gluteus_maximus"], ["squat"], "load_lb")
-    assert len(fits) == 1 and fits["effect_pct"].iloc[0] == pytest.approx(15.0, abs=1.5)
-    assert fits["ci95_low"].iloc[0] < fits["effect_pct"].iloc[0] < fits["ci95_high"].iloc[0]
-    small = pe.fit_load_effects(_emg(2), ["soleus"], None, "load_lb")
-    assert math.isnan(small["effect_pct"].iloc[0]) and small["note"].iloc[0].startswith("not fitted")
-    with pytest.raises(AnalysisError, match="load axis"):
-        pe.fit_load_effects(emg, x="load_kg")
-
-
-def test_activation_load_figure_has_a_panel_per_exercise_with_units():
-    emg = pd.concat([_emg(), _emg().assign(exercise="step_up")])
-    means = pe.subject_load_means(emg, ["gluteus_maximus"], None, "load_pct_bw")
-    fig = pe.activation_load_figure(means, None, "gluteus_maximus", "load_pct_bw")
-    assert len(fig.axes) == 2
-    assert fig.axes[0].get_xlabel() == "ankle load per ankle (%BW)"
-    assert "%MVC" in fig.axes[0].get_ylabel()
-    assert len(fig.axes[0].lines) == 4  # one line per subject
-    with pytest.raises(AnalysisError, match="no EMG rows"):
-        pe.activation_load_figure(means, None, "soleus")
-
-
-def test_envelope_figure_rows_muscles_columns_loaded_phases_with_reference():
-    grid = np.linspace(0, 100, 5)
-    rows = []
-    for m in ("gluteus_maximus", "soleus"):
-        for phase, pct in (("none", 0.0), ("full_range", 5.0), ("full_range", 10.0), ("mid_range", 5.0)):
-            rows.append(
-                pd.DataFrame(
-                    {
-                        "trial_id": f"{phase}{pct}",
-                        "load_phase": phase,
-                        "load_pct_bw": pct,
-                        "load_lb": pct * 1.5,
-                        "muscle": m,
-                        "pct_time": grid,
-                        "pct_mvc": grid + pct,
-                    }
-                )
-            )
-    fig = pe.envelope_figure(pd.concat(rows))
-    assert len(fig.axes) == 4  # 2 muscles x (full_range, mid_range)
-    ax = fig.axes[0]
-    assert ax.get_title() == "gluteus_maximus, load phase: full_range"
-    assert len(ax.lines) == 3  # unloaded reference + two load levels
-    assert ax.get_ylabel() == "EMG envelope (%MVC)"
-    with pytest.raises(AnalysisError):
-        pe.envelope_figure(pd.DataFrame(columns=["muscle", "load_phase", "load_pct_bw"]))
-
-
 # --------------------------------------------------------------------------- power
 def _design(sd=0.1, true=0.2):
     from analysis.claims import verdict_directional
@@ -307,40 +222,3 @@ def test_power_summary_short_reason_units_and_details():
     assert lines == ["p: between-subject SD 0.0302, assumed true effect 0.14 (log scale)"]
     html = pp.power_details_html({"C1": ("simulated from 1 part(s)", lines)})
     assert html.startswith("<details><summary><b>C1</b>") and "<li>p: between-subject SD 0.0302" in html
-
-
-def test_activation_figure_rows_per_muscle_and_phase_effects_and_table():
-    emg = pd.concat(
-        [
-            _emg(),
-            _emg().assign(phase="eccentric"),
-            _emg().assign(phase="concentric", mean_pct_mvc=lambda d: d["mean_pct_mvc"] * 1.0),
-        ]
-    )
-    rng = np.random.default_rng(0)
-    emg["mean_pct_mvc"] *= np.exp(rng.normal(0, 0.01, len(emg)))
-    whole = emg[emg["phase"] == "whole"]
-    means = pe.subject_load_means(whole, None, None, "load_lb")
-    fits = pe.fit_load_effects(whole, None, None, "load_lb")
-    fig = pe.activation_load_figure(means, fits, ["gluteus_maximus", "soleus"], "load_lb")
-    assert len(fig.axes) == 2  # one row per muscle (one phase), one exercise column
-    assert fig.axes[1].get_ylabel() == "soleus, whole\nmean EMG (%MVC)"
-    split = pe.fit_load_effects(emg[emg["phase"] != "whole"], None, None, "load_lb")
-    fig = pe.phase_effects_figure(split, ["gluteus_maximus", "soleus"], "load_lb")
-    assert len(fig.axes) == 2 and fig.axes[0].get_xlabel() == "change in mean EMG (% per 4 lb)"
-    table = pe.load_effects_table(pd.concat([fits, split]))
-    assert list(table.columns) == [
-        "muscle",
-        "exercise",
-        "phase",
-        "effect per 4 lb (%)",
-        "95 % CI per 4 lb (%)",
-        "subjects (n)",
-        "trials (n)",
-        "model",
-    ]
-    assert len(table) == 6 and (table["subjects (n)"] == 4).all()
-    assert table["effect per 4 lb (%)"].between(13.5, 16.5).all()  # true effect 1.15 per 4 lb
-    assert table["95 % CI per 4 lb (%)"].str.match(r"^\[\+\d+\.\d, \+\d+\.\d\]$").all()
-    with pytest.raises(AnalysisError, match="no fitted load effects"):
-        pe.phase_effects_figure(split, ["vastus_lateralis"])

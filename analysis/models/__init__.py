@@ -596,3 +596,6 @@ def _finish_profile(parameter, grid, param_per_col, cp, llf, n_sub, n_rows, n_bo
         at_grid_edge=bool(accept[0] or accept[-1]),
         method=method,
     )
+
+
+from analysis.models.load_effects import LOAD_AXES, fit_load_effects, subject_load_means  # noqa: E402,F401

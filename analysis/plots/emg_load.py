@@ -1,16 +1,14 @@
 """Muscle activation (%MVC) against ankle load: per-subject lines, the fitted population effect, and
 %MVC envelopes over the (time-normalised) movement by load (notebook 02: claims C1, C4, C5).
 
-Why per subject: the load effect is a *within-subject* change; between-subject differences in %MVC are
-large, so every subject is drawn as its own line and the model gives each one its own intercept and its
-own load slope (a random slope); the population line is the average slope, with its interval.
-EMG is modelled on the log scale, so a slope is a % change per unit of load (docs/design/statistics.md §1).
+Figures and display tables only: the per-subject means and the mixed-model fits they draw come from
+:mod:`analysis.models.load_effects` (why per subject and why on the log scale: see there); the envelopes are
+rows of the feature extraction's curves table (``FeatureTables.curves``, CURVES.md), never re-read from raw
+files.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import math
 from collections.abc import Sequence
 
@@ -19,143 +17,22 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis.errors import AnalysisError, AnkleLabError
-from analysis.models import DEFAULT_METHOD_LISTS, fit_mixedlm_robust
+from analysis.errors import AnalysisError
+from analysis.models.load_effects import LOAD_AXES, check_load_axis
 from analysis.plots.tables import humanise
 
 __all__ = [
     "LOAD_AXES",
-    "subject_load_means",
-    "fit_load_effects",
     "activation_load_figure",
     "phase_effects_figure",
     "load_effects_table",
     "fit_notes_html",
     "select_envelope_trials",
-    "envelope_cycles",
+    "envelope_curves",
     "envelope_figure",
 ]
 
-#: Load axis column -> (axis label, effect reported per this many units). 4 lb is the middle of the
-#: article's "3–5 pounds" (C1); 5 %BW sits inside its "5–8 % of bodyweight" (C2).
-LOAD_AXES = {"load_lb": ("ankle load per ankle (lb)", 4.0), "load_pct_bw": ("ankle load per ankle (%BW)", 5.0)}
-_KEYS = ["muscle", "exercise", "phase"]
-
-
-def _check_axis(x: str) -> tuple[str, float]:
-    if x not in LOAD_AXES:
-        raise AnalysisError(f"load axis {x!r} is not supported; use one of {sorted(LOAD_AXES)}")
-    return LOAD_AXES[x]
-
-
-def _select(
-    emg: pd.DataFrame, muscles: Sequence[str] | None, exercises: Sequence[str] | None, load_phases: Sequence[str] | None
-) -> pd.DataFrame:
-    need = ["subject_id", "muscle", "exercise", "phase", "load_phase", "mean_pct_mvc", *LOAD_AXES]
-    missing = [c for c in need if c not in emg.columns]
-    if missing:
-        raise AnalysisError(f"EMG feature table lacks column(s) {missing}; rebuild the features (anklelab features)")
-    d = emg
-    if muscles:
-        d = d[d["muscle"].isin(muscles)]
-    if exercises:
-        d = d[d["exercise"].isin(exercises)]
-    if load_phases:
-        d = d[d["load_phase"].isin(load_phases)]
-    return d[np.isfinite(d["mean_pct_mvc"]) & (d["mean_pct_mvc"] > 0)]
-
-
-def subject_load_means(
-    emg: pd.DataFrame,
-    muscles: Sequence[str] | None = None,
-    exercises: Sequence[str] | None = None,
-    x: str = "load_lb",
-    load_phases: Sequence[str] | None = ("none", "full_range"),
-) -> pd.DataFrame:
-    """Mean %MVC per subject x muscle x exercise x phase x load (repetitions averaged)."""
-    _check_axis(x)
-    d = _select(emg, muscles, exercises, load_phases)
-    keys = ["subject_id", *_KEYS, x]
-    return d.groupby(keys, as_index=False, observed=True).agg(
-        mean_pct_mvc=("mean_pct_mvc", "mean"), n_trials=("mean_pct_mvc", "size")
-    )
-
-
-def fit_load_effects(
-    emg: pd.DataFrame,
-    muscles: Sequence[str] | None = None,
-    exercises: Sequence[str] | None = None,
-    x: str = "load_lb",
-    load_phases: Sequence[str] | None = ("none", "full_range"),
-    method_lists: Sequence[Sequence[str]] = DEFAULT_METHOD_LISTS[:1],
-) -> pd.DataFrame:
-    """Per muscle x exercise x phase: MixedLM ``log %MVC ~ load`` with a random load slope per subject
-    (:func:`analysis.models.fit_mixedlm_robust`, REML, t(n_subjects − 1) intervals).
-
-    Columns: keys, ``x``, ``per`` (units of load the effect refers to), ``effect_pct`` and its 95/90 % CI
-    (% change in EMG per ``per`` units), ``intercept_log`` (log %MVC at no load), ``n_subjects``,
-    ``n_observations``, ``method``, ``structure``, ``note`` (fallback or why no fit).
-    Only unloaded and full-range-loaded trials by default: other phases change *where* the load acts.
-    ``method_lists`` defaults to the first optimiser list only (these are descriptive figures; the claim
-    verdicts in analysis.claims try every list).
-    """
-    label, per = _check_axis(x)
-    d = _select(emg, muscles, exercises, load_phases)
-    rows = []
-    for key, g in d.groupby(_KEYS, observed=True, sort=True):
-        row = dict(zip(_KEYS, key), x=x, per=per, n_subjects=int(g["subject_id"].nunique()), n_observations=int(len(g)))
-        g = g.assign(log_emg=np.log(g["mean_pct_mvc"]), load_scaled=g[x] / per)
-        if row["n_subjects"] < 3 or g[x].nunique() < 2:
-            rows.append(
-                row
-                | {
-                    "note": f"not fitted: needs ≥ 3 subjects and ≥ 2 load levels "
-                    f"(has {row['n_subjects']} subjects, {g[x].nunique()} levels)"
-                }
-            )
-            continue
-        try:
-            fit = fit_mixedlm_robust(
-                "log_emg ~ load_scaled", g, "subject_id", "~load_scaled", method_lists=method_lists
-            )
-        except AnalysisError as exc:
-            rows.append(row | {"note": f"not fitted: {exc}"})
-            continue
-        est = fit.estimate("load_scaled", name=f"{key[0]} {key[1]} per {per:g} {x}")
-        nat = est.natural()
-        rows.append(
-            row
-            | {
-                "effect_pct": nat["estimate"],
-                "ci95_low": nat["ci95_low"],
-                "ci95_high": nat["ci95_high"],
-                "ci90_low": nat["ci90_low"],
-                "ci90_high": nat["ci90_high"],
-                "p_value": est.p_value,
-                "intercept_log": float(fit.result.fe_params["Intercept"]),
-                "method": est.method,
-                "structure": fit.structure,
-                "note": fit.fallback_reason or "",
-            }
-        )
-    cols = [
-        *_KEYS,
-        "x",
-        "per",
-        "effect_pct",
-        "ci95_low",
-        "ci95_high",
-        "ci90_low",
-        "ci90_high",
-        "p_value",
-        "intercept_log",
-        "n_subjects",
-        "n_observations",
-        "method",
-        "structure",
-        "note",
-    ]
-    return pd.DataFrame(rows).reindex(columns=cols)
+_check_axis = check_load_axis
 
 
 def activation_load_figure(
@@ -344,96 +221,70 @@ def fit_notes_html(fits: pd.DataFrame) -> str:
 
 
 # --------------------------------------------------------------------------- envelopes over the movement
-def select_envelope_trials(emg: pd.DataFrame, exercise: str, per_load: int = 2) -> list[str]:
-    """A few trials per (load phase x load level) of one exercise, chosen deterministically (sorted ids)."""
-    d = emg[emg["exercise"] == exercise].drop_duplicates("trial_id")
+_CURVE_NEED = ["trial_id", "load_phase", "load_pct_bw", "load_lb", "curve", "channel", "unit", "basis", "pct", "value"]
+_X_LABELS = {
+    "cycle": "movement cycle (%)",
+    "onset_to_takeoff": "movement onset to take-off (%)",
+    "trial": "time (% of trial)",
+}
+
+
+def select_envelope_trials(curves: pd.DataFrame, exercise: str, per_load: int = 2) -> list[str]:
+    """A few trials per (load phase x load level) of one exercise, chosen deterministically (sorted ids).
+
+    ``curves`` is the curves table (or any per-trial table with ``trial_id, exercise, load_phase,
+    load_pct_bw``); only trials with an EMG envelope curve are chosen from the curves table."""
+    d = curves[curves["exercise"] == exercise]
+    if "curve" in d.columns:
+        d = d[d["curve"] == "emg_envelope"]
+    d = d.drop_duplicates("trial_id")
     d = d.assign(level=d["load_pct_bw"].round(0)).sort_values("trial_id")
     return d.groupby(["load_phase", "level"], observed=True).head(per_load)["trial_id"].tolist()
 
 
-def envelope_cycles(
-    study, emg: pd.DataFrame, trial_ids: Sequence[str], muscles: Sequence[str], n_points: int = 101
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """%MVC envelopes of ``trial_ids`` resampled to 0–100 % of the trial (``analysis.emg.time_normalise``).
-
-    Each trial is re-read and processed with the EMG settings recorded in its feature rows, and scaled by
-    the MVC reference those rows used, so the curves match the tabled %MVC. Returns (tidy envelopes:
-    trial keys, ``muscle, pct_time, pct_mvc``; failures: ``trial_id, error``).
-    """
-    from analysis.emg import EMGSettings, process, time_normalise
-
-    channel_of = {muscle: ch for ch, muscle in study.channel_map.items()}
-    frames, failures = [], []
-    for tid in trial_ids:
-        rows = emg[(emg["trial_id"] == tid) & emg["muscle"].isin(muscles)]
-        try:
-            if rows.empty:
-                raise AnalysisError(f"trial {tid}: no EMG feature rows for {list(muscles)}")
-            emg_settings = json.loads(rows["settings"].iloc[0]).get("emg", {})
-            settings = dataclasses.replace(EMGSettings.from_dict(emg_settings), onset_method=None)
-            result = process(study.trial_recording(tid), settings, keep_filtered=False)
-            keep = [m for m in muscles if m in channel_of and channel_of[m] in result.channel_names]
-            cols = [result.channel(channel_of[m]) for m in keep]
-            refs_mv = (
-                rows.drop_duplicates("muscle").set_index("muscle")["mvc_reference_mv"].reindex(keep).to_numpy(float)
-            )
-            pct = result.envelope[:, cols] * 1000.0 / refs_mv * 100.0  # V -> mV, then % of the MVC reference
-            curves = time_normalise(pct, n_points)  # (n_points, n_muscles)
-        except (AnkleLabError, OSError, ValueError, KeyError) as exc:
-            failures.append({"trial_id": tid, "error": str(exc)})
-            continue
-        info = rows.iloc[0]
-        grid = np.linspace(0, 100, n_points)
-        for k, muscle in enumerate(keep):
-            frames.append(
-                pd.DataFrame(
-                    {
-                        "trial_id": tid,
-                        "subject_id": info["subject_id"],
-                        "exercise": info["exercise"],
-                        "load_phase": info["load_phase"],
-                        "load_lb": info["load_lb"],
-                        "load_pct_bw": info["load_pct_bw"],
-                        "muscle": muscle,
-                        "pct_time": grid,
-                        "pct_mvc": curves[:, k],
-                    }
-                )
-            )
-    env = (
-        pd.concat(frames, ignore_index=True)
-        if frames
-        else pd.DataFrame(
-            columns=[
-                "trial_id",
-                "subject_id",
-                "exercise",
-                "load_phase",
-                "load_lb",
-                "load_pct_bw",
-                "muscle",
-                "pct_time",
-                "pct_mvc",
-            ]
-        )
-    )
-    return env, pd.DataFrame(failures, columns=["trial_id", "error"])
+def envelope_curves(
+    curves: pd.DataFrame,
+    trial_ids: Sequence[str] | None = None,
+    muscles: Sequence[str] | None = None,
+    basis: str = "cycle",
+) -> pd.DataFrame:
+    """The EMG envelope rows of the curves table (mean cycle envelope per trial and muscle, 0-100 %) for
+    ``trial_ids`` and ``muscles`` (all when None), in the order of ``muscles``."""
+    missing = [c for c in _CURVE_NEED if c not in curves.columns]
+    if missing:
+        raise AnalysisError(f"curves table lacks column(s) {missing}; rebuild the features (anklelab features)")
+    d = curves[(curves["curve"] == "emg_envelope") & (curves["basis"] == basis)]
+    if trial_ids is not None:
+        d = d[d["trial_id"].isin(list(trial_ids))]
+    if muscles is not None:
+        order = {m: k for k, m in enumerate(muscles)}
+        d = d[d["channel"].isin(list(muscles))]
+        d = d.sort_values("channel", key=lambda s: s.map(order), kind="stable")
+    return d.reset_index(drop=True)
 
 
-def envelope_figure(env: pd.DataFrame, x_label: str = "time (% of trial)") -> Figure:
+def envelope_figure(env: pd.DataFrame, x_label: str | None = None) -> Figure:
     """Rows = muscles, columns = loaded phase (full range, mid range, ...); one line per load level (mean
     over the trials shown), light (lightest) to dark (heaviest), labelled in %BW and lb; the unloaded
-    trials are the dashed black reference in every panel."""
+    trials are the dashed black reference in every panel. ``env``: EMG envelope rows of the curves table
+    (:func:`envelope_curves`); a muscle with curves in %MVC and in mV is drawn in %MVC only."""
     if env.empty:
-        raise AnalysisError("no envelopes to plot (every selected trial failed or none was selected)")
-    muscles = list(dict.fromkeys(env["muscle"]))
-    phases = sorted(env["load_phase"].unique())
+        raise AnalysisError("no envelopes to plot (no EMG envelope curves for the selected trials)")
+    muscles = list(dict.fromkeys(env["channel"]))
+    unit_of = {
+        m: ("%MVC" if (g["unit"] == "%MVC").any() else str(g["unit"].iloc[0])) for m, g in env.groupby("channel")
+    }
+    e = env[env["unit"] == env["channel"].map(unit_of)]
+    phases = sorted(e["load_phase"].unique())
     loaded = [p for p in phases if p != "none"]
     phases = loaded or phases  # the unloaded curve is drawn in every loaded panel as the reference
-    e = env.assign(level=env["load_pct_bw"].round(0))
+    e = e.assign(level=e["load_pct_bw"].round(0))
     levels = sorted(e["level"].unique())
     cmap = plt.get_cmap("viridis_r")
     colour = {lv: cmap(0.15 + 0.85 * i / max(len(levels) - 1, 1)) for i, lv in enumerate(levels)}
+    if x_label is None:
+        bases = sorted(e["basis"].unique()) if "basis" in e.columns else []
+        x_label = _X_LABELS.get(bases[0], "% of curve") if len(bases) == 1 else "% of curve"
     fig, axes = plt.subplots(
         len(muscles),
         len(phases),
@@ -445,11 +296,11 @@ def envelope_figure(env: pd.DataFrame, x_label: str = "time (% of trial)") -> Fi
     for i, muscle in enumerate(muscles):
         for j, phase in enumerate(phases):
             ax = axes[i, j]
-            cell = e[(e["muscle"] == muscle) & (e["load_phase"] == phase)]
+            cell = e[(e["channel"] == muscle) & (e["load_phase"] == phase)]
             if phase != "none":
-                ref = e[(e["muscle"] == muscle) & (e["load_phase"] == "none")]
+                ref = e[(e["channel"] == muscle) & (e["load_phase"] == "none")]
                 if len(ref):
-                    mean = ref.groupby("pct_time")["pct_mvc"].mean()
+                    mean = ref.groupby("pct")["value"].mean()
                     ax.plot(
                         mean.index,
                         mean.to_numpy(),
@@ -459,7 +310,7 @@ def envelope_figure(env: pd.DataFrame, x_label: str = "time (% of trial)") -> Fi
                         label=f"no load, {ref['trial_id'].nunique()} trials",
                     )
             for lv, g in cell.groupby("level"):
-                mean = g.groupby("pct_time")["pct_mvc"].mean()
+                mean = g.groupby("pct")["value"].mean()
                 lb = g.drop_duplicates("trial_id")["load_lb"].mean()
                 ax.plot(
                     mean.index,
@@ -470,7 +321,7 @@ def envelope_figure(env: pd.DataFrame, x_label: str = "time (% of trial)") -> Fi
                 )
             ax.set_title(f"{muscle}, load phase: {phase}", fontsize=9)
             if j == 0:
-                ax.set_ylabel("EMG envelope (%MVC)")
+                ax.set_ylabel(f"EMG envelope ({unit_of[muscle]})")
             if i == len(muscles) - 1:
                 ax.set_xlabel(x_label)
             if len(cell):
