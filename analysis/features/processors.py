@@ -321,8 +321,10 @@ def default_pipeline() -> Pipeline:
         code_modules={
             "emg": readers + ("analysis.emg",),
             "mvc": readers + ("analysis.emg",),
-            "forceplate": readers + ("analysis.forceplate",),
-            "kinematics": readers + ("analysis.kinematics",),
-            "combined": readers + ("analysis.emg", "analysis.forceplate", "analysis.kinematics"),
+            # metric_rows shapes the force and kinematics rows (it was inside forceplate.py before the split)
+            "forceplate": readers + ("analysis.forceplate", "analysis.metric_rows"),
+            "kinematics": readers + ("analysis.kinematics", "analysis.metric_rows"),
+            "combined": readers
+            + ("analysis.emg", "analysis.forceplate", "analysis.kinematics", "analysis.metric_rows"),
         },
     )

@@ -12,21 +12,9 @@ import pandas as pd
 
 from analysis.errors import StudyError
 from analysis.features.encoding import _jsonable, _round_trip, _write_bytes_atomic, _write_parquet_atomic
+from analysis.metric_rows import KEY_COLUMNS  # the key columns every per-trial table carries (one definition)
 from analysis.paths import cache_dir_for
 
-#: Key columns every per-trial table carries (docs/architecture.md, "Tidy feature tables").
-KEY_COLUMNS = (
-    "subject_id",
-    "session",
-    "trial_id",
-    "exercise",
-    "load_phase",
-    "load_kg",
-    "load_lb",
-    "load_pct_bw",
-    "body_mass_kg",
-    "group",
-)
 FAILURE_COLUMNS = ("subject_id", "trial_id", "file", "stage", "error", "error_type")
 #: Warnings a trial's processing raised (e.g. a muscle above 100 % MVC): stored with the trial's tables,
 #: so a rerun from the cache reports them too, and printed as a summary instead of one line per trial.
