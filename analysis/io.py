@@ -23,9 +23,10 @@ Options of ``read_recording`` (all optional):
 ``c3d_platform_path`` ``'auto'`` (default, cross-checked), ``'raw'`` or ``'extraction'``
 ``r_object``          trial name inside an R list of EMG trials
 ``device``            OpenSignals device (MAC address group) when a file holds several
-``lenient``           ``True`` to leave out blank, garbled or cut-off rows of a text export's numeric block
-                      with a :class:`ReadWarning` (``Recording.metadata['read_warnings']``) instead of refusing
-                      the file; nothing else is relaxed
+``lenient``           ``True`` to leave out what carries no sample -- blank lines inside a text export's
+                      numeric block, a cut-off last line -- with a :class:`ReadWarning` (also listed in
+                      ``Recording.metadata['read_warnings']``) instead of refusing the file; nothing else is
+                      relaxed (a garbled row, NaN or 1e300 stays an error)
 
 Every reader ends in the checks of :mod:`analysis.readers.checks` (complete numeric block, finite values,
 plausible range per SI unit, declared sample counts, time strictly increasing and uniform, at least two

@@ -200,7 +200,7 @@ def decode_text(path: Path, raw: bytes) -> str:
         return text.replace("\r\r\n", "\n")
     if not raw.strip():
         raise ReadError(path, "the file is empty", where="line 1", hint="export the recording again")
-    if b"\x00" in raw[:65536]:
+    if b"\x00" in raw:
         offset = raw.index(b"\x00")
         raise ReadError(
             path,

@@ -5,7 +5,7 @@ kind overrides, conversion to SI, channel kinds, then the shared checks of :mod:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ def build_recording(
     path: Path,
     flavour: str,
     names: list[str],
-    source_units: list[str | None],
+    source_units: Sequence[str | None],
     data: np.ndarray,
     rate_hz: float,
     options: dict[str, Any],

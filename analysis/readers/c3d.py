@@ -207,6 +207,14 @@ def _check_parameters(
         )
     used, used_at = value("ANALOG", "USED")
     rate, rate_at = value("ANALOG", "RATE")
+    has_analogs = analog_per_frame > 0 or (used is not None and used.size > 0 and int(used[0]) % 65536 > 0)
+    if has_analogs and rate is not None and rate.size and not (np.isfinite(rate[0]) and rate[0] > 0):
+        raise ReadError(
+            path,
+            f"ANALOG:RATE is {rate[0]:g}",
+            where="ANALOG:RATE",
+            hint=f"the analog sampling rate (byte {rate_at}) must be positive; re-export the file",
+        )
     if used is not None and used.size and rate is not None and rate.size and np.isfinite(point_rate_hz):
         n_used = int(used[0]) % 65536
         ratio = rate[0] / point_rate_hz if point_rate_hz > 0 else float("nan")
@@ -284,9 +292,17 @@ def _platforms(
     n_used = int(np.atleast_1d(_param(params, "FORCE_PLATFORM", "USED", [0]))[0]) if "FORCE_PLATFORM" in params else 0
     if n_used == 0:
         return [], [], set(), []
-    channel = np.asarray(_param(params, "FORCE_PLATFORM", "CHANNEL"), dtype=int).reshape(-1, n_used) if n_used else None
-    corners = np.asarray(_param(params, "FORCE_PLATFORM", "CORNERS"), dtype=float).reshape(3, 4, n_used)
-    origin = np.asarray(_param(params, "FORCE_PLATFORM", "ORIGIN"), dtype=float).reshape(3, n_used)
+    try:
+        channel = np.asarray(_param(params, "FORCE_PLATFORM", "CHANNEL"), dtype=int).reshape(-1, n_used)
+        corners = np.asarray(_param(params, "FORCE_PLATFORM", "CORNERS"), dtype=float).reshape(3, 4, n_used)
+        origin = np.asarray(_param(params, "FORCE_PLATFORM", "ORIGIN"), dtype=float).reshape(3, n_used)
+    except (TypeError, ValueError) as exc:
+        raise ReadError(
+            path,
+            f"FORCE_PLATFORM:CHANNEL/CORNERS/ORIGIN do not fit FORCE_PLATFORM:USED = {n_used} ({exc})",
+            where="FORCE_PLATFORM",
+            hint="the parameter section is corrupted; export the file again",
+        ) from None
     columns, specs, used_channels, decisions = [], [], set(), []
     for p in range(n_used):
         idx = channel[:6, p] - 1
@@ -442,7 +458,9 @@ def read_c3d(path: Path, raw: bytes, options: dict[str, Any]) -> Recording:
     try:
         c3d = ezc3d.c3d(str(path), extract_forceplat_data=False)
     except Exception as exc:  # ezc3d raises RuntimeError/OSError/IndexError with its own messages
-        raise ReadError(path, f"ezc3d could not read it: {type(exc).__name__}: {exc}") from None
+        raise ReadError(
+            path, f"ezc3d could not read it: {type(exc).__name__}: {exc}", where="C3D parameters/data (ezc3d)"
+        ) from None
     extracted: list[dict[str, Any]] = []
     if path_option != "raw":
         try:  # extraction can fail on odd FORCE_PLATFORM groups while the analogs are fine

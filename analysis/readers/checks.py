@@ -7,9 +7,9 @@ check the structure of their own container (a complete numeric block, C3D parame
 attributes) with the helpers here, so every message says what was found, what was expected and where
 (file and line, byte, parameter or dataset).
 
-Lenient reading (``read_recording(path, lenient=True)``) changes only what can be repaired *exactly*:
-blank, garbled or short rows inside a text export's numeric block, and a cut-off last line, are left out
-and recorded as warnings instead of refusing the file. Warnings go to ``Recording.metadata['read_warnings']``
+Lenient reading (``read_recording(path, lenient=True)``) changes only what carries no sample: blank lines
+inside a text export's numeric block and a cut-off last line are left out and recorded as warnings instead
+of refusing the file (a garbled row stays an error: it may be a lost sample). Warnings go to ``Recording.metadata['read_warnings']``
 and are emitted as :class:`ReadWarning` (so ``anklelab features`` lists them per trial). Nothing else is
 relaxed: non-finite or implausible values are errors in both modes.
 """
@@ -69,7 +69,8 @@ def structure_problem(
     read_warnings: list[str],
     hint: str | None = None,
 ) -> None:
-    """A defect the reader can leave out exactly (a blank or garbled row): an error, or a warning when lenient."""
+    """A defect the reader can leave out exactly (a blank line, a cut-off last line): an error, or a warning
+    when lenient."""
     if not lenient:
         raise ReadError(
             path,
@@ -172,6 +173,7 @@ def finish_recording(
         metadata = dict(metadata, read_warnings=read_warnings)
         for message in read_warnings:
             warnings.warn(f"{path}: {message}", ReadWarning, stacklevel=3)
+    extra: dict[str, Any] = {"events": events} if events is not None else {}  # else the Recording's empty table
     try:
         return Recording(
             samples=samples,
@@ -181,8 +183,8 @@ def finish_recording(
             channel_kinds=channel_kinds,
             source=path,
             source_units=source_units,
-            events=events if events is not None else Recording.__dataclass_fields__["events"].default_factory(),
             metadata=metadata,
+            **extra,
         )
     except ValueError as exc:
         raise ReadError(path, str(exc).split(": ", 1)[-1], hint="check the kinds= option") from None

@@ -256,7 +256,12 @@ def read_opensignals_h5(path: Path, raw: bytes, options: dict[str, Any]) -> Reco
     except ReadError:
         raise
     except (OSError, KeyError, ValueError, TypeError, RuntimeError, IndexError) as exc:
-        raise ReadError(path, f"HDF5 could not be read ({type(exc).__name__}: {exc})") from None
+        raise ReadError(
+            path,
+            f"HDF5 could not be read ({type(exc).__name__}: {exc})",
+            where=f"HDF5 structure ({len(raw)} bytes)",
+            hint="the file is truncated or corrupted; copy or export it again",
+        ) from None
     adc = np.column_stack(columns)
     return _opensignals_recording(
         path,

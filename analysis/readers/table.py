@@ -3,9 +3,11 @@ one complete numeric block.
 
 The numeric block is found from the end of the file (exports put their samples last). It must be complete:
 a blank, short or garbled row with numeric rows above *and* below it, or a last line cut short, is a
-``ReadError`` naming the line (or, with ``lenient=True``, a row left out with a warning). Rows that are
-never part of a block (the header, unit rows, a preamble) are recognised because no numeric row of the
-block's width stands above them.
+``ReadError`` naming the line. With ``lenient=True`` what carries no sample is left out with a warning:
+blank lines inside the block and a cut-off last line; a garbled or short row stays an error in both modes
+(it may be a lost sample, and leaving it out would shift every time after it). Rows that are never part of
+a block (the header, unit rows, a preamble) are recognised because no numeric row of the block's width
+stands above them.
 """
 
 from __future__ import annotations
@@ -129,6 +131,13 @@ def _choose_delimiter(lines: list[str]) -> tuple[str | None, int]:
     return best
 
 
+def _is_empty_header(line: str, delimiter: str | None, n_fields: int) -> bool:
+    """A header row of ``n_fields`` empty cells (only delimiters), not a blank line."""
+    if delimiter in (None, " ") or n_fields < 2:
+        return False
+    return line.count(delimiter) == n_fields - 1 and not line.replace(delimiter, "").strip()
+
+
 def _row_problem(line: str, delimiter: str | None, n_fields: int, line_no: int) -> tuple[str, str]:
     """(problem, where) for a line that is not a numeric row of the block."""
     if _EMPTY_ROW.fullmatch(line):
@@ -226,8 +235,9 @@ def parse_table(
             )
     plain_row = _plain_row_pattern(delimiter, n_fields).fullmatch
 
-    def is_data(k: int) -> bool:
-        return bool(plain_row(lines[k])) or _fits(lines[k], delimiter, n_fields)
+    def is_data(k: int) -> bool:  # a row of empty cells (",,,") holds no sample: it is a blank line
+        line = lines[k]
+        return (bool(plain_row(line)) or _fits(line, delimiter, n_fields)) and not _EMPTY_ROW.fullmatch(line)
 
     def top_of_run(k: int) -> int:  # first line of the run of numeric rows ending just before line k
         while k > 0 and is_data(k - 1):
@@ -245,9 +255,20 @@ def parse_table(
         if k < 0:
             break
         gap = list(range(k + 1, start))
-        problem, where = _row_problem(lines[gap[0]], delimiter, n_fields, gap[0] + first_line)
-        if not lenient:
-            structure_problem(path, problem, where=where, lenient=False, read_warnings=read_warnings)
+        garbled = [g for g in gap if not _EMPTY_ROW.fullmatch(lines[g])]
+        first_bad = (garbled or gap)[0]
+        problem, where = _row_problem(lines[first_bad], delimiter, n_fields, first_bad + first_line)
+        if garbled or not lenient:  # a garbled row may be a lost sample: leaving it out would shift time
+            structure_problem(
+                path,
+                problem,
+                where=where,
+                lenient=False,
+                read_warnings=read_warnings,
+                hint="fix or remove that row; readers do not guess values"
+                if garbled
+                else "remove the blank line(s), or read leniently (lenient=True) to leave them out with a warning",
+            )
         for g in gap[:_MAX_LISTED]:
             problem, where = _row_problem(lines[g], delimiter, n_fields, g + first_line)
             structure_problem(path, problem, where=where, lenient=True, read_warnings=read_warnings)
@@ -276,6 +297,13 @@ def parse_table(
             )
         run.insert(0, (i, cells))
         i -= 1
+    if i >= 0 and _is_empty_header(lines[i], delimiter, n_fields):
+        raise ReadError(
+            path,
+            "the header row is empty: it names none of the columns",
+            where=f"line {i + first_line}",
+            hint="export the file again with its column names",
+        )
     if run:
         filled = [sum(1 for c in cells if c != "") for _, cells in run]
         top = filled.index(max(filled))
@@ -286,13 +314,6 @@ def parse_table(
         # a header with a different number of fields than the data: mis-delimited or broken export
         above = start - 1
         if above >= 0 and lines[above].strip():
-            if _EMPTY_ROW.fullmatch(lines[above]):
-                raise ReadError(
-                    path,
-                    "the header row is empty: it names none of the columns",
-                    where=f"line {above + first_line}",
-                    hint="export the file again with its column names",
-                )
             raise ReadError(
                 path,
                 f"the header has {len(_split(lines[above], delimiter))} field(s) but data rows have {n_fields}",
@@ -334,15 +355,25 @@ def parse_table(
         first_data_line=start + first_line,
         line_numbers=line_numbers,
         warnings=read_warnings,
+        notes={"lines": lines, "first_line": first_line},
     )
 
 
 def trim_trailing_incomplete(table: TextTable, columns: list[int]) -> TextTable:
-    """Drop rows at the end where any of ``columns`` is empty (exports padded with partial rows)."""
+    """Drop rows at the end where any of ``columns`` is empty (exports padded with partial rows).
+
+    Only truly empty cells count: a row at the end holding a literal ``nan`` or ``inf`` is kept, so the
+    shared checks refuse it instead of it vanishing."""
     complete = np.all(np.isfinite(table.data[:, columns]), axis=1)
     if complete.all():
         return table
     last_complete = int(np.flatnonzero(complete)[-1]) if complete.any() else -1
+    lines, first_line = table.notes.get("lines"), table.notes.get("first_line", 1)
+    if lines is not None:
+        for row in range(last_complete + 1, table.data.shape[0]):
+            cells = _split(lines[table.line_of(row) - first_line], table.delimiter)
+            if any(j < len(cells) and cells[j] != "" for j in columns if not np.isfinite(table.data[row, j])):
+                last_complete = row  # a written non-finite value: keep it (and what comes before) for the checks
     n_trim = table.data.shape[0] - 1 - last_complete
     table.data = table.data[: last_complete + 1]
     if table.line_numbers is not None:

@@ -100,8 +100,10 @@ def _channels_with_time(
     path: Path, table: TextTable, flavour: str, options: dict[str, Any], metadata: dict[str, Any]
 ) -> Recording:
     """Header-named columns, an optional time column, units from ``[unit]``/``(unit)``/unit row/defaults."""
-    assert table.header is not None
-    parsed = [split_name_unit(h) for h in table.header]
+    if table.header is None:
+        raise ReadError(path, "no header row naming the columns", where=f"line {table.first_data_line}")
+    header: list[str] = table.header
+    parsed = [split_name_unit(h) for h in header]
     unit_row = None
     for row in table.extra_header_rows:
         units = [normalise_unit(c) for c in row]
@@ -111,28 +113,26 @@ def _channels_with_time(
             break
     time_col = options.get("time_column")
     time_cols = [
-        j
-        for j, (n, _) in enumerate(parsed)
-        if TIME_COLUMN_PATTERN.match(n) or TIME_COLUMN_PATTERN.match(table.header[j])
+        j for j, (n, _) in enumerate(parsed) if TIME_COLUMN_PATTERN.match(n) or TIME_COLUMN_PATTERN.match(header[j])
     ]
     if time_col is not None:
-        if time_col not in table.header and time_col not in [n for n, _ in parsed]:
-            raise ReadError(path, f"no time column {time_col!r}; columns are {table.header}", where="header")
-        time_cols = [j for j, (n, _) in enumerate(parsed) if time_col in (n, table.header[j])] + [
-            j for j in time_cols if table.header[j] != time_col
+        if time_col not in header and time_col not in [n for n, _ in parsed]:
+            raise ReadError(path, f"no time column {time_col!r}; columns are {header}", where="header")
+        time_cols = [j for j, (n, _) in enumerate(parsed) if time_col in (n, header[j])] + [
+            j for j in time_cols if header[j] != time_col
         ]
     skip = set(time_cols)
-    skip |= {j for j, h in enumerate(table.header) if h == "" or h.lower().startswith("unnamed")}
+    skip |= {j for j, h in enumerate(header) if h == "" or h.lower().startswith("unnamed")}
     if flavour == "netforce_txt":
-        skip |= {j for j, h in enumerate(table.header) if h.lower() in ("sample", "samples", "frame", "#")}
+        skip |= {j for j, h in enumerate(header) if h.lower() in ("sample", "samples", "frame", "#")}
     wanted = options.get("channels")
-    channel_cols = [j for j in range(len(table.header)) if j not in skip]
+    channel_cols = [j for j in range(len(header)) if j not in skip]
     if flavour == "delsys_csv":
-        channel_cols, dropped = _delsys_same_rate(table, time_cols, channel_cols)
+        channel_cols, dropped = _delsys_same_rate(table, header, time_cols, channel_cols)
         if dropped:
             metadata["channels_dropped_other_rate"] = dropped
     if wanted is not None:
-        by_name = {parsed[j][0]: j for j in channel_cols} | {table.header[j]: j for j in channel_cols}
+        by_name = {parsed[j][0]: j for j in channel_cols} | {header[j]: j for j in channel_cols}
         missing = [w for w in wanted if w not in by_name]
         if missing:
             raise ReadError(
@@ -154,7 +154,7 @@ def _channels_with_time(
         raise ReadError(
             path,
             "missing value inside the recording",
-            where=f"line {table.line_of(r)}, column {c + 1} ({table.header[c]!r})",
+            where=f"line {table.line_of(r)}, column {c + 1} ({header[c]!r})",
             hint="readers keep gaps visible instead of filling them: fix the export",
         )
     _enough_rows(path, table)
@@ -164,17 +164,17 @@ def _channels_with_time(
         time_unit = parsed[j][1] or (unit_row[j] if unit_row else None) or "s"
         time_s, _, _ = to_si(data[:, j], time_unit)
         file_rate = rate_from_time(
-            path, time_s, column=table.header[j], first_row=table.first_data_line, line_of=table.line_of
+            path, time_s, column=header[j], first_row=table.first_data_line, line_of=table.line_of
         )
         if rate is not None and abs(float(rate) - file_rate) > 1e-3 * file_rate:
             raise ReadError(
                 path,
                 f"sampling_rate_hz={rate} disagrees with the time column ({file_rate:.6g} Hz)",
-                where=f"column {table.header[j]!r}",
+                where=f"column {header[j]!r}",
             )
         rate = file_rate
         metadata["start_time_s"] = float(time_s[0])
-        metadata["sampling_rate_source"] = f"time column {table.header[j]!r}"
+        metadata["sampling_rate_source"] = f"time column {header[j]!r}"
     elif rate is None:
         rate = _rate_from_preamble(table.preamble)
         if rate is not None:
@@ -225,7 +225,9 @@ def _enough_rows(path: Path, table: TextTable) -> None:
         )
 
 
-def _delsys_same_rate(table: TextTable, time_cols: list[int], channel_cols: list[int]) -> tuple[list[int], list[str]]:
+def _delsys_same_rate(
+    table: TextTable, header: list[str], time_cols: list[int], channel_cols: list[int]
+) -> tuple[list[int], list[str]]:
     """EMGworks pairs each signal with its own ``X[s]`` column; keep channels on the first EMG time base."""
     if not time_cols:
         return channel_cols, []
@@ -239,7 +241,7 @@ def _delsys_same_rate(table: TextTable, time_cols: list[int], channel_cols: list
         if np.array_equal(np.isfinite(t), np.isfinite(ref_t)) and np.allclose(t[:n], ref_t[:n], equal_nan=True):
             kept.append(j)
         else:
-            dropped.append(table.header[j])
+            dropped.append(header[j])
     return kept, dropped
 
 
@@ -260,7 +262,7 @@ def _read_fz_text(path: Path, table: TextTable, options: dict[str, Any]) -> Reco
                     hint="fix that value; force values are read as numbers, whatever their sign",
                 )
     names = table.header if table.header else (["Fz"] if n == 1 else [f"FP{i + 1}" for i in range(n)])
-    table = _trim_trailing_incomplete(table, list(range(n)))
+    # no trimming of empty trailing cells here: plain force files have none, so one is a truncated row
     _enough_rows(path, table)
     rate = options.get("sampling_rate_hz")
     if rate is None:
@@ -271,8 +273,6 @@ def _read_fz_text(path: Path, table: TextTable, options: dict[str, Any]) -> Reco
         "unit_assumed": options.get("unit") is None,  # the file states no unit: N (vertical GRF) unless unit= says
         "vertical_axis": "z",
     }
-    if table.trimmed_trailing_rows:
-        metadata["trimmed_trailing_rows"] = table.trimmed_trailing_rows
     opts = dict(options)
     opts.setdefault("unit", "N")
     if opts["unit"] is None:
