@@ -182,3 +182,23 @@ def test_empty_netforce_header_is_not_called_duplicate(tmp_path):
     with pytest.raises(ReadError) as info:
         read_recording(path, sampling_rate_hz=1000)
     assert "empty" in str(info.value) and "duplicate" not in str(info.value) and info.value.where == "line 2"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "time_s,a\n" + "1" * 1_000_000 + "x\n0,1\n0.001,2\n",  # a garbled 1 MB cell (regex backtracking took 20 s+)
+        "time_s,a\n0,1\n1," + " " * 1_000_000 + "x\n0.001,2\n",
+        "time_s,a" + " " * 1_000_000 + "(\n0,1\n0.001,2\n",  # a header cell ending in an unclosed '('
+        "\t" * 1_000_000 + "\n0\t1\n0.001\t2\n",
+    ],
+    ids=["digits", "blanks_in_cell", "header_blanks", "tabs"],
+)
+def test_pathological_long_lines_fail_fast(tmp_path, body):
+    path = tmp_path / "long.csv"
+    path.write_text(body)
+    for fmt in ("generic_csv", "fz_text", "netforce_txt", "opensim"):
+        try:  # a blank (tabs-only) line above two plain rows is a valid two-column force file
+            _timed_read(path, format=fmt, sampling_rate_hz=1000)
+        except ReadError as exc:
+            assert exc.path == path

@@ -126,24 +126,27 @@ def is_known_unit(unit: str | None) -> bool:
     return normalise_unit(unit) in _SI_CONVERSIONS
 
 
-_NAME_UNIT = re.compile(r"^(?P<name>.*?)\s*(?:\[(?P<sq>[^\[\]]*)\]|\((?P<par>[^()]*)\))\s*$")
-
-
 def split_name_unit(header: str) -> tuple[str, str | None]:
     """``'EMG 1 [mV]'`` -> ``('EMG 1', 'mV')``; ``'RT GLUT. MAX. (uV)'`` -> ``('RT GLUT. MAX.', 'uV')``.
 
     A parenthesised suffix counts as a unit only when it is a unit we know (so ``'Sensor (left)'``
-    stays a name).
+    stays a name). String operations, not a regex: linear time whatever a garbled header holds.
     """
     text = str(header).strip()
-    match = _NAME_UNIT.match(text)
-    if not match or not match.group("name"):
+    for opening, closing in (("[", "]"), ("(", ")")):
+        if not text.endswith(closing):
+            continue
+        i = text.rfind(opening)
+        inner = text[i + 1 : -1]
+        name = text[:i].rstrip()
+        if i < 0 or closing in inner or not name:
+            return text, None
+        if opening == "[":
+            return name, normalise_unit(inner)
+        unit = normalise_unit(inner)
+        if is_known_unit(unit):
+            return name, unit
         return text, None
-    if match.group("sq") is not None:
-        return match.group("name").strip(), normalise_unit(match.group("sq"))
-    unit = normalise_unit(match.group("par"))
-    if is_known_unit(unit):
-        return match.group("name").strip(), unit
     return text, None
 
 

@@ -125,7 +125,7 @@ def check_samples(
         row, col = (int(i) for i in np.argwhere(~finite)[0])
         raise ReadError(
             path,
-            f"channel {names[col]!r} holds {samples[row, col]!r} (every value must be a finite number)",
+            f"channel {names[col]!r} holds {samples[row, col]:g} (every value must be a finite number)",
             where=f"{row_where(row)}, channel {names[col]!r}",
             hint="readers keep gaps visible instead of filling them: fix the export",
         )

@@ -158,7 +158,7 @@ def _opensignals_recording(
             r = int(outside[0])
             raise ReadError(
                 path,
-                f"ADC value {counts[r]!r} of channel {labels[j]!r} is not a whole count in 0..{2**bits - 1} "
+                f"ADC value {counts[r]:g} of channel {labels[j]!r} is not a whole count in 0..{2**bits - 1} "
                 f"({bits}-bit resolution)",
                 where=f"{where(r)}, channel {labels[j]!r}",
                 hint="the file is corrupted or its resolution is wrong; export it again",
