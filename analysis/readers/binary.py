@@ -123,4 +123,5 @@ def read_r_emg(path: Path, raw: bytes, options: dict[str, Any]) -> Recording:
         metadata,
         kinds=["emg"] * len(muscles),
         events=events,
+        row_where=lambda r: f"{trial}/emg row {r + 1}",
     )
