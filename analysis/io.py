@@ -23,6 +23,15 @@ Options of ``read_recording`` (all optional):
 ``c3d_platform_path`` ``'auto'`` (default, cross-checked), ``'raw'`` or ``'extraction'``
 ``r_object``          trial name inside an R list of EMG trials
 ``device``            OpenSignals device (MAC address group) when a file holds several
+``lenient``           ``True`` to leave out what carries no sample -- blank lines inside a text export's
+                      numeric block, a cut-off last line -- with a :class:`ReadWarning` (also listed in
+                      ``Recording.metadata['read_warnings']``) instead of refusing the file; nothing else is
+                      relaxed (a garbled row, NaN or 1e300 stays an error)
+
+Every reader ends in the checks of :mod:`analysis.readers.checks` (complete numeric block, finite values,
+plausible range per SI unit, declared sample counts, time strictly increasing and uniform, at least two
+samples); a file that fails them raises :class:`~analysis.errors.ReadError` naming the file and the line,
+byte, parameter or dataset. No reader raises anything else: an unexpected exception is wrapped here.
 
 Event times (``Recording.events.time_s``) are seconds from the first sample; the file's own clock at
 that sample is ``metadata['start_time_s']``.
@@ -42,11 +51,13 @@ from analysis.readers._common import decode_text
 from analysis.readers.binary import HDF5_SIGNATURE, R_SIGNATURES, read_opensignals_h5, read_r_emg
 from analysis.readers.binary import read_r_tables as _read_r_tables
 from analysis.readers.c3d import C3D_KEY_BYTE, read_c3d
+from analysis.readers.checks import ReadWarning
 from analysis.readers.text import TEXT_FORMATS, read_text, sniff_text_format
 from analysis.recording import Recording
 
 __all__ = [
     "FORMATS",
+    "ReadWarning",
     "read_recording",
     "sniff_format",
     "read_r_tables",
@@ -69,6 +80,7 @@ _OPTIONS = {
     "c3d_platform_path",
     "r_object",
     "device",
+    "lenient",
 }
 _SNIFF_BYTES = 65536
 
@@ -126,16 +138,27 @@ def read_recording(path: str | Path, **options: Any) -> Recording:
         if not rate > 0 or rate == float("inf"):
             raise ReadError(path, f"sampling_rate_hz must be a positive number, got {options['sampling_rate_hz']!r}")
         options["sampling_rate_hz"] = rate
+    if not isinstance(options.get("lenient", False), bool):
+        raise ReadError(path, f"lenient must be True or False, got {options['lenient']!r}")
     raw = _read_bytes(path)
-    if fmt == "auto":
-        fmt = _sniff_bytes(path, raw[:_SNIFF_BYTES])
-    if fmt == "c3d":
-        return read_c3d(path, raw, options)
-    if fmt == "opensignals_h5":
-        return read_opensignals_h5(path, raw, options)
-    if fmt == "r_emg":
-        return read_r_emg(path, raw, options)
-    return read_text(path, raw, fmt, options)
+    try:
+        if fmt == "auto":
+            fmt = _sniff_bytes(path, raw[:_SNIFF_BYTES])
+        if fmt == "c3d":
+            return read_c3d(path, raw, options)
+        if fmt == "opensignals_h5":
+            return read_opensignals_h5(path, raw, options)
+        if fmt == "r_emg":
+            return read_r_emg(path, raw, options)
+        return read_text(path, raw, fmt, options)
+    except ReadError:
+        raise
+    except Exception as exc:  # a reader bug or a library's own error (MemoryError too): name the file
+        raise ReadError(
+            path,
+            f"could not be read as {fmt} ({type(exc).__name__}: {exc})",
+            hint="the file is probably corrupted; if it opens in its own software, report this with the file",
+        ) from exc
 
 
 def read_r_tables(path: str | Path) -> dict[str, pd.DataFrame]:

@@ -101,7 +101,7 @@ class Recording:
             units=[self.units[i] for i in idx],
             channel_kinds=[self.channel_kinds[i] for i in idx],
             source=self.source,
-            source_units=[self.source_units[i] for i in idx],
+            source_units=[(self.source_units or self.units)[i] for i in idx],
             events=self.events.copy(),
             metadata=dict(self.metadata),
         )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -125,24 +126,27 @@ def is_known_unit(unit: str | None) -> bool:
     return normalise_unit(unit) in _SI_CONVERSIONS
 
 
-_NAME_UNIT = re.compile(r"^(?P<name>.*?)\s*(?:\[(?P<sq>[^\[\]]*)\]|\((?P<par>[^()]*)\))\s*$")
-
-
 def split_name_unit(header: str) -> tuple[str, str | None]:
     """``'EMG 1 [mV]'`` -> ``('EMG 1', 'mV')``; ``'RT GLUT. MAX. (uV)'`` -> ``('RT GLUT. MAX.', 'uV')``.
 
     A parenthesised suffix counts as a unit only when it is a unit we know (so ``'Sensor (left)'``
-    stays a name).
+    stays a name). String operations, not a regex: linear time whatever a garbled header holds.
     """
     text = str(header).strip()
-    match = _NAME_UNIT.match(text)
-    if not match or not match.group("name"):
+    for opening, closing in (("[", "]"), ("(", ")")):
+        if not text.endswith(closing):
+            continue
+        i = text.rfind(opening)
+        inner = text[i + 1 : -1]
+        name = text[:i].rstrip()
+        if i < 0 or closing in inner or not name:
+            return text, None
+        if opening == "[":
+            return name, normalise_unit(inner)
+        unit = normalise_unit(inner)
+        if is_known_unit(unit):
+            return name, unit
         return text, None
-    if match.group("sq") is not None:
-        return match.group("name").strip(), normalise_unit(match.group("sq"))
-    unit = normalise_unit(match.group("par"))
-    if is_known_unit(unit):
-        return match.group("name").strip(), unit
     return text, None
 
 
@@ -183,10 +187,23 @@ def guess_kind(name: str, si_unit: str | None) -> str:
 
 
 def decode_text(path: Path, raw: bytes) -> str:
-    """Bytes -> text: refuse binary content, accept UTF-8 (with BOM) or fall back to Latin-1."""
+    """Bytes -> text: UTF-16 with its byte-order mark, else refuse binary content, accept UTF-8 (with BOM) or
+    fall back to Latin-1. ``\r\r\n`` line ends (a CRLF file converted once more) become one line end."""
+    if raw.startswith(_UTF16_BOMS):
+        try:
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise ReadError(
+                path,
+                f"starts with a UTF-16 byte-order mark but is not valid UTF-16 ({exc.reason})",
+                where=f"byte {exc.start}",
+            ) from None
+        if not text.strip():
+            raise ReadError(path, "the file is empty", where="line 1", hint="export the recording again")
+        return text.replace("\r\r\n", "\n")
     if not raw.strip():
         raise ReadError(path, "the file is empty", where="line 1", hint="export the recording again")
-    if b"\x00" in raw[:65536]:
+    if b"\x00" in raw:
         offset = raw.index(b"\x00")
         raise ReadError(
             path,
@@ -195,33 +212,48 @@ def decode_text(path: Path, raw: bytes) -> str:
             hint="check the file is the text export, or pass format= to choose the right reader",
         )
     try:
-        return raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return raw.decode("latin-1")
+        text = raw.decode("latin-1")
+    return text.replace("\r\r\n", "\n") if "\r\r\n" in text else text
 
 
-def rate_from_time(path: Path, time_s: np.ndarray, *, column: str, first_row: int) -> float:
+#: UTF-16 little- and big-endian byte-order marks (Unicode Standard, 23.8)
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def rate_from_time(
+    path: Path,
+    time_s: np.ndarray,
+    *,
+    column: str,
+    first_row: int,
+    line_of: Callable[[int], int] | None = None,
+) -> float:
     """Sampling rate from a time column, refusing gaps or non-monotonic time.
 
     Uniform means every step is within 50 % of the median step: a dropped sample doubles one step,
     while printing the time with few decimals changes a step by less than half. The rate is then
-    (n - 1) / (t_last - t_first), which averages out the printing error.
+    (n - 1) / (t_last - t_first), which averages out the printing error. Positions are ``row first_row + i``,
+    or ``line line_of(i)`` for text files (whose rows may skip lines when read leniently).
     """
+
+    def where(i: int) -> str:
+        return f"line {line_of(i)}" if line_of is not None else f"row {first_row + i}"
+
     t = np.asarray(time_s, dtype=float)
     if t.size < 2:
         raise ReadError(path, "fewer than 2 samples: cannot derive a sampling rate", where=f"column {column!r}")
     bad = np.flatnonzero(~np.isfinite(t))
     if bad.size:
-        raise ReadError(
-            path, "time is missing or not a number", where=f"row {first_row + int(bad[0])}, column {column!r}"
-        )
+        raise ReadError(path, "time is missing or not a number", where=f"{where(int(bad[0]))}, column {column!r}")
     steps = np.diff(t)
     if np.any(steps <= 0):
         i = int(np.flatnonzero(steps <= 0)[0]) + 1
         raise ReadError(
             path,
             f"time does not increase ({t[i - 1]:g} then {t[i]:g})",
-            where=f"row {first_row + i}, column {column!r}",
+            where=f"{where(i)}, column {column!r}",
         )
     median_step = float(np.median(steps))
     off = np.abs(steps - median_step) > 0.5 * median_step
@@ -230,7 +262,7 @@ def rate_from_time(path: Path, time_s: np.ndarray, *, column: str, first_row: in
         raise ReadError(
             path,
             f"time is not uniformly sampled (step {steps[i - 1]:.3g} s where the usual step is {median_step:.3g} s)",
-            where=f"row {first_row + i}, column {column!r}",
+            where=f"{where(i)}, column {column!r}",
             hint="resample the export or split it where samples were dropped",
         )
     dt = (t[-1] - t[0]) / (t.size - 1)

@@ -1,4 +1,6 @@
-"""Binary containers: OpenSignals (PLUX) HDF5 and R data files (.rda/.RData)."""
+"""R data files (.rda/.RData): data frames, and R lists of EMG trials as recordings.
+
+(The OpenSignals .h5 reader lives in :mod:`analysis.readers.opensignals`; it is re-exported here.)"""
 
 from __future__ import annotations
 
@@ -10,62 +12,14 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import ReadError
-from analysis.readers.text import _build, _opensignals_recording
+from analysis.readers.assemble import build_recording
+from analysis.readers.opensignals import HDF5_SIGNATURE, read_opensignals_h5
+from analysis.recording import Recording
 
 __all__ = ["read_opensignals_h5", "read_r_tables", "read_r_emg", "HDF5_SIGNATURE", "R_SIGNATURES"]
 
-HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 #: R save() files: gzip, bzip2 or xz compressed, or uncompressed "RDX2/RDX3" (R Internals, 1.8)
 R_SIGNATURES = (b"\x1f\x8b", b"BZh", b"\xfd7zXZ", b"RDX2", b"RDX3", b"RDA2", b"RDA3")
-
-
-def read_opensignals_h5(path: Path, raw: bytes, options: dict[str, Any]) -> Recording:  # noqa: F821
-    import h5py
-
-    if not raw.startswith(HDF5_SIGNATURE):
-        raise ReadError(path, "not an HDF5 file (signature missing)", where="byte 0")
-    try:
-        with h5py.File(path, "r") as h5:
-            devices = [k for k in h5.keys() if isinstance(h5[k], h5py.Group) and "raw" in h5[k]]
-            if not devices:
-                raise ReadError(path, "no OpenSignals device group with a 'raw' subgroup", where="/")
-            device = options.get("device") or devices[0]
-            if device not in devices:
-                raise ReadError(path, f"no device {device!r}; devices are {devices}", where="/")
-            group = h5[device]
-            meta = {k: (v.tolist() if hasattr(v, "tolist") else v) for k, v in group.attrs.items()}
-            channel_keys = sorted(
-                (k for k in group["raw"].keys() if k.startswith("channel_")), key=lambda k: int(k.split("_")[1])
-            )
-            if not channel_keys:
-                raise ReadError(path, "no raw channel datasets", where=f"/{device}/raw")
-            labels, sensors, columns = [], [], []
-            for key in channel_keys:
-                ds = group["raw"][key]
-                labels.append(str(ds.attrs.get("label", key)))
-                sensors.append(str(ds.attrs.get("sensor", "")))
-                columns.append(np.asarray(ds[()], dtype=float).reshape(-1))
-            lengths = {c.size for c in columns}
-            if len(lengths) != 1:
-                raise ReadError(path, f"raw channels have different lengths {sorted(lengths)}", where=f"/{device}/raw")
-            resolutions = [int(r) for r in np.atleast_1d(meta.get("resolution", []))]
-            rate = meta.get("sampling rate")
-            if rate is None:
-                raise ReadError(path, "no 'sampling rate' attribute", where=f"/{device}")
-    except ReadError:
-        raise
-    except (OSError, KeyError, ValueError, TypeError, RuntimeError) as exc:
-        raise ReadError(path, f"HDF5 could not be read ({type(exc).__name__}: {exc})") from None
-    if not resolutions:
-        raise ReadError(
-            path,
-            "no 'resolution' attribute: the ADC resolution is needed for the transfer function",
-            where=f"/{device}",
-        )
-    adc = np.column_stack(columns)
-    return _opensignals_recording(
-        path, device, meta, labels, sensors, resolutions, adc, float(rate), options, "opensignals_h5"
-    )
 
 
 def _flatten(obj: Any, prefix: str, out: dict[str, pd.DataFrame]) -> None:
@@ -111,7 +65,7 @@ def read_r_tables(path: Path, raw: bytes | None = None) -> dict[str, pd.DataFram
 
 
 #: musclesyneRgies RAW_DATA: 1000 Hz (SOURCE.txt; Santuz et al. 2020); EMG unit not stated by the package
-def read_r_emg(path: Path, raw: bytes, options: dict[str, Any]) -> Recording:  # noqa: F821
+def read_r_emg(path: Path, raw: bytes, options: dict[str, Any]) -> Recording:
     """An R list of trials with ``emg`` (time + muscles) and ``cycles`` (touchdown, lift-off) tables."""
     tables = read_r_tables(path, raw)
     trials = sorted({k.rsplit("/", 1)[0] for k in tables if k.endswith("/emg")})
@@ -158,7 +112,7 @@ def read_r_emg(path: Path, raw: bytes, options: dict[str, Any]) -> Recording:  #
         "event_times": "seconds from the first sample (file time minus start_time_s)",
         "unit_stated": unit is not None,
     }
-    return _build(
+    return build_recording(
         path,
         "r_emg",
         muscles,
@@ -169,4 +123,5 @@ def read_r_emg(path: Path, raw: bytes, options: dict[str, Any]) -> Recording:  #
         metadata,
         kinds=["emg"] * len(muscles),
         events=events,
+        row_where=lambda r: f"{trial}/emg row {r + 1}",
     )

@@ -29,6 +29,7 @@ import pandas as pd
 
 from analysis.errors import ReadError
 from analysis.readers._common import guess_kind, normalise_unit, to_si
+from analysis.readers.checks import finish_recording
 from analysis.recording import Recording
 
 __all__ = ["validate_c3d_structure", "read_c3d", "C3D_KEY_BYTE"]
@@ -77,6 +78,8 @@ def validate_c3d_structure(path: Path, raw: bytes) -> dict[str, Any]:
     # walk the parameter records
     pos = param_start + 4
     n_records = 0
+    group_names: dict[int, str] = {}
+    records: dict[tuple[int, str], tuple[int, tuple[int, ...], int]] = {}  # (group id, name) -> (type, dims, byte)
     while True:
         if pos + 2 > param_end:
             raise ReadError(path, "parameter records run past the parameter section", where=f"byte {pos}")
@@ -89,10 +92,15 @@ def validate_c3d_structure(path: Path, raw: bytes) -> dict[str, Any]:
         group_id = struct.unpack_from("b", raw, pos + 1)[0]
         (offset,) = _unpack("h", raw, name_end, endian)
         body = name_end + 2
-        if group_id > 0:  # a parameter: type, dims, data, description
+        name = raw[pos + 2 : name_end].decode("ascii", "replace").upper()
+        record_end = body + 1 + raw[body] if body < param_end else param_end + 1  # a group: description last
+        if group_id < 0:
+            group_names[-group_id] = name
+        elif group_id > 0:  # a parameter: type, dims, data, description
             if body + 2 > param_end:
                 raise ReadError(path, "parameter record truncated", where=f"byte {pos}")
-            type_size = abs(struct.unpack_from("b", raw, body)[0])
+            type_code = struct.unpack_from("b", raw, body)[0]
+            type_size = abs(type_code)
             n_dims = raw[body + 1]
             if type_size not in (1, 2, 4):
                 raise ReadError(path, f"parameter data type {type_size} is not 1, 2 or 4 bytes", where=f"byte {body}")
@@ -101,6 +109,16 @@ def validate_c3d_structure(path: Path, raw: bytes) -> dict[str, Any]:
             data_end = body + 2 + n_dims + type_size * n_values
             if data_end + 1 > param_end or data_end + 1 + raw[data_end] > param_end:
                 raise ReadError(path, "parameter data runs past the parameter section", where=f"byte {pos}")
+            records[(group_id, name)] = (type_code, tuple(dims), body + 2 + n_dims)
+            record_end = data_end + 1 + raw[data_end]
+        if record_end > param_end or (offset != 0 and record_end > name_end + offset):
+            # ezc3d reads a record to its end, not to the next record's pointer: an overrun derails it
+            raise ReadError(
+                path,
+                f"parameter record {name!r} ends at byte {record_end}, past the next record at byte {name_end + offset}",
+                where=f"byte {pos}",
+                hint="the parameter section is corrupted; export the file again",
+            )
         if offset == 0:
             break
         nxt = name_end + offset
@@ -135,7 +153,103 @@ def validate_c3d_structure(path: Path, raw: bytes) -> dict[str, Any]:
                 where=f"frame data from byte {(data_start_block - 1) * _BLOCK}",
                 hint="copy the file again; it was cut short",
             )
-    return {"processor": _PROCESSORS[processor], "n_points": n_points, "analog_per_frame": analog_per_frame}
+    params = {(group_names.get(g, f"group {g}"), n): v for (g, n), v in records.items()}
+    if processor != 85:  # DEC floats are not IEEE: their values are checked after ezc3d decodes them
+        (point_rate,) = _unpack("f", raw, 20, endian)
+        _check_parameters(path, raw, endian, params, n_points, analog_per_frame, point_rate)
+    return {
+        "processor": _PROCESSORS[processor],
+        "n_points": n_points,
+        "analog_per_frame": analog_per_frame,
+        "parameter_bytes": {f"{g}:{n}": v[2] for (g, n), v in params.items()},
+    }
+
+
+#: largest plausible |ANALOG:SCALE x ANALOG:GEN_SCALE| (units per ADC bit): force channels of 16-bit plates
+#: are a few N per bit, so a million per bit only passes a corrupted or nonsensical scale
+MAX_ANALOG_SCALE = 1e6
+
+
+def _values(raw: bytes, endian: str, record: tuple[int, tuple[int, ...], int]) -> np.ndarray | None:
+    """A numeric parameter's values (``None`` for a character parameter)."""
+    type_code, dims, start = record
+    if type_code == -1:
+        return None
+    n = int(np.prod(dims)) if dims else 1
+    fmt = {1: "b", 2: "h", 4: "f"}[abs(type_code)]
+    return np.array(struct.unpack_from(f"{endian}{n}{fmt}", raw, start), dtype=float)
+
+
+def _check_parameters(
+    path: Path,
+    raw: bytes,
+    endian: str,
+    params: dict[tuple[str, str], tuple[int, tuple[int, ...], int]],
+    n_points: int,
+    analog_per_frame: int,
+    point_rate_hz: float,
+) -> None:
+    """The ANALOG and POINT parameters agree with the header and hold usable scales (before ezc3d lays out data)."""
+
+    def value(group: str, name: str) -> tuple[np.ndarray | None, int]:
+        record = params.get((group, name))
+        if record is None:
+            return None, -1
+        return _values(raw, endian, record), record[2]
+
+    used, used_at = value("POINT", "USED")
+    if used is not None and used.size and int(used[0]) % 65536 != n_points:
+        raise ReadError(
+            path,
+            f"POINT:USED is {int(used[0])} but the header announces {n_points} points per frame",
+            where=f"POINT:USED (byte {used_at})",
+            hint="the parameter section is corrupted; export the file again",
+        )
+    used, used_at = value("ANALOG", "USED")
+    rate, rate_at = value("ANALOG", "RATE")
+    has_analogs = analog_per_frame > 0 or (used is not None and used.size > 0 and int(used[0]) % 65536 > 0)
+    if has_analogs and rate is not None and rate.size and not (np.isfinite(rate[0]) and rate[0] > 0):
+        raise ReadError(
+            path,
+            f"ANALOG:RATE is {rate[0]:g}",
+            where="ANALOG:RATE",
+            hint=f"the analog sampling rate (byte {rate_at}) must be positive; re-export the file",
+        )
+    if used is not None and used.size and rate is not None and rate.size and np.isfinite(point_rate_hz):
+        n_used = int(used[0]) % 65536
+        ratio = rate[0] / point_rate_hz if point_rate_hz > 0 else float("nan")
+        if np.isfinite(ratio) and ratio >= 1 and round(ratio) > 0:
+            in_block = analog_per_frame / round(ratio)
+            if n_used != in_block:
+                raise ReadError(
+                    path,
+                    f"ANALOG:USED is {n_used} but the data block holds {in_block:g} analog channel(s) "
+                    f"({analog_per_frame} analog values per frame at {round(ratio)} analog samples per frame)",
+                    where=f"ANALOG:USED (byte {used_at})",
+                    hint="the parameter section is corrupted; export the file again",
+                )
+    gen_scale, gen_at = value("ANALOG", "GEN_SCALE")
+    scales, scale_at = value("ANALOG", "SCALE")
+    gen = float(gen_scale[0]) if gen_scale is not None and gen_scale.size else 1.0
+    if not (np.isfinite(gen) and gen != 0 and abs(gen) <= MAX_ANALOG_SCALE):
+        raise ReadError(
+            path,
+            f"ANALOG:GEN_SCALE is {gen:g}; it must be a finite, non-zero factor up to {MAX_ANALOG_SCALE:g}",
+            where=f"ANALOG:GEN_SCALE (byte {gen_at})",
+            hint="every analog value is multiplied by it: the parameter section is corrupted",
+        )
+    if scales is not None and scales.size:
+        total = scales * gen
+        bad = np.flatnonzero(~(np.isfinite(total) & (total != 0) & (np.abs(total) <= MAX_ANALOG_SCALE)))
+        if bad.size:
+            i = int(bad[0])
+            raise ReadError(
+                path,
+                f"ANALOG:SCALE of channel {i + 1} is {scales[i]:g} (x GEN_SCALE {gen:g}); it must be a finite, "
+                f"non-zero factor up to {MAX_ANALOG_SCALE:g}",
+                where=f"ANALOG:SCALE (byte {scale_at + 4 * i}), channel {i + 1}",
+                hint="that channel's values would be all zero or absurd: the parameter section is corrupted",
+            )
 
 
 def _param(params: dict, group: str, name: str, default=None):
@@ -178,9 +292,17 @@ def _platforms(
     n_used = int(np.atleast_1d(_param(params, "FORCE_PLATFORM", "USED", [0]))[0]) if "FORCE_PLATFORM" in params else 0
     if n_used == 0:
         return [], [], set(), []
-    channel = np.asarray(_param(params, "FORCE_PLATFORM", "CHANNEL"), dtype=int).reshape(-1, n_used) if n_used else None
-    corners = np.asarray(_param(params, "FORCE_PLATFORM", "CORNERS"), dtype=float).reshape(3, 4, n_used)
-    origin = np.asarray(_param(params, "FORCE_PLATFORM", "ORIGIN"), dtype=float).reshape(3, n_used)
+    try:
+        channel = np.asarray(_param(params, "FORCE_PLATFORM", "CHANNEL"), dtype=int).reshape(-1, n_used)
+        corners = np.asarray(_param(params, "FORCE_PLATFORM", "CORNERS"), dtype=float).reshape(3, 4, n_used)
+        origin = np.asarray(_param(params, "FORCE_PLATFORM", "ORIGIN"), dtype=float).reshape(3, n_used)
+    except (TypeError, ValueError) as exc:
+        raise ReadError(
+            path,
+            f"FORCE_PLATFORM:CHANNEL/CORNERS/ORIGIN do not fit FORCE_PLATFORM:USED = {n_used} ({exc})",
+            where="FORCE_PLATFORM",
+            hint="the parameter section is corrupted; export the file again",
+        ) from None
     columns, specs, used_channels, decisions = [], [], set(), []
     for p in range(n_used):
         idx = channel[:6, p] - 1
@@ -336,7 +458,9 @@ def read_c3d(path: Path, raw: bytes, options: dict[str, Any]) -> Recording:
     try:
         c3d = ezc3d.c3d(str(path), extract_forceplat_data=False)
     except Exception as exc:  # ezc3d raises RuntimeError/OSError/IndexError with its own messages
-        raise ReadError(path, f"ezc3d could not read it: {type(exc).__name__}: {exc}") from None
+        raise ReadError(
+            path, f"ezc3d could not read it: {type(exc).__name__}: {exc}", where="C3D parameters/data (ezc3d)"
+        ) from None
     extracted: list[dict[str, Any]] = []
     if path_option != "raw":
         try:  # extraction can fail on odd FORCE_PLATFORM groups while the analogs are fine
@@ -371,9 +495,9 @@ def read_c3d(path: Path, raw: bytes, options: dict[str, Any]) -> Recording:
     if analogs.size == 0:
         raise ReadError(path, "no analog samples although ANALOG:USED > 0", where="ANALOG", hint="re-export the file")
     analogs = analogs[0]  # (n_channels, n_samples)
-    labels = [str(x).strip() for x in (_param(params, "ANALOG", "LABELS", []) or [])]
+    labels = _text_values(path, _param(params, "ANALOG", "LABELS", []), "ANALOG:LABELS")
     labels += [f"Analog {i + 1}" for i in range(len(labels), analogs.shape[0])]
-    units = [normalise_unit(str(x).strip()) or "" for x in (_param(params, "ANALOG", "UNITS", []) or [])]
+    units = [normalise_unit(x) or "" for x in _text_values(path, _param(params, "ANALOG", "UNITS", []), "ANALOG:UNITS")]
     units += [""] * (analogs.shape[0] - len(units))
     columns, specs, platform_channels, decisions = _platforms(path, c3d, extracted, analogs, units, path_option)
     for i in range(analogs.shape[0]):
@@ -411,14 +535,43 @@ def read_c3d(path: Path, raw: bytes, options: dict[str, Any]) -> Recording:
             raise ReadError(path, f"no channel(s) {missing}; channels are {names}", where="ANALOG:LABELS")
         keep = [names.index(w) for w in wanted]
         data, specs, names = data[:, keep], [specs[k] for k in keep], [names[k] for k in keep]
-    return Recording(
+    try:
+        events = _events(c3d, start_time_s)
+    except UnicodeError as exc:  # pandas' string columns refuse the surrogates of undecodable bytes
+        raise ReadError(
+            path,
+            f"an event label or context holds bytes that are not text ({exc})",
+            where="EVENT:LABELS/CONTEXTS",
+            hint="the parameter section is corrupted; export the file again",
+        ) from None
+    return finish_recording(
+        path,
         samples=data,
         sampling_rate_hz=rate,
         channel_names=names,
         units=[s[1] for s in specs],
         channel_kinds=[s[3] for s in specs],
-        source=path,
         source_units=[s[2] for s in specs],
-        events=_events(c3d, start_time_s),
+        events=events,
         metadata=metadata,
+        row_where=lambda r: f"analog sample {r + 1}",
+        nan_allowed=[s[3] == "cop" for s in specs],  # CoP is undefined (NaN) while a plate is unloaded
     )
+
+
+def _text_values(path: Path, values: Any, where: str) -> list[str]:
+    """A C3D character parameter as clean strings: bytes that are no text (a corrupted parameter) are an error."""
+    out = []
+    for i, value in enumerate(list(values or [])):
+        text = str(value).strip()
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ReadError(
+                path,
+                f"entry {i + 1} of {where} holds bytes that are not text ({text!r})",
+                where=where,
+                hint="the parameter section is corrupted; export the file again",
+            ) from None
+        out.append(text)
+    return out

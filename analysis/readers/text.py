@@ -1,25 +1,20 @@
-"""Delimited-text exports: one table engine (preamble, delimiter, header row, unit row, numeric block)
-and thin per-layout rules (generic ``time_s,<name> [<unit>]``, Delsys, Noraxon, AMTI NetForce, Bertec,
-one-column Fz, UCI lower-limb EMG, OpenSim .mot/.sto, OpenSignals .txt).
+"""Delimited-text exports: thin per-layout rules (generic ``time_s,<name> [<unit>]``, Delsys, Noraxon, AMTI
+NetForce, Bertec, one-column Fz, UCI lower-limb EMG, OpenSim .mot/.sto, OpenSignals .txt) over the table
+engine of :mod:`analysis.readers.table`, ending in the shared checks of :mod:`analysis.readers.checks`.
 """
 
 from __future__ import annotations
 
-import csv
-import functools
-import io
-import json
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from analysis.errors import ReadError
 from analysis.readers._common import (
     TIME_COLUMN_PATTERN,
+    decode_text,
     guess_kind,
     is_known_unit,
     normalise_unit,
@@ -27,9 +22,34 @@ from analysis.readers._common import (
     split_name_unit,
     to_si,
 )
+from analysis.readers.assemble import build_recording
+from analysis.readers.assemble import build_recording as _build  # the former private name
+from analysis.readers.checks import MIN_SAMPLES, check_declared_count
+from analysis.readers.opensignals import PLUX_EMG_GAIN, PLUX_VCC_V, plux_emg_mv, read_opensignals_txt
+from analysis.readers.opensignals import _opensignals_recording as _opensignals_recording
+from analysis.readers.table import _DELIMITERS, _TAIL_LINES, TextTable, parse_table
+from analysis.readers.table import _choose_delimiter as _choose_delimiter
+from analysis.readers.table import _is_number as _is_number
+from analysis.readers.table import _numeric_row as _numeric_row
+from analysis.readers.table import _plain_row_pattern as _plain_row_pattern
+from analysis.readers.table import _split as _split
+from analysis.readers.table import trim_trailing_incomplete as _trim_trailing_incomplete
 from analysis.recording import Recording
 
-__all__ = ["TextTable", "parse_table", "read_text", "TEXT_FORMATS", "sniff_text_format"]
+__all__ = [
+    "TextTable",
+    "parse_table",
+    "read_text",
+    "TEXT_FORMATS",
+    "sniff_text_format",
+    "build_recording",
+    "plux_emg_mv",
+    "PLUX_VCC_V",
+    "PLUX_EMG_GAIN",
+    "_DELIMITERS",
+    "_TAIL_LINES",
+    "_build",
+]
 
 TEXT_FORMATS = (
     "generic_csv",
@@ -43,200 +63,9 @@ TEXT_FORMATS = (
     "opensignals_txt",
 )
 
-_DELIMITERS = ("\t", ",", ";", " ")  # " " means runs of whitespace
-_TAIL_LINES = 40  # lines from the end used to choose the delimiter
 _SAMPLING_RATE_HINT = (
     "pass sampling_rate_hz=... to read_recording, or set sampling_rate_hz for this trial in trials.csv"
 )
-
-
-@dataclass
-class TextTable:
-    """A parsed text export: what came before the header, the header, unit rows and the numbers."""
-
-    delimiter: str | None
-    preamble: list[str]
-    header: list[str] | None
-    extra_header_rows: list[list[str]]
-    data: np.ndarray
-    first_data_line: int  # 1-based line number of the first numeric row
-    trimmed_trailing_rows: int = 0
-    notes: dict[str, Any] = field(default_factory=dict)
-
-
-def _split(line: str, delimiter: str | None) -> list[str]:
-    if delimiter is None:
-        return [line.strip()]
-    if delimiter == " ":
-        return line.split()
-    return [cell.strip() for cell in next(csv.reader([line], delimiter=delimiter))]
-
-
-def _is_number(token: str) -> bool:
-    if token == "":
-        return True
-    try:
-        float(token)
-    except ValueError:
-        return False
-    return True
-
-
-def _numeric_row(cells: list[str]) -> bool:
-    return any(c != "" for c in cells) and all(_is_number(c) for c in cells)
-
-
-#: a plain decimal number (a strict subset of what ``float`` accepts: no nan/inf, no ``_``, ASCII digits)
-_PLAIN_NUMBER = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
-
-
-@functools.lru_cache(maxsize=64)
-def _plain_row_pattern(delimiter: str | None, n_fields: int) -> re.Pattern:
-    """Rows made only of plain numbers (or empty cells) and ``n_fields`` fields, without quotes.
-
-    Every line it matches is one the careful check (``_split`` + ``_is_number`` per cell) accepts as a data
-    row with ``n_fields`` fields, so matching it first and falling back to the careful check only for the
-    lines it rejects (the header, quoted cells, nan/inf, ...) finds exactly the same numeric block.
-    """
-    if delimiter is None and n_fields != 1:
-        return re.compile(r"(?!)")  # no delimiter means one field: nothing else is a plain row
-    pad = "[ ]*" if delimiter == "\t" else "[ \t]*"  # blanks around a cell, never the delimiter itself
-    if delimiter is None or n_fields == 1:  # one column: the stripped line is the cell, never empty
-        return re.compile(rf"{pad}{_PLAIN_NUMBER}{pad}")
-    if delimiter == " ":  # runs of whitespace: no empty cells
-        return re.compile(rf"{pad}{_PLAIN_NUMBER}(?:[ \t]+{_PLAIN_NUMBER}){{{n_fields - 1}}}{pad}")
-    cell = rf"{pad}(?:{_PLAIN_NUMBER})?{pad}"
-    # (?=.*\S): a blank line ends the numeric block, so it is never a plain row (a row of empty tab cells)
-    return re.compile(r"(?=.*\S)" + cell + rf"(?:{re.escape(delimiter)}{cell}){{{n_fields - 1}}}")
-
-
-def _choose_delimiter(lines: list[str]) -> tuple[str | None, int]:
-    """The delimiter that splits the trailing numeric rows into the most, equally many, fields."""
-    tail = [ln for ln in lines[-_TAIL_LINES:] if ln.strip()]
-    best: tuple[str | None, int] = (None, 1)
-    for delim in _DELIMITERS:
-        n_fields, n_rows = None, 0
-        for line in reversed(tail):
-            cells = _split(line, delim)
-            if n_fields is None:
-                n_fields = len(cells)
-            if len(cells) != n_fields or not _numeric_row(cells):
-                break
-            n_rows += 1
-        if n_rows and n_fields and n_fields > best[1]:
-            best = (delim, n_fields)
-    return best
-
-
-def parse_table(path: Path, text: str, *, delimiter: str | None = None, require_header: bool = False) -> TextTable:
-    """Find the numeric block at the end of a text export and the header row above it."""
-    lines = text.splitlines()
-    while lines and not lines[-1].strip():
-        lines.pop()
-    if not lines:
-        raise ReadError(path, "the file has no lines", where="line 1")
-    if delimiter is None:
-        delimiter, n_fields = _choose_delimiter(lines)
-    else:
-        n_fields = len(_split(lines[-1], delimiter))
-    if n_fields == 1:
-        delimiter = None
-        if not _is_number(lines[-1].strip()):
-            raise ReadError(
-                path,
-                f"no numeric data rows found (last line is {lines[-1][:60]!r})",
-                where=f"line {len(lines)}",
-                hint="check the delimiter (tab, comma, semicolon) and that the file holds samples",
-            )
-    # walk up from the end over the numeric block (plain rows by one regex match, the rest carefully)
-    plain_row = _plain_row_pattern(delimiter, n_fields).fullmatch
-    start = len(lines)
-    while start > 0:
-        if plain_row(lines[start - 1]):
-            start -= 1
-            continue
-        cells = _split(lines[start - 1], delimiter)
-        if not lines[start - 1].strip():
-            break
-        if len(cells) != n_fields or not (_numeric_row(cells) or all(c == "" for c in cells)):
-            break
-        start -= 1
-    if start == len(lines):
-        raise ReadError(path, "no numeric data rows found", where=f"line {len(lines)}")
-    header: list[str] | None = None
-    extra: list[list[str]] = []
-    preamble_end = start
-    # non-numeric rows with the same number of fields directly above the block
-    run: list[tuple[int, list[str]]] = []
-    i = start - 1
-    while i >= 0 and lines[i].strip():
-        cells = _split(lines[i], delimiter)
-        if len(cells) != n_fields:
-            break
-        numeric_share = sum(1 for c in cells if c != "" and _is_number(c)) / max(1, sum(1 for c in cells if c != ""))
-        if i == start - 1 and numeric_share >= 0.5 and n_fields > 1:
-            bad_col = next(j for j, c in enumerate(cells) if not _is_number(c))
-            raise ReadError(
-                path,
-                f"non-numeric value {cells[bad_col]!r} in a data row",
-                where=f"line {i + 1}, column {bad_col + 1}",
-                hint="fix or remove that row; readers do not guess values",
-            )
-        run.insert(0, (i, cells))
-        i -= 1
-    if run:
-        filled = [sum(1 for c in cells if c != "") for _, cells in run]
-        top = filled.index(max(filled))
-        preamble_end = run[top][0]
-        header = run[top][1]
-        extra = [cells for _, cells in run[top + 1 :]]
-    elif n_fields > 1 or require_header:
-        # a header with a different number of fields than the data: mis-delimited or broken export
-        above = start - 1
-        if above >= 0 and lines[above].strip():
-            raise ReadError(
-                path,
-                f"the header has {len(_split(lines[above], delimiter))} field(s) but data rows have {n_fields}",
-                where=f"line {above + 1}",
-                hint="check the delimiter and that the header names every column",
-            )
-        if require_header:
-            raise ReadError(path, "no header row above the data", where=f"line {start + 1}")
-    block = "\n".join(lines[start:])
-    try:
-        frame = pd.read_csv(
-            io.StringIO(block),
-            sep=r"\s+" if delimiter == " " else (delimiter or ","),
-            header=None,
-            dtype=float,
-            engine="c" if delimiter != " " else "python",
-            skip_blank_lines=False,
-            names=range(n_fields),
-        )
-    except (ValueError, pd.errors.ParserError) as exc:
-        raise ReadError(
-            path, f"could not parse the numeric rows: {exc}", where=f"lines {start + 1}-{len(lines)}"
-        ) from None
-    return TextTable(
-        delimiter=delimiter,
-        preamble=lines[:preamble_end],
-        header=header,
-        extra_header_rows=extra,
-        data=frame.to_numpy(dtype=float),
-        first_data_line=start + 1,
-    )
-
-
-def _trim_trailing_incomplete(table: TextTable, columns: list[int]) -> TextTable:
-    """Drop rows at the end where any of ``columns`` is empty (exports padded with partial rows)."""
-    complete = np.all(np.isfinite(table.data[:, columns]), axis=1)
-    if complete.all():
-        return table
-    last_complete = int(np.flatnonzero(complete)[-1]) if complete.any() else -1
-    n_trim = table.data.shape[0] - 1 - last_complete
-    table.data = table.data[: last_complete + 1]
-    table.trimmed_trailing_rows = n_trim
-    return table
 
 
 def _rate_from_preamble(lines: list[str]) -> float | None:
@@ -267,85 +96,14 @@ def _default_unit(name: str, flavour: str) -> str | None:
     return None
 
 
-def _build(
-    path: Path,
-    flavour: str,
-    names: list[str],
-    source_units: list[str | None],
-    data: np.ndarray,
-    rate_hz: float,
-    options: dict[str, Any],
-    metadata: dict[str, Any],
-    kinds: list[str] | None = None,
-    events: pd.DataFrame | None = None,
-) -> Recording:
-    rename: dict[str, str] = dict(options.get("columns") or {})
-    unit_override: dict[str, str] = dict(options.get("units") or {})
-    kind_override: dict[str, str] = dict(options.get("kinds") or {})
-    default_unit = options.get("unit")
-    out_names, out_units, out_src_units, out_kinds = [], [], [], []
-    samples = np.empty_like(data, dtype=float)
-    unknown_units = []
-    for j, name in enumerate(names):
-        src = normalise_unit(unit_override.get(name, source_units[j] or default_unit))
-        converted, si_unit, factor = to_si(data[:, j], src)
-        samples[:, j] = converted
-        new_name = rename.get(name, name)
-        kind = (
-            kind_override.get(name)
-            or kind_override.get(new_name)
-            or (kinds[j] if kinds else guess_kind(new_name, si_unit))
-        )
-        if src is None:
-            unknown_units.append(name)
-        out_names.append(new_name)
-        out_units.append(si_unit or "")
-        out_src_units.append(src or "")
-        out_kinds.append(kind)
-    if len(set(out_names)) != len(out_names):
-        dupes = sorted({n for n in out_names if out_names.count(n) > 1})
-        raise ReadError(path, f"duplicate channel names {dupes}", where="header", hint="rename them with columns={...}")
-    metadata = dict(metadata)
-    metadata.setdefault("format", flavour)
-    if unknown_units:
-        metadata["channels_without_unit"] = unknown_units
-    vertical = _vertical_axis(out_names, samples)
-    if vertical:
-        metadata["vertical_axis"] = vertical
-        metadata["vertical_axis_method"] = "axis of ground_force*_v{x,y,z} with the largest median |force|"
-    try:
-        return Recording(
-            samples=samples,
-            sampling_rate_hz=float(rate_hz),
-            channel_names=out_names,
-            units=out_units,
-            channel_kinds=out_kinds,
-            source=path,
-            source_units=out_src_units,
-            events=events if events is not None else Recording.__dataclass_fields__["events"].default_factory(),
-            metadata=metadata,
-        )
-    except ValueError as exc:
-        raise ReadError(path, str(exc).split(": ", 1)[-1], hint="check the kinds= option") from None
-
-
-def _vertical_axis(names: list[str], samples: np.ndarray) -> str | None:
-    axes = {}
-    for axis in "xyz":
-        idx = [i for i, n in enumerate(names) if re.fullmatch(rf"ground_force\d*_v{axis}", n)]
-        if idx:
-            axes[axis] = float(np.nanmedian(np.abs(samples[:, idx])))
-    if len(axes) < 3:
-        return None
-    return max(axes, key=axes.get)
-
-
 def _channels_with_time(
     path: Path, table: TextTable, flavour: str, options: dict[str, Any], metadata: dict[str, Any]
 ) -> Recording:
     """Header-named columns, an optional time column, units from ``[unit]``/``(unit)``/unit row/defaults."""
-    assert table.header is not None
-    parsed = [split_name_unit(h) for h in table.header]
+    if table.header is None:
+        raise ReadError(path, "no header row naming the columns", where=f"line {table.first_data_line}")
+    header: list[str] = table.header
+    parsed = [split_name_unit(h) for h in header]
     unit_row = None
     for row in table.extra_header_rows:
         units = [normalise_unit(c) for c in row]
@@ -355,28 +113,26 @@ def _channels_with_time(
             break
     time_col = options.get("time_column")
     time_cols = [
-        j
-        for j, (n, _) in enumerate(parsed)
-        if TIME_COLUMN_PATTERN.match(n) or TIME_COLUMN_PATTERN.match(table.header[j])
+        j for j, (n, _) in enumerate(parsed) if TIME_COLUMN_PATTERN.match(n) or TIME_COLUMN_PATTERN.match(header[j])
     ]
     if time_col is not None:
-        if time_col not in table.header and time_col not in [n for n, _ in parsed]:
-            raise ReadError(path, f"no time column {time_col!r}; columns are {table.header}", where="header")
-        time_cols = [j for j, (n, _) in enumerate(parsed) if time_col in (n, table.header[j])] + [
-            j for j in time_cols if table.header[j] != time_col
+        if time_col not in header and time_col not in [n for n, _ in parsed]:
+            raise ReadError(path, f"no time column {time_col!r}; columns are {header}", where="header")
+        time_cols = [j for j, (n, _) in enumerate(parsed) if time_col in (n, header[j])] + [
+            j for j in time_cols if header[j] != time_col
         ]
     skip = set(time_cols)
-    skip |= {j for j, h in enumerate(table.header) if h == "" or h.lower().startswith("unnamed")}
+    skip |= {j for j, h in enumerate(header) if h == "" or h.lower().startswith("unnamed")}
     if flavour == "netforce_txt":
-        skip |= {j for j, h in enumerate(table.header) if h.lower() in ("sample", "samples", "frame", "#")}
+        skip |= {j for j, h in enumerate(header) if h.lower() in ("sample", "samples", "frame", "#")}
     wanted = options.get("channels")
-    channel_cols = [j for j in range(len(table.header)) if j not in skip]
+    channel_cols = [j for j in range(len(header)) if j not in skip]
     if flavour == "delsys_csv":
-        channel_cols, dropped = _delsys_same_rate(table, time_cols, channel_cols)
+        channel_cols, dropped = _delsys_same_rate(table, header, time_cols, channel_cols)
         if dropped:
             metadata["channels_dropped_other_rate"] = dropped
     if wanted is not None:
-        by_name = {parsed[j][0]: j for j in channel_cols} | {table.header[j]: j for j in channel_cols}
+        by_name = {parsed[j][0]: j for j in channel_cols} | {header[j]: j for j in channel_cols}
         missing = [w for w in wanted if w not in by_name]
         if missing:
             raise ReadError(
@@ -392,30 +148,33 @@ def _channels_with_time(
     data = table.data
     if data.shape[0] == 0:
         raise ReadError(path, "no complete data rows", where=f"line {table.first_data_line}")
-    nan_rows, nan_cols = np.nonzero(~np.isfinite(data[:, channel_cols]))
+    nan_rows, nan_cols = np.nonzero(np.isnan(data[:, channel_cols]))
     if nan_rows.size:
         r, c = int(nan_rows[0]), channel_cols[int(nan_cols[0])]
         raise ReadError(
             path,
             "missing value inside the recording",
-            where=f"line {table.first_data_line + r}, column {c + 1} ({table.header[c]!r})",
+            where=f"line {table.line_of(r)}, column {c + 1} ({header[c]!r})",
             hint="readers keep gaps visible instead of filling them: fix the export",
         )
+    _enough_rows(path, table)
     rate = options.get("sampling_rate_hz")
     if time_cols:
         j = time_cols[0]
         time_unit = parsed[j][1] or (unit_row[j] if unit_row else None) or "s"
         time_s, _, _ = to_si(data[:, j], time_unit)
-        file_rate = rate_from_time(path, time_s, column=table.header[j], first_row=table.first_data_line)
+        file_rate = rate_from_time(
+            path, time_s, column=header[j], first_row=table.first_data_line, line_of=table.line_of
+        )
         if rate is not None and abs(float(rate) - file_rate) > 1e-3 * file_rate:
             raise ReadError(
                 path,
                 f"sampling_rate_hz={rate} disagrees with the time column ({file_rate:.6g} Hz)",
-                where=f"column {table.header[j]!r}",
+                where=f"column {header[j]!r}",
             )
         rate = file_rate
         metadata["start_time_s"] = float(time_s[0])
-        metadata["sampling_rate_source"] = f"time column {table.header[j]!r}"
+        metadata["sampling_rate_source"] = f"time column {header[j]!r}"
     elif rate is None:
         rate = _rate_from_preamble(table.preamble)
         if rate is not None:
@@ -431,10 +190,44 @@ def _channels_with_time(
     ]
     if table.preamble:
         metadata["preamble"] = table.preamble[:50]
-    return _build(path, flavour, names, units, data[:, channel_cols], rate, options, metadata)
+    return _build(
+        path,
+        flavour,
+        names,
+        units,
+        data[:, channel_cols],
+        rate,
+        options,
+        _with_warnings(metadata, table),
+        row_where=_line_where(table),
+    )
 
 
-def _delsys_same_rate(table: TextTable, time_cols: list[int], channel_cols: list[int]) -> tuple[list[int], list[str]]:
+def _line_where(table: TextTable) -> Any:
+    return lambda row: f"line {table.line_of(row)}"
+
+
+def _with_warnings(metadata: dict[str, Any], table: TextTable) -> dict[str, Any]:
+    if table.warnings:
+        metadata = dict(metadata, read_warnings=list(table.warnings))
+    return metadata
+
+
+def _enough_rows(path: Path, table: TextTable) -> None:
+    """Fewer than two rows cannot be a recording: say so before asking for a sampling rate."""
+    n = table.data.shape[0]
+    if n < MIN_SAMPLES:
+        raise ReadError(
+            path,
+            f"{n} data row(s): a recording needs at least {MIN_SAMPLES} (is the file truncated?)",
+            where=f"line {table.first_data_line}",
+            hint="export or copy the recording again",
+        )
+
+
+def _delsys_same_rate(
+    table: TextTable, header: list[str], time_cols: list[int], channel_cols: list[int]
+) -> tuple[list[int], list[str]]:
     """EMGworks pairs each signal with its own ``X[s]`` column; keep channels on the first EMG time base."""
     if not time_cols:
         return channel_cols, []
@@ -448,7 +241,7 @@ def _delsys_same_rate(table: TextTable, time_cols: list[int], channel_cols: list
         if np.array_equal(np.isfinite(t), np.isfinite(ref_t)) and np.allclose(t[:n], ref_t[:n], equal_nan=True):
             kept.append(j)
         else:
-            dropped.append(table.header[j])
+            dropped.append(header[j])
     return kept, dropped
 
 
@@ -458,24 +251,44 @@ def _delsys_same_rate(table: TextTable, time_cols: list[int], channel_cols: list
 
 def _read_fz_text(path: Path, table: TextTable, options: dict[str, Any]) -> Recording:
     n = table.data.shape[1]
+    if table.header:
+        # a name has a letter: a first line like "--4.478" or "-1.2.3" is a garbled value, not a channel name
+        for j, cell in enumerate(table.header):
+            if not re.search(r"[A-Za-z]", cell):
+                raise ReadError(
+                    path,
+                    f"{cell!r} is neither a number nor a channel name",
+                    where=f"line {table.first_data_line - 1 - len(table.extra_header_rows)}, column {j + 1}",
+                    hint="fix that value; force values are read as numbers, whatever their sign",
+                )
     names = table.header if table.header else (["Fz"] if n == 1 else [f"FP{i + 1}" for i in range(n)])
+    # no trimming of empty trailing cells here: plain force files have none, so one is a truncated row
+    _enough_rows(path, table)
     rate = options.get("sampling_rate_hz")
     if rate is None:
         raise ReadError(path, "a plain force column file does not store its sampling rate", hint=_SAMPLING_RATE_HINT)
-    table = _trim_trailing_incomplete(table, list(range(n)))
     metadata: dict[str, Any] = {
         "format": "fz_text",
         "sampling_rate_source": "sampling_rate_hz option",
         "unit_assumed": options.get("unit") is None,  # the file states no unit: N (vertical GRF) unless unit= says
         "vertical_axis": "z",
     }
-    if table.trimmed_trailing_rows:
-        metadata["trimmed_trailing_rows"] = table.trimmed_trailing_rows
     opts = dict(options)
     opts.setdefault("unit", "N")
     if opts["unit"] is None:
         opts["unit"] = "N"
-    return _build(path, "fz_text", list(names), [None] * n, table.data, rate, opts, metadata, kinds=["force"] * n)
+    return _build(
+        path,
+        "fz_text",
+        list(names),
+        [None] * n,
+        table.data,
+        rate,
+        opts,
+        _with_warnings(metadata, table),
+        kinds=["force"] * n,
+        row_where=_line_where(table),
+    )
 
 
 _UCI_CHANNEL = re.compile(
@@ -486,13 +299,17 @@ UCI_SAMPLING_RATE_HZ = 1000.0
 
 
 def _read_uci(path: Path, table: TextTable, options: dict[str, Any]) -> Recording:
-    names, units, declared = [], [], []
-    for line in table.preamble:
+    names: list[str] = []
+    units: list[str | None] = []
+    declared: list[int] = []
+    declared_at: list[int] = []
+    for i, line in enumerate(table.preamble):
         match = _UCI_CHANNEL.match(line.strip())
         if match:
             names.append(match.group("name").strip())
             units.append(normalise_unit(match.group("unit").strip()))
             declared.append(int(match.group("n")))
+            declared_at.append(i + 1)
     if len(names) != table.data.shape[1]:
         raise ReadError(
             path,
@@ -502,13 +319,18 @@ def _read_uci(path: Path, table: TextTable, options: dict[str, Any]) -> Recordin
     emg_cols = [j for j, u in enumerate(units) if u in ("mV", "uV", "V")]
     table = _trim_trailing_incomplete(table, emg_cols or list(range(len(names))))
     data = table.data
-    bad = np.argwhere(~np.isfinite(data))
+    bad = np.argwhere(np.isnan(data))
     if bad.size:
         r, c = bad[0]
         raise ReadError(
             path,
             "missing value inside the recording",
-            where=f"line {table.first_data_line + r}, column {c + 1} ({names[c]!r})",
+            where=f"line {table.line_of(int(r))}, column {c + 1} ({names[c]!r})",
+        )
+    _enough_rows(path, table)
+    for j in emg_cols:  # the EMG channels hold exactly the values the header announces (the angle is resampled)
+        check_declared_count(
+            path, data.shape[0], declared[j], what=f"values of channel {names[j]!r}", where=f"line {declared_at[j]}"
         )
     rate = options.get("sampling_rate_hz") or UCI_SAMPLING_RATE_HZ
     metadata = {
@@ -524,7 +346,18 @@ def _read_uci(path: Path, table: TextTable, options: dict[str, Any]) -> Recordin
     kinds = [
         "emg" if j in emg_cols else guess_kind(names[j], to_si(np.zeros(1), units[j])[1]) for j in range(len(names))
     ]
-    return _build(path, "uci_emg", names, units, data, rate, options, metadata, kinds=kinds)
+    return _build(
+        path,
+        "uci_emg",
+        names,
+        units,
+        data,
+        rate,
+        options,
+        _with_warnings(metadata, table),
+        kinds=kinds,
+        row_where=_line_where(table),
+    )
 
 
 def _read_opensim(path: Path, text: str, options: dict[str, Any]) -> Recording:
@@ -540,9 +373,15 @@ def _read_opensim(path: Path, text: str, options: dict[str, Any]) -> Recording:
             settings[key.strip().lower()] = value.strip()
     in_degrees = settings.get("indegrees", "yes").lower() != "no"
     body = "\n".join(lines[end + 1 :])
-    table = parse_table(path, body, require_header=True)
-    table.first_data_line += end + 1
+    table = parse_table(path, body, require_header=True, lenient=bool(options.get("lenient")), first_line=end + 2)
     header = table.header or []
+    for key, found, what in (("nrows", table.data.shape[0], "rows"), ("ncolumns", len(header), "columns")):
+        if key in settings:
+            try:
+                declared = int(settings[key])
+            except ValueError:
+                raise ReadError(path, f"{key}={settings[key]!r} is not a count", where="header") from None
+            check_declared_count(path, found, declared, what=what, where=f"header line '{key}='")
     time_cols = [j for j, h in enumerate(header) if h.lower() == "time"]
     if not time_cols:
         raise ReadError(path, "no 'time' column after endheader", where=f"line {end + 2}")
@@ -562,7 +401,10 @@ def _read_opensim(path: Path, text: str, options: dict[str, Any]) -> Recording:
     names = [h for j, h in enumerate(header) if j not in time_cols]
     chan_units = [u for j, u in enumerate(units) if j not in time_cols]
     data = table.data[:, [j for j in range(len(header)) if j not in time_cols]]
-    rate = rate_from_time(path, table.data[:, time_cols[0]], column="time", first_row=table.first_data_line)
+    _enough_rows(path, table)
+    rate = rate_from_time(
+        path, table.data[:, time_cols[0]], column="time", first_row=table.first_data_line, line_of=table.line_of
+    )
     metadata = {
         "format": "opensim",
         "in_degrees": in_degrees,
@@ -570,77 +412,17 @@ def _read_opensim(path: Path, text: str, options: dict[str, Any]) -> Recording:
         "start_time_s": float(table.data[0, time_cols[0]]),
         "sampling_rate_source": "time column 'time'",
     }
-    return _build(path, "opensim", names, chan_units, data, rate, options, metadata)
-
-
-#: PLUX EMG transfer function (biosignalsnotebooks conversion.raw_to_phy 'EMG'): VCC 3 V, gain 1000
-PLUX_VCC_V = 3.0
-PLUX_EMG_GAIN = 1000.0
-
-
-def plux_emg_mv(adc: np.ndarray, resolution_bits: int) -> np.ndarray:
-    """PLUX EMG sensor: mV = (ADC / 2^n - 1/2) * VCC / G * 1000 = ADC * 3.0 / 2^n - 1.5 (VCC 3 V, G 1000)."""
-    return (np.asarray(adc, dtype=float) / 2.0**resolution_bits - 0.5) * PLUX_VCC_V / PLUX_EMG_GAIN * 1000.0
-
-
-def _read_opensignals_txt(path: Path, text: str, options: dict[str, Any]) -> Recording:
-    lines = text.splitlines()
-    try:
-        json_line = next(ln for ln in lines[:5] if ln.startswith("# {"))
-        end = next(i for i, ln in enumerate(lines) if ln.strip().lower() == "# endofheader")
-        info = json.loads(json_line[2:])
-        device, meta = next(iter(info.items()))
-        columns = list(meta["column"])
-        labels = list(meta["label"])
-        sensors = list(meta["sensor"])
-        resolutions = [int(r) for r in meta["resolution"]]
-        rate = float(meta["sampling rate"])
-    except (StopIteration, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise ReadError(
-            path, f"OpenSignals header is missing or malformed ({type(exc).__name__}: {exc})", where="lines 1-3"
-        ) from None
-    table = parse_table(path, "\n".join(lines[end + 1 :]))
-    if table.data.shape[1] != len(columns):
-        raise ReadError(
-            path, f"header lists {len(columns)} columns, data rows have {table.data.shape[1]}", where=f"line {end + 2}"
-        )
-    analog_cols = [columns.index(lbl) for lbl in labels if lbl in columns]
-    if len(analog_cols) != len(labels):
-        raise ReadError(path, f"channel labels {labels} not all in columns {columns}", where="line 2")
-    return _opensignals_recording(
-        path, device, meta, labels, sensors, resolutions, table.data[:, analog_cols], rate, options, "opensignals_txt"
+    return _build(
+        path,
+        "opensim",
+        names,
+        chan_units,
+        data,
+        rate,
+        options,
+        _with_warnings(metadata, table),
+        row_where=_line_where(table),
     )
-
-
-def _opensignals_recording(path, device, meta, labels, sensors, resolutions, adc, rate, options, fmt) -> Recording:
-    if len(resolutions) == 1 and len(labels) > 1:
-        resolutions = resolutions * len(labels)
-    if not (len(labels) == len(sensors) == len(resolutions) == adc.shape[1]):
-        raise ReadError(
-            path,
-            f"{len(labels)} labels, {len(sensors)} sensors, {len(resolutions)} resolutions for {adc.shape[1]} channels",
-            where="header",
-        )
-    columns, units, kinds = [], [], []
-    for j, (sensor, bits) in enumerate(zip(sensors, resolutions)):
-        if str(sensor).upper().startswith("EMG"):
-            columns.append(plux_emg_mv(adc[:, j], bits))
-            units.append("mV")
-            kinds.append("emg")
-        else:
-            columns.append(adc[:, j].astype(float))
-            units.append("ADC")
-            kinds.append("other")
-    metadata = {
-        "format": fmt,
-        "device": device,
-        "device_info": {k: (v.tolist() if hasattr(v, "tolist") else v) for k, v in meta.items()},
-        "resolution_bits": resolutions,
-        "transfer_function": "EMG mV = ADC*VCC/2^n - VCC/2 (VCC 3.0 V, EMG gain 1000; PLUX/biosignalsnotebooks)",
-        "sensors": sensors,
-    }
-    data = np.column_stack(columns) if columns else np.empty((adc.shape[0], 0))
-    return _build(path, fmt, list(labels), units, data, rate, options, metadata, kinds=kinds)
 
 
 # --------------------------------------------------------------------------------------------
@@ -685,16 +467,14 @@ def sniff_text_format(path: Path, text: str) -> str:
 
 
 def read_text(path: Path, raw: bytes, fmt: str, options: dict[str, Any]) -> Recording:
-    from analysis.readers._common import decode_text
-
     text = decode_text(path, raw)
     if fmt == "auto":
         fmt = sniff_text_format(path, text)
     if fmt == "opensim":
         return _read_opensim(path, text, options)
     if fmt == "opensignals_txt":
-        return _read_opensignals_txt(path, text, options)
-    table = parse_table(path, text, delimiter=options.get("delimiter"))
+        return read_opensignals_txt(path, text, options)
+    table = parse_table(path, text, delimiter=options.get("delimiter"), lenient=bool(options.get("lenient")))
     if fmt == "uci_emg":
         return _read_uci(path, table, options)
     if fmt == "fz_text":
