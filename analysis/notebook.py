@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import html
 import os
+import sys
+import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +30,7 @@ __all__ = [
     "resolve_reports_dir",
     "show_html",
     "feature_tables",
+    "feature_tables_quietly",
     "claim_tables",
 ]
 
@@ -134,7 +137,7 @@ def feature_tables(ctx: NotebookContext, *, workers: int | None = 2, progress: b
 
     A failed trial is never dropped silently: the failures table is shown when it is not empty. Warnings
     raised while processing trials are in ``features.warnings`` (shown, summarised, by
-    :func:`analysis.plots.tables.feature_tables_quietly`).
+    :func:`feature_tables_quietly`).
     """
     from analysis.features import extract_features
 
@@ -144,6 +147,42 @@ def feature_tables(ctx: NotebookContext, *, workers: int | None = 2, progress: b
             f"<p style='color:#b00'><b>{len(features.failures)} trial(s) could not be processed</b> and are "
             "excluded from the analyses below (listed with their error):</p>" + features.failures.to_html(index=False)
         )
+    return features
+
+
+def feature_tables_quietly(ctx: NotebookContext | None, **kwargs: Any) -> Any:
+    """``analysis.notebook.feature_tables`` with the per-trial warnings (e.g. %MVC above 100 in loaded
+    tasks; ``features.warnings``, kept with each trial's cached tables, so a cached rerun shows them too) and
+    any other warning of the run collected into one collapsed summary instead of hundreds of red lines.
+    Anything a worker process still prints arrives on file descriptor 2, so that is captured too."""
+    from analysis.plots.tables import parse_warning_lines, warnings_summary_html
+
+    sys.stderr.flush()
+    saved_fd = os.dup(2)
+    with tempfile.TemporaryFile(mode="w+b") as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                features = feature_tables(ctx, **kwargs)
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved_fd, 2)
+            os.close(saved_fd)
+        sink.seek(0)
+        worker_text = sink.read().decode("utf-8", "replace")
+    found = [
+        (w.category.__name__, str(w.message))
+        for w in caught
+        if not issubclass(w.category, (DeprecationWarning, FutureWarning))
+    ]
+    found += parse_warning_lines(worker_text)
+    found += list(zip(features.warnings["category"].astype(str), features.warnings["message"].astype(str)))
+    # tqdm.auto asking for ipywidgets inside a kernel says nothing about the data
+    found = [(kind, message) for kind, message in found if "IProgress not found" not in message]
+    summary = warnings_summary_html(found, "extracting features")
+    if summary:
+        show_html(summary)
     return features
 
 

@@ -27,7 +27,6 @@ __all__ = [
     "ankle_load_physics",
     "metric_rows",
     "hinge_fit_line",
-    "psi_by_mass_group",
     "plot_fppa_dose_response",
     "plot_psi_profile",
     "plot_fppa_by_mass_group",
@@ -154,45 +153,6 @@ def hinge_fit_line(
         "psi": float(psi),
         "method": "OLS with subject intercepts (within-subject centring), line through the grand mean",
     }
-
-
-def psi_by_mass_group(
-    fppa: pd.DataFrame, *, n_groups: int = 3, n_boot: int = 100, seed: int = 0, mass: str = "body_mass_kg"
-) -> pd.DataFrame:
-    """Breakpoint psi profiled separately in body-mass groups (quantiles of subject mass; tertiles by default),
-    with profile and subject-cluster bootstrap intervals (:func:`analysis.models.profile_hinge`)."""
-    from analysis.models import profile_hinge
-
-    if mass not in fppa.columns:
-        raise AnalysisError(f"FPPA rows have no {mass!r} column: mass groups need body mass per subject")
-    per_subject = fppa.groupby("subject_id")[mass].first()
-    if per_subject.size < 2 * n_groups:
-        raise AnalysisError(f"{per_subject.size} subjects: mass groups need at least {2 * n_groups}")
-    labels = pd.qcut(per_subject.rank(method="first"), n_groups, labels=False)
-    rng = np.random.default_rng(seed)
-    rows = []
-    for g in range(n_groups):
-        ids = labels.index[labels == g]
-        d = fppa[fppa["subject_id"].isin(ids)]
-        prof = profile_hinge(d, "value", "load_pct_bw", "subject_id", n_boot=n_boot, rng=rng)
-        m = per_subject.loc[ids]
-        rows.append(
-            {
-                "mass_group": f"{m.min():.0f}–{m.max():.0f} kg",
-                "n_subjects": len(ids),
-                "mass_mean_kg": float(m.mean()),
-                "mass_mean_lb": float(m.mean() * LB_PER_KG),
-                "psi_pct_bw": prof.estimate,
-                "profile_low": prof.profile_ci95[0],
-                "profile_high": prof.profile_ci95[1],
-                "bootstrap_low": prof.bootstrap_ci95[0],
-                "bootstrap_high": prof.bootstrap_ci95[1],
-                "n_boot": prof.n_boot,
-            }
-        )
-    out = pd.DataFrame(rows)
-    out.attrs["method"] = f"profile_hinge per body-mass {n_groups}-quantile group, seed {seed}"
-    return out
 
 
 # --------------------------------------------------------------------------------------------- figures
