@@ -16,6 +16,7 @@ import os
 import sys
 import tempfile
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ __all__ = [
     "feature_tables",
     "feature_tables_quietly",
     "claim_tables",
+    "claims",
 ]
 
 VERDICTS = ("supported", "contradicted", "inconclusive", "not testable")
@@ -186,24 +188,17 @@ def feature_tables_quietly(ctx: NotebookContext | None, **kwargs: Any) -> Any:
     return features
 
 
-def claim_tables(ctx: NotebookContext, features=None):
+def claim_tables(ctx: NotebookContext, features: Any = None) -> Any:
     """Everything the claim analyses read, as one ``analysis.claims.ClaimTables``."""
-    from analysis.claims import ClaimTables
+    from analysis.claim_cache import claim_tables_for
 
     features = features if features is not None else feature_tables(ctx)
-    study = ctx.study
+    return claim_tables_for(ctx.study, features)
 
-    def nonempty(df):
-        return df if df is not None and len(df) else None
 
-    return ClaimTables(
-        emg=nonempty(features.emg),
-        force=nonempty(features.force),
-        kinematics=nonempty(features.kinematics),
-        measures=nonempty(study.measures),
-        subjects=study.subjects,
-        trials=study.trials,
-        exposures=nonempty(study.exposures),
-        injuries=nonempty(study.injuries),
-        synthetic=ctx.synthetic,
-    )
+def claims(ctx: NotebookContext, tables: Any, *, only: Sequence[str] | None = None, **settings: Any) -> Any:
+    """The claims table for ``only`` (all when None): the one ``anklelab reproduce`` evaluated for this run
+    when its key matches (same tables and settings), else evaluated here (:mod:`analysis.claim_cache`)."""
+    from analysis.claim_cache import shared_claims
+
+    return shared_claims(tables, ctx.study_dir, only=only, **settings)

@@ -44,6 +44,7 @@ __all__ = [
     "render_html",
     "reproduce",
     "prepare_features",
+    "prepare_claims",
     "write_index",
     "list_notebooks",
     "study_content_hash",
@@ -409,6 +410,32 @@ def prepare_features(study_dir: Path, *, workers: int | None = None, progress: b
     return f"features ready ({n_failed} failed trial(s) listed in the reports)" if n_failed else "features ready"
 
 
+def prepare_claims(study_dir: Path) -> str | None:
+    """Evaluate every claim once for this run (:mod:`analysis.claim_cache`, the suite's settings) so the
+    notebooks read one shared table instead of each evaluating its claims again.
+
+    Returns a one-line summary, or ``None`` when the folder is not a study; a claims error is left for the
+    notebooks to report (they then evaluate, and fail, where the reader sees it).
+    """
+    if not (Path(study_dir) / "study.yaml").exists():
+        return None
+    try:
+        from analysis.claim_cache import cached_claims, claim_tables_for, evaluate_and_store
+        from analysis.features import extract_features
+        from analysis.study import load_study
+    except ModuleNotFoundError:
+        return None
+    try:
+        study = load_study(study_dir)
+        tables = claim_tables_for(study, extract_features(study, workers=2, progress=False))
+        if cached_claims(tables, study_dir) is not None:
+            return "claims ready (cached)"
+        evaluate_and_store(tables, study_dir)
+    except AnkleLabError as exc:
+        return f"claims could not be evaluated ahead of the notebooks: {exc}"
+    return "claims evaluated once for every notebook"
+
+
 def reproduce(
     study: str | Path | None = None,
     out_dir: str | Path = paths.REPORTS_DIR,
@@ -437,9 +464,10 @@ def reproduce(
             f"'anklelab validate {study_dir}' (data/README.md describes the format)"
         )
     notebooks = list(notebooks or list_notebooks())
-    summary = prepare_features(study_dir, progress=progress)
-    if summary and progress:
-        print(summary, file=sys.stderr, flush=True)
+    for prepare in (lambda: prepare_features(study_dir, progress=progress), lambda: prepare_claims(study_dir)):
+        summary = prepare()
+        if summary and progress:
+            print(summary, file=sys.stderr, flush=True)
     job_list = []
     for nb in notebooks:
         declared = notebook_parameters(nb)
