@@ -125,10 +125,11 @@ def setup(study_dir: str = "", reports_dir: str = "", *, quiet_warnings: bool = 
     banner = synthetic_banner(study)
     if banner:
         show_html(banner)
+    exposures = getattr(study, "exposures", None)
     show_html(
         f"<p>Study <b>{html.escape(ctx.name)}</b> at <code>{html.escape(str(root))}</code>: "
         f"{len(study.subjects)} subjects, {len(study.trials)} trials"
-        + (f", {len(study.exposures)} exposure rows" if getattr(study, "exposures", None) is not None else "")
+        + (f", {len(exposures)} exposure rows" if exposures is not None else "")
         + ".</p>"
     )
     return ctx
@@ -152,7 +153,7 @@ def feature_tables(ctx: NotebookContext, *, workers: int | None = 2, progress: b
     return features
 
 
-def feature_tables_quietly(ctx: NotebookContext | None, **kwargs: Any) -> Any:
+def feature_tables_quietly(ctx: NotebookContext, **kwargs: Any) -> Any:
     """``analysis.notebook.feature_tables`` with the per-trial warnings (e.g. %MVC above 100 in loaded
     tasks; ``features.warnings``, kept with each trial's cached tables, so a cached rerun shows them too) and
     any other warning of the run collected into one collapsed summary instead of hundreds of red lines.

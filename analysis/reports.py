@@ -543,12 +543,7 @@ def _claims_summary_html(out_dir: Path) -> str:
         "<table class='claims'><tr><th>claim</th><th>verdict</th><th>estimate</th><th>95 % CI</th>"
         "<th>unit</th><th>claimed</th><th>n</th><th>n needed</th><th>quote</th></tr>"
     )
-    try:
-        from analysis.plots.tables import clean_unit
-    except ImportError:  # pragma: no cover - plots are part of the package
-
-        def clean_unit(u):
-            return u
+    from analysis.plots.tables import clean_unit
 
     def fmt(v):
         return "–" if v is None or (isinstance(v, float) and v != v) else f"{v:.3g}" if isinstance(v, float) else str(v)

@@ -7,6 +7,7 @@ import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -30,7 +31,7 @@ DEFAULT_METHOD_LISTS: tuple[tuple[str, ...], ...] = (
 class MixedFit:
     """A MixedLM fit plus what it took to get it (structure, optimiser, warnings, attempts)."""
 
-    result: object
+    result: Any  # statsmodels MixedLMResults
     formula: str
     structure: str  # "full", "uncorrelated", "intercept"
     re_formula: str | None
@@ -101,7 +102,7 @@ def _fit_once(formula, data, groups, re_formula, vc_formula, reml, methods):
 
 def _usable(result) -> bool:
     bse = np.asarray(result.bse_fe, dtype=float)
-    return bool(result.converged) and np.all(np.isfinite(bse)) and np.isfinite(result.llf)
+    return bool(result.converged and np.all(np.isfinite(bse)) and np.isfinite(result.llf))
 
 
 def fit_mixedlm_robust(

@@ -288,9 +288,9 @@ def overall_rates_display(rates: Sequence, unit_label: str) -> pd.DataFrame:
             {
                 "measure": f"{r.measure} ({what})",
                 f"rate {unit_label}": f"{float(r.estimate):,.{d}f}",
-                "95 % CI Wald (injurytools)": _ci(*r.ci_wald, d),
-                "95 % CI exact Poisson": _ci(*r.ci_exact, d),
-                "95 % CI athlete bootstrap": _ci(*boot, d),
+                "95 % CI Wald (injurytools)": _ci(r.ci_wald[0], r.ci_wald[1], d),
+                "95 % CI exact Poisson": _ci(r.ci_exact[0], r.ci_exact[1], d),
+                "95 % CI athlete bootstrap": _ci(boot[0], boot[1], d),
                 "events (injuries or days lost)": round(float(r.n)),
                 "athletes (n)": int(r.n_athletes),
                 f"exposure ({exposure_unit_short(r.exposure_unit)})": round(float(r.exposure)),

@@ -323,7 +323,9 @@ def plot_psi_vs_mass(
         )
     ax.set_xlabel("body mass (kg)")
     ax.set_ylabel("valgus breakpoint ψ (%BW per ankle)")
-    sec = ax.secondary_xaxis("top", functions=(lambda kg: kg * LB_PER_KG, lambda lb: lb / LB_PER_KG))
+    sec = ax.secondary_xaxis(
+        "top", functions=(lambda kg: np.asarray(kg) * LB_PER_KG, lambda lb: np.asarray(lb) / LB_PER_KG)
+    )
     sec.set_xlabel("body mass (lb)")
     ax.set_title("Does the tolerable load rise with body mass? (C9)")
     ax.legend(fontsize="small", loc="upper left")
@@ -394,7 +396,9 @@ def plot_ankle_load_physics(physics: pd.DataFrame, *, article_range_pct_bw: tupl
         else math.nan
     )
     if np.isfinite(per_pct_lb):
-        sec = ax.secondary_xaxis("top", functions=(lambda p: p * per_pct_lb, lambda lb: lb / per_pct_lb))
+        sec = ax.secondary_xaxis(
+            "top", functions=(lambda p: np.asarray(p) * per_pct_lb, lambda lb: np.asarray(lb) / per_pct_lb)
+        )
         sec.set_xlabel("load per ankle (lb) for this body mass")
     ax.set_title("What an ankle weight does to the swinging leg (docs/design/statistics.md §9)")
     ax.legend(fontsize="small", loc="upper left")

@@ -49,6 +49,11 @@ class InjuryData:
     intro: Section = field(default_factory=Section)
 
     @property
+    def unit(self) -> str:
+        """The summary unit key (set by :func:`prepare` whenever the study has injury data)."""
+        return self.unit_key or "hours"
+
+    @property
     def has_data(self) -> bool:
         return self.exposures is not None and self.injuries is not None
 
@@ -227,7 +232,7 @@ def groups(data: InjuryData) -> Section:
     if "season" in exposures.columns and exposures["season"].nunique() >= 2:
         seasons = sorted(exposures["season"].dropna().astype(str).unique())
         season_ratio = injury.rate_ratio(
-            exposures, injuries, by="season", group=seasons[-1], reference=seasons[0], summary_unit=data.unit_key
+            exposures, injuries, by="season", group=seasons[-1], reference=seasons[0], summary_unit=data.unit
         )
         ratios = rate_ratio_frame([season_ratio])
         section.table(injplots.rate_ratios_display(ratios))
@@ -278,7 +283,7 @@ def time_to_first_injury(data: InjuryData) -> Section:
         return section.note(_NO_DATA)
     km_injuries = data.cases if data.has_groups else data.injuries
     what = f"{data.body_region} injury" if data.has_groups else "any injury"
-    exposure_key = "hours" if data.unit_key in ("hours", "minutes") else data.unit_key
+    exposure_key = "hours" if data.unit in ("hours", "minutes") else data.unit
     at = injury.athlete_table(data.exposures, km_injuries, summary_unit=exposure_key)
     label = f"exposure ({at['exposure_unit'].iloc[0]})"
     group_names = sorted(at["group"].dropna().unique()) if data.has_groups else []

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.plots.tables import html_table
 from analysis.sections.section import Section, quote_html
 
 __all__ = [
@@ -69,7 +70,7 @@ def prepare(ctx: Any) -> KinematicsData:
         counts = kin.groupby("metric").agg(trials=("trial_id", "nunique"), subjects=("subject_id", "nunique"))
         data.intro.html(
             f"<details><summary>Kinematic metrics available ({len(counts)}); click to list</summary>"
-            + Section().table(counts.reset_index()).parts[0]
+            + html_table(counts.reset_index())
             + "</details>"
         )
     return data
