@@ -41,10 +41,7 @@ features = nbk.feature_tables_quietly(ctx)
 tables = nbk.claim_tables(ctx, features)
 
 # %%
-import html
-
 import matplotlib.pyplot as plt
-import pandas as pd
 
 from analysis.claims import CLAIMS, VERDICTS, write_claims_table
 from analysis.plots import claims as claim_plots
@@ -64,12 +61,11 @@ csv_path, json_path = write_claims_table(claims, ctx.reports_dir)
 # notes below the table: click a claim to open them.
 
 # %%
-counts = claims["verdict"].value_counts().reindex(list(VERDICTS), fill_value=0)
-nbk.show_html("<p>" + " · ".join(f"<b>{v}</b>: {n}" for v, n in counts.items()) + "</p>")
+nbk.show_html(claim_plots.verdict_counts_html(claims, VERDICTS))
 display_table = claim_plots.claims_display_table(claims, notes=False)
 nbk.show_html(report_tables.html_table(display_table, wrap_em=16))
 nbk.show_html(report_tables.claim_notes_html(claims))
-nbk.show_html(f"<p>Written: <code>{html.escape(str(csv_path))}</code>, <code>{html.escape(str(json_path))}</code></p>")
+nbk.show_html(claim_plots.written_files_html(csv_path, json_path))
 
 # %% [markdown]
 # ## 2 · Estimates against the claimed ranges
@@ -91,14 +87,7 @@ plt.close(fig)
 # recordings must exist for the claim to be testable at all.
 
 # %%
-requirements = claim_plots.claim_requirements()
-for _, r in requirements.iterrows():
-    nbk.show_html(
-        f"<h4>{r.claim_id}</h4><blockquote>“{html.escape(r.quote)}”</blockquote>"
-        f"<ul><li><b>Estimand:</b> {html.escape(r.estimand)}</li>"
-        f"<li><b>Data needed:</b> {html.escape(r.data_needed)}</li>"
-        f"<li><b>Form of the claim:</b> {html.escape(r.claim_form)}; claimed: {html.escape(r.claimed_range)}; "
-        f"smallest effect of interest: {html.escape(r.smallest_effect)}</li></ul>")
+nbk.show_html(claim_plots.claim_requirements_html(claim_plots.claim_requirements()))
 
 # %% [markdown]
 # ## 4 · Parts of compound claims

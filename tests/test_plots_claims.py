@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import matplotlib
 
@@ -347,3 +348,12 @@ def test_activation_figure_rows_per_muscle_and_phase_effects_and_table():
     assert table["95 % CI per 4 lb (%)"].str.match(r"^\[\+\d+\.\d, \+\d+\.\d\]$").all()
     with pytest.raises(AnalysisError, match="no fitted load effects"):
         pe.phase_effects_figure(split, ["vastus_lateralis"])
+
+
+def test_overview_html_helpers_escape_and_count():
+    df = pd.DataFrame({"verdict": ["supported", "supported", "inconclusive"]})
+    counts = pc.verdict_counts_html(df, ("supported", "contradicted", "inconclusive", "not testable"))
+    assert "<b>supported</b>: 2" in counts and "<b>contradicted</b>: 0" in counts and "not testable</b>: 0" in counts
+    assert pc.written_files_html(Path("a<b>.csv")) == "<p>Written: <code>a&lt;b&gt;.csv</code></p>"
+    shown = pc.claim_requirements_html(pc.claim_requirements())
+    assert shown.count("<h4>") == len(CLAIMS) and "Estimand:" in shown
