@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from analysis.plots import tables as t
 
@@ -116,3 +117,17 @@ def test_claim_notes_and_verdicts_are_read_from_the_table():
     assert "“quote one”" in verdicts and "<b>supported</b>; estimate 15 % change at 4 lb" in verdicts
     assert "95 % CI [12.5, 17.5], 12 subjects" in verdicts
     assert "<b>not testable</b>; no injuries.csv." in verdicts
+
+
+def test_old_paths_of_functions_moved_out_of_plots_still_resolve():
+    """Fits and feature extraction left plots/ (issue 13); their old import paths keep working."""
+    from analysis import notebook
+    from analysis.models import breakpoint_bootstrap, power_curves, rate_ratios
+    from analysis.plots import injury, kinematics, power
+
+    assert t.feature_tables_quietly is notebook.feature_tables_quietly
+    assert kinematics.psi_by_mass_group is breakpoint_bootstrap.psi_by_mass_group
+    assert injury.group_rate_ratios is rate_ratios.group_rate_ratios
+    assert power.power_curves is power_curves.power_curves
+    with pytest.raises(AttributeError):
+        _ = power.not_a_name

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -462,3 +463,20 @@ def single_team_power_display(table: pd.DataFrame, cases: str = "injuries") -> p
             "IRR a significant study typically reports": 2,
         },
     )
+
+
+#: Old public names whose computation moved out of plots/ (issue 13: plots only draw), kept importable from
+#: here for existing callers; resolved lazily, so importing this module still loads no model code.
+_MOVED = {
+    "rate_ratio_frame": "analysis.models.rate_ratios",
+    "group_rate_ratios": "analysis.models.rate_ratios",
+    "single_team_power_table": "analysis.models.rate_ratios",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MOVED:
+        import importlib
+
+        return getattr(importlib.import_module(_MOVED[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

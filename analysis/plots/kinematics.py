@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -404,3 +405,18 @@ def plot_ankle_load_physics(physics: pd.DataFrame, *, article_range_pct_bw: tupl
     ax.legend(fontsize="small", loc="upper left")
     fig.tight_layout()
     return fig
+
+
+#: Old public names whose computation moved out of plots/ (issue 13: plots only draw), kept importable from
+#: here for existing callers; resolved lazily, so importing this module still loads no model code.
+_MOVED = {
+    "psi_by_mass_group": "analysis.models.breakpoint_bootstrap",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MOVED:
+        import importlib
+
+        return getattr(importlib.import_module(_MOVED[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

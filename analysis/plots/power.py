@@ -11,6 +11,7 @@ The curves themselves are simulated in :mod:`analysis.models.power_curves`; this
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -115,3 +116,21 @@ def power_details_html(details: dict[str, tuple[str, list[str]]]) -> str:
             f"<details><summary><b>{html.escape(cid)}</b>: {html.escape(headline)}</summary><ul>{items}</ul></details>"
         )
     return "".join(blocks)
+
+
+#: Old public names whose computation moved out of plots/ (issue 13: plots only draw), kept importable from
+#: here for existing callers; resolved lazily, so importing this module still loads no model code.
+_MOVED = {
+    "SMALL_N_GRID": "analysis.models.power_curves",
+    "claim_designs": "analysis.models.power_curves",
+    "power_curves": "analysis.models.power_curves",
+    "n_needed_from_curves": "analysis.models.power_curves",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MOVED:
+        import importlib
+
+        return getattr(importlib.import_module(_MOVED[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -250,12 +250,16 @@ def claim_verdicts_html(claims: pd.DataFrame, quotes: Mapping[str, Any]) -> str:
     return "".join(out)
 
 
+#: Old public names whose computation moved out of plots/ (issue 13: plots only draw), kept importable from
+#: here for existing callers; resolved lazily, so importing this module still loads no model code.
+_MOVED = {
+    "feature_tables_quietly": "analysis.notebook",
+}
+
+
 def __getattr__(name: str) -> Any:
-    # Compatibility for callers of the old path (notebook 02 until its thinning lands, issue 13):
-    # feature extraction is not drawing, it lives in analysis.notebook. Resolved lazily so that this
-    # module imports nothing that reads or processes data (tests/test_import_graph.py).
-    if name == "feature_tables_quietly":
+    if name in _MOVED:
         import importlib
 
-        return importlib.import_module("analysis.notebook").feature_tables_quietly
+        return getattr(importlib.import_module(_MOVED[name]), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
