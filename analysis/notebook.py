@@ -157,6 +157,7 @@ def figure_style() -> dict[str, Any]:
 def setup(study_dir: str = "", reports_dir: str = "", *, quiet_warnings: bool = True) -> NotebookContext:
     """Resolve folders, load the study (validating it), show the banner, set the figure style."""
     import matplotlib
+    import matplotlib.style
 
     from analysis.runtime import tune_allocator
     from analysis.study import load_study
@@ -170,7 +171,7 @@ def setup(study_dir: str = "", reports_dir: str = "", *, quiet_warnings: bool = 
         # tqdm.auto asks for ipywidgets in a kernel; the plain bar is fine (and off in notebooks anyway)
         warnings.filterwarnings("ignore", message="IProgress not found")
     matplotlib.rcParams.update({"figure.dpi": 90, "savefig.dpi": 90, "figure.figsize": (8, 4.5)})
-    matplotlib.rcParams.update(figure_style())
+    matplotlib.style.use(figure_style())
     root = resolve_study_dir(study_dir)
     study = load_study(root)
     ctx = NotebookContext(
