@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import html
 import os
+import sys
+import tempfile
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,7 +31,10 @@ __all__ = [
     "resolve_reports_dir",
     "show_html",
     "feature_tables",
+    "feature_tables_quietly",
     "claim_tables",
+    "figure_style",
+    "claims",
 ]
 
 VERDICTS = ("supported", "contradicted", "inconclusive", "not testable")
@@ -91,10 +97,67 @@ def synthetic_banner(study: Any) -> str:
     )
 
 
+#: seaborn 0.13 ``set_theme(style="whitegrid", context="notebook")`` as plain rcParams (the values it changes,
+#: read from seaborn itself), so a kernel does not import seaborn (1.4 s) only to set a style. The "deep"
+#: palette is the colour cycle; seaborn's default image colormap is not set (no report draws an image).
+_WHITEGRID_NOTEBOOK: dict[str, Any] = {
+    "axes.axisbelow": True,
+    "axes.edgecolor": ".8",
+    "axes.grid": True,
+    "axes.labelcolor": ".15",
+    "axes.labelsize": 12.0,
+    "axes.linewidth": 1.25,
+    "axes.titlesize": 12.0,
+    "font.sans-serif": ["Arial", "DejaVu Sans", "Liberation Sans", "Bitstream Vera Sans", "sans-serif"],
+    "font.size": 12.0,
+    "grid.color": ".8",
+    "grid.linewidth": 1.0,
+    "legend.fontsize": 11.0,
+    "legend.title_fontsize": 12.0,
+    "lines.solid_capstyle": "round",
+    "patch.edgecolor": "w",
+    "patch.force_edgecolor": True,
+    "text.color": ".15",
+    "xtick.bottom": False,
+    "xtick.color": ".15",
+    "xtick.labelsize": 11.0,
+    "xtick.major.size": 6.0,
+    "xtick.major.width": 1.25,
+    "xtick.minor.size": 4.0,
+    "xtick.minor.width": 1.0,
+    "ytick.color": ".15",
+    "ytick.labelsize": 11.0,
+    "ytick.left": False,
+    "ytick.major.size": 6.0,
+    "ytick.major.width": 1.25,
+    "ytick.minor.size": 4.0,
+    "ytick.minor.width": 1.0,
+}
+_DEEP_PALETTE = (
+    "#4C72B0",
+    "#DD8452",
+    "#55A868",
+    "#C44E52",
+    "#8172B3",
+    "#937860",
+    "#DA8BC3",
+    "#8C8C8C",
+    "#CCB974",
+    "#64B5CD",
+)
+
+
+def figure_style() -> dict[str, Any]:
+    """The reports' figure style as rcParams (seaborn's whitegrid/notebook theme, "deep" colours)."""
+    from cycler import cycler
+
+    return {**_WHITEGRID_NOTEBOOK, "axes.prop_cycle": cycler(color=list(_DEEP_PALETTE))}
+
+
 def setup(study_dir: str = "", reports_dir: str = "", *, quiet_warnings: bool = True) -> NotebookContext:
     """Resolve folders, load the study (validating it), show the banner, set the figure style."""
     import matplotlib
-    import seaborn as sns
+    import matplotlib.style
 
     from analysis.runtime import tune_allocator
     from analysis.study import load_study
@@ -108,7 +171,7 @@ def setup(study_dir: str = "", reports_dir: str = "", *, quiet_warnings: bool = 
         # tqdm.auto asks for ipywidgets in a kernel; the plain bar is fine (and off in notebooks anyway)
         warnings.filterwarnings("ignore", message="IProgress not found")
     matplotlib.rcParams.update({"figure.dpi": 90, "savefig.dpi": 90, "figure.figsize": (8, 4.5)})
-    sns.set_theme(style="whitegrid", context="notebook")
+    matplotlib.style.use(figure_style())
     root = resolve_study_dir(study_dir)
     study = load_study(root)
     ctx = NotebookContext(
@@ -120,10 +183,11 @@ def setup(study_dir: str = "", reports_dir: str = "", *, quiet_warnings: bool = 
     banner = synthetic_banner(study)
     if banner:
         show_html(banner)
+    exposures = getattr(study, "exposures", None)
     show_html(
         f"<p>Study <b>{html.escape(ctx.name)}</b> at <code>{html.escape(str(root))}</code>: "
         f"{len(study.subjects)} subjects, {len(study.trials)} trials"
-        + (f", {len(study.exposures)} exposure rows" if getattr(study, "exposures", None) is not None else "")
+        + (f", {len(exposures)} exposure rows" if exposures is not None else "")
         + ".</p>"
     )
     return ctx
@@ -134,7 +198,7 @@ def feature_tables(ctx: NotebookContext, *, workers: int | None = 2, progress: b
 
     A failed trial is never dropped silently: the failures table is shown when it is not empty. Warnings
     raised while processing trials are in ``features.warnings`` (shown, summarised, by
-    :func:`analysis.plots.tables.feature_tables_quietly`).
+    :func:`feature_tables_quietly`).
     """
     from analysis.features import extract_features
 
@@ -147,24 +211,53 @@ def feature_tables(ctx: NotebookContext, *, workers: int | None = 2, progress: b
     return features
 
 
-def claim_tables(ctx: NotebookContext, features=None):
+def feature_tables_quietly(ctx: NotebookContext, **kwargs: Any) -> Any:
+    """``analysis.notebook.feature_tables`` with the per-trial warnings (e.g. %MVC above 100 in loaded
+    tasks; ``features.warnings``, kept with each trial's cached tables, so a cached rerun shows them too) and
+    any other warning of the run collected into one collapsed summary instead of hundreds of red lines.
+    Anything a worker process still prints arrives on file descriptor 2, so that is captured too."""
+    from analysis.plots.tables import parse_warning_lines, warnings_summary_html
+
+    sys.stderr.flush()
+    saved_fd = os.dup(2)
+    with tempfile.TemporaryFile(mode="w+b") as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                features = feature_tables(ctx, **kwargs)
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved_fd, 2)
+            os.close(saved_fd)
+        sink.seek(0)
+        worker_text = sink.read().decode("utf-8", "replace")
+    found = [
+        (w.category.__name__, str(w.message))
+        for w in caught
+        if not issubclass(w.category, (DeprecationWarning, FutureWarning))
+    ]
+    found += parse_warning_lines(worker_text)
+    found += list(zip(features.warnings["category"].astype(str), features.warnings["message"].astype(str)))
+    # tqdm.auto asking for ipywidgets inside a kernel says nothing about the data
+    found = [(kind, message) for kind, message in found if "IProgress not found" not in message]
+    summary = warnings_summary_html(found, "extracting features")
+    if summary:
+        show_html(summary)
+    return features
+
+
+def claim_tables(ctx: NotebookContext, features: Any = None) -> Any:
     """Everything the claim analyses read, as one ``analysis.claims.ClaimTables``."""
-    from analysis.claims import ClaimTables
+    from analysis.claim_cache import claim_tables_for
 
     features = features if features is not None else feature_tables(ctx)
-    study = ctx.study
+    return claim_tables_for(ctx.study, features)
 
-    def nonempty(df):
-        return df if df is not None and len(df) else None
 
-    return ClaimTables(
-        emg=nonempty(features.emg),
-        force=nonempty(features.force),
-        kinematics=nonempty(features.kinematics),
-        measures=nonempty(study.measures),
-        subjects=study.subjects,
-        trials=study.trials,
-        exposures=nonempty(study.exposures),
-        injuries=nonempty(study.injuries),
-        synthetic=ctx.synthetic,
-    )
+def claims(ctx: NotebookContext, tables: Any, *, only: Sequence[str] | None = None, **settings: Any) -> Any:
+    """The claims table for ``only`` (all when None): the one ``anklelab reproduce`` evaluated for this run
+    when its key matches (same tables and settings), else evaluated here (:mod:`analysis.claim_cache`)."""
+    from analysis.claim_cache import shared_claims
+
+    return shared_claims(tables, ctx.study_dir, only=only, **settings)

@@ -44,6 +44,7 @@ __all__ = [
     "render_html",
     "reproduce",
     "prepare_features",
+    "prepare_claims",
     "write_index",
     "list_notebooks",
     "study_content_hash",
@@ -409,6 +410,32 @@ def prepare_features(study_dir: Path, *, workers: int | None = None, progress: b
     return f"features ready ({n_failed} failed trial(s) listed in the reports)" if n_failed else "features ready"
 
 
+def prepare_claims(study_dir: Path) -> str | None:
+    """Evaluate every claim once for this run (:mod:`analysis.claim_cache`, the suite's settings) so the
+    notebooks read one shared table instead of each evaluating its claims again.
+
+    Returns a one-line summary, or ``None`` when the folder is not a study; a claims error is left for the
+    notebooks to report (they then evaluate, and fail, where the reader sees it).
+    """
+    if not (Path(study_dir) / "study.yaml").exists():
+        return None
+    try:
+        from analysis.claim_cache import cached_claims, claim_tables_for, evaluate_and_store
+        from analysis.features import extract_features
+        from analysis.study import load_study
+    except ModuleNotFoundError:
+        return None
+    try:
+        study = load_study(study_dir)
+        tables = claim_tables_for(study, extract_features(study, workers=2, progress=False))
+        if cached_claims(tables, study_dir) is not None:
+            return "claims ready (cached)"
+        evaluate_and_store(tables, study_dir)
+    except AnkleLabError as exc:
+        return f"claims could not be evaluated ahead of the notebooks: {exc}"
+    return "claims evaluated once for every notebook"
+
+
 def reproduce(
     study: str | Path | None = None,
     out_dir: str | Path = paths.REPORTS_DIR,
@@ -450,43 +477,77 @@ def reproduce(
             params["reports_dir"] = str(out_dir.resolve())
         validate_parameters(nb, params)  # refuse bad parameters before anything runs
         job_list.append((nb, params, out_dir))
+    # Notebooks that read the shared claims table start after the claims are evaluated (once, below); the
+    # others run meanwhile. Within each group the slowest known notebooks start first (shorter makespan).
+    independent = [job for job in job_list if not _reads_shared_claims(job[0])]
+    dependent = sorted((job for job in job_list if _reads_shared_claims(job[0])), key=_slow_first)
     jobs = max(1, min(jobs or min(2, os.cpu_count() or 1), len(job_list) or 1))
     runs_by_name: dict[str, NotebookRun] = {}
     bar = tqdm(total=len(job_list), desc="notebooks", unit="nb", disable=not progress, file=sys.stderr)
+
+    def finished(run: NotebookRun) -> None:
+        runs_by_name[run.name] = run
+        if not run.ok:
+            tqdm.write(f"FAILED {run.error}", file=sys.stderr)
+        bar.set_postfix_str(run.name)
+        bar.update()
+
+    def claims_done(summary: str | None) -> None:
+        if summary and progress:
+            tqdm.write(summary, file=sys.stderr)
+
     if jobs == 1:
-        for job in job_list:
-            bar.set_postfix_str(job[0].stem)
-            run = _run_notebook_job(job)
-            runs_by_name[run.name] = run
-            if not run.ok:
-                tqdm.write(f"FAILED {run.error}", file=sys.stderr)
-            bar.update()
+        claims_done(prepare_claims(study_dir))
+        for job in independent + dependent:
+            finished(_run_notebook_job(job))
     else:
         # Each notebook runs in its own kernel process; a worker process per job keeps papermill's event
-        # loops apart. Notebooks only read the features prepared above, so they do not race on the cache.
+        # loops apart. Notebooks only read the features and claims prepared here, so they do not race on a cache.
         with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=_mp_context()) as pool:
-            futures = {pool.submit(_run_notebook_job, job): job for job in job_list}
-            for future in cf.as_completed(futures):
-                nb = futures[future][0]
-                try:
-                    run = future.result()
-                except Exception as exc:  # a crashed worker: report it, keep the others
-                    run = NotebookRun(
-                        name=nb.stem,
-                        notebook=nb,
-                        ok=False,
-                        parameters=futures[future][1],
-                        error=f"{nb.stem}: {type(exc).__name__}: {exc}",
-                    )
-                runs_by_name[run.name] = run
-                if not run.ok:
-                    tqdm.write(f"FAILED {run.error}", file=sys.stderr)
-                bar.set_postfix_str(run.name)
-                bar.update()
+            claims_future = pool.submit(prepare_claims, study_dir)
+            futures: dict[cf.Future, tuple[Path, dict[str, Any], Path]] = {
+                pool.submit(_run_notebook_job, job): job for job in independent
+            }
+            pending: set[cf.Future] = set(futures) | {claims_future}
+            while pending:
+                done, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+                for future in done:
+                    if future is claims_future:
+                        try:
+                            claims_done(future.result())
+                        except Exception as exc:  # the notebooks then evaluate, and report, themselves
+                            claims_done(f"claims could not be evaluated ahead of the notebooks: {exc}")
+                        for job in dependent:
+                            new = pool.submit(_run_notebook_job, job)
+                            futures[new] = job
+                            pending.add(new)
+                        continue
+                    nb, params, _ = futures[future]
+                    try:
+                        finished(future.result())
+                    except Exception as exc:  # a crashed worker: report it, keep the others
+                        error = f"{nb.stem}: {type(exc).__name__}: {exc}"
+                        finished(NotebookRun(name=nb.stem, notebook=nb, ok=False, parameters=params, error=error))
     bar.close()
     runs = [runs_by_name[nb.stem] for nb in notebooks]
     write_index(runs, out_dir, study_dir=study_dir)
     return runs
+
+
+#: Notebooks that take longest in a warm run of the demo study (measured, issue 13): started first.
+_SLOW_NOTEBOOKS = ("06_power_and_design", "00_claims_overview")
+
+
+def _slow_first(job: tuple[Path, dict[str, Any], Path]) -> int:
+    stem = job[0].stem
+    return _SLOW_NOTEBOOKS.index(stem) if stem in _SLOW_NOTEBOOKS else len(_SLOW_NOTEBOOKS)
+
+
+def _reads_shared_claims(notebook: Path) -> bool:
+    """Whether the notebook reads the run's claims table (``analysis.notebook.claims``, directly or through
+    a report section), so it should start after :func:`prepare_claims`."""
+    text = Path(notebook).read_text(encoding="utf-8")
+    return "nbk.claims(" in text or "analysis.sections" in text
 
 
 def _mp_context():
@@ -515,12 +576,7 @@ def _claims_summary_html(out_dir: Path) -> str:
         "<table class='claims'><tr><th>claim</th><th>verdict</th><th>estimate</th><th>95 % CI</th>"
         "<th>unit</th><th>claimed</th><th>n</th><th>n needed</th><th>quote</th></tr>"
     )
-    try:
-        from analysis.plots.tables import clean_unit
-    except ImportError:  # pragma: no cover - plots are part of the package
-
-        def clean_unit(u):
-            return u
+    from analysis.plots.tables import clean_unit
 
     def fmt(v):
         return "–" if v is None or (isinstance(v, float) and v != v) else f"{v:.3g}" if isinstance(v, float) else str(v)

@@ -14,7 +14,7 @@
 # ---
 
 # %% [markdown]
-# # Ankle weights: what the article claims, and what the data say
+# # 00 · Ankle weights: what the article claims, and what the data say
 #
 # The article makes nine numeric claims about ankle weights. This report tests each one against the study
 # data and gives a **verdict decided by an interval, not a p-value**: a p-value only says whether an effect
@@ -35,27 +35,23 @@ power_reps: int = 100  # simulated studies per sample size in the n-needed searc
 
 # %%
 from analysis import notebook as nbk
-from analysis.plots.tables import feature_tables_quietly
 
 ctx = nbk.setup(study_dir, reports_dir)
-features = feature_tables_quietly(ctx)
+features = nbk.feature_tables_quietly(ctx)
 tables = nbk.claim_tables(ctx, features)
 
 # %%
-import html
-
 import matplotlib.pyplot as plt
-import pandas as pd
 
-from analysis.claims import CLAIMS, VERDICTS, evaluate_claims, write_claims_table
+from analysis.claims import CLAIMS, VERDICTS, write_claims_table
 from analysis.plots import claims as claim_plots
 from analysis.plots import tables as report_tables
 
-claims = evaluate_claims(tables, seed=seed, power=compute_power, power_reps=power_reps)
+claims = nbk.claims(ctx, tables, seed=seed, power=compute_power, power_reps=power_reps)  # once per reproduce run
 csv_path, json_path = write_claims_table(claims, ctx.reports_dir)
 
 # %% [markdown]
-# ## The claims table
+# ## 1 · The claims table
 # One row per claim. Estimates are in each claim's natural unit (the `unit` column): % change for EMG, force
 # and velocity ratios, a rate ratio for injuries, degrees for joint angles, %BW per kg for the body-mass
 # claim. **MDE** (minimum detectable effect) is the smallest true effect this study would detect with 80 %
@@ -65,15 +61,14 @@ csv_path, json_path = write_claims_table(claims, ctx.reports_dir)
 # notes below the table: click a claim to open them.
 
 # %%
-counts = claims["verdict"].value_counts().reindex(list(VERDICTS), fill_value=0)
-nbk.show_html("<p>" + " · ".join(f"<b>{v}</b>: {n}" for v, n in counts.items()) + "</p>")
+nbk.show_html(claim_plots.verdict_counts_html(claims, VERDICTS))
 display_table = claim_plots.claims_display_table(claims, notes=False)
 nbk.show_html(report_tables.html_table(display_table, wrap_em=16))
 nbk.show_html(report_tables.claim_notes_html(claims))
-nbk.show_html(f"<p>Written: <code>{html.escape(str(csv_path))}</code>, <code>{html.escape(str(json_path))}</code></p>")
+nbk.show_html(claim_plots.written_files_html(csv_path, json_path))
 
 # %% [markdown]
-# ## Estimates against the claimed ranges
+# ## 2 · Estimates against the claimed ranges
 # Each panel is one claim on its own scale. The green band is what the claim needs (its range, or
 # beyond the smallest effect worth having); a dashed green line marks a claimed point value ("27 %",
 # "19 %"); the grey line is "no effect". The thick bar is the 90 % interval (used for "supported"), the thin
@@ -86,23 +81,16 @@ plt.show()
 plt.close(fig)
 
 # %% [markdown]
-# ## What each claim says, and what testing it needs
+# ## 3 · What each claim says, and what testing it needs
 # The quotes are exact (from `analysis.claims.CLAIMS`, checked against the article text). The *estimand*
 # is the quantity the claim is about, defined before looking at the data; the *data needed* says which
 # recordings must exist for the claim to be testable at all.
 
 # %%
-requirements = claim_plots.claim_requirements()
-for _, r in requirements.iterrows():
-    nbk.show_html(
-        f"<h4>{r.claim_id}</h4><blockquote>“{html.escape(r.quote)}”</blockquote>"
-        f"<ul><li><b>Estimand:</b> {html.escape(r.estimand)}</li>"
-        f"<li><b>Data needed:</b> {html.escape(r.data_needed)}</li>"
-        f"<li><b>Form of the claim:</b> {html.escape(r.claim_form)}; claimed: {html.escape(r.claimed_range)}; "
-        f"smallest effect of interest: {html.escape(r.smallest_effect)}</li></ul>")
+nbk.show_html(claim_plots.claim_requirements_html(claim_plots.claim_requirements()))
 
 # %% [markdown]
-# ## Parts of compound claims
+# ## 4 · Parts of compound claims
 # Claims such as C1 ("gluteus maximus **and** gastrocnemius") are supported only if every part is
 # (intersection–union test); one contradicted part contradicts the claim.
 
@@ -111,7 +99,7 @@ parts = claim_plots.claim_parts(claims)
 nbk.show_html(report_tables.html_table(report_tables.claim_parts_table(claims), wrap_em=22))
 
 # %% [markdown]
-# ## Detailed reports
+# ## 5 · Detailed reports
 # Each report explains the processing and models behind a group of claims.
 
 # %%

@@ -34,10 +34,9 @@ max_examples: int = 4  # at most this many example trials are drawn (keeps the r
 
 # %%
 from analysis import notebook as nbk
-from analysis.plots.tables import feature_tables_quietly
 
 ctx = nbk.setup(study_dir, reports_dir)
-features = feature_tables_quietly(ctx)
+features = nbk.feature_tables_quietly(ctx)
 tables = nbk.claim_tables(ctx, features)
 
 # %%

@@ -36,7 +36,7 @@ seed: int = 0  # seed for the claims' bootstraps and simulations
 
 # %%
 from analysis import notebook as nbk
-from analysis.plots.tables import feature_tables_quietly
+from analysis.notebook import feature_tables_quietly
 
 ctx = nbk.setup(study_dir, reports_dir)
 features = feature_tables_quietly(ctx)

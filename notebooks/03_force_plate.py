@@ -32,35 +32,11 @@ seed: int = 0  # seed for the claim analyses (bootstrap / simulation)
 
 # %%
 from analysis import notebook as nbk
-from analysis.plots.tables import feature_tables_quietly
+from analysis.sections import forceplate as sections
 
 ctx = nbk.setup(study_dir, reports_dir)
-features = feature_tables_quietly(ctx)
-tables = nbk.claim_tables(ctx, features)
-
-# %%
-import html
-
-import matplotlib.pyplot as plt
-import pandas as pd
-
-from analysis import forceplate as fp
-from analysis.claims import CLAIMS, VERDICTS, evaluate_claims
-from analysis.io import save_table
-from analysis.plots import forceplate as fplots
-from analysis.plots import tables as report_tables
-
-study = ctx.study
-force = tables.force
-force_trials = study.trials[study.trials["kind"].isin(["forceplate", "combined"]) & ~study.trials["is_mvc"].astype(bool)]
-failures = features.failures[features.failures["trial_id"].isin(force_trials["trial_id"])]
-JUMPS = {"cmj": "cmj", "sj": "sj", "dj": "dj", "drop_landing": "dj", "hop": "cmj"}
-settings = fp.ForcePlateSettings.from_dict({**study.processing.get("forceplate", {}),
-                                            "takeoff_threshold_n": takeoff_threshold_n,
-                                            "landing_threshold_n": takeoff_threshold_n, "onset_sd": onset_sd})
-if force is None:
-    nbk.show_html("<p><b>No force-plate data in this study</b>: every section below says so, and claims C6 "
-                  "and C7 are “not testable”.</p>")
+data = sections.prepare(ctx, takeoff_threshold_n=takeoff_threshold_n, onset_sd=onset_sd)
+data.intro
 
 # %% [markdown]
 # ## 1 · One trial, phase by phase
@@ -75,51 +51,8 @@ if force is None:
 # (lowering) and a concentric (rising) phase, with the **mid-range** window of claim C6 marked.
 
 # %%
-def _example_trial_id() -> str | None:
-    if example_trial:
-        return example_trial
-    ids = force_trials["trial_id"].tolist()
-    if force is not None:
-        ok = set(force["trial_id"])
-        ids = [t for t in ids if t in ok]
-    jumps = [t for t in ids if study.trial(t)["exercise"] in JUMPS]
-    return (jumps or ids or [None])[0]
-
-
-example_id = _example_trial_id()
-example_result = None
-if example_id is None:
-    nbk.show_html("<p>No force-plate trial to draw.</p>")
-else:
-    row = study.trial(example_id)
-    recording = study.trial_recording(example_id)
-    force_n = fp.vertical_force_from_recording(recording, roles=study.roles)
-    fs_hz = recording.sampling_rate_hz
-    supplied_bw = None
-    try:
-        fp.weigh(force_n.sum(axis=1) if force_n.ndim == 2 else force_n, fs_hz, settings)
-    except Exception as exc:  # documented refusal: no quiet stance -> body mass from subjects.csv
-        supplied_bw = float(row["body_mass_kg"]) * fp.G_M_S2
-        nbk.show_html(f"<p style='color:#b00'>Trial {html.escape(example_id)}: {html.escape(str(exc))}<br>"
-                      f"Using the body mass from subjects.csv instead: {row['body_mass_kg']:.1f} kg × g = "
-                      f"{supplied_bw:.0f} N (recorded as <code>bw=supplied</code>).</p>")
-    if row["exercise"] in JUMPS:
-        example_result = fp.analyse_jump(force_n, fs_hz, JUMPS[row["exercise"]], body_weight_n=supplied_bw,
-                                         settings=settings, source=str(row["path"]))
-        phases, events = dict(example_result.phases), example_result.events
-    else:
-        example_result = fp.analyse_squat(force_n, fs_hz, body_weight_n=supplied_bw, settings=settings,
-                                          source=str(row["path"]))
-        phases, events = {**example_result.phases, "mid_range": example_result.mid_range}, {}
-    fig = fplots.force_time_figure(force_n, fs_hz, phases, events, body_weight_n=example_result.body_weight_n,
-                                   title=f"{example_id}: {row['exercise']}, {row['load_kg']:.2f} kg "
-                                         f"({row['load_lb']:.1f} lb) per ankle, {row['load_phase']}")
-    plt.show()
-    plt.close(fig)
-    shown = ["body_weight_n", "flight_time_s", "jump_height_flight_m", "jump_height_impulse_m", "peak_force_n",
-             "peak_force_bw", "rfd_0_100ms_n_per_s", "contact_time_s", "mid_range_mean_force_bw"]
-    nbk.show_html(report_tables.html_table(fplots.example_metrics_table(example_result.to_rows(row.to_dict()), shown),
-                                           wrap_em=40))
+example = sections.example_trial(data, example_trial)
+example
 
 # %% [markdown]
 # ## 2 · How every trial was weighed
@@ -131,26 +64,8 @@ else:
 # check: those weighed from `subjects.csv` and those that could not be analysed at all.
 
 # %%
-weighing = fplots.weighing_table(force)
-if weighing.empty:
-    nbk.show_html("<p>No force-plate trials were analysed.</p>")
-else:
-    n_supplied = int(weighing["supplied"].sum())
-    nbk.show_html(f"<p><b>{n_supplied}</b> of {len(weighing)} force-plate trials had no quiet stance and use the "
-                  "body mass from subjects.csv (<code>bw=supplied</code>).</p>")
-    nbk.show_html(report_tables.html_table(fplots.weighing_summary(weighing, failures)))
-    supplied = weighing[weighing["supplied"]]
-    if len(supplied):
-        nbk.show_html("<p><b>Trials weighed from subjects.csv</b> (no quiet stance found):</p>"
-                      + report_tables.html_table(
-                          supplied.assign(body_weight_kg=supplied["body_weight_n"] / fp.G_M_S2)
-                          [["subject_id", "trial_id", "exercise", "body_weight_n", "body_weight_kg", "method"]]
-                          .rename(columns={"body_weight_n": "body weight (N)", "body_weight_kg": "body weight (kg)"}),
-                          decimals={"body weight (N)": 0, "body weight (kg)": 1}, max_rows=40))
-    save_table(weighing, ctx.reports_dir / "force_weighing.csv")
-if len(failures):
-    nbk.show_html("<p style='color:#b00'><b>Force-plate trials excluded</b> (could not be analysed):</p>"
-                  + report_tables.html_table(failures[["subject_id", "trial_id", "stage", "error"]], wrap_em=45))
+weighing = sections.weighing(data, ctx.reports_dir)
+weighing
 
 # %% [markdown]
 # ## 3 · Metrics by load and load phase
@@ -164,20 +79,8 @@ if len(failures):
 # are trials and the bars mean ± SD.
 
 # %%
-summary = fplots.metric_summary_table(force)
-if summary.empty:
-    nbk.show_html("<p>No force-plate metrics to summarise.</p>")
-else:
-    save_table(summary, ctx.reports_dir / "force_metrics_by_load.csv")
-    nbk.show_html(report_tables.html_table(fplots.metric_summary_wide(summary), wrap_em=12))
-    jump_exercises = sorted(set(force["exercise"]) & set(JUMPS))
-    other_exercises = sorted(set(force["exercise"]) - set(JUMPS))
-    for names, title in ((jump_exercises, "Jumps (" + ", ".join(jump_exercises) + ")"),
-                         (other_exercises, "Squats and other movements (" + ", ".join(other_exercises) + ")")):
-        if names:
-            fig = fplots.metrics_by_load_figure(force, exercises=names, title=title)
-            plt.show()
-            plt.close(fig)
+metrics = sections.metrics_by_load(data, ctx.reports_dir)
+metrics
 
 # %% [markdown]
 # ## 4 · What “ground-reaction force transfer” means here
@@ -208,17 +111,17 @@ else:
 # and *not testable* when the study lacks the data (the missing data are named).
 
 # %%
-claims = evaluate_claims(tables, only=["C6", "C7"], seed=seed, power=False)
-nbk.show_html(report_tables.claim_verdicts_html(claims, CLAIMS))
-nbk.show_html(report_tables.html_table(report_tables.claim_parts_table(claims), wrap_em=22))
-nbk.show_html(report_tables.claim_notes_html(claims))
-_ = save_table(claims.drop(columns=["parts", "fit_diagnostics"]), ctx.reports_dir / "claims_force_plate.csv")
+verdicts = sections.verdicts(data, ctx.reports_dir, seed=seed)
+verdicts
 
 # %%
+from analysis.claims import VERDICTS
+
+claims = verdicts["claims"]
 assert set(claims["verdict"]) <= set(VERDICTS), claims["verdict"].tolist()
 assert list(claims["claim_id"]) == ["C6", "C7"]
-if force is not None:
-    assert not summary.empty and not weighing.empty
-    assert weighing["body_weight_n"].gt(0).all()
-if force is None:
+if data.force is not None:
+    assert not metrics["summary"].empty and not weighing["weighing"].empty
+    assert weighing["weighing"]["body_weight_n"].gt(0).all()
+else:
     assert (claims["verdict"] == "not testable").all()

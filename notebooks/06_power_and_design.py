@@ -14,7 +14,7 @@
 # ---
 
 # %% [markdown]
-# # Power and study design: how many subjects would settle each claim?
+# # 06 · Power and study design: how many subjects would settle each claim?
 #
 # An "inconclusive" verdict is not a failure of the claim or of the study: it says the interval is too wide
 # to decide. This report asks how wide a study must be. For each claim it **simulates** many studies of n
@@ -33,15 +33,14 @@ study_dir: str = ""  # study folder; empty: $ANKLELAB_STUDY or the embedded demo
 reports_dir: str = ""  # where tables/figures are written; empty: $ANKLELAB_REPORTS_DIR or reports/
 n_grid: str = "8,16,32,64,128,256"  # comma-separated total sample sizes to simulate
 reps: int = 60  # simulated studies per sample size and scenario (more: smoother curves)
-n_boot: int = 30  # bootstrap resamples in hinge claims (C3) when fitting the designs
+n_boot: int = 30  # bootstrap resamples in hinge claims (C3) when fitting the designs (the verdicts use the suite's 200)
 seed: int = 0  # seed for the simulations
 
 # %%
 from analysis import notebook as nbk
-from analysis.plots.tables import feature_tables_quietly
 
 ctx = nbk.setup(study_dir, reports_dir)
-features = feature_tables_quietly(ctx)
+features = nbk.feature_tables_quietly(ctx)
 tables = nbk.claim_tables(ctx, features)
 
 # %%
@@ -52,15 +51,16 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from analysis.claims import CLAIMS, VERDICTS, evaluate_claims
+from analysis.claims import CLAIMS, VERDICTS
+from analysis.models import power_curves as power_sim
 from analysis.plots import power as power_plots
 from analysis.plots import tables as report_tables
 
 grid = sorted({int(v) for v in n_grid.split(",") if v.strip()})
-claims = evaluate_claims(tables, seed=seed, power=False, n_boot=n_boot)
+claims = nbk.claims(ctx, tables, seed=seed, power=False)  # the run's shared claims table
 
 # %% [markdown]
-# ## Power curves per claim
+# ## 1 · Power curves per claim
 # Left: the claim is true; right: no effect. A good design pushes the green line (supported) above the
 # dotted 80 % line on the left and the red line (contradicted) above it on the right. The dashed line is
 # this study's number of subjects.
@@ -70,7 +70,7 @@ summary, details = [], {}
 for cid in CLAIMS:
     row = claims.set_index("claim_id").loc[cid]
     nbk.show_html(f"<h3>{cid}: {html.escape(str(row['verdict']))}</h3><blockquote>“{html.escape(CLAIMS[cid].quote)}”</blockquote>")
-    designs, why = power_plots.claim_designs(tables, cid, seed=seed, n_boot=n_boot)
+    designs, why = power_sim.claim_designs(tables, cid, seed=seed, n_boot=n_boot)
     if not designs:
         closed = row["mde"] if np.isfinite(row["mde"]) else None
         text = f"Power curves not computed: {why}."
@@ -83,8 +83,8 @@ for cid in CLAIMS:
         details[cid] = ("not simulated", [why])
         continue
     rng = np.random.default_rng([seed, int(cid[1:])])
-    curves = power_plots.power_curves(designs, grid, reps, rng)
-    needed = power_plots.n_needed_from_curves(curves)
+    curves = power_sim.power_curves(designs, grid, reps, rng)
+    needed = power_sim.n_needed_from_curves(curves)
     fig = power_plots.power_curve_figure(curves, cid, needed, int(row["n_subjects"]) or None)
     plt.show()
     plt.close(fig)
@@ -95,7 +95,7 @@ for cid in CLAIMS:
     details[cid] = (f"simulated from {len(designs)} part(s)", power_plots.design_details(designs))
 
 # %% [markdown]
-# ## Summary: sample size for a conclusive study
+# ## 2 · Summary: sample size for a conclusive study
 # `n needed (simulated)` is read off the curves above (total subjects; two-group claims split them
 # equally). "not computed" means the claim could not be simulated here; `how` says why in a few words
 # (missing data, or a claim whose power is computed in closed form by its own analysis, e.g. injury rates)

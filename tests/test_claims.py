@@ -224,7 +224,7 @@ def test_mixedlm_fallback_is_reported_in_notes(monkeypatch):
             raise np.linalg.LinAlgError("injected failure")
         return real(formula, data, groups, re_formula, vc_formula, reml, methods)
 
-    monkeypatch.setattr(models, "_fit_once", fail_random_slope)
+    monkeypatch.setattr(models.mixed, "_fit_once", fail_random_slope)
     out = C.evaluate_claims(
         simulate_tables("claims", n_subjects=12, seed=3), only=["C1"], power=False, method_lists=[("lbfgs",)]
     )

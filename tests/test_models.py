@@ -88,7 +88,7 @@ def test_mixedlm_fallback_is_reported(monkeypatch):
             raise np.linalg.LinAlgError("Singular matrix (injected)")
         return real(formula, data, groups, re_formula, vc_formula, reml, methods)
 
-    monkeypatch.setattr(models, "_fit_once", failing_full)
+    monkeypatch.setattr(models.mixed, "_fit_once", failing_full)
     fit = fit_mixedlm_robust("y ~ load_lb4", _emg(), "subject_id", "~load_lb4", method_lists=[("lbfgs",)])
     assert fit.structure == "uncorrelated"
     assert fit.vc_formula == {"slope_load_lb4": "0 + load_lb4"}

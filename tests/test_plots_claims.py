@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import matplotlib
 
@@ -15,6 +16,7 @@ import pytest  # noqa: E402
 
 from analysis.claims import CLAIMS, ClaimTables  # noqa: E402
 from analysis.errors import AnalysisError  # noqa: E402
+from analysis.models import power_curves  # noqa: E402
 from analysis.plots import claims as pc  # noqa: E402
 from analysis.plots import power as pp
 from analysis.power import PartDesign  # noqa: E402
@@ -166,13 +168,13 @@ def _design(sd=0.1, true=0.2):
 
 
 def test_power_curves_probabilities_sum_to_one_and_n_needed_matches_the_rule():
-    curves = pp.power_curves([_design()], n_grid=(4, 8, 64), reps=30, rng=np.random.default_rng(1))
+    curves = power_curves.power_curves([_design()], n_grid=(4, 8, 64), reps=30, rng=np.random.default_rng(1))
     sums = curves.groupby(["n", "scenario"])["probability"].sum()
     assert np.allclose(sums, 1.0)
     assert set(curves["verdict"]) == {"supported", "contradicted", "inconclusive"}
     big = curves[(curves["n"] == 64)].set_index(["scenario", "verdict"])["probability"]
     assert big[("claim true", "supported")] == 1.0  # effect 2 SD, n = 64: always beyond the SESOI
-    n = pp.n_needed_from_curves(curves)
+    n = power_curves.n_needed_from_curves(curves)
     wide = curves.pivot_table(index="n", columns=["scenario", "verdict"], values="probability")
     assert n is not None
     assert wide.loc[n, ("claim true", "supported")] >= 0.8 and wide.loc[n, ("no effect", "contradicted")] >= 0.8
@@ -182,16 +184,18 @@ def test_power_curves_probabilities_sum_to_one_and_n_needed_matches_the_rule():
         if k < n
     )
     with pytest.raises(AnalysisError):
-        pp.power_curves([], reps=5)
+        power_curves.power_curves([], reps=5)
 
 
 def test_n_needed_is_none_when_the_grid_is_too_small():
-    curves = pp.power_curves([_design(sd=1.0, true=0.1)], n_grid=(4, 8), reps=20, rng=np.random.default_rng(2))
-    assert pp.n_needed_from_curves(curves) is None
+    curves = power_curves.power_curves(
+        [_design(sd=1.0, true=0.1)], n_grid=(4, 8), reps=20, rng=np.random.default_rng(2)
+    )
+    assert power_curves.n_needed_from_curves(curves) is None
 
 
 def test_power_curve_figure_two_panels_with_labels():
-    curves = pp.power_curves([_design()], n_grid=(4, 8), reps=10, rng=np.random.default_rng(3))
+    curves = power_curves.power_curves([_design()], n_grid=(4, 8), reps=10, rng=np.random.default_rng(3))
     fig = pp.power_curve_figure(curves, "C1", n_needed=8, n_current=6)
     assert len(fig.axes) == 2
     assert fig.axes[0].get_xlabel() == "subjects (total n)"
@@ -201,10 +205,10 @@ def test_power_curve_figure_two_panels_with_labels():
 
 
 def test_claim_designs_reports_why_not_testable():
-    designs, why = pp.claim_designs(ClaimTables(synthetic=True), "C3")
+    designs, why = power_curves.claim_designs(ClaimTables(synthetic=True), "C3")
     assert designs == [] and why.startswith("not testable: needs")
     with pytest.raises(AnalysisError, match="unknown claim"):
-        pp.claim_designs(ClaimTables(), "C0")
+        power_curves.claim_designs(ClaimTables(), "C0")
 
 
 def test_power_summary_short_reason_units_and_details():
@@ -222,3 +226,12 @@ def test_power_summary_short_reason_units_and_details():
     assert lines == ["p: between-subject SD 0.0302, assumed true effect 0.14 (log scale)"]
     html = pp.power_details_html({"C1": ("simulated from 1 part(s)", lines)})
     assert html.startswith("<details><summary><b>C1</b>") and "<li>p: between-subject SD 0.0302" in html
+
+
+def test_overview_html_helpers_escape_and_count():
+    df = pd.DataFrame({"verdict": ["supported", "supported", "inconclusive"]})
+    counts = pc.verdict_counts_html(df, ("supported", "contradicted", "inconclusive", "not testable"))
+    assert "<b>supported</b>: 2" in counts and "<b>contradicted</b>: 0" in counts and "not testable</b>: 0" in counts
+    assert pc.written_files_html(Path("a<b>.csv")) == "<p>Written: <code>a&lt;b&gt;.csv</code></p>"
+    shown = pc.claim_requirements_html(pc.claim_requirements())
+    assert shown.count("<h4>") == len(CLAIMS) and "Estimand:" in shown

@@ -16,7 +16,7 @@ import pytest  # noqa: E402
 
 from analysis import injury  # noqa: E402
 from analysis.errors import AnalysisError  # noqa: E402
-from analysis.models import profile_hinge  # noqa: E402
+from analysis.models import breakpoint_bootstrap, profile_hinge, rate_ratios  # noqa: E402
 from analysis.plots import injury as injplots  # noqa: E402
 from analysis.plots import kinematics as kinplots  # noqa: E402
 from tests.tablesim import simulate_tables  # noqa: E402
@@ -74,13 +74,13 @@ def _fppa(truth="claims", n=24, seed=3):
 
 def test_psi_by_mass_group_tertiles_cover_all_subjects():
     _, fppa = _fppa()
-    groups = kinplots.psi_by_mass_group(fppa, n_groups=3, n_boot=20, seed=1)
+    groups = breakpoint_bootstrap.psi_by_mass_group(fppa, n_groups=3, n_boot=20, seed=1)
     assert len(groups) == 3 and groups["n_subjects"].sum() == 24
     assert groups["mass_mean_kg"].is_monotonic_increasing
     assert (groups["bootstrap_low"] <= groups["bootstrap_high"]).all()
     assert groups["mass_mean_lb"].to_numpy() == pytest.approx(groups["mass_mean_kg"].to_numpy() * 2.2046226218)
     with pytest.raises(AnalysisError):
-        kinplots.psi_by_mass_group(fppa[fppa["subject_id"].isin(["s000", "s001"])], n_groups=3)
+        breakpoint_bootstrap.psi_by_mass_group(fppa[fppa["subject_id"].isin(["s000", "s001"])], n_groups=3)
 
 
 def test_metric_rows_handles_missing_table_and_metric():
@@ -96,7 +96,7 @@ def test_kinematics_figures_render_with_units():
     fig = kinplots.plot_fppa_dose_response(fppa, psi_hat=prof.estimate, psi_ci=prof.bootstrap_ci95)
     assert "%" in fig.axes[0].get_xlabel() and "°" in fig.axes[0].get_ylabel()
     assert "°" not in kinplots.plot_psi_profile(prof).axes[0].get_ylabel()
-    groups = kinplots.psi_by_mass_group(fppa, n_boot=10)
+    groups = breakpoint_bootstrap.psi_by_mass_group(fppa, n_boot=10)
     assert len(kinplots.plot_fppa_by_mass_group(fppa, groups).axes) == 3
     fig = kinplots.plot_psi_vs_mass(groups, psi0=10.0, psi1=0.05, psi1_ci=(0.0, 0.1))
     assert "kg" in fig.axes[0].get_xlabel()
@@ -139,7 +139,7 @@ def test_resolve_summary_unit():
 
 def test_single_team_power_table_matches_statistics_md_8_4():
     # 1.2 knee injuries/1000 h, 260 h per athlete, NB alpha 0.5: closed-form power 0.08 / 0.18 / 0.55 / 0.84
-    t = injplots.single_team_power_table(1.2 / 1000, 260.0, [60, 250, 1000, 2000], dispersion=0.5, seed=0)
+    t = rate_ratios.single_team_power_table(1.2 / 1000, 260.0, [60, 250, 1000, 2000], dispersion=0.5, seed=0)
     assert t["power_at_claim"].round(2).tolist() == [0.08, 0.18, 0.55, 0.84]
     assert t["expected_cases_per_arm"].tolist() == pytest.approx([18.72, 78.0, 312.0, 624.0])
     # type M: significant estimates at 60/arm average IRR ≈ 2.15 (simulated in §8.4) vs true 1.19
@@ -174,7 +174,7 @@ def _two_group_tables(n_early, h_early, n_late, h_late):
 def test_group_rate_ratios_single_team_example_and_skipped_pairs():
     # docs/design/statistics.md §8.4: one team, 11 vs 9 injuries over 7,800 h each -> IRR 1.22, score CI [0.52, 2.87], p 0.66
     exposures, injuries = _two_group_tables(11, 7800.0, 9, 7800.0)
-    r = injplots.group_rate_ratios(exposures, injuries)
+    r = rate_ratios.group_rate_ratios(exposures, injuries)
     assert r["comparison"].tolist() == ["early vs late"]
     assert r["irr"].iloc[0] == pytest.approx(11 / 9)
     assert (round(r["ci_low"].iloc[0], 2), round(r["ci_high"].iloc[0], 2)) == (0.52, 2.87)
@@ -186,7 +186,7 @@ def test_group_rate_ratios_single_team_example_and_skipped_pairs():
     fig = injplots.plot_rate_ratios(r)
     assert "log" in fig.axes[0].get_xlabel()
     with pytest.raises(AnalysisError):
-        injplots.group_rate_ratios(exposures.drop(columns="group"), injuries)
+        rate_ratios.group_rate_ratios(exposures.drop(columns="group"), injuries)
 
 
 @pytest.fixture(scope="module")
@@ -220,7 +220,7 @@ def test_injury_figures_on_liverpool_tables(liverpool):
     ratio = injury.rate_ratio(
         exposures, injuries, by="season", group="2018/2019", reference="2017/2018", summary_unit=unit
     )
-    frame = injplots.rate_ratio_frame([ratio])
+    frame = rate_ratios.rate_ratio_frame([ratio])
     # docs/design/statistics.md §7 (derived, Wald): IRR 2018/19 vs 2017/18 = 2.156 [1.354, 3.433]
     assert (
         round(frame["irr"].iloc[0], 3),
@@ -231,11 +231,11 @@ def test_injury_figures_on_liverpool_tables(liverpool):
 
 
 def test_power_figure_and_bad_inputs():
-    t = injplots.single_team_power_table(1.2 / 1000, 260.0, [30, 60, 250], seed=1)
+    t = rate_ratios.single_team_power_table(1.2 / 1000, 260.0, [30, 60, 250], seed=1)
     fig = injplots.plot_power_by_team_size(t, observed_n_per_arm=30)
     assert fig.axes[0].get_ylim() == (0.0, 1.0)
     with pytest.raises(AnalysisError):
-        injplots.single_team_power_table(0.0, 260.0, [10])
+        rate_ratios.single_team_power_table(0.0, 260.0, [10])
     with pytest.raises(AnalysisError):
         injplots.plot_rate_forest(pd.DataFrame(), "injury_type")
     with pytest.raises(AnalysisError):
@@ -303,7 +303,7 @@ def test_km_medians_and_power_display_say_not_reached_and_percent():
     )
     assert shown.iloc[0]["median exposure to first injury (h)"] == "not reached (< 50 % injured)"
     assert shown.iloc[0]["95 % CI (h)"] == "[267, ∞]"
-    power = injplots.single_team_power_table(1.2 / 1000, 260.0, [60, 2000], dispersion=0.5, seed=0)
+    power = rate_ratios.single_team_power_table(1.2 / 1000, 260.0, [60, 2000], dispersion=0.5, seed=0)
     shown = injplots.single_team_power_display(power, cases="knee injuries")
     assert shown["power to detect IRR 1.19 (%)"].tolist() == [round(100 * p, 1) for p in power["power_at_claim"]]
     assert "expected knee injuries per arm" in shown.columns

@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from analysis.plots import tables as t
 
@@ -118,22 +119,15 @@ def test_claim_notes_and_verdicts_are_read_from_the_table():
     assert "<b>not testable</b>; no injuries.csv." in verdicts
 
 
-def test_feature_tables_quietly_summarises_the_warnings_kept_with_the_trials(monkeypatch):
-    """Warnings recorded per trial (also for trials read back from the cache) reach the report's summary."""
-    from types import SimpleNamespace
+def test_old_paths_of_functions_moved_out_of_plots_still_resolve():
+    """Fits and feature extraction left plots/ (issue 13); their old import paths keep working."""
+    from analysis import notebook
+    from analysis.models import breakpoint_bootstrap, power_curves, rate_ratios
+    from analysis.plots import injury, kinematics, power
 
-    from analysis import notebook as nbk
-
-    kept = pd.DataFrame(
-        {
-            "category": ["EMGWarning", "EMGWarning"],
-            "message": ["trial A01-x: soleus reaches 107 % MVC", "trial A02-y: soleus reaches 120 % MVC"],
-        }
-    )
-    features = SimpleNamespace(warnings=kept)
-    shown = []
-    monkeypatch.setattr(nbk, "feature_tables", lambda ctx, **kw: features)
-    monkeypatch.setattr(nbk, "show_html", shown.append)
-    assert t.feature_tables_quietly(ctx=None) is features
-    assert len(shown) == 1 and "2 warning(s) while extracting features (1 kind(s))" in shown[0]
-    assert "2 × EMGWarning</b>: trial …: soleus reaches # % MVC" in shown[0]
+    assert t.feature_tables_quietly is notebook.feature_tables_quietly
+    assert kinematics.psi_by_mass_group is breakpoint_bootstrap.psi_by_mass_group
+    assert injury.group_rate_ratios is rate_ratios.group_rate_ratios
+    assert power.power_curves is power_curves.power_curves
+    with pytest.raises(AttributeError):
+        _ = power.not_a_name

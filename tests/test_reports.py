@@ -137,3 +137,22 @@ def test_reproduce_refuses_a_folder_that_is_not_a_study_before_running_anything(
     with pytest.raises(AnkleLabError, match="not a study folder"):
         reports.reproduce(study=tmp_path / "nope", out_dir=tmp_path / "out", notebooks=[good_nb], progress=False)
     assert not (tmp_path / "out" / "01_good.html").exists()
+
+
+def test_notebooks_reading_the_shared_claims_start_after_them(good_nb, tmp_path):
+    """reproduce evaluates the claims once, in parallel with the notebooks that do not read them; the ones
+    that do are submitted afterwards, and every report is still listed in notebook order."""
+    reader = make_notebook(tmp_path / "00_reader.ipynb", "claims = None  # would be nbk.claims(ctx, tables)\nprint(1)")
+    assert reports._reads_shared_claims(reader) and not reports._reads_shared_claims(good_nb)
+    (tmp_path / "study.yaml").write_text("name: tiny\nsynthetic: true\n")
+    runs = reports.reproduce(study=tmp_path, out_dir=tmp_path / "out", notebooks=[reader, good_nb], progress=False)
+    assert [r.name for r in runs] == ["00_reader", "01_good"] and all(r.ok for r in runs)
+
+
+def test_slowest_notebooks_start_first():
+    jobs = [(Path(f"{name}.ipynb"), {}, Path()) for name in ("03_x", "00_claims_overview", "06_power_and_design")]
+    assert [j[0].stem for j in sorted(jobs, key=reports._slow_first)] == [
+        "06_power_and_design",
+        "00_claims_overview",
+        "03_x",
+    ]

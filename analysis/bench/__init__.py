@@ -1,17 +1,19 @@
-"""Benchmarks: ``make bench`` / ``anklelab bench [emg|forceplate|study]``.
+"""Benchmarks: ``make bench`` / ``anklelab bench [emg|forceplate|study|reproduce]``.
 
 Each submodule exposes ``run(quick: bool = False) -> pandas.DataFrame`` whose rows are measurements
 with their ratio against a baseline measured **in the same run** (so the numbers mean something on
-any machine). Speed and memory targets live here, never in unit tests.
+any machine), a ``target`` and a ``meets_target`` column (True / False, or None for rows without a target).
+Speed and memory targets live here, never in unit tests; ``anklelab bench`` exits 1 when a target is missed.
 """
 
 from __future__ import annotations
 
 import importlib
 
+import numpy as np
 import pandas as pd
 
-SUITES = ("emg", "forceplate", "study")
+SUITES = ("emg", "forceplate", "study", "reproduce")
 
 
 def available_suites() -> list[str]:
@@ -28,8 +30,21 @@ def available_suites() -> list[str]:
 
 
 def run_benchmarks(which: list[str] | None = None, quick: bool = False) -> dict[str, pd.DataFrame]:
-    results = {}
+    results: dict[str, pd.DataFrame] = {}
     for name in which or available_suites():
         module = importlib.import_module(f"analysis.bench.{name}")
         results[name] = module.run(quick=quick)
     return results
+
+
+def missed_targets(results: dict[str, pd.DataFrame]) -> list[str]:
+    """``"suite: measurement"`` for every row whose ``meets_target`` is False (None / NaN: no target)."""
+    missed = []
+    for name, table in results.items():
+        if "meets_target" not in table.columns:
+            continue
+        for _, row in table.iterrows():
+            met = row["meets_target"]
+            if isinstance(met, (bool, np.bool_)) and not met:
+                missed.append(f"{name}: {row['measurement']}")
+    return missed

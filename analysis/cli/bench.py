@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.bench import SUITES, available_suites, run_benchmarks
+from analysis.bench import SUITES, available_suites, missed_targets, run_benchmarks
 
 
 def _cli(args) -> int:
@@ -19,10 +19,19 @@ def _cli(args) -> int:
 
     # every baseline and measured run shares this process's (and its workers') allocator setting
     print(f"memory allocator: {allocator_tuning()} -- analysis.runtime; ANKLELAB_MALLOC_TUNING=0 for the default")
+    results = run_benchmarks(which, quick=args.quick)
     with pd.option_context("display.width", 160, "display.max_columns", 20):
-        for name, table in run_benchmarks(which, quick=args.quick).items():
+        for name, table in results.items():
             print(f"\n== benchmark: {name} ==")
             print(table.to_string(index=False))
+    if args.quick:
+        print("\n--quick: smaller inputs, no verdict on the targets")
+        return 0
+    missed = missed_targets(results)
+    if missed:
+        print(f"\n{len(missed)} target(s) missed:\n" + "\n".join(f"  {m}" for m in missed))
+        return 1
+    print("\nevery target met")
     return 0
 
 

@@ -16,22 +16,13 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import AnalysisError
-from analysis.models import DEFAULT_METHOD_LISTS, fit_mixedlm_robust
+from analysis.load_axes import LOAD_AXES, check_load_axis
+from analysis.models.mixed import DEFAULT_METHOD_LISTS, fit_mixedlm_robust
 
 __all__ = ["LOAD_AXES", "LOAD_EFFECT_KEYS", "check_load_axis", "subject_load_means", "fit_load_effects"]
 
-#: Load axis column -> (axis label, effect reported per this many units). 4 lb is the middle of the
-#: article's "3–5 pounds" (C1); 5 %BW sits inside its "5–8 % of bodyweight" (C2).
-LOAD_AXES = {"load_lb": ("ankle load per ankle (lb)", 4.0), "load_pct_bw": ("ankle load per ankle (%BW)", 5.0)}
 #: One fit per combination of these columns of the EMG feature table.
 LOAD_EFFECT_KEYS = ["muscle", "exercise", "phase"]
-
-
-def check_load_axis(x: str) -> tuple[str, float]:
-    """(axis label, effect per this many units) of a supported load axis; AnalysisError otherwise."""
-    if x not in LOAD_AXES:
-        raise AnalysisError(f"load axis {x!r} is not supported; use one of {sorted(LOAD_AXES)}")
-    return LOAD_AXES[x]
 
 
 def _select(

@@ -319,3 +319,28 @@ def report_links_html(pages: Sequence[tuple[str, str]] | None = None) -> str:
         for href, title in pages
     )
     return f"<ul>{items}</ul>"
+
+
+def verdict_counts_html(df: pd.DataFrame, verdicts: Sequence[str]) -> str:
+    """``supported: 3 · contradicted: 1 · …``: how many claims got each verdict (every verdict listed)."""
+    counts = df["verdict"].value_counts().reindex(list(verdicts), fill_value=0)
+    return "<p>" + " · ".join(f"<b>{html.escape(str(v))}</b>: {n}" for v, n in counts.items()) + "</p>"
+
+
+def written_files_html(*files: Path) -> str:
+    """``Written: <code>…</code>, …``: the files a section wrote."""
+    return "<p>Written: " + ", ".join(f"<code>{html.escape(str(f))}</code>" for f in files) + "</p>"
+
+
+def claim_requirements_html(requirements: pd.DataFrame) -> str:
+    """Each claim's quote, estimand, data needed and form (a :func:`claim_requirements` table)."""
+    blocks = []
+    for _, r in requirements.iterrows():
+        blocks.append(
+            f"<h4>{html.escape(str(r.claim_id))}</h4><blockquote>“{html.escape(r.quote)}”</blockquote>"
+            f"<ul><li><b>Estimand:</b> {html.escape(r.estimand)}</li>"
+            f"<li><b>Data needed:</b> {html.escape(r.data_needed)}</li>"
+            f"<li><b>Form of the claim:</b> {html.escape(r.claim_form)}; claimed: {html.escape(r.claimed_range)}; "
+            f"smallest effect of interest: {html.escape(r.smallest_effect)}</li></ul>"
+        )
+    return "".join(blocks)

@@ -18,7 +18,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis.errors import AnalysisError
-from analysis.models.load_effects import LOAD_AXES, check_load_axis
+from analysis.load_axes import LOAD_AXES, check_load_axis
 from analysis.plots.tables import humanise
 
 __all__ = [

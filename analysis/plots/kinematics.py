@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -27,7 +28,6 @@ __all__ = [
     "ankle_load_physics",
     "metric_rows",
     "hinge_fit_line",
-    "psi_by_mass_group",
     "plot_fppa_dose_response",
     "plot_psi_profile",
     "plot_fppa_by_mass_group",
@@ -154,45 +154,6 @@ def hinge_fit_line(
         "psi": float(psi),
         "method": "OLS with subject intercepts (within-subject centring), line through the grand mean",
     }
-
-
-def psi_by_mass_group(
-    fppa: pd.DataFrame, *, n_groups: int = 3, n_boot: int = 100, seed: int = 0, mass: str = "body_mass_kg"
-) -> pd.DataFrame:
-    """Breakpoint psi profiled separately in body-mass groups (quantiles of subject mass; tertiles by default),
-    with profile and subject-cluster bootstrap intervals (:func:`analysis.models.profile_hinge`)."""
-    from analysis.models import profile_hinge
-
-    if mass not in fppa.columns:
-        raise AnalysisError(f"FPPA rows have no {mass!r} column: mass groups need body mass per subject")
-    per_subject = fppa.groupby("subject_id")[mass].first()
-    if per_subject.size < 2 * n_groups:
-        raise AnalysisError(f"{per_subject.size} subjects: mass groups need at least {2 * n_groups}")
-    labels = pd.qcut(per_subject.rank(method="first"), n_groups, labels=False)
-    rng = np.random.default_rng(seed)
-    rows = []
-    for g in range(n_groups):
-        ids = labels.index[labels == g]
-        d = fppa[fppa["subject_id"].isin(ids)]
-        prof = profile_hinge(d, "value", "load_pct_bw", "subject_id", n_boot=n_boot, rng=rng)
-        m = per_subject.loc[ids]
-        rows.append(
-            {
-                "mass_group": f"{m.min():.0f}–{m.max():.0f} kg",
-                "n_subjects": len(ids),
-                "mass_mean_kg": float(m.mean()),
-                "mass_mean_lb": float(m.mean() * LB_PER_KG),
-                "psi_pct_bw": prof.estimate,
-                "profile_low": prof.profile_ci95[0],
-                "profile_high": prof.profile_ci95[1],
-                "bootstrap_low": prof.bootstrap_ci95[0],
-                "bootstrap_high": prof.bootstrap_ci95[1],
-                "n_boot": prof.n_boot,
-            }
-        )
-    out = pd.DataFrame(rows)
-    out.attrs["method"] = f"profile_hinge per body-mass {n_groups}-quantile group, seed {seed}"
-    return out
 
 
 # --------------------------------------------------------------------------------------------- figures
@@ -363,7 +324,9 @@ def plot_psi_vs_mass(
         )
     ax.set_xlabel("body mass (kg)")
     ax.set_ylabel("valgus breakpoint ψ (%BW per ankle)")
-    sec = ax.secondary_xaxis("top", functions=(lambda kg: kg * LB_PER_KG, lambda lb: lb / LB_PER_KG))
+    sec = ax.secondary_xaxis(
+        "top", functions=(lambda kg: np.asarray(kg) * LB_PER_KG, lambda lb: np.asarray(lb) / LB_PER_KG)
+    )
     sec.set_xlabel("body mass (lb)")
     ax.set_title("Does the tolerable load rise with body mass? (C9)")
     ax.legend(fontsize="small", loc="upper left")
@@ -434,9 +397,26 @@ def plot_ankle_load_physics(physics: pd.DataFrame, *, article_range_pct_bw: tupl
         else math.nan
     )
     if np.isfinite(per_pct_lb):
-        sec = ax.secondary_xaxis("top", functions=(lambda p: p * per_pct_lb, lambda lb: lb / per_pct_lb))
+        sec = ax.secondary_xaxis(
+            "top", functions=(lambda p: np.asarray(p) * per_pct_lb, lambda lb: np.asarray(lb) / per_pct_lb)
+        )
         sec.set_xlabel("load per ankle (lb) for this body mass")
     ax.set_title("What an ankle weight does to the swinging leg (docs/design/statistics.md §9)")
     ax.legend(fontsize="small", loc="upper left")
     fig.tight_layout()
     return fig
+
+
+#: Old public names whose computation moved out of plots/ (issue 13: plots only draw), kept importable from
+#: here for existing callers; resolved lazily, so importing this module still loads no model code.
+_MOVED = {
+    "psi_by_mass_group": "analysis.models.breakpoint_bootstrap",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MOVED:
+        import importlib
+
+        return getattr(importlib.import_module(_MOVED[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,5 +1,6 @@
 """Tables and messages as a reader sees them: rounded numbers, units in the column names, long text wrapped
 or moved to a details list, and library warnings summarised instead of printed one per trial.
+(:func:`analysis.notebook.feature_tables_quietly` collects those warnings; this module only formats.)
 
 Every notebook of the suite renders its tables through :func:`html_table`, so one place decides how a
 number is printed (3 significant digits unless the column says otherwise) and how text wraps.
@@ -11,7 +12,6 @@ import html
 import json
 import math
 import re
-import warnings
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -25,7 +25,6 @@ __all__ = [
     "clean_unit",
     "parse_warning_lines",
     "warnings_summary_html",
-    "feature_tables_quietly",
     "claim_parts_table",
     "claim_notes_html",
     "claim_verdicts_html",
@@ -167,46 +166,6 @@ def warnings_summary_html(caught: Iterable[tuple[str, str]], what: str, *, examp
     )
 
 
-def feature_tables_quietly(ctx, **kwargs):
-    """``analysis.notebook.feature_tables`` with the per-trial warnings (e.g. %MVC above 100 in loaded
-    tasks; ``features.warnings``, kept with each trial's cached tables, so a cached rerun shows them too) and
-    any other warning of the run collected into one collapsed summary instead of hundreds of red lines.
-    Anything a worker process still prints arrives on file descriptor 2, so that is captured too."""
-    import os
-    import sys
-    import tempfile
-
-    from analysis import notebook as nbk
-
-    sys.stderr.flush()
-    saved_fd = os.dup(2)
-    with tempfile.TemporaryFile(mode="w+b") as sink:
-        os.dup2(sink.fileno(), 2)
-        try:
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                features = nbk.feature_tables(ctx, **kwargs)
-        finally:
-            sys.stderr.flush()
-            os.dup2(saved_fd, 2)
-            os.close(saved_fd)
-        sink.seek(0)
-        worker_text = sink.read().decode("utf-8", "replace")
-    found = [
-        (w.category.__name__, str(w.message))
-        for w in caught
-        if not issubclass(w.category, (DeprecationWarning, FutureWarning))
-    ]
-    found += parse_warning_lines(worker_text)
-    found += list(zip(features.warnings["category"].astype(str), features.warnings["message"].astype(str)))
-    # tqdm.auto asking for ipywidgets inside a kernel says nothing about the data
-    found = [(kind, message) for kind, message in found if "IProgress not found" not in message]
-    summary = warnings_summary_html(found, "extracting features")
-    if summary:
-        nbk.show_html(summary)
-    return features
-
-
 def _parts(row: Mapping) -> list[dict]:
     raw = row.get("parts")
     if isinstance(raw, str) and raw:
@@ -289,3 +248,18 @@ def claim_verdicts_html(claims: pd.DataFrame, quotes: Mapping[str, Any]) -> str:
             f"<b>{html.escape(str(r['verdict']))}</b>; {detail}.</p>"
         )
     return "".join(out)
+
+
+#: Old public names whose computation moved out of plots/ (issue 13: plots only draw), kept importable from
+#: here for existing callers; resolved lazily, so importing this module still loads no model code.
+_MOVED = {
+    "feature_tables_quietly": "analysis.notebook",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MOVED:
+        import importlib
+
+        return getattr(importlib.import_module(_MOVED[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
