@@ -13,7 +13,7 @@ all: help
 help:
 	@echo "make reproduce  build the demo study if absent and render every report into reports/"
 	@echo "make test       lint gate, then unit, property, real-data, CLI tests and nbval over every notebook"
-	@echo "make lint       ruff check + ruff format --check (part of make test)"
+	@echo "make lint       ruff check, ruff format --check, mypy (part of make test)"
 	@echo "make lab        JupyterLab on notebooks/"
 	@echo "make bench      speed and memory benchmarks (ratios against a same-run baseline)"
 	@echo "make lock       re-pin requirements.lock from pyproject.toml (needs the package registry)"
@@ -31,10 +31,11 @@ $(STAMP): requirements.lock pyproject.toml
 reproduce: $(STAMP)
 	$(BIN)/anklelab reproduce
 
-# the lint gate runs first: ruff (config in pyproject.toml) over the package and the tests
+# the lint gate runs first: ruff over the package and the tests, mypy over analysis/ (config in pyproject.toml)
 lint: $(STAMP)
 	$(BIN)/ruff check analysis tests
 	$(BIN)/ruff format --check analysis tests
+	$(BIN)/mypy
 
 test: lint
 	$(BIN)/python -m pytest
