@@ -63,6 +63,20 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
+def _nesting_deeper_than(text: str, max_depth: int) -> bool:
+    """Whether collections nest deeper than ``max_depth``, from the parser's events (no recursion, stops at the
+    first level too deep: PyYAML's scanner slows quadratically with depth and its composer recurses)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > max_depth:
+                return True
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return False
+
+
 def load_yaml_bounded(path: str | Path, label: str | None = None) -> Any:
     """The YAML document in ``path``, loaded with ``yaml.SafeLoader`` within the size and expanded-node limits
     of analysis/study_schema.yaml (``checks``).
@@ -83,18 +97,18 @@ def load_yaml_bounded(path: str | Path, label: str | None = None) -> Any:
             "keep only the documented keys (data/README.md) in study.yaml; data belongs in the CSV tables",
         )
     text = path.read_bytes().decode("utf-8-sig")
+    max_depth = _limit("study_yaml_max_depth")
+    if _nesting_deeper_than(text, max_depth):
+        raise _refuse(
+            path,
+            label,
+            f"is refused: its lists or mappings are nested more than {max_depth} levels deep",
+            "a study.yaml nests a few levels (data/README.md); check for unbalanced [ or {",
+        )
     max_nodes = _limit("study_yaml_max_nodes")
     loader = yaml.SafeLoader(text)
     try:
-        try:
-            node = loader.get_single_node()
-        except RecursionError:  # PyYAML composes nested collections recursively
-            raise _refuse(
-                path,
-                label,
-                "is refused: its lists or mappings are nested too deeply to read",
-                "a study.yaml nests a few levels (data/README.md); check for unbalanced [ or {",
-            ) from None
+        node = loader.get_single_node()
         if node is None:
             return None
         try:

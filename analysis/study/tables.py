@@ -80,6 +80,18 @@ def _read_raw_csv(path: Path, label: str, problems: _Problems) -> _RawTable | No
         return None
     header_row, header = records[0]
     names = [h.lower() for h in header]
+    # every study table has at least two required columns: one header cell holding '|', ':' or spaces is a
+    # table written with another separator, which would otherwise read as "every column missing"
+    odd_separator = next((sep for sep in ("|", ":", " ") if len(names) == 1 and sep in names[0]), None)
+    if odd_separator is not None:
+        problems.error(
+            label,
+            header_row,
+            None,
+            f"the header is one cell {header[0]!r}: the cells seem separated by {odd_separator!r}",
+            "save the table as CSV with commas between cells (';' or tab also work)",
+        )
+        return None
     ok = True
     seen: dict[str, int] = {}
     for i, name in enumerate(names):

@@ -69,6 +69,9 @@ def _parse(root: Path) -> _Parsed:
         if raw is None:
             continue
         typed = _typed_table(raw, table, spec["file"], problems, extra)
+        if table == "subjects" and "subject_id" in raw.missing_columns:
+            # (an error above) without subject codes every trial would also read as "unknown subject"
+            continue
         if typed.empty and spec.get("required"):
             problems.error(
                 spec["file"],
