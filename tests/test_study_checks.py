@@ -150,3 +150,17 @@ def test_ordinary_spread_small_studies_and_equal_masses_give_no_warning():
     assert _mass_warnings([60, 70, 149]) == []  # fewer than 5 masses: median and MAD say too little
     assert _mass_warnings([70, 70, 70, 70, 71]) == []  # the 1 kg MAD floor
     assert _mass_warnings([70, 72, np.nan, 68, 149]) == []  # 4 finite masses
+
+
+def test_data_readme_states_the_schema_limits():
+    from analysis.paths import DATA_DIR
+    from analysis.study import load_schema
+
+    section = (DATA_DIR / "README.md").read_text(encoding="utf-8").split("## What `anklelab validate` checks")[1]
+    checks = load_schema()["checks"]
+    assert f"at most {checks['study_yaml_max_bytes'] // 1_000_000} MB" in section
+    assert f"at most {checks['study_yaml_max_depth']} levels" in section
+    assert f"at most {checks['study_yaml_max_nodes']:,} values" in section
+    assert f"exceeds {checks['body_mass_modified_z_max']:g}" in section
+    assert f"at least {checks['body_mass_outlier_min_subjects']} subjects" in section
+    assert f"at least {checks['body_mass_mad_floor_kg']:g} kg" in section
