@@ -605,3 +605,14 @@ def test_many_missing_files_in_a_big_folder_validate_quickly(tmp_path, fake_read
     missing = [p for p in problems if p.column == "file"]
     assert len(missing) == 2000 and all("does not exist" in p.message for p in missing)
     assert "did you mean 'raw/many/trial_00000.csv'?" in missing[0].hint
+
+
+def test_a_table_whose_every_row_is_refused_is_not_called_header_only(tmp_path, fake_reader):
+    root = build_valid_study(tmp_path / "study")
+    (root / "subjects.csv").write_text("subject_id,body_mass_kg\nS01,75,x,y\nS02,60,x,y\n", encoding="utf-8")
+    problems = validate_study(root, check_files=False, progress=False)
+    subjects = [(p.row, p.message) for p in problems if p.file == "subjects.csv"]
+    assert subjects == [
+        (2, "has 4 cells but the header has 2 columns"),
+        (3, "has 4 cells but the header has 2 columns"),
+    ]

@@ -72,7 +72,8 @@ def _parse(root: Path) -> _Parsed:
         if table == "subjects" and "subject_id" in raw.missing_columns:
             # (an error above) without subject codes every trial would also read as "unknown subject"
             continue
-        if typed.empty and spec.get("required"):
+        rows_refused = any(p.file == spec["file"] and (p.row or 0) > 1 for p in problems)  # e.g. too many cells
+        if typed.empty and spec.get("required") and not rows_refused:
             problems.error(
                 spec["file"],
                 None,
