@@ -4,20 +4,55 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from analysis.features import OUTPUT_FILES, extract_features, warning_summary
+from analysis.paths import CACHE_ENV_VAR, cache_location_error, writable_cache_dir
+from analysis.study import load_study
+
+
+@contextlib.contextmanager
+def _cache_env(cache_dir: Path | None) -> Iterator[None]:
+    """``--cache-dir DIR`` is ``$ANKLELAB_CACHE=DIR`` for this command (worker processes inherit it)."""
+    if cache_dir is None:
+        yield
+        return
+    before = os.environ.get(CACHE_ENV_VAR)
+    os.environ[CACHE_ENV_VAR] = str(Path(cache_dir).expanduser().resolve())
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(CACHE_ENV_VAR, None)
+        else:
+            os.environ[CACHE_ENV_VAR] = before
 
 
 def _cli(args: argparse.Namespace) -> int:
-    result = extract_features(
-        args.study,
-        workers=args.workers,
-        scheduler=args.scheduler,
-        cache=not args.no_cache,
-        progress=not args.no_progress,
-    )
+    with _cache_env(args.cache_dir):
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    study = load_study(args.study)  # a StudyError lists every error before anything is written
+    # a read-only study folder (or $ANKLELAB_CACHE) is said before any work, with where else tables can go
+    derived_dir = writable_cache_dir(study.root)
+    try:
+        result = extract_features(
+            study,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            cache=not args.no_cache,
+            progress=not args.no_progress,
+        )
+    except OSError as exc:  # e.g. the disk filled up or permissions changed while running
+        if exc.filename is None or not Path(exc.filename).resolve().is_relative_to(derived_dir.resolve()):
+            raise
+        raise cache_location_error(study.root, exc) from None
     stats = result.stats
     out_dir = Path(stats["output_dir"])
     print(
@@ -55,4 +90,12 @@ def register_cli(subparsers) -> None:
     )
     p.add_argument("--no-cache", action="store_true", help="recompute every trial; do not read or write the cache")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help=f"write derived tables to DIR/<study folder name> instead of <study>/derived (the same as "
+        f"{CACHE_ENV_VAR}=DIR for this command; set {CACHE_ENV_VAR} for the reports to find them)",
+    )
     p.set_defaults(handler=_cli)

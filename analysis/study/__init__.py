@@ -14,7 +14,10 @@ Modules (one concern each):
 * ``problems``: :class:`Problem` and the order problems are listed in;
 * ``tables``: reading and typing the CSV manifests;
 * ``config``: study.yaml checks and what is read from it (channel map, muscles, MVC rule);
+* ``bounded_yaml``: study.yaml parsed safely within size, depth and alias-expansion limits (alias bombs);
 * ``cross_checks``: checks across the tables (subjects, files, loads, MVC coverage, injuries vs exposures);
+* ``plausibility``: values plausible alone but not beside the study's others (body-mass outliers, lb as kg);
+* ``suggest``: 'did you mean ...?' for misspelt names and files (case, separators, leading zeros, difflib);
 * ``content``: content checks on a Recording and its trials.csv row;
 * ``recordings``: reading a trial's recording with its trials.csv options (tests replace the reader here);
 * ``validate``: :func:`validate_study`;

@@ -8,8 +8,11 @@ from typing import Any
 
 import yaml
 
+from analysis.errors import StudyError
+from analysis.study.bounded_yaml import load_yaml_bounded
 from analysis.study.problems import _Problems
 from analysis.study.schema import STUDY_YAML, load_schema
+from analysis.study.suggest import with_suggestion
 
 
 def _check_study_yaml(root: Path, problems: _Problems) -> dict[str, Any] | None:
@@ -24,7 +27,13 @@ def _check_study_yaml(root: Path, problems: _Problems) -> dict[str, Any] | None:
         )
         return None
     try:
-        config = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        config = load_yaml_bounded(path, STUDY_YAML)
+    except StudyError as exc:  # too big, an alias bomb, recursive or nested too deeply
+        problems.extend(exc.problems)
+        return None
+    except OSError as exc:
+        problems.error(STUDY_YAML, None, None, f"cannot open: {exc.strerror or exc}", "check the file permissions")
+        return None
     except UnicodeDecodeError:
         problems.error(STUDY_YAML, None, None, "is not UTF-8 text", "save it as UTF-8")
         return None
@@ -69,7 +78,7 @@ def _check_study_yaml(root: Path, problems: _Problems) -> dict[str, Any] | None:
                 None,
                 str(key),
                 f"unknown key {key!r} is ignored",
-                f"check the spelling; known keys: {', '.join(keys)}",
+                with_suggestion(f"check the spelling; known keys: {', '.join(keys)}", str(key), keys),
             )
     if isinstance(config.get("name"), str) and not config["name"].strip():
         problems.error(STUDY_YAML, None, "name", "name is empty", "give the study a short name")
@@ -83,7 +92,9 @@ def _check_study_yaml(root: Path, problems: _Problems) -> dict[str, Any] | None:
                     None,
                     f"units.{quantity}",
                     f"unknown {quantity} unit {unit!r}",
-                    f"use one of: {', '.join(allowed_units[quantity])}",
+                    with_suggestion(
+                        f"use one of: {', '.join(allowed_units[quantity])}", str(unit), allowed_units[quantity]
+                    ),
                 )
     for key in ("channels", "roles"):
         mapping = config.get(key)
@@ -104,7 +115,9 @@ def _check_study_yaml(root: Path, problems: _Problems) -> dict[str, Any] | None:
             None,
             "channels",
             f"muscle {muscle!r} is not in the built-in muscle list",
-            "check the spelling (e.g. gastrocnemius_medialis); unknown names still work",
+            with_suggestion(
+                "check the spelling (e.g. gastrocnemius_medialis); unknown names still work", muscle, known_muscles
+            ),
         )
     listed = config.get("muscles")
     if isinstance(listed, list):
@@ -115,7 +128,9 @@ def _check_study_yaml(root: Path, problems: _Problems) -> dict[str, Any] | None:
                 None,
                 "muscles",
                 f"analysed muscle {muscle!r} is recorded by no channel in 'channels:'",
-                "add the channel to 'channels:' or remove the muscle",
+                with_suggestion(
+                    "add the channel to 'channels:' or remove the muscle", muscle, _channel_map(config).values()
+                ),
             )
     mvc = config.get("mvc")
     if isinstance(mvc, dict):

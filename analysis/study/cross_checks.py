@@ -13,6 +13,11 @@ import pandas as pd
 from analysis.study.config import _analysed_muscles, _channel_map, _mvc_required
 from analysis.study.problems import _Problems
 from analysis.study.schema import _EMG_KINDS, KG_PER_LB, STUDY_YAML, load_schema
+from analysis.study.suggest import Listings, Suggestions, closest_file, spelling_on_disk
+
+#: missing files for which similar names are searched (letter case is always checked) [assumption: a study
+#: with more missing files has a wrong folder, not typos; keeps validate fast on 10,000-file folders]
+_MAX_FUZZY_FILE_SUGGESTIONS = 50
 
 
 def _split_muscles(cell: Any) -> list[str]:
@@ -55,6 +60,7 @@ def _check_trials(
     label: str = "trials.csv",
 ) -> None:
     subject_ids = set(subjects["subject_id"]) if subjects is not None else None
+    known_subjects = Suggestions(subject_ids or ())
     for r, subject in zip(trials["_row"], trials["subject_id"]):
         if subject and subject_ids is not None and subject not in subject_ids:
             problems.error(
@@ -62,7 +68,7 @@ def _check_trials(
                 int(r),
                 "subject_id",
                 f"unknown subject {subject!r} (not in subjects.csv)",
-                "add the subject to subjects.csv or fix the code",
+                known_subjects.hint("add the subject to subjects.csv or fix the code", subject),
             )
     load_kg_max = load_schema()["checks"]["load_kg_max"]
     for r, load, unit, phase in zip(
@@ -110,6 +116,8 @@ def _check_trials(
         for r, subject in zip(subjects["_row"], subjects["subject_id"]):
             if subject and subject not in used:
                 problems.warning("subjects.csv", int(r), "subject_id", f"subject {subject!r} has no trials", "")
+    listings: Listings = {}  # each folder listed once for the spelling checks
+    n_missing = 0
     for r, relative in zip(trials["_row"], trials["file"]):
         if not relative:
             continue
@@ -123,19 +131,34 @@ def _check_trials(
                 "copy the recording into the study folder and give a path relative to it",
             )
         elif not _is_file(path):
+            n_missing += 1
+            # similar names are looked for only for the first files: difflib over big folders costs ms per file
+            closest = closest_file(root, relative, listings, fuzzy=n_missing <= _MAX_FUZZY_FILE_SUGGESTIONS)
+            suggestion = f"did you mean {closest!r}? " if closest else ""
             problems.error(
                 label,
                 int(r),
                 "file",
                 f"file {relative!r} does not exist" + (" (it is a folder)" if _is_dir(path) else ""),
-                "check the path (relative to the study folder, '/' separators, exact case)",
+                suggestion + "check the path (relative to the study folder, '/' separators, exact case)",
             )
+        else:
+            on_disk = spelling_on_disk(root, relative, listings)
+            if on_disk is not None:  # a case-insensitive disk (macOS, Windows) opened it; Linux will not
+                problems.warning(
+                    label,
+                    int(r),
+                    "file",
+                    f"file {relative!r} is spelled {on_disk!r} on disk (letter case differs)",
+                    f"write {on_disk!r}: the study then also opens on case-sensitive systems (Linux, clusters)",
+                )
     if config is not None:  # without a readable study.yaml the channel map is unknown: nothing to say about MVCs
         _check_mvc(trials, config, problems, label)
 
 
 def _check_mvc(trials: pd.DataFrame, config: Mapping[str, Any], problems: _Problems, label: str) -> None:
     channel_muscles = set(_channel_map(config).values())
+    recorded = Suggestions(channel_muscles)
     for r, is_mvc, cell in zip(trials["_row"], trials["is_mvc"], trials["mvc_muscle"]):
         if is_mvc and not _split_muscles(cell):
             problems.error(
@@ -152,7 +175,7 @@ def _check_mvc(trials: pd.DataFrame, config: Mapping[str, Any], problems: _Probl
                     int(r),
                     "mvc_muscle",
                     f"mvc_muscle {muscle!r} is not recorded by any channel in study.yaml",
-                    "check the spelling against 'channels:' in study.yaml",
+                    recorded.hint("check the spelling against 'channels:' in study.yaml", muscle),
                 )
     emg = trials[trials["kind"].isin(_EMG_KINDS)]
     if emg.empty:
@@ -194,6 +217,7 @@ def _check_measures(measures: pd.DataFrame, subjects: pd.DataFrame | None, probl
     if subjects is None:
         return
     ids = set(subjects["subject_id"])
+    known_subjects = Suggestions(ids)
     for r, subject in zip(measures["_row"], measures["subject_id"]):
         if subject and subject not in ids:
             problems.error(
@@ -201,7 +225,7 @@ def _check_measures(measures: pd.DataFrame, subjects: pd.DataFrame | None, probl
                 int(r),
                 "subject_id",
                 f"unknown subject {subject!r} (not in subjects.csv)",
-                "add the subject to subjects.csv or fix the code",
+                known_subjects.hint("add the subject to subjects.csv or fix the code", subject),
             )
 
 
@@ -228,6 +252,7 @@ def _check_injury_tables(exposures: pd.DataFrame | None, injuries: pd.DataFrame 
         )
         return
     periods = {a: g for a, g in exposures.groupby("athlete_id")}
+    known_athletes = Suggestions(periods)
     for r, athlete, injured, recovered, days in zip(
         injuries["_row"],
         injuries["athlete_id"],
@@ -242,7 +267,7 @@ def _check_injury_tables(exposures: pd.DataFrame | None, injuries: pd.DataFrame 
                 r,
                 "athlete_id",
                 f"athlete {athlete!r} has an injury but no exposure in exposures.csv",
-                "add the athlete's exposure (time at risk) or fix the athlete code",
+                known_athletes.hint("add the athlete's exposure (time at risk) or fix the athlete code", athlete),
             )
         if pd.notna(injured) and pd.notna(recovered):
             if recovered < injured:

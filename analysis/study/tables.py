@@ -16,6 +16,7 @@ import pandas as pd
 
 from analysis.study.problems import _Problems
 from analysis.study.schema import _table_spec, load_schema
+from analysis.study.suggest import Suggestions, with_suggestion
 
 _TRUE = {"true", "yes", "1", "y", "t"}
 _FALSE = {"false", "no", "0", "n", "f", ""}
@@ -79,6 +80,18 @@ def _read_raw_csv(path: Path, label: str, problems: _Problems) -> _RawTable | No
         return None
     header_row, header = records[0]
     names = [h.lower() for h in header]
+    # every study table has at least two required columns: one header cell holding '|', ':' or spaces is a
+    # table written with another separator, which would otherwise read as "every column missing"
+    odd_separator = next((sep for sep in ("|", ":", " ") if len(names) == 1 and sep in names[0]), None)
+    if odd_separator is not None:
+        problems.error(
+            label,
+            header_row,
+            None,
+            f"the header is one cell {header[0]!r}: the cells seem separated by {odd_separator!r}",
+            "save the table as CSV with commas between cells (';' or tab also work)",
+        )
+        return None
     ok = True
     seen: dict[str, int] = {}
     for i, name in enumerate(names):
@@ -136,7 +149,11 @@ def _typed_table(
                     header_row,
                     name,
                     f"required column {name!r} is missing",
-                    f"add a column named {name!r} (see data/README.md, section {spec['file']})",
+                    with_suggestion(
+                        f"add a column named {name!r} (see data/README.md, section {spec['file']})",
+                        name,
+                        [c for c in frame.columns if c != "_row" and c not in columns],
+                    ),
                 )
             frame[name] = ""
             raw.missing_columns.add(name)
@@ -158,7 +175,7 @@ def _typed_table(
                 header_row,
                 name,
                 f"unknown column {name!r} is ignored",
-                f"check the spelling; known columns: {', '.join(columns)}",
+                with_suggestion(f"check the spelling; known columns: {', '.join(columns)}", name, columns),
             )
     out: dict[str, Any] = {"_row": frame["_row"].astype(int).to_numpy()}
     vocabularies = load_schema().get("vocabularies", {})
@@ -236,27 +253,41 @@ def _typed_table(
             if allowed is not None:
                 values = cells.str.lower()
                 bad = ~(values.isin([str(a) for a in allowed]) | (values == "")).to_numpy()
-                for r, c in zip(rows[bad], cells.to_numpy()[bad]):
-                    problems.error(
-                        label, int(r), name, f"unknown {name} {c!r}", f"use one of: {', '.join(map(str, allowed))}"
-                    )
-            elif vocab_name is not None:
-                vocab = list(vocabularies.get(vocab_name, [])) + list((extra_vocabulary or {}).get(vocab_name, []))
-                bad = ~(cells.isin(vocab) | (cells == "")).to_numpy()
+                allowed_names = Suggestions(map(str, allowed))
                 for r, c in zip(rows[bad], cells.to_numpy()[bad]):
                     problems.error(
                         label,
                         int(r),
                         name,
                         f"unknown {name} {c!r}",
-                        f"use a built-in name (data/README.md) or declare it under '{vocab_name}s:' in study.yaml",
+                        allowed_names.hint(f"use one of: {', '.join(map(str, allowed))}", c),
+                    )
+            elif vocab_name is not None:
+                vocab = list(vocabularies.get(vocab_name, [])) + list((extra_vocabulary or {}).get(vocab_name, []))
+                bad = ~(cells.isin(vocab) | (cells == "")).to_numpy()
+                vocab_names = Suggestions(vocab)
+                for r, c in zip(rows[bad], cells.to_numpy()[bad]):
+                    problems.error(
+                        label,
+                        int(r),
+                        name,
+                        f"unknown {name} {c!r}",
+                        vocab_names.hint(
+                            f"use a built-in name (data/README.md) or declare it under '{vocab_name}s:' in study.yaml",
+                            c,
+                        ),
                     )
             elif col.get("known") is not None:
                 known = [str(k) for k in col["known"]]
                 bad = ~(cells.isin(known) | (cells == "")).to_numpy()
+                known_names = Suggestions(known)
                 for r, c in zip(rows[bad], cells.to_numpy()[bad]):
                     problems.warning(
-                        label, int(r), name, f"unusual {name} {c!r}", f"expected one of: {', '.join(known)}"
+                        label,
+                        int(r),
+                        name,
+                        f"unusual {name} {c!r}",
+                        known_names.hint(f"expected one of: {', '.join(known)}", c),
                     )
             out[name] = values.to_numpy(dtype=object)
             if col.get("unique") and present:

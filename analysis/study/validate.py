@@ -17,6 +17,7 @@ from analysis.study import recordings
 from analysis.study.config import _channel_map, _check_study_yaml
 from analysis.study.content import check_recording, check_sampling_rate_consistency
 from analysis.study.cross_checks import _check_injury_tables, _check_measures, _check_trials, _inside, _is_file
+from analysis.study.plausibility import check_body_masses
 from analysis.study.problems import Problem, _Problems, _sorted
 from analysis.study.schema import _table_spec
 from analysis.study.tables import _read_raw_csv, _typed_table
@@ -67,8 +68,23 @@ def _parse(root: Path) -> _Parsed:
         raw = _read_raw_csv(path, spec["file"], problems)
         if raw is None:
             continue
-        setattr(parsed, table, _typed_table(raw, table, spec["file"], problems, extra))
+        typed = _typed_table(raw, table, spec["file"], problems, extra)
+        if table == "subjects" and "subject_id" in raw.missing_columns:
+            # (an error above) without subject codes every trial would also read as "unknown subject"
+            continue
+        rows_refused = any(p.file == spec["file"] and (p.row or 0) > 1 for p in problems)  # e.g. too many cells
+        if typed.empty and spec.get("required") and not rows_refused:
+            problems.error(
+                spec["file"],
+                None,
+                None,
+                f"{spec['file']} has a header but no data rows",
+                f"add one row per {'subject' if table == 'subjects' else 'recorded trial'} below the header "
+                "(a study without them has nothing to analyse)",
+            )
+        setattr(parsed, table, typed)
     if parsed.subjects is not None:
+        check_body_masses(parsed.subjects, problems)
         s = parsed.subjects
         for r, age, years in zip(s["_row"], s["age"], s["training_age_years"]):
             if np.isfinite(age) and np.isfinite(years) and years > age:
