@@ -28,7 +28,7 @@ from analysis.features.snapshot import _ArrowResult, _assemble, _Snapshot, _Snap
 from analysis.features.study_view import _as_study_view, _row_dicts
 from analysis.features.tables import FAILURE_COLUMNS, OUTPUT_FILES, FeatureTables, _empty_table, _write_outputs
 from analysis.features.tasks import Pipeline, TrialOutcome, TrialTask
-from analysis.paths import cache_dir_for
+from analysis.paths import cache_dir_for, writable_cache_dir
 
 
 def extract_features(
@@ -54,10 +54,9 @@ def extract_features(
     """
     started = time.perf_counter()
     pipeline = pipeline or default_pipeline()
-    started = time.perf_counter()
-    pipeline = pipeline or default_pipeline()
     study = _as_study_view(study_or_path)
-    derived_dir = cache_dir_for(study.root)
+    # a read-only study gets one message naming $ANKLELAB_CACHE / --cache-dir, not an OSError mid-run
+    derived_dir = writable_cache_dir(study.root) if (write or cache) else cache_dir_for(study.root)
     resolved = pipeline.resolve_settings(study.processing, settings)
     cache_root = derived_dir / CACHE_SUBDIR if cache else None
     feature_cache = _FeatureCache(cache_root)
