@@ -23,6 +23,9 @@ Options of ``read_recording`` (all optional):
 ``c3d_platform_path`` ``'auto'`` (default, cross-checked), ``'raw'`` or ``'extraction'``
 ``r_object``          trial name inside an R list of EMG trials
 ``device``            OpenSignals device (MAC address group) when a file holds several
+``force_platform``    OpenSignals force platform: ``{'calibration_kg_mv_per_v': C, 'tare': 'none' |
+                      'unloaded_minimum' | [t0, t1]}`` (optionally keyed by device); required when the file
+                      holds FORCEPLATFORM channels (:mod:`analysis.readers.opensignals_force`)
 
 Event times (``Recording.events.time_s``) are seconds from the first sample; the file's own clock at
 that sample is ``metadata['start_time_s']``.
@@ -69,6 +72,7 @@ _OPTIONS = {
     "c3d_platform_path",
     "r_object",
     "device",
+    "force_platform",
 }
 _SNIFF_BYTES = 65536
 

@@ -613,6 +613,8 @@ def _read_opensignals_txt(path: Path, text: str, options: dict[str, Any]) -> Rec
 
 
 def _opensignals_recording(path, device, meta, labels, sensors, resolutions, adc, rate, options, fmt) -> Recording:
+    from analysis.readers.opensignals_force import force_platform_channels, is_force_platform_sensor
+
     if len(resolutions) == 1 and len(labels) > 1:
         resolutions = resolutions * len(labels)
     if not (len(labels) == len(sensors) == len(resolutions) == adc.shape[1]):
@@ -621,26 +623,50 @@ def _opensignals_recording(path, device, meta, labels, sensors, resolutions, adc
             f"{len(labels)} labels, {len(sensors)} sensors, {len(resolutions)} resolutions for {adc.shape[1]} channels",
             where="header",
         )
-    columns, units, kinds = [], [], []
+    columns, kinds, names, transfer = [], [], [], {}
+    units: list[str | None] = []
+    platform = [j for j, sensor in enumerate(sensors) if is_force_platform_sensor(sensor)]
     for j, (sensor, bits) in enumerate(zip(sensors, resolutions)):
+        if j in platform:
+            continue
+        names.append(labels[j])
         if str(sensor).upper().startswith("EMG"):
             columns.append(plux_emg_mv(adc[:, j], bits))
             units.append("mV")
             kinds.append("emg")
+            transfer[labels[j]] = "EMG mV = ADC*VCC/2^n - VCC/2 (VCC 3.0 V, EMG gain 1000; PLUX/biosignalsnotebooks)"
         else:
             columns.append(adc[:, j].astype(float))
             units.append("ADC")
             kinds.append("other")
+            transfer[labels[j]] = "none (raw ADC counts)"
     metadata = {
         "format": fmt,
         "device": device,
         "device_info": {k: (v.tolist() if hasattr(v, "tolist") else v) for k, v in meta.items()},
         "resolution_bits": resolutions,
-        "transfer_function": "EMG mV = ADC*VCC/2^n - VCC/2 (VCC 3.0 V, EMG gain 1000; PLUX/biosignalsnotebooks)",
+        "transfer_function": transfer,
         "sensors": sensors,
     }
+    if platform:  # load cells -> N per cell and Fz (analysis.readers.opensignals_force)
+        newtons, fp_names, record = force_platform_channels(
+            path,
+            device,
+            meta,
+            [labels[j] for j in platform],
+            [resolutions[j] for j in platform],
+            adc[:, platform],
+            rate,
+            options.get("force_platform"),
+        )
+        columns.extend(newtons.T)
+        names.extend(fp_names)
+        units.extend(["N"] * len(fp_names))
+        kinds.extend(["force"] * len(fp_names))
+        transfer.update(dict.fromkeys(fp_names, record["transfer_function"]))
+        metadata["force_platform"] = record
     data = np.column_stack(columns) if columns else np.empty((adc.shape[0], 0))
-    return _build(path, fmt, list(labels), units, data, rate, options, metadata, kinds=kinds)
+    return _build(path, fmt, names, units, data, rate, options, metadata, kinds=kinds)
 
 
 # --------------------------------------------------------------------------------------------
