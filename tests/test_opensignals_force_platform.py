@@ -17,7 +17,7 @@ import pytest
 from analysis.errors import AnalysisError, ReadError
 from analysis.forceplate import ForcePlateSettings, ForcePlateWarning, analyse_jump, vertical_force_from_recording
 from analysis.io import read_recording
-from analysis.readers.opensignals_force import load_cells_to_newtons
+from analysis.readers.opensignals_force import load_cells_to_newtons, read_options_from_study
 
 C_KG_MV_PER_V = 406.831  # center_of_pressure.ipynb (biosignalsnotebooks @0de354d)
 VFS_NOTEBOOK = (2.00061, 2.00026, 2.00011, 2.00038)  # same notebook; also the file's 'forcePlatform values'
@@ -116,3 +116,14 @@ def test_untared_with_raised_thresholds_is_flagged_only_through_its_bias(h5_path
     assert b.events["onset"] == a.events["onset"] and b["flight_time_s"] == a["flight_time_s"]
     ratio = (a.body_weight_n / b.body_weight_n) ** 2
     assert b["jump_height_impulse_m"] == pytest.approx(a["jump_height_impulse_m"] * ratio, rel=0.01)
+
+
+def test_study_yaml_force_platforms_become_the_reader_option(h5_path):
+    """study.yaml ``force_platforms:`` (data/README.md) keyed by device is what read_recording takes."""
+    config = {"name": "x", "force_platforms": {DEVICE: {"calibration_kg_mv_per_v": C_KG_MV_PER_V, "tare": "none"}}}
+    options = read_options_from_study(config)
+    rec = read_recording(h5_path, **options)
+    assert rec.metadata["force_platform"]["calibration_kg_mv_per_v"] == C_KG_MV_PER_V
+    assert read_options_from_study({"name": "x"}) == {}
+    with pytest.raises(ReadError, match="calibration_kg_mv_per_v"):
+        read_recording(h5_path, force_platform={"00:00:00:00:00:00": {"tare": "none"}})

@@ -40,6 +40,7 @@ __all__ = [
     "load_cells_to_newtons",
     "lowest_force_window",
     "force_platform_channels",
+    "read_options_from_study",
 ]
 
 FORCE_PLATFORM_SENSOR = "FORCEPLATFORM"  # OpenSignals sensor name of a force-platform load cell
@@ -68,6 +69,13 @@ class ForcePlatformCalibration:
             return f"unloaded_minimum (per-cell means of the lowest-force {UNLOADED_WINDOW_S:g}-s window)"
         t0, t1 = self.tare
         return f"window {t0:g}-{t1:g} s (per-cell means subtracted)"
+
+
+def read_options_from_study(study_config: Mapping[str, Any] | None) -> dict[str, Any]:
+    """``read_recording`` options from a study.yaml mapping: ``{"force_platform": <force_platforms:>}`` when the
+    study declares force platforms (data/README.md, "Force platforms"), else ``{}``."""
+    platforms = (study_config or {}).get("force_platforms")
+    return {"force_platform": dict(platforms)} if isinstance(platforms, Mapping) and platforms else {}
 
 
 def is_force_platform_sensor(sensor: str) -> bool:
