@@ -233,3 +233,13 @@ def test_definitions_table_lists_every_definition_once():
     assert "never for a countermovement jump" in table.set_index("metric").loc["rfd_0_{w}ms_n_per_s", "definition"]
     with pytest.raises(KeyError):
         definition("no_such_metric")
+
+
+def test_report_definitions_table_follows_the_force_table(vendored_real):
+    from analysis.plots import forceplate as fplots
+
+    rows = analyse_jump(_vjfz(vendored_real, "CMJ"), FS_HZ, "cmj").to_rows({"trial_id": "t1", "exercise": "cmj"})
+    table = fplots.metric_definitions_table(rows)
+    assert list(table["metric"]) == list(rows["metric"])
+    assert "peak_propulsive_power_w_per_kg" in fplots.REPORT_METRICS
+    assert fplots.metric_definitions_table(None).empty
