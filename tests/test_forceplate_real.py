@@ -37,13 +37,13 @@ def test_vertical_jumps_cmj(vendored_real, dual):
 
 @pytest.mark.parametrize("dual", [False, True], ids=["single", "dual"])
 def test_vertical_jumps_cmj_weighs_the_stance_before_the_jump(vendored_real, dual):
-    """Default weighing: the quietest 1-s window of the last quiet stance before take-off (issue 15)."""
+    """Default weighing: the quiet 1-s window ending at the movement onset (issue 15)."""
     f = _vjfz(vendored_real, "CMJ", dual)
     r = analyse_jump(f, FS_HZ, "cmj")
     a, b = r.phases["weighing"]
     total = f.sum(axis=1) if f.ndim == 2 else f
     assert b - a == 1000 and r.body_weight_n == pytest.approx(total[a:b].mean(), rel=1e-12)
-    assert r.body_weight_method.startswith("quietest_of_last_stance_quiet_1s_window")
+    assert r.body_weight_method.startswith("quiet_1s_window_ending_at_onset")
     assert r.body_weight_n == pytest.approx(662.9, abs=0.2)  # a different window of the same stance
     assert r["flight_time_s"] == pytest.approx(0.511, abs=MS)
     assert r["jump_height_impulse_m"] == pytest.approx(0.321, abs=MM)

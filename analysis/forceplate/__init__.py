@@ -33,7 +33,7 @@ One module per concern; every public name is importable from ``analysis.forcepla
 from __future__ import annotations
 
 from analysis.forceplate.balance import BalanceResult, analyse_balance, center_of_pressure, combine_cop
-from analysis.forceplate.bodyweight import QuietStance, find_quiet_stance, weigh
+from analysis.forceplate.bodyweight import QuietStance, find_quiet_stance, quiet_window_ending_at, weigh
 from analysis.forceplate.checks import ForcePlateWarning, check_jump_heights
 from analysis.forceplate.definitions import JUMP_METRIC_DEFINITIONS, MetricDefinition, definition, metric_definitions
 from analysis.forceplate.events import (
@@ -64,6 +64,7 @@ __all__ = [
     "QuietStance",
     "find_quiet_stance",
     "weigh",
+    "quiet_window_ending_at",
     "contact_mask",
     "flight_periods",
     "detect_onset",

@@ -4,9 +4,10 @@ rather than guesses.
 :func:`weigh` takes the earliest quiet window of ``weighing_window_s`` (1 s, Owen et al. 2014), then of
 ``min_weighing_window_s`` (0.5 s), inside the weighing region (before the first flight; after the last
 landing for drop jumps, which start off the plate). ``anchor="last"`` takes the latest quiet window instead:
-it takes the quietest window (lowest SD) of the last quiet stance (the last run of windows passing the check),
-so jumps weigh the stance just before the movement, not the first one in a long recording
-(docs/design/metrics-and-reliability.md §1.2), without reaching into the start of the movement. The window is *quiet* when its SD is
+it takes the quietest window (lowest SD) of the last quiet stance (the last run of windows passing the check):
+jumps weigh the stance just before the movement, not the first one in a long recording
+(docs/design/metrics-and-reliability.md §1.2). :func:`quiet_window_ending_at` then re-weighs the window that ends
+at the movement onset found with that first estimate. The window is *quiet* when its SD is
 ≤ ``quiet_sd_max_pct_bw`` % and its range ≤ ``quiet_range_max_pct_bw`` % of its mean (project choice).
 Without such a window it raises :class:`~analysis.errors.AnalysisError`; pass ``body_weight_n=`` (from
 another trial of the subject or from subjects.csv) to analyse the trial anyway. The result then records
@@ -25,7 +26,7 @@ from analysis.errors import AnalysisError
 from analysis.forceplate._inputs import _as_total_force, _check_fs, _runs, _where
 from analysis.forceplate.settings import ForcePlateSettings
 
-__all__ = ["QuietStance", "find_quiet_stance", "weigh"]
+__all__ = ["QuietStance", "find_quiet_stance", "weigh", "quiet_window_ending_at"]
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,7 @@ def find_quiet_stance(
         passing = on_plate & (sd <= s.quiet_sd_max_pct_bw / 100 * mean) & (rng <= s.quiet_range_max_pct_bw / 100 * mean)
         if passing.any() and anchor == "first":  # Owen 2014 weighs at the start of the trial
             i = int(np.argmax(passing))
-        elif passing.any():  # the quietest window of the last quiet stance (last run of passing windows)
+        elif passing.any():  # the quietest window of the last quiet stance (the last run of passing windows)
             starts, stops = _runs(passing)
             i = int(starts[-1]) + int(np.argmin(sd[starts[-1] : stops[-1]]))
         else:  # report the quietest one so the error message can say how far off it is
@@ -148,3 +149,35 @@ def weigh(
             "Pass body_weight_n= from another trial of this subject or from subjects.csv (body_mass_kg x g)."
         )
     return quiet
+
+
+def quiet_window_ending_at(
+    force_n: ArrayLike, fs_hz: float, stop_index: int, settings: ForcePlateSettings | None = None
+) -> QuietStance | None:
+    """The ``weighing_window_s`` (else ``min_weighing_window_s``) window ending at ``stop_index`` (e.g. the
+    movement onset) if it lies on the plate and passes the quiet check, else None.
+
+    metrics-and-reliability.md §1.2: take BW and SD from the quiet window that ends at (or just before) the onset
+    crossing; Owen et al. 2014 weigh the second before the movement.
+    """
+    s = settings or ForcePlateSettings()
+    fs = _check_fs(fs_hz)
+    total, _ = _as_total_force(force_n)
+    for window_s in dict.fromkeys((s.weighing_window_s, s.min_weighing_window_s)):
+        window = int(round(window_s * fs))
+        start = int(stop_index) - window
+        if window < 2 or start < 0 or stop_index > total.size:
+            continue
+        seg = total[start:stop_index]
+        mean, sd, rng = float(seg.mean()), float(seg.std()), float(np.ptp(seg))
+        if (
+            seg.min() > s.takeoff_threshold_n
+            and sd <= s.quiet_sd_max_pct_bw / 100 * mean
+            and rng <= s.quiet_range_max_pct_bw / 100 * mean
+        ):
+            method = (
+                f"quiet_{window_s:g}s_window_ending_at_onset(sd<={s.quiet_sd_max_pct_bw:g}%bw,"
+                f"range<={s.quiet_range_max_pct_bw:g}%bw)"
+            )
+            return QuietStance(start, int(stop_index), mean, sd, rng, True, method)
+    return None

@@ -18,7 +18,7 @@ from scipy.integrate import cumulative_trapezoid
 
 from analysis.errors import AnalysisError
 from analysis.forceplate._inputs import _as_total_force, _check_fs, _where
-from analysis.forceplate.bodyweight import find_quiet_stance, weigh
+from analysis.forceplate.bodyweight import find_quiet_stance, quiet_window_ending_at, weigh
 from analysis.forceplate.checks import check_jump_heights
 from analysis.forceplate.events import flight_periods, onset_before_takeoff
 from analysis.forceplate.impulse import G_M_S2, com_kinematics, peak_rfd
@@ -116,15 +116,15 @@ def _weigh_and_find_onset(
     source: str | None,
 ) -> tuple[float, float, tuple[int, int], str, list[str], int, int]:
     """Weighing and movement onset tied to the jump (metrics-and-reliability.md §1.2), iterated once:
-    weigh the last quiet stance before take-off, find the onset backwards from the movement's landmark,
-    re-weigh in the last quiet window ending at the onset, find the onset again.
+    weigh the quietest window of the last quiet stance before take-off, find the onset backwards from the
+    movement's landmark, re-weigh on the quiet window ending at that onset (if it is quiet), find the onset again.
 
     Returns (BW, noise SD, weighing window, BW method, flags, onset, band crossing)."""
     bw, noise, window, method, flags = _jump_weighing(total, fs, s, (0, takeoff), flights, body_weight_n, source)
     onset, crossing = onset_before_takeoff(total, fs, bw, noise, takeoff, s, search_start=window[1])
-    if method != "supplied" and s.jump_weighing_anchor == "last" and window[1] > onset:
-        quiet = find_quiet_stance(total, fs, s, region=(0, onset), anchor="last")
-        if quiet.is_quiet:
+    if method != "supplied" and s.jump_weighing_anchor == "last":
+        quiet = quiet_window_ending_at(total, fs, onset, s)
+        if quiet is not None:
             bw, noise, window, method = quiet.mean_n, quiet.sd_n, (quiet.start_index, quiet.stop_index), quiet.method
             onset, crossing = onset_before_takeoff(total, fs, bw, noise, takeoff, s, search_start=window[1])
     return bw, noise, window, method, flags, onset, crossing
