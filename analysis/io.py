@@ -27,6 +27,9 @@ Options of ``read_recording`` (all optional):
                       numeric block, a cut-off last line -- with a :class:`ReadWarning` (also listed in
                       ``Recording.metadata['read_warnings']``) instead of refusing the file; nothing else is
                       relaxed (a garbled row, NaN or 1e300 stays an error)
+``force_platform``    OpenSignals force platform: ``{'calibration_kg_mv_per_v': C, 'tare': 'none' |
+                      'unloaded_minimum' | [t0, t1]}`` (optionally keyed by device); required when the file
+                      holds FORCEPLATFORM channels (:mod:`analysis.readers.opensignals_force`)
 
 Every reader ends in the checks of :mod:`analysis.readers.checks` (complete numeric block, finite values,
 plausible range per SI unit, declared sample counts, time strictly increasing and uniform, at least two
@@ -81,6 +84,7 @@ _OPTIONS = {
     "r_object",
     "device",
     "lenient",
+    "force_platform",
 }
 _SNIFF_BYTES = 65536
 

@@ -49,11 +49,15 @@ def test_windowed_features_exact():
     assert f["wl"][0, 0] == 15.0
     assert f["zc"][0, 0] == 3.0  # (1,-2) (-2,3) (3,-1); touching zero is not a crossing
     assert f["ssc"][0, 0] == 3.0  # at -2, 3, -1; not at 0 (between -1 and 2)
-    assert f["var"][0, 0] == pytest.approx(3.5, rel=1e-15)
+    assert f["var"][0, 0] == pytest.approx(19 / 5, rel=1e-15)  # Phinyomark 2012: sum(x^2)/(N-1), not centred
     assert f["time_s"].tolist() == [0.0025]
     thresholded = emg.windowed_features(x, 1000.0, 6, 6, ("zc", "ssc"), zc_threshold=4.0, ssc_threshold=15.0)
     assert thresholded["zc"][0, 0] == 2.0  # |-2-3| = 5 and |3+1| = 4 pass, |1+2| = 3 does not
-    assert thresholded["ssc"][0, 0] == 1.0  # only (3+2)(3+1) = 20 > 15
+    assert thresholded["ssc"][0, 0] == 2.0  # (-2-1)(-2-3) = 15 >= 15 and (3+2)(3+1) = 20 >= 15
+    # the behaviour before issue 15, only on request: SSC strictly above T, VAR centred (ddof 1)
+    legacy = emg.windowed_features(x, 1000.0, 6, 6, ("ssc", "var"), ssc_threshold=15.0, convention="legacy")
+    assert legacy["ssc"][0, 0] == 1.0  # only (3+2)(3+1) = 20 > 15
+    assert legacy["var"][0, 0] == pytest.approx(3.5, rel=1e-15)
 
 
 def test_windowed_features_windows_and_multichannel():

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from analysis.errors import AnalysisError
-from analysis.forceplate import analyse_jump
+from analysis.forceplate import ForcePlateSettings, analyse_jump
 
 FS_HZ = 1000.0  # vertical_jumps_fz: the source tool's default (SOURCE.txt); acl files: 1000 Hz time column
 MM = 0.002  # acceptance tolerance: 2 mm for jump heights
@@ -21,15 +21,33 @@ def _vjfz(vendored_real, kind: str, dual: bool) -> np.ndarray:
     return np.loadtxt(folder / f"Single-{kind}-Fz.txt")
 
 
+FIRST_SECOND = ForcePlateSettings(jump_weighing_anchor="first")  # the README's numbers weigh the first second
+
+
 @pytest.mark.parametrize("dual", [False, True], ids=["single", "dual"])
 def test_vertical_jumps_cmj(vendored_real, dual):
-    r = analyse_jump(_vjfz(vendored_real, "CMJ", dual), FS_HZ, "cmj")
+    r = analyse_jump(_vjfz(vendored_real, "CMJ", dual), FS_HZ, "cmj", settings=FIRST_SECOND)
     assert r.body_weight_n == pytest.approx(662.9, abs=0.1)
     assert r["flight_time_s"] == pytest.approx(0.511, abs=MS)
     assert r["jump_height_flight_m"] == pytest.approx(0.320, abs=MM)
     assert r["jump_height_impulse_m"] == pytest.approx(0.321, abs=MM)
     assert r["takeoff_velocity_m_s"] == pytest.approx(2.51, abs=0.01)
     assert r["peak_propulsive_force_n"] == pytest.approx(1768, abs=5)
+
+
+@pytest.mark.parametrize("dual", [False, True], ids=["single", "dual"])
+def test_vertical_jumps_cmj_weighs_the_stance_before_the_jump(vendored_real, dual):
+    """Default weighing: the quiet 1-s window ending at the movement onset (issue 15)."""
+    f = _vjfz(vendored_real, "CMJ", dual)
+    r = analyse_jump(f, FS_HZ, "cmj")
+    a, b = r.phases["weighing"]
+    total = f.sum(axis=1) if f.ndim == 2 else f
+    assert b - a == 1000 and r.body_weight_n == pytest.approx(total[a:b].mean(), rel=1e-12)
+    assert r.body_weight_method.startswith("quiet_1s_window_ending_at_onset")
+    assert r.body_weight_n == pytest.approx(662.9, abs=0.2)  # a different window of the same stance
+    assert r["flight_time_s"] == pytest.approx(0.511, abs=MS)
+    assert r["jump_height_impulse_m"] == pytest.approx(0.321, abs=MM)
+    assert r["takeoff_velocity_m_s"] == pytest.approx(2.51, abs=0.01)
 
 
 @pytest.mark.parametrize("dual", [False, True], ids=["single", "dual"])

@@ -115,7 +115,7 @@ def test_features_flag_the_jumps_without_quiet_stance(features):
         impulse = _value(force, trial_id, "jump_height_impulse_m")["value"]
         assert abs(flight - impulse) < 0.01  # with 883 N the two methods agree (not 0.52/0.59 m)
     weighed = _value(force, "BFR007_jump2", "body_weight_n")
-    assert weighed["method"].startswith("bw=first_quiet")
+    assert weighed["method"].startswith("bw=quiet_0.5s_window_ending_at_onset")  # weighed before its movement
     assert weighed["value"] == pytest.approx(883.0, abs=0.5)
     supplied = force.loc[force["metric"].eq("body_weight_n") & force["method"].eq("bw=supplied"), "trial_id"]
     assert set(supplied) == {"BFR007_jump1", "BFR007_jump3"}

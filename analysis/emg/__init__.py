@@ -29,7 +29,8 @@ Package map (one concern per module; each imports only the ones above it)
 * ``envelope``: rectification, linear envelope, moving mean/RMS, Teager-Kaiser operator.
 * ``onsets``: baseline statistics and burst detection (:class:`OnsetResult`).
 * ``normalise``: %MVC, time and cycle normalisation, integrated EMG.
-* ``spectral``: windowed features, Welch frequencies, Welch at selected bins (mains test).
+* ``spectral``: windowed features (Phinyomark 2012 definitions; ``convention="legacy"`` for the old ones), Welch
+  frequencies with the estimator named (``welch_method``), Welch at selected bins (mains test).
 * ``quality``: per-channel quality flags.
 * ``chain``: :func:`process` on a Recording (:class:`EMGResult`), blocked and channel-major.
 * ``mvc``: :func:`mvc_reference` (:class:`MVCReference`).
@@ -57,7 +58,16 @@ from analysis.emg.normalise import cycle_normalise, integrated_emg, normalise_to
 from analysis.emg.onsets import OnsetResult, baseline_stats, detect_onsets
 from analysis.emg.quality import QUALITY_FLAGS, quality_flags
 from analysis.emg.settings import EMGSettings
-from analysis.emg.spectral import FEATURE_NAMES, WelchResult, welch_frequencies, windowed_features
+from analysis.emg.spectral import (
+    FEATURE_CONVENTIONS,
+    FEATURE_NAMES,
+    MDF_RULE,
+    WelchResult,
+    WindowedFeatures,
+    welch_frequencies,
+    welch_method,
+    windowed_features,
+)
 from analysis.emg.spectral import _welch_bins as _welch_bins  # used by tests/test_emg.py
 from analysis.emg.tidy import EMG_FEATURE_COLUMNS, TRIAL_KEY_COLUMNS, trial_features
 
@@ -69,6 +79,10 @@ __all__ = [
     "MVCReference",
     "WelchResult",
     "FEATURE_NAMES",
+    "FEATURE_CONVENTIONS",
+    "MDF_RULE",
+    "WindowedFeatures",
+    "welch_method",
     "EMG_FEATURE_COLUMNS",
     "TRIAL_KEY_COLUMNS",
     "QUALITY_FLAGS",

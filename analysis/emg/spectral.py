@@ -1,5 +1,6 @@
-"""Windowed and spectral features: sliding-window time-domain features (Hudgins 1993), Welch MNF/MDF/peak, and
-the Welch PSD at selected bins only (a windowed DFT) that the mains-hum test uses.
+"""Windowed and spectral features: sliding-window time-domain features exactly as defined by Phinyomark et al. 2012
+(Hudgins 1993), Welch MNF/MDF/peak with the estimator named next to the numbers, and the Welch PSD at selected
+bins only (a windowed DFT) that the mains-hum test uses.
 """
 
 from __future__ import annotations
@@ -16,11 +17,33 @@ from scipy import signal as sps
 from analysis.emg._common import _as_2d, _check_fs, _n_samples
 from analysis.errors import AnalysisError
 
-__all__ = ["FEATURE_NAMES", "windowed_features", "WelchResult", "welch_frequencies"]
+__all__ = [
+    "FEATURE_NAMES",
+    "FEATURE_CONVENTIONS",
+    "MDF_RULE",
+    "WindowedFeatures",
+    "windowed_features",
+    "WelchResult",
+    "welch_frequencies",
+    "welch_method",
+]
 
 
 #: Windowed features computed by :func:`windowed_features` (Hudgins 1993; Phinyomark et al. 2012).
 FEATURE_NAMES = ("rms", "mav", "wl", "zc", "ssc", "var", "mnf", "mdf")
+#: Conventions of :func:`windowed_features`: the published definitions, or the suite's behaviour before issue 15.
+FEATURE_CONVENTIONS = ("phinyomark2012", "legacy")
+#: How MDF is read off a cumulative power spectrum (written next to every MDF this package returns).
+MDF_RULE = "first bin where cumulative power >= half the total"
+
+
+class WindowedFeatures(dict[str, np.ndarray]):
+    """``{feature: (n_windows, n_channels)}`` plus ``"time_s"``; ``methods`` names each feature's definition
+    (thresholds, comparison, centring, spectral estimator) next to the numbers."""
+
+    def __init__(self, values: dict[str, np.ndarray], methods: dict[str, str]) -> None:
+        super().__init__(values)
+        self.methods = methods
 
 
 def _spectral_mnf_mdf(freqs: np.ndarray, power: np.ndarray, axis: int = -1) -> tuple[np.ndarray, np.ndarray]:
@@ -45,14 +68,25 @@ def windowed_features(
     *,
     zc_threshold: float = 0.0,
     ssc_threshold: float = 0.0,
-) -> dict[str, np.ndarray]:
-    """Classic EMG features in sliding windows (Hudgins et al. 1993; Phinyomark et al. 2012).
+    convention: str = "phinyomark2012",
+) -> WindowedFeatures:
+    """Classic EMG features in sliding windows, as defined by Phinyomark, Phukpattaranont & Limsakul 2012
+    (Expert Syst Appl 39:7420) and Hudgins et al. 1993 (docs/design/metrics-and-reliability.md §3).
 
-    Windows start at 0, ``step_n``, ... and hold ``window_n`` samples (only whole windows). Returns
-    ``{name: (n_windows, n_channels)}`` plus ``"time_s"`` (window centres). Definitions per window x_1..x_N:
-    RMS = sqrt(mean x^2); MAV = mean |x|; WL = sum |x_{i+1} - x_i|; ZC = #{x_i x_{i+1} < 0 and
-    |x_i - x_{i+1}| >= zc_threshold}; SSC = #{(x_i - x_{i-1})(x_i - x_{i+1}) > ssc_threshold};
-    VAR = sample variance (ddof 1); MNF / MDF from the Hann-windowed periodogram of the window.
+    Windows start at 0, ``step_n``, ... and hold ``window_n`` samples (only whole windows). Returns a
+    :class:`WindowedFeatures` ``{name: (n_windows, n_channels)}`` plus ``"time_s"`` (window centres), with
+    ``.methods[name]`` the definition used. Per window x_1..x_N (thresholds in signal units):
+
+    * RMS = sqrt(Σx²/N); MAV = Σ|x|/N; WL = Σ_{i=1}^{N−1} |x_{i+1} − x_i|;
+    * ZC = #{i: x_i·x_{i+1} < 0 and |x_i − x_{i+1}| ≥ ``zc_threshold``} (touching zero is not a crossing);
+    * SSC = #{i = 2..N−1: (x_i − x_{i−1})(x_i − x_{i+1}) ≥ ``ssc_threshold``} (Phinyomark's f(u) = 1 if u ≥ T:
+      with T = 0 a flat or linear step counts);
+    * VAR = Σx²/(N − 1), not centred (sEMG is taken as zero-mean; Phinyomark 2012);
+    * MNF = Σ f P / Σ P and MDF (first bin where the cumulative power ≥ half) of the Hann-windowed periodogram
+      of the window (rfft of N samples, no zero padding, bins DC..Nyquist).
+
+    ``convention="legacy"`` gives the suite's behaviour before issue 15 (SSC counts only products > T; VAR is the
+    centred sample variance, ddof 1), for comparison with older results only.
     """
     fs = _check_fs(fs_hz)
     arr, _ = _as_2d(x)
@@ -60,39 +94,62 @@ def windowed_features(
     unknown = sorted(set(features) - set(FEATURE_NAMES))
     if unknown:
         raise AnalysisError(f"unknown EMG feature(s) {unknown}; available: {list(FEATURE_NAMES)}")
+    if convention not in FEATURE_CONVENTIONS:
+        raise AnalysisError(f"unknown feature convention {convention!r}; available: {list(FEATURE_CONVENTIONS)}")
     if window_n < 2 or step_n < 1:
         raise AnalysisError(f"window must be >= 2 samples and step >= 1, got {window_n} and {step_n}")
     if arr.shape[0] < window_n:
         raise AnalysisError(f"signal of {arr.shape[0]} samples is shorter than one {window_n}-sample window")
+    legacy = convention == "legacy"
     win = sliding_window_view(arr, window_n, axis=0)[::step_n]  # (n_windows, n_channels, window_n), a view
     out: dict[str, np.ndarray] = {}
+    methods: dict[str, str] = {}
     n_windows = win.shape[0]
     out["time_s"] = (np.arange(n_windows) * step_n + (window_n - 1) / 2.0) / fs
     if "rms" in features:
         out["rms"] = np.sqrt(np.einsum("wcn,wcn->wc", win, win) / window_n)
+        methods["rms"] = "sqrt(sum(x^2)/N)"
     if "mav" in features:
         out["mav"] = np.abs(win).mean(axis=-1)
+        methods["mav"] = "sum(|x|)/N"
     if "var" in features:
-        out["var"] = win.var(axis=-1, ddof=1)
+        if legacy:
+            out["var"] = win.var(axis=-1, ddof=1)
+            methods["var"] = "var(centred,ddof=1)=sum((x-mean)^2)/(N-1) [legacy]"
+        else:
+            out["var"] = np.einsum("wcn,wcn->wc", win, win) / (window_n - 1)
+            methods["var"] = "var(uncentred,ddof=1)=sum(x^2)/(N-1) [phinyomark2012]"
     if {"wl", "zc", "ssc"} & set(features):
         d = np.diff(win, axis=-1)
         if "wl" in features:
             out["wl"] = np.abs(d).sum(axis=-1)
+            methods["wl"] = "sum(|x[i+1]-x[i]|)"
         if "zc" in features:
             crossing = (win[..., :-1] * win[..., 1:] < 0) & (np.abs(d) >= zc_threshold)
             out["zc"] = crossing.sum(axis=-1).astype(np.float64)
+            methods["zc"] = f"zc(x[i]*x[i+1]<0 and |x[i]-x[i+1]|>={zc_threshold:g})"
         if "ssc" in features:
-            out["ssc"] = ((-d[..., :-1] * d[..., 1:]) > ssc_threshold).sum(axis=-1).astype(np.float64)
+            product = -d[..., :-1] * d[..., 1:]  # (x_i - x_{i-1})(x_i - x_{i+1})
+            counted = product > ssc_threshold if legacy else product >= ssc_threshold
+            out["ssc"] = counted.sum(axis=-1).astype(np.float64)
+            methods["ssc"] = (
+                f"ssc((x[i]-x[i-1])*(x[i]-x[i+1])>{ssc_threshold:g}) [legacy]"
+                if legacy
+                else f"ssc((x[i]-x[i-1])*(x[i]-x[i+1])>={ssc_threshold:g}) [phinyomark2012]"
+            )
     if {"mnf", "mdf"} & set(features):
         taper = sps.get_window("hann", window_n)
         power = np.abs(np.fft.rfft(win * taper, axis=-1)) ** 2
         freqs = np.fft.rfftfreq(window_n, 1.0 / fs)
         mnf, mdf = _spectral_mnf_mdf(freqs, power)
+        estimator = f"hann_periodogram(rfft,N={window_n},no_zero_padding,bins=DC..Nyquist)"
         if "mnf" in features:
             out["mnf"] = mnf
+            methods["mnf"] = f"mnf=sum(f*P)/sum(P);{estimator}"
         if "mdf" in features:
             out["mdf"] = mdf
-    return out
+            methods["mdf"] = f"mdf={MDF_RULE};{estimator}"
+    return WindowedFeatures(out, methods)
 
 
 @dataclass
@@ -106,6 +163,12 @@ class WelchResult:
     peak_hz: np.ndarray
     total_power: np.ndarray  # trapezoid integral of the PSD
     parameters: dict[str, Any]
+
+    @property
+    def method(self) -> str:
+        """The spectral estimator and MDF rule behind ``mnf_hz`` / ``mdf_hz``."""
+        p = self.parameters
+        return welch_method(int(p["nperseg"]), int(p["noverlap"]), str(p["window"]))
 
 
 def welch_frequencies(
@@ -145,6 +208,15 @@ def welch_frequencies(
         "band_hz": list(band_hz) if band_hz is not None else None,
     }
     return WelchResult(freqs, psd, mnf, mdf, peak, total, params)
+
+
+def welch_method(nperseg: int, noverlap: int, window: str = "hann", n_windows_averaged: int | None = None) -> str:
+    """The spectral estimator behind an MNF/MDF, as written next to the number (tidy ``spectral_method``)."""
+    averaged = f",averaged_over={n_windows_averaged}_windows" if n_windows_averaged and n_windows_averaged > 1 else ""
+    return (
+        f"welch({window},nperseg={nperseg},noverlap={noverlap},density,mean_detrended{averaged});"
+        f"mnf=sum(f*P)/sum(P);mdf={MDF_RULE}"
+    )
 
 
 def _welch_bins(

@@ -16,7 +16,7 @@ from scipy import signal as sps
 from analysis.emg._common import EMGWarning, _n_samples
 from analysis.emg.chain import EMGResult
 from analysis.emg.mvc import MVCReference
-from analysis.emg.spectral import _spectral_mnf_mdf
+from analysis.emg.spectral import _spectral_mnf_mdf, welch_method
 from analysis.errors import AnalysisError
 
 __all__ = ["TRIAL_KEY_COLUMNS", "EMG_FEATURE_COLUMNS", "trial_features"]
@@ -46,6 +46,7 @@ EMG_FEATURE_COLUMNS = TRIAL_KEY_COLUMNS + (
     "mean_envelope_mv",
     "mdf_hz",
     "mnf_hz",
+    "spectral_method",
     "n_cycles",
     "duration_s",
     "quality_flags",
@@ -93,7 +94,8 @@ def trial_features(
     ``phase='whole'`` covers the whole record; each entry of ``phases`` (name -> list of (start_s, end_s)
     windows, e.g. one per repetition or gait cycle) adds a row aggregating its windows: mean and peak of
     the %MVC envelope over all window samples, iEMG as %MVC·s per window (mean over windows), Welch
-    MDF/MNF of the band-passed EMG (PSDs averaged over windows), ``n_cycles`` = number of windows,
+    MDF/MNF of the band-passed EMG (PSDs averaged over windows; ``spectral_method`` names the estimator and the
+    MDF rule next to the numbers), ``n_cycles`` = number of windows,
     ``duration_s`` = total time the windows cover (e.g. time under load in a set).
     A muscle without an MVC reference gets NaN %MVC values and the flag ``no_mvc_reference``.
     """
@@ -119,6 +121,7 @@ def trial_features(
     columns = [result.channel_names.index(channel) for channel in channel_map]
     # Welch MNF/MDF per phase for all mapped channels at once: one welch call per window, not per channel
     spectra: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    spectral_methods: dict[str, str] = {}
     if result.filtered is not None and columns:
         for phase, windows in phase_windows.items():
             nperseg = min(seg_target, min(i1 - i0 for i0, i1 in windows))
@@ -134,6 +137,8 @@ def trial_features(
                     )
                     psds.append(psd)
                 spectra[phase] = _spectral_mnf_mdf(freqs, np.mean(psds, axis=0), axis=0)
+                noverlap = int(nperseg * result.settings.welch_overlap)
+                spectral_methods[phase] = welch_method(nperseg, noverlap, "hann", len(windows))
     rows = []
     for k, (channel, muscle) in enumerate(channel_map.items()):
         c = columns[k]
@@ -163,6 +168,7 @@ def trial_features(
                     "mean_envelope_mv": float(np.mean(values) * 1000.0),
                     "mdf_hz": mdf,
                     "mnf_hz": mnf,
+                    "spectral_method": spectral_methods.get(phase, "none (no filtered signal or phase < 8 samples)"),
                     "n_cycles": len(windows),
                     "duration_s": sum(i1 - i0 for i0, i1 in windows) / fs,
                     "quality_flags": ";".join(flags),

@@ -156,6 +156,8 @@ class CacheKeys:
                     "channel_map": task.context["channel_map"] if "emg" in stages else None,
                     "roles": task.context["roles"] if set(stages) - {"emg"} else None,
                     "units": task.context["units"],
+                    # study-wide read options change the samples themselves (force-platform calibration)
+                    "read_options": task.context.get("read_options") or None,
                 }
             )
         refs = task.context.get("mvc_refs")

@@ -66,7 +66,13 @@ def extract_features(
 
     trials = _row_dicts(study.trials)
     n_trials = len(trials)
-    base_context = {"channel_map": study.channels, "roles": study.roles, "units": study.units, "study_name": study.name}
+    base_context = {
+        "channel_map": study.channels,
+        "roles": study.roles,
+        "units": study.units,
+        "study_name": study.name,
+        "read_options": study.read_options,
+    }
     schedule = TwoStageSchedule(trials, pipeline.combine_mvc)
     ready = schedule.ready
 

@@ -48,6 +48,7 @@ def read_trial(trial: Mapping[str, Any], context: Mapping[str, Any]) -> Recordin
     fmt = trial.get("format")
     if isinstance(fmt, str) and fmt:
         options["format"] = fmt
+    options.update(context.get("read_options") or {})  # study.yaml: e.g. force_platforms (calibration constant)
     return read_recording(Path(str(trial["path"])), **options)
 
 

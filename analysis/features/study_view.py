@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.features.encoding import _jsonable
+from analysis.readers.opensignals_force import read_options_from_study
 
 
 @dataclass
@@ -24,6 +25,8 @@ class _StudyView:
     processing: dict[str, Any]
     units: dict[str, str]
     name: str
+    #: read_recording options every trial gets from study.yaml (OpenSignals force platforms' calibration)
+    read_options: dict[str, Any]
 
 
 def _as_study_view(study_or_path: Any) -> _StudyView:
@@ -51,6 +54,7 @@ def _as_study_view(study_or_path: Any) -> _StudyView:
         processing=processing,
         units=dict(config.get("units") or {}),
         name=str(getattr(study, "name", None) or config.get("name") or root.name),
+        read_options=read_options_from_study(config),
     )
 
 

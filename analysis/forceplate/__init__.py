@@ -16,9 +16,12 @@ One module per concern; every public name is importable from ``analysis.forcepla
 
 =====================  ======================================================================
 ``settings``           :class:`ForcePlateSettings` (alias ``EventSettings``), presets
-``bodyweight``         quiet stance and weighing: :func:`find_quiet_stance`, :func:`weigh`
-``events``             contact / flight periods, movement onset, force-rise onset for RFD
+``bodyweight``         quiet stance and weighing: :func:`find_quiet_stance`, :func:`weigh` (first/last window)
+``events``             contact / flight periods, movement onset (forward or anchored to take-off), rise onset
 ``impulse``            CoM kinematics by impulse–momentum, RFD windows, peak RFD, ``G_M_S2``
+``definitions``        every jump metric's unit, phase, method, definition, source: :func:`metric_definitions`
+``phase_metrics``      propulsive power, braking/propulsive RFD, fixed-window RFD for static starts only
+``checks``             :class:`ForcePlateWarning`, impulse vs flight-time jump-height agreement
 ``jump``               CMJ / SJ / DJ: :func:`analyse_jump`, phases, asymmetry
 ``squat``              squat / lunge / step-up (claim C6): :func:`analyse_squat`, knee joint-force proxy
 ``gait``               stances, peak force, loading rate: :func:`analyse_gait`
@@ -30,8 +33,16 @@ One module per concern; every public name is importable from ``analysis.forcepla
 from __future__ import annotations
 
 from analysis.forceplate.balance import BalanceResult, analyse_balance, center_of_pressure, combine_cop
-from analysis.forceplate.bodyweight import QuietStance, find_quiet_stance, weigh
-from analysis.forceplate.events import baseline_crossing_onset, contact_mask, detect_onset, flight_periods
+from analysis.forceplate.bodyweight import QuietStance, find_quiet_stance, quiet_window_ending_at, weigh
+from analysis.forceplate.checks import ForcePlateWarning, check_jump_heights
+from analysis.forceplate.definitions import JUMP_METRIC_DEFINITIONS, MetricDefinition, definition, metric_definitions
+from analysis.forceplate.events import (
+    baseline_crossing_onset,
+    contact_mask,
+    detect_onset,
+    flight_periods,
+    onset_before_takeoff,
+)
 from analysis.forceplate.gait import GaitResult, analyse_gait
 from analysis.forceplate.impulse import G_M_S2, com_kinematics, peak_rfd, rfd_windows
 from analysis.forceplate.jump import PHASES as PHASES  # jump phase names (McMahon et al. 2018)
@@ -53,10 +64,18 @@ __all__ = [
     "QuietStance",
     "find_quiet_stance",
     "weigh",
+    "quiet_window_ending_at",
     "contact_mask",
     "flight_periods",
     "detect_onset",
     "baseline_crossing_onset",
+    "onset_before_takeoff",
+    "ForcePlateWarning",
+    "check_jump_heights",
+    "MetricDefinition",
+    "JUMP_METRIC_DEFINITIONS",
+    "definition",
+    "metric_definitions",
     "com_kinematics",
     "rfd_windows",
     "peak_rfd",

@@ -1,8 +1,13 @@
-"""Body weight from quiet stance: the earliest quiet weighing window, and weighing that refuses rather than guesses.
+"""Body weight from quiet stance: the earliest (or latest) quiet weighing window, and weighing that refuses
+rather than guesses.
 
 :func:`weigh` takes the earliest quiet window of ``weighing_window_s`` (1 s, Owen et al. 2014), then of
 ``min_weighing_window_s`` (0.5 s), inside the weighing region (before the first flight; after the last
-landing for drop jumps, which start off the plate). The window is *quiet* when its SD is
+landing for drop jumps, which start off the plate). ``anchor="last"`` takes the latest quiet window instead:
+it takes the quietest window (lowest SD) of the last quiet stance (the last run of windows passing the check):
+jumps weigh the stance just before the movement, not the first one in a long recording
+(docs/design/metrics-and-reliability.md §1.2). :func:`quiet_window_ending_at` then re-weighs the window that ends
+at the movement onset found with that first estimate. The window is *quiet* when its SD is
 ≤ ``quiet_sd_max_pct_bw`` % and its range ≤ ``quiet_range_max_pct_bw`` % of its mean (project choice).
 Without such a window it raises :class:`~analysis.errors.AnalysisError`; pass ``body_weight_n=`` (from
 another trial of the subject or from subjects.csv) to analyse the trial anyway. The result then records
@@ -18,10 +23,10 @@ from numpy.typing import ArrayLike
 from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
 from analysis.errors import AnalysisError
-from analysis.forceplate._inputs import _as_total_force, _check_fs, _where
+from analysis.forceplate._inputs import _as_total_force, _check_fs, _runs, _where
 from analysis.forceplate.settings import ForcePlateSettings
 
-__all__ = ["QuietStance", "find_quiet_stance", "weigh"]
+__all__ = ["QuietStance", "find_quiet_stance", "weigh", "quiet_window_ending_at"]
 
 
 @dataclass(frozen=True)
@@ -64,8 +69,10 @@ def find_quiet_stance(
     settings: ForcePlateSettings | None = None,
     *,
     region: tuple[int, int] | None = None,
+    anchor: str = "first",
 ) -> QuietStance:
-    """Earliest quiet weighing window in ``region`` (sample indices, default whole trial).
+    """Earliest quiet weighing window (``anchor="first"``) or the quietest window of the last quiet stance
+    (``anchor="last"``) in ``region`` (sample indices, default whole trial).
 
     Tries ``settings.weighing_window_s`` first and falls back to ``settings.min_weighing_window_s``;
     windows must lie entirely on the plate (force above the take-off threshold). Returns the earliest
@@ -75,6 +82,8 @@ def find_quiet_stance(
     s = settings or ForcePlateSettings()
     fs = _check_fs(fs_hz)
     total, _ = _as_total_force(force_n)
+    if anchor not in ("first", "last"):
+        raise AnalysisError(f"anchor must be 'first' or 'last', got {anchor!r}")
     lo, hi = (0, total.size) if region is None else (max(0, int(region[0])), min(total.size, int(region[1])))
     seg = total[lo:hi]
     best: QuietStance | None = None
@@ -92,14 +101,16 @@ def find_quiet_stance(
         if not on_plate.any():
             continue
         passing = on_plate & (sd <= s.quiet_sd_max_pct_bw / 100 * mean) & (rng <= s.quiet_range_max_pct_bw / 100 * mean)
-        if passing.any():  # the earliest quiet window (Owen 2014 weighs at the start of the trial)
+        if passing.any() and anchor == "first":  # Owen 2014 weighs at the start of the trial
             i = int(np.argmax(passing))
+        elif passing.any():  # the quietest window of the last quiet stance (the last run of passing windows)
+            starts, stops = _runs(passing)
+            i = int(starts[-1]) + int(np.argmin(sd[starts[-1] : stops[-1]]))
         else:  # report the quietest one so the error message can say how far off it is
             i = int(np.argmin(np.where(on_plate, sd / np.abs(mean), np.inf)))
         quiet = bool(passing[i])
-        method = (
-            f"first_quiet_{window_s:g}s_window(sd<={s.quiet_sd_max_pct_bw:g}%bw,range<={s.quiet_range_max_pct_bw:g}%bw)"
-        )
+        where = "first" if anchor == "first" else "quietest_of_last_stance"
+        method = f"{where}_quiet_{window_s:g}s_window(sd<={s.quiet_sd_max_pct_bw:g}%bw,range<={s.quiet_range_max_pct_bw:g}%bw)"
         cand = QuietStance(lo + i, lo + i + window, float(mean[i]), float(sd[i]), float(rng[i]), quiet, method)
         if quiet:
             return cand
@@ -116,9 +127,12 @@ def weigh(
     *,
     region: tuple[int, int] | None = None,
     source: str | None = None,
+    anchor: str = "first",
 ) -> QuietStance:
-    """Body weight from quiet standing; raises AnalysisError when the trial has no quiet stance."""
-    quiet = find_quiet_stance(force_n, fs_hz, settings, region=region)
+    """Body weight from quiet standing; raises AnalysisError when the trial has no quiet stance.
+
+    ``anchor``: ``"first"`` or ``"last"`` quiet window in ``region`` (see :func:`find_quiet_stance`)."""
+    quiet = find_quiet_stance(force_n, fs_hz, settings, region=region, anchor=anchor)
     if not quiet.is_quiet:
         s = settings or ForcePlateSettings()
         if np.isnan(quiet.mean_n):
@@ -135,3 +149,35 @@ def weigh(
             "Pass body_weight_n= from another trial of this subject or from subjects.csv (body_mass_kg x g)."
         )
     return quiet
+
+
+def quiet_window_ending_at(
+    force_n: ArrayLike, fs_hz: float, stop_index: int, settings: ForcePlateSettings | None = None
+) -> QuietStance | None:
+    """The ``weighing_window_s`` (else ``min_weighing_window_s``) window ending at ``stop_index`` (e.g. the
+    movement onset) if it lies on the plate and passes the quiet check, else None.
+
+    metrics-and-reliability.md §1.2: take BW and SD from the quiet window that ends at (or just before) the onset
+    crossing; Owen et al. 2014 weigh the second before the movement.
+    """
+    s = settings or ForcePlateSettings()
+    fs = _check_fs(fs_hz)
+    total, _ = _as_total_force(force_n)
+    for window_s in dict.fromkeys((s.weighing_window_s, s.min_weighing_window_s)):
+        window = int(round(window_s * fs))
+        start = int(stop_index) - window
+        if window < 2 or start < 0 or stop_index > total.size:
+            continue
+        seg = total[start:stop_index]
+        mean, sd, rng = float(seg.mean()), float(seg.std()), float(np.ptp(seg))
+        if (
+            seg.min() > s.takeoff_threshold_n
+            and sd <= s.quiet_sd_max_pct_bw / 100 * mean
+            and rng <= s.quiet_range_max_pct_bw / 100 * mean
+        ):
+            method = (
+                f"quiet_{window_s:g}s_window_ending_at_onset(sd<={s.quiet_sd_max_pct_bw:g}%bw,"
+                f"range<={s.quiet_range_max_pct_bw:g}%bw)"
+            )
+            return QuietStance(start, int(stop_index), mean, sd, rng, True, method)
+    return None

@@ -14,7 +14,7 @@ from analysis.errors import AnalysisError
 from analysis.forceplate._inputs import _as_total_force, _check_fs, _runs
 from analysis.forceplate.settings import ForcePlateSettings
 
-__all__ = ["contact_mask", "flight_periods", "detect_onset", "baseline_crossing_onset"]
+__all__ = ["contact_mask", "flight_periods", "detect_onset", "baseline_crossing_onset", "onset_before_takeoff"]
 
 
 def contact_mask(force_n: ArrayLike, fs_hz: float, threshold_n: float, min_contact_s: float) -> np.ndarray:
@@ -58,6 +58,53 @@ def flight_periods(force_n: ArrayLike, fs_hz: float, settings: ForcePlateSetting
     return np.column_stack([starts, stops]).astype(int)
 
 
+def _onset_band_n(s: ForcePlateSettings, body_weight_n: float, noise_sd_n: float) -> float:
+    """Half-width of the body-weight band whose exit marks movement onset (``onset_method``)."""
+    if s.onset_method == "sd":
+        return s.onset_sd * noise_sd_n
+    if s.onset_method == "fixed_n":
+        return s.onset_fixed_n
+    return s.onset_pct_bw / 100 * body_weight_n
+
+
+def onset_before_takeoff(
+    force_n: ArrayLike,
+    fs_hz: float,
+    body_weight_n: float,
+    noise_sd_n: float,
+    takeoff_index: int,
+    settings: ForcePlateSettings | None = None,
+    *,
+    search_start: int = 0,
+) -> tuple[int, int]:
+    """Movement onset anchored to the jump: ``(onset, crossing)`` sample indices.
+
+    Searches backwards from an unambiguous landmark of the movement that ends at ``takeoff_index``
+    (docs/design/metrics-and-reliability.md §1.2): the unweighting minimum (the lowest force before the
+    peak force) when it lies below the onset band, else the peak force. ``crossing`` is the first sample of
+    the run outside BW +/- band that ends at the landmark (the last in-band sample + 1); ``onset`` is
+    ``crossing`` minus ``onset_backtrack_ms`` (Owen et al. 2014). A forward search from the start of a long
+    recording fires on the first sway instead. Raises AnalysisError if nothing before take-off leaves the band.
+    """
+    s = settings or ForcePlateSettings()
+    fs = _check_fs(fs_hz)
+    total, _ = _as_total_force(force_n)
+    band = _onset_band_n(s, body_weight_n, noise_sd_n)
+    lo, hi = max(0, int(search_start)), int(takeoff_index)
+    if hi - lo < 2:
+        raise AnalysisError(f"no samples between {lo} and take-off at {hi} to find the movement onset")
+    i_peak = lo + int(np.argmax(total[lo:hi]))
+    i_min = lo + int(np.argmin(total[lo:i_peak])) if i_peak > lo else i_peak
+    landmark = i_min if total[i_min] < body_weight_n - band else i_peak
+    if abs(total[landmark] - body_weight_n) <= band:
+        raise AnalysisError(
+            f"force never leaves body weight +/- {band:.1f} N between samples {lo} and {hi}: no movement onset"
+        )
+    inside = np.flatnonzero(np.abs(total[:landmark] - body_weight_n) <= band)
+    crossing = int(inside[-1]) + 1 if inside.size else 0
+    return max(0, crossing - int(round(s.onset_backtrack_ms / 1000 * fs))), crossing
+
+
 def detect_onset(
     force_n: ArrayLike,
     fs_hz: float,
@@ -76,12 +123,7 @@ def detect_onset(
     s = settings or ForcePlateSettings()
     fs = _check_fs(fs_hz)
     total, _ = _as_total_force(force_n)
-    if s.onset_method == "sd":
-        band = s.onset_sd * noise_sd_n
-    elif s.onset_method == "fixed_n":
-        band = s.onset_fixed_n
-    else:
-        band = s.onset_pct_bw / 100 * body_weight_n
+    band = _onset_band_n(s, body_weight_n, noise_sd_n)
     stop = total.size if search_stop is None else int(search_stop)
     out = np.flatnonzero(np.abs(total[search_start:stop] - body_weight_n) > band)
     if out.size == 0:

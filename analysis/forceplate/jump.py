@@ -1,7 +1,9 @@
 """Countermovement, squat and drop jumps: events, McMahon et al. 2018 phases, jump metrics, asymmetry.
 
 Jump height from the take-off velocity (impulse–momentum, integrated from the movement onset with v = 0)
-and from the flight time; RFD, phase durations, impulses and peak forces; left/right asymmetry with two plates.
+and from the flight time; propulsive power, phase-anchored RFD (fixed-window RFD only from a static start),
+phase durations, impulses and peak forces; left/right asymmetry with two plates. Weighing and onset are tied
+to the jump: the last quiet stance before take-off, the onset searched backwards from the movement.
 """
 
 from __future__ import annotations
@@ -12,12 +14,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
+from scipy.integrate import cumulative_trapezoid
 
 from analysis.errors import AnalysisError
 from analysis.forceplate._inputs import _as_total_force, _check_fs, _where
-from analysis.forceplate.bodyweight import find_quiet_stance, weigh
-from analysis.forceplate.events import baseline_crossing_onset, detect_onset, flight_periods
-from analysis.forceplate.impulse import G_M_S2, com_kinematics, peak_rfd, rfd_windows
+from analysis.forceplate.bodyweight import find_quiet_stance, quiet_window_ending_at, weigh
+from analysis.forceplate.checks import check_jump_heights
+from analysis.forceplate.events import flight_periods, onset_before_takeoff
+from analysis.forceplate.impulse import G_M_S2, com_kinematics, peak_rfd
+from analysis.forceplate.phase_metrics import phase_rfd_metrics, propulsive_power_metrics, static_start_rfd_metrics
 from analysis.forceplate.settings import ForcePlateSettings
 from analysis.metric_rows import Metric, MetricsMixin
 
@@ -73,19 +78,16 @@ def _jump_weighing(
     total: np.ndarray,
     fs: float,
     s: ForcePlateSettings,
-    jump_type: str,
+    region: tuple[int, int],
     flights: np.ndarray,
     body_weight_n: float | None,
     source: str | None,
 ) -> tuple[float, float, tuple[int, int], str, list[str]]:
-    """(body weight N, noise SD N, weighing (start, stop), method, flags)."""
+    """(body weight N, noise SD N, weighing (start, stop), method, flags) from the quiet stance in ``region``."""
     flags: list[str] = []
-    if jump_type == "dj":
-        region = (int(flights[-1, 1]), total.size) if flights.size else (0, total.size)
-    else:
-        region = (0, int(flights[0, 0]) if flights.size else total.size)
+    anchor = s.jump_weighing_anchor
     if body_weight_n is not None:
-        quiet = find_quiet_stance(total, fs, s, region=region)
+        quiet = find_quiet_stance(total, fs, s, region=region, anchor=anchor)
         if quiet.is_quiet:
             noise = quiet.sd_n
             window = (quiet.start_index, quiet.stop_index)
@@ -100,8 +102,42 @@ def _jump_weighing(
         if not np.isfinite(noise):
             noise = 1.0
         return float(body_weight_n), noise, window, "supplied", flags
-    quiet = weigh(total, fs, s, region=region, source=source)
+    quiet = weigh(total, fs, s, region=region, source=source, anchor=anchor)
     return quiet.mean_n, quiet.sd_n, (quiet.start_index, quiet.stop_index), quiet.method, flags
+
+
+def _weigh_and_find_onset(
+    total: np.ndarray,
+    fs: float,
+    s: ForcePlateSettings,
+    takeoff: int,
+    flights: np.ndarray,
+    body_weight_n: float | None,
+    source: str | None,
+) -> tuple[float, float, tuple[int, int], str, list[str], int, int]:
+    """Weighing and movement onset tied to the jump (metrics-and-reliability.md §1.2), iterated once:
+    weigh the quietest window of the last quiet stance before take-off, find the onset backwards from the
+    movement's landmark, re-weigh on the quiet window ending at that onset (if it is quiet), find the onset again.
+
+    Returns (BW, noise SD, weighing window, BW method, flags, onset, band crossing)."""
+    bw, noise, window, method, flags = _jump_weighing(total, fs, s, (0, takeoff), flights, body_weight_n, source)
+    onset, crossing = onset_before_takeoff(total, fs, bw, noise, takeoff, s, search_start=window[1])
+    if method != "supplied" and s.jump_weighing_anchor == "last":
+        quiet = quiet_window_ending_at(total, fs, onset, s)
+        if quiet is not None:
+            bw, noise, window, method = quiet.mean_n, quiet.sd_n, (quiet.start_index, quiet.stop_index), quiet.method
+            onset, crossing = onset_before_takeoff(total, fs, bw, noise, takeoff, s, search_start=window[1])
+    return bw, noise, window, method, flags, onset, crossing
+
+
+def _velocity_back_from_takeoff(
+    total: np.ndarray, fs: float, bw: float, contact: int, takeoff: int, takeoff_velocity_m_s: float
+) -> np.ndarray:
+    """Drop-jump CoM velocity over [contact, take-off] integrated backwards from the take-off velocity
+    (v_to = g·t_f/2 from the flight time) when the drop height is unknown (metrics-and-reliability.md §1.1)."""
+    acc = (total[contact : takeoff + 1] - bw) * G_M_S2 / bw
+    cum = cumulative_trapezoid(acc, dx=1 / fs, initial=0.0)
+    return takeoff_velocity_m_s - (cum[-1] - cum)
 
 
 def analyse_jump(
@@ -120,10 +156,17 @@ def analyse_jump(
     ``force_n``: vertical GRF, ``(n,)`` or ``(n, n_plates)`` (summed). With two plates and
     ``plate_sides=("left", "right")`` (in column order) left/right asymmetries are added.
     ``body_weight_n``: supply the weight (another trial, subjects.csv) when this trial has no quiet
-    stance; otherwise it is weighed (see :func:`weigh`, raises AnalysisError without quiet stance).
+    stance; otherwise the last quiet stance before the movement is weighed (see :func:`weigh`; raises
+    AnalysisError without quiet stance), and the movement onset is searched backwards from the jump.
     Drop jumps start off the plate: contact time, flight time, flight-time jump height and RSI are
     always reported; the impulse jump height only with ``drop_height_m`` (touch-down velocity
-    −sqrt(2 g h)). Drop-jump body weight is weighed after the final landing.
+    −sqrt(2 g h)); without it the contact velocity is integrated backwards from the flight-time take-off
+    velocity (for phases and power). Drop-jump body weight is weighed after the final landing.
+
+    Metrics are defined once in :mod:`analysis.forceplate.definitions`; RFD 0–w ms is emitted only for a
+    squat jump that starts from a static hold (never for a CMJ, where it would measure the unweighting).
+    A :class:`ForcePlateWarning` (and a flag) reports impulse and flight-time jump heights that disagree by
+    more than ``settings.jump_height_disagreement_max_m``.
     """
     s = settings or ForcePlateSettings()
     fs = _check_fs(fs_hz)
@@ -146,7 +189,14 @@ def analyse_jump(
             f"{s.min_flight_s:g} s between two contacts): not a jump, or the record is cut"
         )
     takeoff, landing = int(inner[0, 0]), int(inner[0, 1])
-    bw, noise_sd, weigh_win, bw_method, flags = _jump_weighing(total, fs, s, jump_type, inner, body_weight_n, source)
+    if jump_type == "dj":
+        region = (int(inner[-1, 1]), total.size)
+        bw, noise_sd, weigh_win, bw_method, flags = _jump_weighing(total, fs, s, region, inner, body_weight_n, source)
+        crossing = -1
+    else:
+        bw, noise_sd, weigh_win, bw_method, flags, start, crossing = _weigh_and_find_onset(
+            total, fs, s, takeoff, inner, body_weight_n, source
+        )
     mass = bw / G_M_S2
     tag_thr = f"takeoff_threshold_n={s.takeoff_threshold_n:g},landing_threshold_n={s.landing_threshold_n:g}"
     tag_bw = f"bw={bw_method}"
@@ -170,15 +220,18 @@ def analyse_jump(
         start = contact
         v0 = -np.sqrt(2 * G_M_S2 * drop_height_m) if drop_height_m is not None else 0.0
     else:
-        start = detect_onset(total, fs, bw, noise_sd, s, search_start=weigh_win[1], search_stop=takeoff)
         events["onset"] = start
         v0 = 0.0
     acc, vel, disp = com_kinematics(total, fs, bw, start, v0)
+    if jump_type == "dj" and drop_height_m is None:
+        vel[start : takeoff + 1] = _velocity_back_from_takeoff(total, fs, bw, start, takeoff, G_M_S2 * flight_time / 2)
+        tag_int = f"impulse_momentum:trapezoid_back_from_takeoff(v_to=g*tf/2);{tag_bw};contact;{tag_thr}"
+    else:
+        tag_int = (
+            f"impulse_momentum:trapezoid_from_{'contact' if jump_type == 'dj' else 'onset'};{tag_bw};"
+            f"{s.onset_label() if jump_type != 'dj' else 'contact'};{tag_thr}"
+        )
     vel_to = float(vel[takeoff])
-    tag_int = (
-        f"impulse_momentum:trapezoid_from_{'contact' if jump_type == 'dj' else 'onset'};{tag_bw};"
-        f"{s.onset_label() if jump_type != 'dj' else 'contact'};{tag_thr}"
-    )
     if jump_type != "dj" or drop_height_m is not None:
         m["takeoff_velocity_m_s"] = Metric(vel_to, "m/s", tag_int)
         m["jump_height_impulse_m"] = Metric(vel_to**2 / (2 * G_M_S2) if vel_to > 0 else 0.0, "m", tag_int)
@@ -186,9 +239,11 @@ def analyse_jump(
 
     # McMahon et al. 2018 phases
     if jump_type == "dj":
-        ecc_end = start + int(np.argmin(vel[start:takeoff])) if drop_height_m is not None else start
+        rising = np.flatnonzero(vel[start:takeoff] >= 0)
+        ecc_end = start + int(rising[0]) if rising.size else takeoff
         phases["braking"] = (start, ecc_end)
         phases["propulsion"] = (ecc_end, takeoff)
+        events["zero_velocity"] = ecc_end
     else:
         phases["weighing"] = (int(weigh_win[0]), int(min(weigh_win[1], start)))
         pre = vel[start:takeoff]
@@ -230,6 +285,8 @@ def analyse_jump(
         m[f"{name}_net_impulse_n_s"] = Metric(imp, "N*s", f"trapezoid(F-BW);{tag_int}")
         if b > a:
             m[f"{name}_mean_force_n"] = Metric(float(total[a:b].mean()), "N", f"mcmahon2018;{tag_int}")
+    m.update(phase_rfd_metrics(total, fs, phases, bw, tag_int))
+    m.update(propulsive_power_metrics(total, vel, phases["propulsion"], bw, tag_int))
     if jump_type != "dj":
         ttt = (takeoff - start) / fs
         m["time_to_takeoff_s"] = Metric(ttt, "s", f"onset_to_takeoff;{s.onset_label()};{tag_thr}")
@@ -238,16 +295,18 @@ def analyse_jump(
                 m["jump_height_impulse_m"].value / ttt, "m/s", f"jump_height_impulse/time_to_takeoff;{tag_int}"
             )
         m["countermovement_depth_m"] = Metric(float(disp[start:takeoff].min()), "m", f"double_integration;{tag_int}")
+    if jump_type == "sj" and "countermovement_in_squat_jump" not in flags:
+        # a static start: RFD windows from the force-rise onset (Maffiuletti 2016); never for a countermovement
         if s.rfd_onset == "baseline_crossing":
-            rfd_start = baseline_crossing_onset(
-                total, fs, bw, noise_sd, s, search_start=weigh_win[1], search_stop=takeoff
-            )
+            sign = np.sign(total[crossing] - bw)
+            before = np.flatnonzero(sign * (total[:crossing] - bw) <= 0)
+            rfd_start = int(before[-1]) if before.size else crossing
             rfd_label = f"rfd_onset=last_bw_crossing_before_{s.onset_label().split('=', 1)[1].rsplit('-', 1)[0]}"
         else:
             rfd_start, rfd_label = start, s.onset_label()
         events["rfd_onset"] = rfd_start
-        for w, val in rfd_windows(total, fs, rfd_start, s.rfd_windows_ms).items():
-            m[f"rfd_0_{w:g}ms_n_per_s"] = Metric(val, "N/s", f"secant_from_onset_0_{w:g}ms;{rfd_label};{tag_bw}")
+        i_peak = rfd_start + int(np.argmax(total[rfd_start:takeoff]))
+        m.update(static_start_rfd_metrics(total, fs, rfd_start, i_peak, s.rfd_windows_ms, f"{rfd_label};{tag_bw}"))
     prfd, _ = peak_rfd(total, fs, start, takeoff, s.peak_rfd_window_ms)
     m["peak_rfd_n_per_s"] = Metric(prfd, "N/s", f"max_secant_{s.peak_rfd_window_ms:g}ms_start_to_takeoff;{tag_thr}")
 
@@ -275,6 +334,7 @@ def analyse_jump(
 
     if per_plate is not None and plate_sides is not None:
         _add_asymmetry(m, per_plate, plate_sides, phases, bw, fs, source)
+    check_jump_heights(m, flags, s.jump_height_disagreement_max_m, source)
 
     return JumpResult(jump_type, fs, bw, bw_method, events, phases, m, vel, disp, flags)
 

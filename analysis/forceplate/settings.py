@@ -35,6 +35,13 @@ class ForcePlateSettings:
     # "baseline_crossing" = last crossing of BW before the threshold crossing; "movement_onset" = Owen's onset
     rfd_onset: str = "baseline_crossing"
     peak_rfd_window_ms: float = 20.0  # project choice: steepest 20-ms secant between onset and take-off
+    # metrics-and-reliability.md §1.2: weigh the quiet stance just before the movement ("last"), not the first
+    # one in the file ("first", the behaviour before issue 15)
+    jump_weighing_anchor: str = "last"
+    # warn when |JH_impulse - JH_flight| exceeds this: the expected gap is ~1.7 cm (Baumgart 2017, landing
+    # posture) and +-10 ms of flight-threshold error adds ~1.2 cm (dJH/dtf = g*tf/4); a larger gap means a
+    # body-weight or onset error (1 % BW over 1 s of integration moves a 0.3-m jump by ~2.5 cm)
+    jump_height_disagreement_max_m: float = 0.03
     stance_threshold_n: float = 20.0  # gait: same as take-off threshold (Gidiel-Machado et al. 2025)
     min_stance_s: float = 0.1  # project choice: a walking/running stance lasts > 100 ms
 
@@ -48,6 +55,10 @@ class ForcePlateSettings:
         if settings.rfd_onset not in ("baseline_crossing", "movement_onset"):
             raise AnalysisError(
                 f"rfd_onset must be 'baseline_crossing' or 'movement_onset', got {settings.rfd_onset!r}"
+            )
+        if settings.jump_weighing_anchor not in ("first", "last"):
+            raise AnalysisError(
+                f"jump_weighing_anchor must be 'first' or 'last', got {settings.jump_weighing_anchor!r}"
             )
         if settings.onset_method not in ("sd", "fixed_n", "pct_bw"):
             raise AnalysisError(f"onset_method must be 'sd', 'fixed_n' or 'pct_bw', got {settings.onset_method!r}")

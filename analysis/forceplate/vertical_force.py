@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 from analysis.errors import AnalysisError
+from analysis.forceplate.checks import ForcePlateWarning
 from analysis.recording import Recording
 
 __all__ = ["is_vertical_force_role", "vertical_force_from_recording"]
@@ -27,7 +29,9 @@ def vertical_force_from_recording(
     ``channels`` names them explicitly (needed e.g. when y is vertical). Otherwise the channels whose
     study.yaml ``roles:`` entry is a vertical-force role (``fz``, ``fz_left``, ``vertical_force_2``, ...; see
     :func:`is_vertical_force_role`) are used; failing that, every ``force`` channel whose name ends in
-    ``z``/``Fz`` (case-insensitive) and has no other role.
+    ``z``/``Fz`` (case-insensitive) and has no other role. Channels must be in newtons (AnalysisError otherwise:
+    ADC counts are never taken for force); a force platform the reader declared un-tared gives a
+    :class:`~analysis.forceplate.ForcePlateWarning`.
     """
     if channels is None:
         roles = dict(roles or {})
@@ -46,4 +50,19 @@ def vertical_force_from_recording(
                 "or pass channels=[...] explicitly"
             )
     idx = [recording.channel_index(c) for c in channels]
+    counts = [c for c, i in zip(channels, idx) if str(recording.units[i]).upper() == "ADC"]
+    if counts:
+        raise AnalysisError(
+            f"{recording.source}: channel(s) {counts} hold ADC counts, not newtons; convert them first (OpenSignals "
+            "force platforms: read_recording(..., force_platform={'calibration_kg_mv_per_v': C, 'tare': ...}))"
+        )
+    platform = recording.metadata.get("force_platform") if isinstance(recording.metadata, Mapping) else None
+    if isinstance(platform, Mapping) and not platform.get("tared", True):
+        warnings.warn(
+            f"{recording.source}: force platform declared un-tared: the unloaded plate's reading is in every sample, "
+            "so quiet-stance weighing includes it (body weight, body mass, W/kg and impulse jump height are biased by "
+            "it, and the take-off threshold must exceed it); tare it (tare: unloaded_minimum or [t0, t1]) if you can",
+            ForcePlateWarning,
+            stacklevel=2,
+        )
     return recording.samples[:, idx]

@@ -15,6 +15,9 @@ from matplotlib.patches import Patch
 __all__ = [
     "PHASE_COLOURS",
     "C6_C7_METRICS",
+    "JUMP_KINETICS_METRICS",
+    "REPORT_METRICS",
+    "metric_definitions_table",
     "METRIC_DECIMALS",
     "force_time_figure",
     "nominal_loads",
@@ -45,11 +48,25 @@ C6_C7_METRICS = {
     "jump_height_impulse_m": "jump height, impulse-momentum (m)",
     "peak_force_n": "peak force (N)",
     "peak_force_bw": "peak force (x BW)",
-    "rfd_0_100ms_n_per_s": "RFD 0-100 ms (N/s)",
+    "rfd_0_100ms_n_per_s": "RFD 0-100 ms from force-rise onset, squat jump only (N/s)",
     "mid_range_mean_force_bw": "mid-range mean force (x BW) = C6 'GRF transfer'",
     "mid_range_knee_joint_force_proxy_bw": "knee joint-force proxy, mid-range (x BW)",
     "peak_knee_joint_force_proxy_bw": "knee joint-force proxy, peak (x BW)",
 }
+#: Jump kinetics every force-plate report shows (issue 15): propulsive power, take-off velocity, RSI-mod and
+#: time to take-off, and RFD anchored to the McMahon et al. 2018 phases (defined in analysis.forceplate.definitions)
+JUMP_KINETICS_METRICS = {
+    "peak_propulsive_power_w_per_kg": "peak propulsive power (W/kg)",
+    "mean_propulsive_power_w_per_kg": "mean propulsive power (W/kg)",
+    "peak_propulsive_power_w": "peak propulsive power (W)",
+    "takeoff_velocity_m_s": "take-off velocity, impulse-momentum (m/s)",
+    "rsi_modified_m_per_s": "RSI-modified: jump height / time to take-off (m/s)",
+    "time_to_takeoff_s": "time to take-off (s)",
+    "braking_rfd_n_per_s": "braking RFD: braking start to peak braking force (N/s)",
+    "propulsive_rfd_n_per_s": "propulsive RFD: propulsion start to peak propulsive force (N/s)",
+}
+#: Every metric label this module knows (tables and figure titles use it; unknown metrics keep their names).
+REPORT_METRICS = {**C6_C7_METRICS, **JUMP_KINETICS_METRICS}
 #: Decimals worth printing per unit: jump heights to the millimetre, forces to the newton, ratios of body
 #: weight to 1/100 BW (below the ~1 % trial-to-trial variability of CMJ force, McMahon et al. 2018).
 METRIC_DECIMALS = {"m": 3, "s": 3, "N": 0, "N/s": 0, "BW": 2, "W": 0, "W/kg": 1, "m/s": 2, "%": 1, "ratio": 2}
@@ -183,11 +200,11 @@ def metric_summary_wide(summary: pd.DataFrame) -> pd.DataFrame:
         f"{m:.{k}f}" + ("" if not np.isfinite(sd) else f" ± {sd:.{k}f}")
         for m, sd, k in zip(s["mean"], s["sd"].astype(float), dec)
     ]
-    s["label"] = s["metric"].map(lambda m: C6_C7_METRICS.get(m, m))
+    s["label"] = s["metric"].map(lambda m: REPORT_METRICS.get(m, m))
     keys = ["exercise", "load_phase", "load_nominal", "load_level", "load_kg_range", "load_lb_range"]
     n = s.groupby(keys, dropna=False)[["n_subjects", "n_trials"]].max()
     wide = s.pivot_table(index=keys, columns="label", values="cell", aggfunc="first", dropna=False)
-    wide = wide[[C6_C7_METRICS.get(m, m) for m in dict.fromkeys(s["metric"]) if C6_C7_METRICS.get(m, m) in wide]]
+    wide = wide[[REPORT_METRICS.get(m, m) for m in dict.fromkeys(s["metric"]) if REPORT_METRICS.get(m, m) in wide]]
     wide = n.join(wide).reset_index().sort_values(["exercise", "load_phase", "load_nominal"])
     wide = wide.drop(columns="load_nominal").fillna("")
     wide["load_phase"] = wide["load_phase"].map(humanise_phase)
@@ -251,7 +268,7 @@ def metrics_by_load_figure(
             ax.set_xticks(range(len(levels)))
             ax.set_xticklabels([("unloaded" if v == 0 else f"{v:g}") for v in levels])
             ax.set_xlim(-0.6, len(levels) - 0.4)
-        ax.set_title(C6_C7_METRICS.get(metric, metric), fontsize=9)
+        ax.set_title(REPORT_METRICS.get(metric, metric), fontsize=9)
         ax.set_xlabel("nominal load per ankle (" + " / ".join(scales) + ")", fontsize=9)
     for ax in list(axes.flat)[len(present) :]:
         ax.set_axis_off()
@@ -341,3 +358,14 @@ def example_metrics_table(rows: pd.DataFrame, metrics: Sequence[str]) -> pd.Data
         }
     )
     return out.reset_index(drop=True)
+
+
+def metric_definitions_table(force: pd.DataFrame | None, metrics: Sequence[str] | None = None) -> pd.DataFrame:
+    """What each force-plate metric in a report means: one row per metric present in ``force`` (or listed in
+    ``metrics``), in that order, with its unit, phase, method, definition and source, written once in
+    :mod:`analysis.forceplate.definitions`. Metrics without a jump definition (squat, gait) are left out."""
+    from analysis.forceplate import metric_definitions
+
+    if metrics is None:
+        metrics = list(dict.fromkeys(force["metric"])) if force is not None and not force.empty else []
+    return metric_definitions(metrics).rename(columns={"method": "method (start of the method record)"})

@@ -149,8 +149,15 @@ def _opensignals_recording(
             f"{len(labels)} labels, {len(sensors)} sensors, {len(resolutions)} resolutions for {adc.shape[1]} channels",
             where="header",
         )
+    from analysis.readers.opensignals_force import force_platform_channels, is_force_platform_sensor
+
     where = row_where or (lambda r: f"sample {r + 1}")
-    columns, units, kinds = [], [], []
+    columns: list[np.ndarray] = []
+    kinds: list[str] = []
+    names: list[str] = []
+    units: list[str | None] = []
+    transfer: dict[str, str] = {}
+    platform = [j for j, sensor in enumerate(sensors) if is_force_platform_sensor(sensor)]
     for j, (sensor, bits) in enumerate(zip(sensors, resolutions)):
         counts = adc[:, j]
         outside = np.flatnonzero(~((counts >= 0) & (counts < 2**bits) & (counts == np.floor(counts))))
@@ -163,30 +170,52 @@ def _opensignals_recording(
                 where=f"{where(r)}, channel {labels[j]!r}",
                 hint="the file is corrupted or its resolution is wrong; export it again",
             )
+        if j in platform:  # load cells: converted together below
+            continue
+        names.append(labels[j])
         if str(sensor).upper().startswith("EMG"):
             columns.append(plux_emg_mv(counts, bits))
             units.append("mV")
             kinds.append("emg")
+            transfer[labels[j]] = "EMG mV = ADC*VCC/2^n - VCC/2 (VCC 3.0 V, EMG gain 1000; PLUX/biosignalsnotebooks)"
         else:
             columns.append(counts.astype(float))
             units.append("ADC")
             kinds.append("other")
+            transfer[labels[j]] = "none (raw ADC counts)"
     metadata: dict[str, Any] = {
         "format": fmt,
         "device": device,
         "device_info": {k: (v.tolist() if hasattr(v, "tolist") else v) for k, v in meta.items()},
         "resolution_bits": resolutions,
-        "transfer_function": "EMG mV = ADC*VCC/2^n - VCC/2 (VCC 3.0 V, EMG gain 1000; PLUX/biosignalsnotebooks)",
+        "transfer_function": transfer,
         "sensors": sensors,
     }
+    if platform:  # load cells -> N per cell and Fz (analysis.readers.opensignals_force)
+        newtons, fp_names, record = force_platform_channels(
+            path,
+            device,
+            meta,
+            [labels[j] for j in platform],
+            [resolutions[j] for j in platform],
+            adc[:, platform],
+            rate,
+            options.get("force_platform"),
+        )
+        columns.extend(newtons.T)
+        names.extend(fp_names)
+        units.extend(["N"] * len(fp_names))
+        kinds.extend(["force"] * len(fp_names))
+        transfer.update(dict.fromkeys(fp_names, record["transfer_function"]))
+        metadata["force_platform"] = record
     if read_warnings:
         metadata["read_warnings"] = list(read_warnings)
     data = np.column_stack(columns) if columns else np.empty((adc.shape[0], 0))
     return build_recording(
         path,
         fmt,
-        list(labels),
-        list(units),
+        names,
+        units,
         data,
         rate,
         options,

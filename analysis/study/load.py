@@ -58,7 +58,9 @@ class Study:
     def trial_recording(self, trial_id: str) -> Recording:
         """Read the recording of ``trial_id`` with the options trials.csv gives (sampling_rate_hz, format)."""
         trial = self.trial(trial_id)
-        return recordings._read_recording(Path(trial["path"]), **recordings._recording_options(trial.to_dict()))
+        return recordings._read_recording(
+            Path(trial["path"]), **recordings._recording_options(trial.to_dict(), self.config)
+        )
 
     def content_hash(self) -> str:
         """sha256 over every file of the study (sorted relative paths + contents, streamed), derived/ excluded."""

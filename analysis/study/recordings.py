@@ -13,6 +13,7 @@ import numpy as np
 
 from analysis.errors import ReadError
 from analysis.io import read_recording
+from analysis.readers.opensignals_force import read_options_from_study
 from analysis.recording import Recording
 
 
@@ -38,8 +39,10 @@ def _read_recording_checking_rate(path: Path, options: dict[str, Any]) -> Record
         raise
 
 
-def _recording_options(trial: Mapping[str, Any]) -> dict[str, Any]:
-    options: dict[str, Any] = {}
+def _recording_options(trial: Mapping[str, Any], config: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """``read_recording`` options of one trial: its trials.csv row (rate, format) plus the study-wide ones from
+    study.yaml ``config`` (an OpenSignals force platform's calibration constant and tare)."""
+    options: dict[str, Any] = dict(read_options_from_study(config))
     rate = trial.get("sampling_rate_hz")
     if rate is not None and np.isfinite(rate):
         options["sampling_rate_hz"] = float(rate)

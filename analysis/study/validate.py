@@ -117,8 +117,8 @@ def _check_files(parsed: _Parsed, progress: bool) -> None:
     for trial in tqdm(rows, desc="checking recordings", unit="file", disable=not progress, delay=1.0, file=sys.stderr):
         path = _inside(parsed.root, trial["file"])
         assert path is not None  # rows holds only files inside the study folder (filtered above)
-        options = recordings._recording_options(trial)
-        key = (str(path), tuple(sorted(options.items())))
+        options = recordings._recording_options(trial, parsed.config)
+        key = (str(path), repr(sorted(options.items())))  # repr: a force_platform option is a dict
         if key not in cache:
             try:
                 cache[key] = recordings._read_recording_checking_rate(path, options)
