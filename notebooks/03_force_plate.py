@@ -47,7 +47,10 @@ data.intro
 # the descent), **propulsion** (the centre of mass moves up until take-off), **flight** (force ≈ 0 N;
 # its duration gives jump height h = g·t²/8) and **landing**. Jump height is computed two ways: from flight
 # time, and from the take-off velocity by impulse–momentum (v = ∫(F − BW)/m dt, h = v²/2g). Agreement of
-# the two is a check that body weight and the events are right. Squats are split into an eccentric
+# the two is a check that body weight and the events are right: a trial whose two heights differ by more than
+# 3 cm is warned about. Body weight comes from the quiet stance **just before the movement** (not the first
+# quiet second of the file), and movement onset is searched backwards from the jump, so a long recording with
+# the jump at its end is weighed and timed on the right stance. Squats are split into an eccentric
 # (lowering) and a concentric (rising) phase, with the **mid-range** window of claim C6 marked.
 
 # %%
@@ -74,9 +77,15 @@ weighing
 # different number of kg for every subject, and a load prescribed as 5 lb a different %BW, so grouping by
 # the exact kg would leave one trial per row. The table gives each level's kg and lb range; `load phase`
 # says where in the range of motion the weight acted (`unloaded` = no weight). Each cell is mean ± SD over
-# trials. RFD 0–100 ms is the force rise in the first 100 ms after movement onset divided by 0.1 s
-# (Aagaard 2002), the early, neural part of force development that claim C7 is about. In the figure dots
-# are trials and the bars mean ± SD.
+# trials. RFD 0–100 ms (the force rise over the first 100 ms after force-rise onset, Maffiuletti et al.
+# 2016) is reported **only for squat jumps**, which start from a static hold (claim C7 is about this early,
+# neural part of force development); a countermovement jump starts by *unweighting*, so its first 100 ms are
+# a force drop and an "RFD" there would be negative by construction. For jumps the report shows instead the
+# **braking RFD** (start of braking → peak braking force) and **propulsive RFD** (start of propulsion → peak
+# propulsive force), and **peak and mean propulsive power** (force × centre-of-mass velocity over the
+# propulsive phase, velocity from impulse–momentum; W and W/kg), **take-off velocity**, **RSI-modified**
+# (jump height / time to take-off) and **time to take-off**. The table under the figures defines each metric
+# once, with its source. In the figures dots are trials and the bars mean ± SD.
 
 # %%
 metrics = sections.metrics_by_load(data, ctx.reports_dir)

@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.errors import AnalysisError
 from analysis.sections.section import Section
 
 __all__ = [
@@ -32,7 +33,13 @@ EXAMPLE_METRICS = (
     "jump_height_impulse_m",
     "peak_force_n",
     "peak_force_bw",
-    "rfd_0_100ms_n_per_s",
+    "rfd_0_100ms_n_per_s",  # squat jumps only (a static start); a CMJ shows braking / propulsive RFD instead
+    "braking_rfd_n_per_s",
+    "propulsive_rfd_n_per_s",
+    "peak_propulsive_power_w_per_kg",
+    "takeoff_velocity_m_s",
+    "rsi_modified_m_per_s",
+    "time_to_takeoff_s",
     "contact_time_s",
     "mid_range_mean_force_bw",
 )
@@ -105,9 +112,12 @@ def example_trial(data: ForceData, example_trial: str = "") -> Section:
     force_n = fp.vertical_force_from_recording(recording, roles=study.roles)
     fs_hz = recording.sampling_rate_hz
     supplied_bw = None
-    try:
-        fp.weigh(force_n.sum(axis=1) if force_n.ndim == 2 else force_n, fs_hz, data.settings)
-    except Exception as exc:  # documented refusal: no quiet stance -> body mass from subjects.csv
+    try:  # a jump weighs the quiet stance just before its movement, a squat its own quiet start
+        if row["exercise"] in JUMPS:
+            fp.analyse_jump(force_n, fs_hz, JUMPS[row["exercise"]], settings=data.settings, source=str(row["path"]))
+        else:
+            fp.analyse_squat(force_n, fs_hz, settings=data.settings, source=str(row["path"]))
+    except AnalysisError as exc:  # documented refusal: no quiet stance -> body mass from subjects.csv
         supplied_bw = float(row["body_mass_kg"]) * fp.G_M_S2
         section.html(
             f"<p style='color:#b00'>Trial {html.escape(example_id)}: {html.escape(str(exc))}<br>"
@@ -180,7 +190,7 @@ def metrics_by_load(data: ForceData, out_dir: Path) -> Section:
     from analysis.plots import forceplate as fplots
 
     section = Section()
-    summary = fplots.metric_summary_table(data.force)
+    summary = fplots.metric_summary_table(data.force, metrics=tuple(fplots.REPORT_METRICS))
     section.tables["summary"] = summary
     if summary.empty or data.force is None:
         return section.note("No force-plate metrics to summarise.")
@@ -194,6 +204,20 @@ def metrics_by_load(data: ForceData, out_dir: Path) -> Section:
     ):
         if names:
             section.figure(fplots.metrics_by_load_figure(data.force, exercises=names, title=title))
+    if jump_exercises:
+        section.figure(
+            fplots.metrics_by_load_figure(
+                data.force,
+                metrics=tuple(fplots.JUMP_KINETICS_METRICS),
+                exercises=jump_exercises,
+                title="Jump kinetics: propulsive power, take-off velocity, RSI-mod, phase RFD",
+            )
+        )
+    definitions = fplots.metric_definitions_table(data.force)
+    section.tables["definitions"] = definitions
+    if not definitions.empty:
+        section.html("<p><b>What each jump metric means</b> (one definition per metric, with its source):</p>")
+        section.table(definitions, wrap_em=40)
     return section
 
 
