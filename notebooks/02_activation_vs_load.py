@@ -46,7 +46,7 @@ tables = nbk.claim_tables(ctx, features)
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from analysis.claims import CLAIMS, VERDICTS, emg_amplitude_rows, evaluate_claims
+from analysis.claims import CLAIMS, VERDICTS, emg_amplitude_rows
 from analysis.plots import claims as claim_plots
 from analysis.models import load_effects
 from analysis.plots import emg_load
@@ -158,7 +158,7 @@ if emg is not None and muscle_list and len(curves):
 # %%
 for cid in ("C1", "C4", "C5"):
     nbk.show_html(f"<p><b>{cid}</b>: “{CLAIMS[cid].quote}”</p>")
-verdicts = evaluate_claims(tables, only=["C1", "C4", "C5"], seed=seed, power=False)
+verdicts = nbk.claims(ctx, tables, only=["C1", "C4", "C5"], seed=seed, power=False)  # the run's shared claims table
 nbk.show_html(report_tables.html_table(claim_plots.claims_display_table(verdicts, notes=False), wrap_em=16))
 nbk.show_html(report_tables.html_table(report_tables.claim_parts_table(verdicts), wrap_em=22))
 nbk.show_html(report_tables.claim_notes_html(verdicts))
