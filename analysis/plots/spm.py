@@ -25,6 +25,11 @@ def _x_label(result: SpmResult) -> str:
     return _BASIS_AXIS.get(str(result.selection.get("basis")), "% of movement")
 
 
+def _words(name: object) -> str:
+    """``gluteus_maximus`` -> ``gluteus maximus``; the force channel ``fz`` -> ``vertical force``."""
+    return "vertical force" if name == "fz" else str(name).replace("_", " ")
+
+
 def _p_text(p: float) -> str:
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
@@ -38,7 +43,7 @@ def draw_mean_sd(ax: Axes, result: SpmResult) -> None:
         ax.plot(result.pct, mean, color=colour, lw=1.8, label=f"{label} (n = {len(curves)})")
         ax.fill_between(result.pct, mean - sd, mean + sd, color=colour, alpha=0.2, lw=0)
     sel = result.selection
-    ax.set_ylabel(f"{sel.get('curve')} {sel.get('channel')} ({sel.get('unit')})")
+    ax.set_ylabel(f"{_words(sel.get('channel'))} ({sel.get('unit')})")
     ax.legend(fontsize=8, frameon=False)
 
 
@@ -50,7 +55,8 @@ def draw_statistic(ax: Axes, result: SpmResult) -> None:
     thresholds = [u, -u] if result.two_tailed else [u]
     for level in thresholds:
         ax.axhline(level, color="r", lw=1, ls="--")
-    ax.text(pct[0], u, f" {result.statistic}* = {u:.3f}", color="r", fontsize=8, va="bottom")
+    # below the line, so the cluster p values above it never overlap the threshold label
+    ax.text(pct[0], u, f" {result.statistic}* = {u:.2f}", color="r", fontsize=8, va="top")
     for c in result.clusters.itertuples():
         inside = (pct >= c.start_pct) & (pct <= c.end_pct)
         level = u if c.sign >= 0 else -u
@@ -77,8 +83,8 @@ def spm_figure(result: SpmResult, title: str | None = None) -> Figure:
     return fig
 
 
-def spm_grid_figure(results: Sequence[SpmResult], columns: int = 3) -> Figure:
-    """One column per result (e.g. per muscle): mean ± SD curves above the SPM statistic."""
+def spm_grid_figure(results: Sequence[SpmResult], columns: int = 3, title: str | None = None) -> Figure:
+    """One column per result (e.g. per muscle): mean ± SD curves above the SPM statistic; ``title`` above all."""
     n = max(len(results), 1)
     columns = min(columns, n)
     rows = int(np.ceil(n / columns))
@@ -91,7 +97,10 @@ def spm_grid_figure(results: Sequence[SpmResult], columns: int = 3) -> Figure:
             continue
         draw_mean_sd(top, results[i])
         draw_statistic(bottom, results[i])
-        title = f"{results[i].selection.get('channel')}: {results[i].test}"
-        top.set_title(textwrap.fill(title, 48), fontsize=9)
+        sel = results[i].selection
+        panel = f"{_words(sel.get('exercise'))} · {_words(sel.get('channel'))}: {results[i].test}"
+        top.set_title(textwrap.fill(panel, 48), fontsize=9)
+    if title:
+        fig.suptitle(title, fontsize=11)
     fig.tight_layout()
     return fig
