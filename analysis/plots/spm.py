@@ -18,6 +18,8 @@ from analysis.stats.spm import SpmResult
 
 __all__ = ["spm_figure", "spm_grid_figure", "draw_mean_sd", "draw_statistic"]
 
+# p labels of neighbouring clusters closer than this (% of movement) would overprint each other: the later is left out
+MIN_LABEL_GAP_PCT = 8.0
 _BASIS_AXIS = {"cycle": "% of cycle", "onset_to_takeoff": "% of movement (onset to take-off)", "trial": "% of trial"}
 
 
@@ -44,7 +46,8 @@ def draw_mean_sd(ax: Axes, result: SpmResult) -> None:
         ax.fill_between(result.pct, mean - sd, mean + sd, color=colour, alpha=0.2, lw=0)
     sel = result.selection
     ax.set_ylabel(f"{_words(sel.get('channel'))} ({sel.get('unit')})")
-    ax.legend(fontsize=8, frameon=False)
+    # many load levels: two legend columns keep the legend off most of the curves
+    ax.legend(fontsize=7 if len(result.groups) > 3 else 8, frameon=False, ncol=2 if len(result.groups) > 3 else 1)
 
 
 def draw_statistic(ax: Axes, result: SpmResult) -> None:
@@ -57,12 +60,16 @@ def draw_statistic(ax: Axes, result: SpmResult) -> None:
         ax.axhline(level, color="r", lw=1, ls="--")
     # below the line, so the cluster p values above it never overlap the threshold label
     ax.text(pct[0], u, f" {result.statistic}* = {u:.2f}", color="r", fontsize=8, va="top")
+    last_label = {1: -np.inf, -1: -np.inf}  # centroid of the last p label drawn above (+1) / below (-1)
     for c in result.clusters.itertuples():
         inside = (pct >= c.start_pct) & (pct <= c.end_pct)
-        level = u if c.sign >= 0 else -u
-        above = z >= level if c.sign >= 0 else z <= level
+        sign = 1 if c.sign >= 0 else -1
+        level = u if sign > 0 else -u
+        above = z >= level if sign > 0 else z <= level
         ax.fill_between(pct, level, z, where=inside & above, color="0.6", alpha=0.8, lw=0, interpolate=True)
-        ax.text(c.centroid_pct, level, _p_text(c.p), ha="center", va="bottom" if c.sign >= 0 else "top", fontsize=8)
+        if c.centroid_pct - last_label[sign] >= MIN_LABEL_GAP_PCT:  # every p is in the cluster table
+            ax.text(c.centroid_pct, level, _p_text(c.p), ha="center", va="bottom" if sign > 0 else "top", fontsize=8)
+            last_label[sign] = c.centroid_pct
     kind = "SnPM" if result.nonparametric else "SPM"
     ax.set_ylabel(f"{kind}{{{result.statistic}}}")
     ax.set_xlabel(_x_label(result))

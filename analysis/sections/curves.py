@@ -190,9 +190,18 @@ def _level_labels(rows: pd.DataFrame) -> dict[str, str]:
     return {f"load_nominal={v:g}": str(level) for v, level in zip(pairs["load_nominal"], pairs["load_level"])}
 
 
+# internal column names in analysis.stats.spm's test names -> words for figure titles
+_TEST_WORDS = {"load_nominal": "nominal load", "load_pct_bw": "load (%BW)", "load_phase": "load phase"}
+
+
 def _relabel(results: list[SpmResult], labels: dict[str, str]) -> None:
+    """Group labels and test names as a reader reads them (figure legends and titles)."""
     for r in results:
         r.groups = {labels.get(k, k): v for k, v in r.groups.items()}
+        for column, words in _TEST_WORDS.items():
+            r.test = r.test.replace(column, words)
+        for key, label in labels.items():
+            r.test = r.test.replace(f"({key} - ", f"({label} − ").replace(f" - {key})", f" − {label})")
 
 
 def curve_tests(
@@ -282,7 +291,7 @@ def cluster_display_table(clusters: pd.DataFrame, *, channel_label: str = "muscl
             test = test.replace("SPM", "SnPM", 1) + f" ({int(r.iterations):,} permutations)"
         rows.append(
             {
-                "exercise": html.unescape(str(r.exercise)),
+                "exercise": str(r.exercise).replace("_", " "),
                 channel_label: str(r.channel).replace("_", " "),
                 "test": test,
                 "n subjects": int(r.n_subjects),
@@ -309,13 +318,13 @@ def where_text(clusters: pd.DataFrame, design: str, channel: str, exercises: Seq
     for exercise, e in d.groupby("exercise", sort=True):
         found = e[np.isfinite(e["start_pct"].to_numpy(dtype=float))]
         if found.empty:
-            parts.append(f"{exercise}: no cluster above the threshold")
+            parts.append(f"{str(exercise).replace('_', ' ')}: no cluster above the threshold")
             continue
         spans = []
         for r in found.itertuples(index=False):
             words = _DIRECTION.get(design, ("differs", "differs"))[0 if r.sign >= 0 else 1]
             spans.append(f"{_range_text(r.start_pct, r.end_pct)} ({words}, p {_p_text(float(r.p))})")
-        parts.append(f"{exercise}: " + "; ".join(spans))
+        parts.append(f"{str(exercise).replace('_', ' ')}: " + "; ".join(spans))
     return f"{channel.replace('_', ' ')} — " + " · ".join(parts) + "."
 
 

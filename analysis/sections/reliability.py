@@ -91,7 +91,13 @@ def trial_reliability(
     if d.empty:
         return pd.DataFrame()
     d = d.groupby([metric, *keys, "subject_id", "trial"], dropna=False, as_index=False)[value].mean()
-    return reliability_table(d, subject="subject_id", trial="trial", value=value, by=[metric, *keys], alpha=alpha)
+    table = reliability_table(d, subject="subject_id", trial="trial", value=value, by=[metric, *keys], alpha=alpha)
+    # reading order: exercise, metric, then sessions in the study's order (pre before post), not alphabetical
+    order = [c for c in ("exercise", metric, "session") if c in table.columns]
+    first_seen = {v: i for i, v in enumerate(pd.unique(rows["session"]))} if "session" in rows.columns else {}
+    return table.sort_values(
+        order, key=lambda s: s.map(first_seen) if s.name == "session" else s, kind="stable"
+    ).reset_index(drop=True)
 
 
 def _interval(estimate: float, low: float, high: float, decimals: int) -> str:
