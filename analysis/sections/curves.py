@@ -200,8 +200,9 @@ def _relabel(results: list[SpmResult], labels: dict[str, str]) -> None:
         r.groups = {labels.get(k, k): v for k, v in r.groups.items()}
         for column, words in _TEST_WORDS.items():
             r.test = r.test.replace(column, words)
-        for key, label in labels.items():
-            r.test = r.test.replace(f"({key} - ", f"({label} − ").replace(f" - {key})", f" − {label})")
+        if r.test.startswith("paired t") and len(r.groups) == 2:  # groups: reference first, then treatment
+            reference, treatment = list(r.groups)
+            r.test = f"paired t: {treatment} − {reference}"
 
 
 def curve_tests(
