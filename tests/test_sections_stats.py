@@ -126,6 +126,13 @@ def test_nonparametric_option_runs_permutations(curves):
     assert shown["test"].str.startswith("paired SnPM{t}").all()
 
 
+def test_too_few_permutations_for_alpha_is_a_reason_not_an_error():
+    four = planted_curves(n_subjects=4)  # 2**4 = 16 sign flips: the smallest permutation p is 1/16 > 0.05
+    options = curve_sections.SpmOptions(nonparametric=True, iterations=200)
+    tests = curve_sections.curve_tests(four, curve="emg_envelope", designs=("paired",), options=options)
+    assert "must be greater than or equal to (1/nPermTotal)" in tests.skipped["reason"].iloc[0]
+
+
 def test_force_without_an_unloaded_condition_says_why_each_design_is_skipped(curves):
     loaded_only = curves[curves["load_phase"] != "none"]
     section = curve_sections.force_where_in_movement(loaded_only[loaded_only["load_pct_bw"] == 4.0])

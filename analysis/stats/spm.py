@@ -200,10 +200,9 @@ def _infer(
     try:
         spmi, n_done, caught = _run_spm1d(spm1d, design, args, alpha, two_tailed, nonparametric, iterations, seed)
     except ValueError as exc:
-        if type(exc).__name__ != "SPM1DError":
-            raise
-        # spm1d refuses data it cannot test (e.g. zero variance at some nodes: identical curves); a report
-        # then says why instead of failing
+        # spm1d refuses data it cannot test with a ValueError (its SPM1DError: zero variance at some nodes, i.e.
+        # identical curves; or, non-parametric, alpha below 1 / the number of permutations, e.g. 4 subjects =
+        # 16 sign flips < 1/0.05); a report then says why instead of failing
         reason = " ".join(str(exc).split())
         raise AnalysisError(f"spm1d cannot test these curves ({reason[:160]})") from exc
     notes = list(dict.fromkeys(" ".join(str(w.message).split()) for w in caught))  # unique, in order
