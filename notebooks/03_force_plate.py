@@ -166,7 +166,8 @@ c6_where
 #
 # Beside every comparison of section 3: loaded (full range) vs unloaded per exercise and metric, and
 # mid-range vs full-range loading at 4–6 lb (C6's comparison), as the percent change and the paired
-# standardised effect sizes Cohen's d_z and d_av, each with its 95 % interval, from subject means.
+# standardised effect sizes Cohen's d_z and d_av, each with its 95 % interval, from subject means. Claim C7
+# compares independent groups (trained with ankle weights vs control, pre to post): Hedges' g instead.
 
 # %%
 from analysis.plots.forceplate import C6_C7_METRICS

@@ -271,11 +271,54 @@ def test_large_paired_effects_keep_finite_intervals():
     assert np.isfinite([effect.ci_low, effect.ci_high]).all() and effect.ci_low < effect.estimate < effect.ci_high
 
 
+def training_rows(n_per_group: int = 6, seed: int = 2) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    rows = []
+    for group, gain in (("control", 1.0), ("full_range", 1.2), ("mid_range", 1.3)):
+        for s in range(n_per_group):
+            base = 8000 * np.exp(0.2 * rng.standard_normal())
+            for session, factor in (("pre", 1.0), ("post", gain)):
+                for r in range(2):
+                    rows.append(
+                        {
+                            "subject_id": f"{group}-{s}",
+                            "group": group,
+                            "session": session,
+                            "trial_id": f"{group}-{s}-{session}-r{r}",
+                            "exercise": "sj",
+                            "load_kg": 0.0,
+                            "metric": "rfd_0_100ms_n_per_s",
+                            "value": base * factor * np.exp(0.05 * rng.standard_normal()),
+                        }
+                    )
+    return pd.DataFrame(rows)
+
+
+def test_training_effects_are_hedges_g_of_the_log_change():
+    from analysis.stats import hedges_g
+
+    rows = training_rows()
+    table = effect_sections.training_effects(rows).set_index("comparison")
+    assert list(table.index) == ["all trained groups vs control", "full_range vs control", "mid_range vs control"]
+    per = rows.assign(log=np.log(rows["value"])).groupby(["group", "subject_id", "session"])["log"].mean()
+    change = (per.xs("post", level="session") - per.xs("pre", level="session")).groupby("group")
+    g = hedges_g(change.get_group("mid_range").to_numpy(), change.get_group("control").to_numpy())
+    row = table.loc["mid_range vs control"]
+    assert (row["hedges_g"], row["hedges_g_ci_low"], row["hedges_g_ci_high"]) == pytest.approx(
+        (g.estimate, g.ci_low, g.ci_high)
+    )
+    assert 15 < row["pct_difference"] < 45 and row["pct_difference_ci_low"] < row["pct_difference"]
+    assert effect_sections.training_effects(rows[rows["group"] != "control"]).empty  # no control: no comparison
+
+
 def test_force_effects_section_shows_loaded_and_c6_comparisons(tmp_path):
     rows = per_trial_rows()
     c6 = rows.assign(load_phase=rows["load_phase"].map({"none": "full_range", "full_range": "mid_range"}), load_lb=5.0)
-    section = effect_sections.force_load_effects(pd.concat([rows, c6]), metrics=["peak_force_bw"], out_dir=tmp_path)
+    both = pd.concat([rows.assign(group="acute"), c6.assign(group="acute"), training_rows()])
+    section = effect_sections.force_load_effects(both, metrics=["peak_force_bw"], out_dir=tmp_path)
     assert "loaded vs unloaded" in section.text() and "mid-range vs full-range (4–6 lb)" in section.text()
+    assert "trained vs control, pre to post" in section.text() and "Hedges' g_s" in section.text()
+    assert (tmp_path / "force_training_effect_sizes.csv").exists()
     saved = pd.read_csv(tmp_path / "force_effect_sizes.csv")
     assert set(saved["comparison"]) == {"loaded vs unloaded", "mid-range vs full-range (4–6 lb)"}
 

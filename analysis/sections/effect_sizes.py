@@ -1,12 +1,13 @@
 """Effect sizes with 95 % CIs beside the comparisons reports 02 and 03 show: loaded vs unloaded per muscle or
 metric (and mid-range vs full-range loading for claim C6), from the tidy per-trial feature tables.
 
-Paired designs (every subject under both conditions), so the effect sizes are the paired ones, named as in
-Lakens 2013: Cohen's d_z (mean difference / SD of the differences), Cohen's d_av (mean difference / mean of the
-two SDs, comparable with a between-subject d) and the percent change from the mean log ratio (Hopkins et al.
-2009), each with its 95 % CI (:mod:`analysis.stats.effect_sizes`). Hedges' g is the independent-groups effect
-size and these reports compare no independent groups. A comparison that cannot be made (fewer than 3 pairs,
-non-positive values for a percent change) keeps its row with the reason.
+Load comparisons are paired (every subject under both conditions), so their effect sizes are the paired ones,
+named as in Lakens 2013: Cohen's d_z (mean difference / SD of the differences), Cohen's d_av (mean difference /
+mean of the two SDs, comparable with a between-subject d) and the percent change from the mean log ratio
+(Hopkins et al. 2009), each with its 95 % CI (:mod:`analysis.stats.effect_sizes`). The training comparison of
+claim C7 (trained groups vs control, pre to post) is between independent groups: Hedges' g of the per-subject
+log change, and the percent difference in change. A comparison that cannot be made (fewer than 3 pairs or
+subjects, non-positive values for a log-scale effect) keeps its row with the reason.
 """
 
 from __future__ import annotations
@@ -21,7 +22,15 @@ import pandas as pd
 from analysis.errors import AnalysisError
 from analysis.sections.section import Section
 
-__all__ = ["MIN_PAIRS", "paired_effects", "effects_display_table", "emg_load_effects", "force_load_effects"]
+__all__ = [
+    "MIN_PAIRS",
+    "paired_effects",
+    "training_effects",
+    "effects_display_table",
+    "training_display_table",
+    "emg_load_effects",
+    "force_load_effects",
+]
 
 # pairs needed for an effect size with a CI (a SD of differences from 1 df, n = 2, gives no usable interval;
 # 3 is also the SPM minimum, analysis.stats.spm.MIN_SUBJECTS)
@@ -94,6 +103,92 @@ def paired_effects(
     table = pd.DataFrame(out, columns=columns)
     table["reason"] = table["reason"].fillna("")
     return table
+
+
+def training_effects(
+    rows: pd.DataFrame,
+    *,
+    metric: str = "rfd_0_100ms_n_per_s",
+    exercise: str = "sj",
+    control: str = "control",
+    pre: str = "pre",
+    post: str = "post",
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """Claim C7's comparison as effect sizes: every other group (trained with ankle weights) vs ``control``.
+
+    Per subject the geometric mean of the unloaded trials per session (as the claim), change = ln(post / pre).
+    One row per comparison (all trained groups pooled, then each group): Hedges' g of the change (independent
+    groups, noncentral-t CI scaled by J), the percent difference in change (trained vs control, pooled-variance
+    t interval of the mean log ratios) and each side's mean % change pre to post; ``reason`` when not computable.
+    """
+    from analysis.stats.effect_sizes import hedges_g, percent_change
+
+    columns = ["comparison", "n_trained", "n_control", "hedges_g", "hedges_g_ci_low", "hedges_g_ci_high"]
+    columns += ["pct_difference", "pct_difference_ci_low", "pct_difference_ci_high"]
+    columns += ["trained_pct_change", "control_pct_change", "reason"]
+    needed = {"subject_id", "group", "session", "exercise", "metric", "value"}
+    if rows is None or rows.empty or not needed <= set(rows.columns):
+        return pd.DataFrame(columns=columns)
+    d = rows[(rows["metric"] == metric) & (rows["exercise"] == exercise) & rows["session"].isin([pre, post])]
+    if "load_kg" in d.columns and (d["load_kg"] == 0).any():
+        d = d[d["load_kg"] == 0]  # tested unloaded, as claim C7
+    d = d[d["value"] > 0]  # the claim's geometric means need positive values
+    if d.empty or control not in set(d["group"]):
+        return pd.DataFrame(columns=columns)
+    logs = d.assign(log_value=np.log(d["value"]))
+    per_session = logs.groupby(["group", "subject_id", "session"])["log_value"].mean().unstack("session")
+    if not {pre, post} <= set(per_session.columns):
+        return pd.DataFrame(columns=columns)
+    change = (per_session[post] - per_session[pre]).dropna().reset_index(name="log_change")
+    control_change = change.loc[change["group"] == control, "log_change"].to_numpy(dtype=float)
+    trained_groups = sorted(set(change["group"]) - {control})
+    comparisons = [("all trained groups", trained_groups)] + [(g, [g]) for g in trained_groups]
+    out = []
+    for name, groups in comparisons if len(trained_groups) > 1 else comparisons[1:]:
+        trained = change.loc[change["group"].isin(groups), "log_change"].to_numpy(dtype=float)
+        row: dict[str, Any] = {"comparison": f"{name} vs {control}", "n_trained": trained.size}
+        row["n_control"] = control_change.size
+        if min(trained.size, control_change.size) < MIN_PAIRS:
+            row["reason"] = f"{trained.size} trained and {control_change.size} control subject(s) (need {MIN_PAIRS})"
+            out.append(row)
+            continue
+        g = hedges_g(trained, control_change, alpha)
+        diff = percent_change(np.exp(control_change), np.exp(trained), paired=False, alpha=alpha)
+        row.update(hedges_g=g.estimate, hedges_g_ci_low=g.ci_low, hedges_g_ci_high=g.ci_high)
+        row.update(pct_difference=diff.estimate, pct_difference_ci_low=diff.ci_low, pct_difference_ci_high=diff.ci_high)
+        row.update(
+            trained_pct_change=float(100 * np.expm1(trained.mean())),
+            control_pct_change=float(100 * np.expm1(control_change.mean())),
+            reason="",
+        )
+        out.append(row)
+    table = pd.DataFrame(out, columns=columns)
+    table["reason"] = table["reason"].fillna("")
+    return table
+
+
+def training_display_table(effects: pd.DataFrame) -> pd.DataFrame:
+    """The training comparison as a reader scans it: groups, n, Hedges' g and % difference with 95 % CIs."""
+    rows = []
+    for r in effects.to_dict("records"):
+        rows.append(
+            {
+                "comparison": str(r["comparison"]).replace("_", " "),
+                "n trained": int(r["n_trained"]),
+                "n control": int(r["n_control"]),
+                "trained: mean % change pre→post": r["trained_pct_change"],
+                "control: mean % change pre→post": r["control_pct_change"],
+                "% difference in change [95 % CI]": _interval(
+                    r["pct_difference"], r["pct_difference_ci_low"], r["pct_difference_ci_high"], 1
+                ),
+                "Hedges' g_s of log change [95 % CI]": _interval(
+                    r["hedges_g"], r["hedges_g_ci_low"], r["hedges_g_ci_high"], 2
+                ),
+                "note": r["reason"],
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def _interval(estimate: float, low: float, high: float, decimals: int) -> str:
@@ -178,9 +273,11 @@ def force_load_effects(force: pd.DataFrame | None, *, metrics: Sequence[str], ou
         c6_rows, value="value", by=["exercise", "metric"], reference="full_range", treatment="mid_range"
     ).assign(comparison="mid-range vs full-range (4–6 lb)")
     effects = pd.concat([t for t in (load, c6) if len(t)], ignore_index=True) if len(load) + len(c6) else load
+    training = training_effects(force)
     section.tables["effects"] = effects
+    section.tables["training"] = training
     shown_effects = effects[effects["n_pairs"] > 0] if len(effects) else effects
-    if shown_effects.empty:
+    if shown_effects.empty and training.empty:
         return section.note("No force-plate metric was measured under both conditions of a comparison.")
     section.html(_EXPLAINED)
     for comparison, reference, treatment in (
@@ -195,6 +292,15 @@ def force_load_effects(force: pd.DataFrame | None, *, metrics: Sequence[str], ou
             part, by_labels={"exercise": "exercise", "metric": "metric"}, reference=reference, treatment=treatment
         )
         section.table(shown, wrap_em=24, max_rows=60)
+    if len(training):
+        section.html(
+            "<p><b>trained vs control, pre to post (claim C7: RFD 0–100 ms of the squat jump)</b>: independent "
+            "groups, so Hedges' g_s (bias-corrected standardised difference of the per-subject log change; "
+            "noncentral-t interval scaled by Hedges' J) and the % difference in change between the groups.</p>"
+        )
+        section.table(training_display_table(training), wrap_em=24)
     if out_dir is not None:
         save_table(effects, Path(out_dir) / "force_effect_sizes.csv")
+        if len(training):
+            save_table(training, Path(out_dir) / "force_training_effect_sizes.csv")
     return section
