@@ -184,6 +184,7 @@ force_effects
 # trials (same subject, exercise, load and session): the intraclass correlation (relative reliability: can the
 # metric rank people?) and the typical error, CV %, SEM, the smallest change beyond measurement error between
 # two trials (MDC95) and the smallest worthwhile change (absolute reliability, in the metric's unit).
+# Between sessions (test–retest) only the control group counts: the trained groups changed on purpose.
 
 # %%
 from analysis.sections import reliability as reliability_sections

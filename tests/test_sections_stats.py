@@ -286,7 +286,10 @@ def training_rows(n_per_group: int = 6, seed: int = 2) -> pd.DataFrame:
                             "session": session,
                             "trial_id": f"{group}-{s}-{session}-r{r}",
                             "exercise": "sj",
+                            "load_phase": "none",
                             "load_kg": 0.0,
+                            "load_lb": 0.0,
+                            "load_pct_bw": 0.0,
                             "metric": "rfd_0_100ms_n_per_s",
                             "value": base * factor * np.exp(0.05 * rng.standard_normal()),
                         }
@@ -337,6 +340,7 @@ def test_trial_reliability_equals_reliability_table_on_the_numbered_trials():
         assert ours[column] == pytest.approx(direct[column]), column
     shown = reliability_sections.reliability_display_table(table)
     assert {"ICC(3,1) consistency [95 % CI]", "ICC(2,1) agreement [95 % CI]", "MDC95", "SWC"} <= set(shown.columns)
+    assert shown["repeats"].eq(2).all()
     assert set(shown["condition"]) == {"unloaded", "4 %BW, full range"}
 
 
@@ -348,6 +352,20 @@ def test_one_trial_per_condition_skips_reliability_with_the_reason():
     assert "Reliability skipped: no jump metric was repeated" in section.text()
     assert "no force-plate metrics" in reliability_sections.force_reliability(None).text()
     assert "no EMG features" in reliability_sections.emg_reliability(pd.DataFrame()).text()
+
+
+def test_between_session_reliability_uses_the_control_group_only():
+    rows = training_rows()
+    table = reliability_sections.session_reliability(rows)
+    assert len(table) == 1 and table["session"].iloc[0] == "pre → post"
+    assert table["n_subjects"].iloc[0] == 6  # the 12 trained subjects changed with training: not reliability
+    control = rows[rows["group"] == "control"]
+    means = control.groupby(["subject_id", "session"])["value"].mean().unstack()[["pre", "post"]]
+    direct = reliability_table(means.stack().rename("value").reset_index(), trial="session")
+    assert table["icc_3_1"].iloc[0] == pytest.approx(direct["icc_3_1"].iloc[0])
+    assert reliability_sections.session_reliability(rows[rows["group"] != "control"]).empty
+    section = reliability_sections.force_reliability(rows.assign(metric="jump_height_impulse_m"))
+    assert "Between sessions" in section.text() and len(section["between_sessions"]) == 1
 
 
 def test_emg_reliability_per_muscle_amplitude(tmp_path):

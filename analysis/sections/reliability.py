@@ -26,6 +26,7 @@ __all__ = [
     "EMG_METRICS",
     "numbered_trials",
     "trial_reliability",
+    "session_reliability",
     "reliability_display_table",
     "force_reliability",
     "emg_reliability",
@@ -49,14 +50,23 @@ JUMP_METRICS = (
 EMG_METRICS = ("mean_pct_mvc", "peak_pct_mvc")
 
 
+def _with_load_level(rows: pd.DataFrame) -> pd.DataFrame:
+    """``rows`` with the nominal load level (plots.forceplate's rule); "not given" without load columns."""
+    from analysis.plots.forceplate import nominal_loads
+
+    if "load_level" in rows.columns:
+        return rows
+    if {"exercise", "load_phase", "load_lb", "load_pct_bw"} <= set(rows.columns):
+        return nominal_loads(rows)
+    return rows.assign(load_level="not given")
+
+
 def numbered_trials(rows: pd.DataFrame, *, keys: Sequence[str]) -> pd.DataFrame:
     """``rows`` with ``trial`` = 1, 2, ... numbering each subject's trials within ``keys`` in trial_id order
     (the study's naming order, e.g. ``-r1``, ``-r2``), and ``load_level`` (nominal load) when absent."""
-    from analysis.plots.forceplate import nominal_loads
-
     if rows.empty:
         return rows.assign(trial=pd.Series(dtype=int))
-    d = rows if "load_level" in rows.columns else nominal_loads(rows)
+    d = _with_load_level(rows) if "load_level" in keys else rows
     trial_ids = d[["subject_id", *keys, "trial_id"]].drop_duplicates().sort_values("trial_id")
     trial_ids["trial"] = trial_ids.groupby(["subject_id", *keys], dropna=False).cumcount() + 1
     return d.merge(trial_ids, on=["subject_id", *keys, "trial_id"], how="left")
@@ -100,6 +110,48 @@ def trial_reliability(
     ).reset_index(drop=True)
 
 
+def session_reliability(
+    rows: pd.DataFrame,
+    *,
+    value: str = "value",
+    metric: str = "metric",
+    keys: Sequence[str] = ("exercise", "load_phase", "load_level"),
+    group: str = "control",
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """Between-session (test-retest) reliability of every ``metric`` x condition for the subjects of ``group``.
+
+    Only a group without an intervention between its sessions measures reliability (a trained group's change is
+    an effect, not error): by default the ``control`` group. Each subject's trials are averaged per session;
+    sessions are the repeated measurements in the study's order (first = baseline). ``sessions`` names them.
+    Empty when the table has no such group or no condition measured in >= 2 sessions.
+    """
+    from analysis.stats.reliability import reliability_table
+
+    if rows is None or rows.empty or not {"group", "session", "subject_id", metric, value} <= set(rows.columns):
+        return pd.DataFrame()
+    d = rows[(rows["group"] == group) & np.isfinite(rows[value].to_numpy(dtype=float))]
+    if d.empty:
+        return pd.DataFrame()
+    d = _with_load_level(d) if "load_level" in keys else d
+    keys = [k for k in keys if k in d.columns]  # a user's table may lack a condition column
+    order = {name: i for i, name in enumerate(pd.unique(rows["session"]))}  # the study's session order
+    per = d.groupby([metric, *keys, "subject_id", "session"], dropna=False, as_index=False)[value].mean()
+    per["trial"] = per["session"].map(order)
+    n_sessions = per.groupby([metric, *keys], dropna=False)["session"].transform("nunique")
+    per = per[n_sessions >= 2]
+    if per.empty:
+        return pd.DataFrame()
+    names = per.groupby([metric, *keys], dropna=False)["session"].agg(
+        lambda s: " → ".join(sorted(set(s), key=order.__getitem__))
+    )
+    table = reliability_table(per, subject="subject_id", trial="trial", value=value, by=[metric, *keys], alpha=alpha)
+    table["session"] = [names.get(tuple(k), "") for k in table[[metric, *keys]].itertuples(index=False, name=None)]
+    return table.sort_values([c for c in ("exercise", metric) if c in table.columns], kind="stable").reset_index(
+        drop=True
+    )
+
+
 def _interval(estimate: float, low: float, high: float, decimals: int) -> str:
     if not np.isfinite(estimate):
         return "–"
@@ -119,7 +171,7 @@ def reliability_display_table(table: pd.DataFrame, *, metric: str = "metric") ->
                 "condition": _condition(r),
                 "session": r.get("session", ""),
                 "subjects": int(r["n_subjects"]),
-                "trials": int(r["n_trials"]),
+                "repeats": int(r["n_trials"]),  # trials, or sessions for the between-session table
                 "mean": r["mean"],
                 "ICC(3,1) consistency [95 % CI]": _interval(r["icc_3_1"], r["icc_3_1_ci_low"], r["icc_3_1_ci_high"], 2),
                 "ICC(2,1) agreement [95 % CI]": _interval(r["icc_2_1"], r["icc_2_1_ci_low"], r["icc_2_1_ci_high"], 2),
@@ -192,8 +244,26 @@ def force_reliability(
     section = Section()
     if force is None or force.empty:
         return section.note("Reliability skipped: no force-plate metrics in this study.")
-    table = trial_reliability(force[force["metric"].isin(list(metrics))])
-    return _show(section, table, "jump metric", out_dir, "force_reliability.csv")
+    rows = force[force["metric"].isin(list(metrics))]
+    _show(section, trial_reliability(rows), "jump metric", out_dir, "force_reliability.csv")
+    sessions = session_reliability(rows)
+    section.tables["between_sessions"] = sessions
+    if sessions.empty:
+        section.note(
+            "Between-session reliability skipped: it needs a 'control' group (no intervention between sessions) "
+            "measured in at least 2 sessions under the same condition."
+        )
+        return section
+    section.html(
+        "<p><b>Between sessions</b> (test–retest, control group only: the trained groups' change between sessions "
+        "is the training effect, not measurement error; each subject's trials averaged per session):</p>"
+    )
+    section.table(reliability_display_table(sessions), wrap_em=18, max_rows=40)
+    if out_dir is not None:
+        from analysis.io import save_table
+
+        save_table(sessions, Path(out_dir) / "force_reliability_between_sessions.csv")
+    return section
 
 
 def emg_reliability(
@@ -209,8 +279,15 @@ def emg_reliability(
     rows, _ = emg_amplitude_rows(emg)
     present = [m for m in metrics if m in rows.columns]
     keys = ["subject_id", "session", "trial_id", "exercise", "load_phase", "load_lb", "load_pct_bw", "muscle"]
+    keys += ["group"] if "group" in rows.columns else []
     per_trial = rows.groupby(keys, as_index=False, dropna=False)[present].mean()  # phase rows -> one per trial
     long = per_trial.melt(id_vars=keys, value_vars=present, var_name="amplitude", value_name="value")
     long["metric"] = long["muscle"].astype(str) + " " + long["amplitude"]
-    table = trial_reliability(long.drop(columns=["muscle", "amplitude"]))
-    return _show(section, table, "EMG trial", out_dir, "emg_reliability.csv")
+    long = long.drop(columns=["muscle", "amplitude"])
+    _show(section, trial_reliability(long), "EMG trial", out_dir, "emg_reliability.csv")
+    sessions = session_reliability(long)
+    section.tables["between_sessions"] = sessions
+    if len(sessions):
+        section.html("<p><b>Between sessions</b> (test–retest, control group only):</p>")
+        section.table(reliability_display_table(sessions), wrap_em=18, max_rows=40)
+    return section
