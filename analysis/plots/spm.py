@@ -19,7 +19,7 @@ from analysis.stats.spm import SpmResult
 __all__ = ["spm_figure", "spm_grid_figure", "draw_mean_sd", "draw_statistic"]
 
 # p labels of neighbouring clusters closer than this (% of movement) would overprint each other: the later is left out
-MIN_LABEL_GAP_PCT = 8.0
+MIN_LABEL_GAP_PCT = 12.0
 _BASIS_AXIS = {"cycle": "% of cycle", "onset_to_takeoff": "% of movement (onset to take-off)", "trial": "% of trial"}
 
 

@@ -366,7 +366,8 @@ def _show_tests(
         for design, results in tests.results.items():
             shown = [r for r in results if figure_channels is None or r.selection.get("channel") in figure_channels]
             if len(shown) == 1:
-                section.figure(spm_figure(shown[0], title=DESIGNS[design]))
+                exercise = str(shown[0].selection.get("exercise")).replace("_", " ")
+                section.figure(spm_figure(shown[0], title=f"{exercise}: {DESIGNS[design]}"))
             elif shown:
                 # one row per exercise when at most 3 channels are drawn
                 n_channels = len({r.selection.get("channel") for r in shown})
