@@ -187,3 +187,24 @@ if emg_table is not None:
 if not mvc_table.empty:
     assert (mvc_table["mvc_reference_mv"] > 0).all()
 assert "not testable" in VERDICTS
+
+# %% [markdown]
+# ## 5 · Reliability of the EMG amplitudes
+#
+# An amplitude that changes a lot between two trials of the same person under the same condition cannot show
+# a small load effect. For each muscle's mean and peak %MVC over the movement, with repeated trials (same
+# subject, exercise, load and session): the intraclass correlation (relative reliability) and the typical
+# error, CV %, SEM, the smallest change beyond measurement error between two trials (MDC95) and the smallest
+# worthwhile change (absolute reliability, in %MVC). A study with one trial per condition says so.
+
+# %%
+from analysis.sections import reliability as reliability_sections
+
+emg_reliability = reliability_sections.emg_reliability(emg_table, out_dir=ctx.reports_dir)
+emg_reliability
+
+# %%
+table = emg_reliability.tables.get("reliability")
+if table is not None and len(table) and "icc_3_1" in table:
+    done = table.dropna(subset=["icc_3_1"])
+    assert ((done["icc_3_1_ci_low"] <= done["icc_3_1"]) & (done["icc_3_1"] <= done["icc_3_1_ci_high"])).all()

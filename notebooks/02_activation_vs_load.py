@@ -33,6 +33,9 @@ muscles: str = "gluteus_maximus,gastrocnemius_medialis"  # comma-separated muscl
 exercises: str = "squat,split_squat,step_up"  # comma-separated exercises (C1's compound movements)
 envelope_trials_per_load: int = 1  # example trials per load level in the envelope figure
 seed: int = 0  # seed for the claims' bootstraps and simulations
+spm_alpha: float = 0.05  # α of every whole-curve (SPM) test (Pataky 2012; spm1d's examples)
+spm_nonparametric: bool = False  # SPM by permutation (spm1d nonparam) for small samples or non-normal curves
+spm_iterations: int = 1000  # permutations when spm_nonparametric (all when fewer exist; Nichols & Holmes 2002)
 
 # %%
 from analysis import notebook as nbk
@@ -177,3 +180,69 @@ assert set(verdicts["verdict"]) <= set(VERDICTS)
 assert list(verdicts["claim_id"]) == ["C1", "C4", "C5"]
 if emg is not None and muscle_list:
     assert len(fits) > 0
+
+# %% [markdown]
+# ## 6 · Where in the movement: whole-curve statistics (SPM)
+#
+# The verdicts above judge one number per trial (mean %MVC over the movement). **Statistical parametric
+# mapping** (SPM; Pataky 2012, the spm1d package) tests the whole 0–100 % envelope instead: the test
+# statistic is computed at every point of the cycle, and the critical threshold (t\* or F\*) is set so that
+# the chance of *any* point of a smooth random curve crossing it is α (random field theory; or, with
+# `spm_nonparametric`, a permutation test). Where the statistic crosses the threshold is a **supra-threshold
+# cluster**: the part of the movement where load changes activation, with its own p value. Three designs per
+# muscle, each on subject-mean curves (a subject's trials averaged first):
+#
+# * **paired SPM{t}**, full-range loaded vs unloaded (the loaded levels averaged per subject);
+# * **SPM{t} regression on load (%BW)**: each subject's slope curve, tested against zero;
+# * **one-way repeated-measures SPM{F}** across the nominal load levels, where there are at least 3.
+#
+# In the figures the upper panel is mean ± SD per condition, the lower the SPM statistic with its threshold
+# (red dashes) and the clusters shaded. A design that cannot run on this study is listed with the reason.
+
+# %%
+from analysis.sections import curves as curve_sections
+
+spm_options = curve_sections.SpmOptions(
+    alpha=spm_alpha, nonparametric=spm_nonparametric, iterations=spm_iterations, seed=seed
+)
+where = curve_sections.emg_where_in_movement(
+    features.curves, exercises=exercise_list, figure_muscles=muscle_list, options=spm_options,
+    out_dir=ctx.reports_dir,
+)
+where
+
+# %% [markdown]
+# ### Beside the verdicts of C1 and C5: where the effect lies
+#
+# The scalar verdicts of section 5 stay the verdicts. These notes say *where* in the movement the curves
+# differ: for C1 from the paired loaded-vs-unloaded SPM of C1's muscles; for C5 from a paired SPM of the brief
+# high-load against the sustained low-load protocol (the claim's own definitions of the two protocols).
+
+# %%
+c1_where = curve_sections.c1_where(where["tests"], muscles=muscle_list, exercises=exercise_list)
+c1_where
+
+# %%
+c5_where = curve_sections.c5_where_in_movement(features.curves, emg, options=spm_options)
+c5_where
+
+# %% [markdown]
+# ## 7 · Effect sizes: loaded vs unloaded, per exercise and muscle
+#
+# How large is the difference the sections above describe? For each exercise and muscle: the percent change
+# in mean %MVC over the movement from unloaded to full-range loaded, and the standardised paired effect sizes
+# Cohen's d_z and d_av, each with its 95 % interval, from subject means (the same movement rows as C1).
+
+# %%
+from analysis.sections import effect_sizes as effect_sections
+
+effects = effect_sections.emg_load_effects(emg, exercises=exercise_list, out_dir=ctx.reports_dir)
+effects
+
+# %%
+for section in (where, c5_where):
+    assert set(section["skipped"].columns) == {"design", "exercise", "channel", "reason"}
+    assert section["clusters"].empty or section["clusters"]["alpha"].eq(spm_alpha).all()
+if emg is not None and len(effects.tables.get("effects", [])):
+    done = effects["effects"].dropna(subset=["d_z"])
+    assert ((done["d_z_ci_low"] <= done["d_z"]) & (done["d_z"] <= done["d_z_ci_high"])).all()

@@ -18,11 +18,18 @@ from analysis.stats.spm import SpmResult
 
 __all__ = ["spm_figure", "spm_grid_figure", "draw_mean_sd", "draw_statistic"]
 
+# p labels of neighbouring clusters closer than this (% of movement) would overprint each other: the later is left out
+MIN_LABEL_GAP_PCT = 12.0
 _BASIS_AXIS = {"cycle": "% of cycle", "onset_to_takeoff": "% of movement (onset to take-off)", "trial": "% of trial"}
 
 
 def _x_label(result: SpmResult) -> str:
     return _BASIS_AXIS.get(str(result.selection.get("basis")), "% of movement")
+
+
+def _words(name: object) -> str:
+    """``gluteus_maximus`` -> ``gluteus maximus``; the force channel ``fz`` -> ``vertical force``."""
+    return "vertical force" if name == "fz" else str(name).replace("_", " ")
 
 
 def _p_text(p: float) -> str:
@@ -38,8 +45,9 @@ def draw_mean_sd(ax: Axes, result: SpmResult) -> None:
         ax.plot(result.pct, mean, color=colour, lw=1.8, label=f"{label} (n = {len(curves)})")
         ax.fill_between(result.pct, mean - sd, mean + sd, color=colour, alpha=0.2, lw=0)
     sel = result.selection
-    ax.set_ylabel(f"{sel.get('curve')} {sel.get('channel')} ({sel.get('unit')})")
-    ax.legend(fontsize=8, frameon=False)
+    ax.set_ylabel(f"{_words(sel.get('channel'))} ({sel.get('unit')})")
+    # many load levels: two legend columns keep the legend off most of the curves
+    ax.legend(fontsize=7 if len(result.groups) > 3 else 8, frameon=False, ncol=2 if len(result.groups) > 3 else 1)
 
 
 def draw_statistic(ax: Axes, result: SpmResult) -> None:
@@ -50,13 +58,18 @@ def draw_statistic(ax: Axes, result: SpmResult) -> None:
     thresholds = [u, -u] if result.two_tailed else [u]
     for level in thresholds:
         ax.axhline(level, color="r", lw=1, ls="--")
-    ax.text(pct[0], u, f" {result.statistic}* = {u:.3f}", color="r", fontsize=8, va="bottom")
+    # below the line, so the cluster p values above it never overlap the threshold label
+    ax.text(pct[0], u, f" {result.statistic}* = {u:.2f}", color="r", fontsize=8, va="top")
+    last_label = {1: -np.inf, -1: -np.inf}  # centroid of the last p label drawn above (+1) / below (-1)
     for c in result.clusters.itertuples():
         inside = (pct >= c.start_pct) & (pct <= c.end_pct)
-        level = u if c.sign >= 0 else -u
-        above = z >= level if c.sign >= 0 else z <= level
+        sign = 1 if c.sign >= 0 else -1
+        level = u if sign > 0 else -u
+        above = z >= level if sign > 0 else z <= level
         ax.fill_between(pct, level, z, where=inside & above, color="0.6", alpha=0.8, lw=0, interpolate=True)
-        ax.text(c.centroid_pct, level, _p_text(c.p), ha="center", va="bottom" if c.sign >= 0 else "top", fontsize=8)
+        if c.centroid_pct - last_label[sign] >= MIN_LABEL_GAP_PCT:  # every p is in the cluster table
+            ax.text(c.centroid_pct, level, _p_text(c.p), ha="center", va="bottom" if sign > 0 else "top", fontsize=8)
+            last_label[sign] = c.centroid_pct
     kind = "SnPM" if result.nonparametric else "SPM"
     ax.set_ylabel(f"{kind}{{{result.statistic}}}")
     ax.set_xlabel(_x_label(result))
@@ -77,8 +90,8 @@ def spm_figure(result: SpmResult, title: str | None = None) -> Figure:
     return fig
 
 
-def spm_grid_figure(results: Sequence[SpmResult], columns: int = 3) -> Figure:
-    """One column per result (e.g. per muscle): mean ± SD curves above the SPM statistic."""
+def spm_grid_figure(results: Sequence[SpmResult], columns: int = 3, title: str | None = None) -> Figure:
+    """One column per result (e.g. per muscle): mean ± SD curves above the SPM statistic; ``title`` above all."""
     n = max(len(results), 1)
     columns = min(columns, n)
     rows = int(np.ceil(n / columns))
@@ -91,7 +104,10 @@ def spm_grid_figure(results: Sequence[SpmResult], columns: int = 3) -> Figure:
             continue
         draw_mean_sd(top, results[i])
         draw_statistic(bottom, results[i])
-        title = f"{results[i].selection.get('channel')}: {results[i].test}"
-        top.set_title(textwrap.fill(title, 48), fontsize=9)
+        sel = results[i].selection
+        panel = f"{_words(sel.get('exercise'))} · {_words(sel.get('channel'))}: {results[i].test}"
+        top.set_title(textwrap.fill(panel, 48), fontsize=9)
+    if title:
+        fig.suptitle(title, fontsize=11)
     fig.tight_layout()
     return fig

@@ -70,8 +70,14 @@ def hedges_correction(df: float) -> float:
 def noncentrality_ci(t_observed: float, df: float, alpha: float = 0.05) -> tuple[float, float]:
     """CI of the noncentrality parameter: lambda with P(T_{df,lambda} >= t) = alpha/2 (low) and <= t (high)."""
 
+    def cdf(nc: float) -> float:
+        value = float(stats.nct.cdf(t_observed, df, nc))
+        # scipy 1.17's nct.cdf returns NaN at some points far in the upper tail (e.g. t = 19.6, df = 3,
+        # nc = -12.5) where nct.sf is still finite: brentq then stopped on NaN for large paired t
+        return value if np.isfinite(value) else 1.0 - float(stats.nct.sf(t_observed, df, nc))
+
     def cdf_minus(target: float):
-        return lambda nc: stats.nct.cdf(t_observed, df, nc) - target
+        return lambda nc: cdf(nc) - target
 
     span = 10.0 + 2 * abs(t_observed)
     low = optimize.brentq(cdf_minus(1 - alpha / 2), t_observed - span, t_observed + span)

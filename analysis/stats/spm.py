@@ -197,6 +197,29 @@ def _infer(
     seed: int | None,
 ) -> tuple[Any, int, list[str]]:
     """Run one spm1d test and its inference; warnings spm1d raises are returned as notes, not printed."""
+    try:
+        spmi, n_done, caught = _run_spm1d(spm1d, design, args, alpha, two_tailed, nonparametric, iterations, seed)
+    except ValueError as exc:
+        # spm1d refuses data it cannot test with a ValueError (its SPM1DError: zero variance at some nodes, i.e.
+        # identical curves; or, non-parametric, alpha below 1 / the number of permutations, e.g. 4 subjects =
+        # 16 sign flips < 1/0.05); a report then says why instead of failing
+        reason = " ".join(str(exc).split())
+        raise AnalysisError(f"spm1d cannot test these curves ({reason[:160]})") from exc
+    notes = list(dict.fromkeys(" ".join(str(w.message).split()) for w in caught))  # unique, in order
+    return spmi, n_done, notes
+
+
+def _run_spm1d(
+    spm1d: ModuleType,
+    design: str,
+    args: tuple,
+    alpha: float,
+    two_tailed: bool | None,
+    nonparametric: bool,
+    iterations: int,
+    seed: int | None,
+) -> tuple[Any, int, list[warnings.WarningMessage]]:
+    """One spm1d test and its inference, with the warnings it raised (recorded, not printed)."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         tails = {} if two_tailed is None else {"two_tailed": two_tailed}
@@ -215,8 +238,7 @@ def _infer(
             extra = {"equal_var": True} if design == "anova1rm" else {}
             spmi = getattr(spm1d.stats, design)(*args, **extra).inference(alpha, interp=True, **tails)
             n_done = 0
-    notes = list(dict.fromkeys(" ".join(str(w.message).split()) for w in caught))  # unique, in order
-    return spmi, n_done, notes
+    return spmi, n_done, list(caught)
 
 
 def _result(
