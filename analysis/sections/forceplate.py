@@ -204,13 +204,13 @@ def metrics_by_load(data: ForceData, out_dir: Path) -> Section:
     ):
         if names:
             section.figure(fplots.metrics_by_load_figure(data.force, exercises=names, title=title))
-    if jump_exercises:
+    for exercise in jump_exercises:  # one figure per jump type: a CMJ's and a squat jump's timing differ by design
         section.figure(
             fplots.metrics_by_load_figure(
                 data.force,
                 metrics=tuple(fplots.JUMP_KINETICS_METRICS),
-                exercises=jump_exercises,
-                title="Jump kinetics: propulsive power, take-off velocity, RSI-mod, phase RFD",
+                exercises=[exercise],
+                title=f"Jump kinetics of the {exercise}: propulsive power, take-off velocity, RSI-mod, phase RFD",
             )
         )
     definitions = fplots.metric_definitions_table(data.force)
