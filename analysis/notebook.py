@@ -6,7 +6,9 @@ Study resolution (``study_dir`` parameter):
 2. else ``$ANKLELAB_STUDY`` (``make test`` points nbval at a small simulated study this way, because
    nbval cannot inject parameters: docs/design/notebooks.md §4);
 3. else the embedded demo study ``data/demo`` (built by the simulator when absent).
-Output folder (``reports_dir``): the parameter, else ``$ANKLELAB_REPORTS_DIR``, else ``reports/``.
+Output folder (``reports_dir``): the parameter (``anklelab reproduce`` / ``run`` always pass one), else
+``$ANKLELAB_REPORTS_DIR``, else a fresh temporary folder: a notebook opened in JupyterLab writes nothing into
+``reports/`` unless asked (issue 18: it used to replace files of the last reproduce run behind its index).
 """
 
 from __future__ import annotations
@@ -64,7 +66,16 @@ def resolve_study_dir(study_dir: str | os.PathLike | None) -> Path:
 
 
 def resolve_reports_dir(reports_dir: str | os.PathLike | None) -> Path:
-    out = Path(reports_dir or os.environ.get("ANKLELAB_REPORTS_DIR") or paths.REPORTS_DIR).expanduser().resolve()
+    chosen = reports_dir or os.environ.get("ANKLELAB_REPORTS_DIR")
+    if not chosen:
+        out = Path(tempfile.mkdtemp(prefix="anklelab-notebook-")).resolve()
+        show_html(
+            f"<p style='font-size:.9em;color:#555'>Tables this notebook writes go to <code>{html.escape(str(out))}"
+            "</code> (a temporary folder): set the <code>reports_dir</code> parameter to keep them, or run "
+            "<code>anklelab run</code>.</p>"
+        )
+        return out
+    out = Path(chosen).expanduser().resolve()
     out.mkdir(parents=True, exist_ok=True)
     return out
 

@@ -12,10 +12,12 @@ from __future__ import annotations
 import html
 import json
 import math
+import re
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -75,51 +77,92 @@ def claim_requirements(claims: dict = CLAIMS) -> pd.DataFrame:
 
 
 def _fmt(v, digits: int = 3) -> str:
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return "" if v is None else str(v)
-    if not math.isfinite(f):
-        return "–"
-    return f"{f:.{digits}g}"
+    from analysis.plots.format import format_number
+
+    return format_number(v) if digits == 3 else format_number(v, decimals=0)
 
 
-def claims_display_table(df: pd.DataFrame, *, notes: bool = True) -> pd.DataFrame:
-    """The claims table for reading: verdict, estimate [95 % CI] (90 % CI), n, MDE / n needed, notes.
+#: What each claim estimates, in words a reader of the article uses (the estimand, stated in
+#: analysis.claims.CLAIMS, is the technical definition; these are its plain summaries).
+PLAIN_ESTIMAND = {
+    "C1": "change in gluteus maximus and gastrocnemius activation with 4 lb ankle weights",
+    "C2": "knee extension speed and hip hiking after training with ankle weights, vs controls",
+    "C3": "extra knee valgus per %BW of ankle load above 10 %BW (slope change at a breakpoint)",
+    "C4": "jump performance (EUR) and knee position sense after eccentric-only loading",
+    "C5": "calf vs thigh activation: sustained light load vs brief heavy load",
+    "C6": "ground reaction force transferred in mid-range vs full-range movement",
+    "C7": "rate of force development (0–100 ms) after training, vs controls",
+    "C8": "knee injury rate with early vs late introduction of ankle weights (rate ratio)",
+    "C9": "how the knee-valgus breakpoint moves with body mass",
+}
+#: What the article claims, in words (the claimed ranges of analysis.claims.CLAIMS).
+PLAIN_CLAIMED = {
+    "C1": "+12 to +18 %",
+    "C2": "faster knee extension and less hip hiking",
+    "C3": "valgus rises faster above about 10 %BW",
+    "C4": "both improve",
+    "C5": "calves favour sustained light load, thigh brief heavy load",
+    "C6": "20 to 35 % more (27 %); knee joint force not increased",
+    "C7": "higher",
+    "C8": "19 % more injuries (1.10 to 1.30)",
+    "C9": "breakpoint rises with body mass (about 0.066 %BW per kg)",
+}
+#: How each headline table defines its "n" column.
+N_DEFINITION = "n: subjects (for C8, athletes) whose data entered the estimate"
 
-    MDE is shown for every tested claim; "n needed" only where the verdict is inconclusive (elsewhere the
-    data already decided), and "not computed" where no power analysis ran. Units are shown without the
-    internal pointer to the parts column (:func:`analysis.plots.tables.clean_unit`); ``notes=False`` leaves
-    the long notes out (show them with :func:`analysis.plots.tables.claim_notes_html`).
-    """
+
+def short_unit(unit: Any) -> str:
+    """A claim's unit without the part it refers to: ``% change at 4 lb (gluteus_maximus; all parts in 'parts')``
+    -> ``% change at 4 lb``."""
     from analysis.plots.tables import clean_unit
 
+    return re.sub(r"\s*\([^()]*each part listed below\)$", "", clean_unit(unit)).strip()
+
+
+def claims_display_table(
+    df: pd.DataFrame, *, notes: bool = True, reasons: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """The claims table for reading, one headline row per claim: what was estimated (in words), verdict, estimate
+    and 95 % CI (as "a to b") with a short unit, what the article claimed, n (:data:`N_DEFINITION`), MDE, the n
+    needed (inconclusive only, with its unit) and, for undecided claims, why in plain language (``reasons``, e.g.
+    from :func:`analysis.reports.reasons.plain_reasons`; internal detail stays in the notes).
+
+    MDE is shown for every tested claim; "n needed" only where the verdict is inconclusive (elsewhere the
+    data already decided), and "not computed" where no power analysis ran; ``notes=False`` leaves
+    the long notes out (show them with :func:`analysis.plots.tables.claim_notes_html`).
+    """
+    from analysis.plots.format import format_interval, format_n_needed
+
+    units = {"C8": "athletes per arm"}  # analysis.reports.reasons.N_NEEDED_UNITS
     rows = []
     for _, r in df.iterrows():
+        cid = str(r["claim_id"])
         tested = r["verdict"] != "not testable"
         n_needed = r.get("n_needed")
-        if r["verdict"] == "inconclusive":
-            nn = _fmt(n_needed, 6) if n_needed is not None and np.isfinite(float(n_needed)) else "not computed"
-        else:
-            nn = ""
+        nn = format_n_needed(n_needed, units.get(cid, "subjects")) if r["verdict"] == "inconclusive" else ""
+        mde = r.get("mde")
+        mde_ok = mde is not None and np.isfinite(float(mde))
         rows.append(
             {
-                "claim": r["claim_id"],
+                "claim": cid,
+                "what was estimated": PLAIN_ESTIMAND.get(cid, str(r.get("estimand") or "")),
                 "verdict": r["verdict"],
                 "estimate": _fmt(r["estimate"]) if tested else "",
-                "95 % CI": f"[{_fmt(r['ci95_low'])}, {_fmt(r['ci95_high'])}]" if tested else "",
-                "90 % CI": f"[{_fmt(r['ci90_low'])}, {_fmt(r['ci90_high'])}]" if tested else "",
-                "unit": clean_unit(r.get("unit")),
-                "claimed": r.get("claimed_range") or "",
-                "n subjects": int(r["n_subjects"]) if pd.notna(r["n_subjects"]) else 0,
-                "MDE": _fmt(r["mde"])
-                if tested and np.isfinite(float(r["mde"]))
-                else ("not computed" if tested else ""),
+                "95 % CI": format_interval(r["ci95_low"], r["ci95_high"]) if tested else "",
+                "unit": short_unit(r.get("unit")),
+                "claimed": PLAIN_CLAIMED.get(cid, str(r.get("claimed_range") or "")),
+                "n": int(r["n_subjects"]) if pd.notna(r["n_subjects"]) else 0,
+                "MDE": _fmt(mde) if tested and mde_ok else ("not computed" if tested else ""),
                 "n needed": nn,
+                "why undecided": (reasons or {}).get(cid, "")
+                if r["verdict"] in ("inconclusive", "not testable")
+                else "",
                 "notes": r.get("notes") or "",
             }
         )
     out = pd.DataFrame(rows)
+    if reasons is None:
+        out = out.drop(columns="why undecided")
     return out if notes else out.drop(columns="notes", errors="ignore")
 
 

@@ -15,8 +15,9 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-import numpy as np
 import pandas as pd
+
+from analysis.plots.format import format_interval, format_value
 
 __all__ = [
     "format_value",
@@ -30,33 +31,15 @@ __all__ = [
     "claim_verdicts_html",
 ]
 
+#: Verdict text colours in every table (colour-blind-safe Okabe & Ito 2008 palette, as the figures).
+_VERDICT_COLOURS = {
+    "supported": "#007A5A",
+    "contradicted": "#C24E00",
+    "inconclusive": "#A86F00",
+    "not testable": "#666666",
+}
+
 _TD = "padding:.25em .6em;border-bottom:1px solid #e5e5e5;vertical-align:top;"
-
-
-def format_value(value: Any, decimals: int | None = None) -> str:
-    """One cell as text: ``decimals`` fixed decimals when given, else 3 significant digits (thousands
-    separated, never scientific notation above 1000); NaN/None as an en dash; booleans as yes/no."""
-    if value is None or value is pd.NA:
-        return "–"
-    if isinstance(value, (bool, np.bool_)):
-        return "yes" if value else "no"
-    if isinstance(value, (int, np.integer)):
-        return f"{int(value):,}"
-    if isinstance(value, (float, np.floating)):
-        v = float(value)
-        if not math.isfinite(v):
-            return "–" if math.isnan(v) else ("∞" if v > 0 else "−∞")
-        if decimals is not None:
-            return f"{v:,.{decimals}f}"
-        if abs(v) >= 1000:
-            return f"{v:,.0f}"
-        if v == 0:
-            return "0"
-        text = f"{v:.3g}"
-        if "e" in text:  # very small: keep it readable with enough decimals for 2 significant digits
-            text = f"{v:.{min(12, 1 - int(math.floor(math.log10(abs(v)))))}f}"
-        return text
-    return str(value)
 
 
 def html_table(
@@ -86,6 +69,8 @@ def html_table(
             align = "right" if c in numeric else "left"
             text = html.escape(format_value(v, decimals.get(c)))
             style = f"{_TD}text-align:{align};" + ("white-space:nowrap;" if c in numeric else f"max-width:{wrap_em}em;")
+            if str(c) == "verdict" and str(v) in _VERDICT_COLOURS:
+                style += f"color:{_VERDICT_COLOURS[str(v)]};font-weight:bold;"
             cells.append(f"<td style='{style}'>{text}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     more = (
@@ -174,7 +159,7 @@ def _parts(row: Mapping) -> list[dict]:
 
 
 def _interval(low: Any, high: Any) -> str:
-    return f"[{format_value(low)}, {format_value(high)}]"
+    return format_interval(low, high)
 
 
 def claim_parts_table(claims: pd.DataFrame) -> pd.DataFrame:

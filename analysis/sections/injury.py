@@ -347,8 +347,12 @@ def c8_verdict(data: InjuryData, *, seed: int) -> Section:
     return section
 
 
-def single_team(data: InjuryData, counts: Section, *, nb_dispersion: float, seed: int) -> Section:
-    """Power and type-M error of a single-team study of C8, at this study's rate when it has one."""
+def single_team(
+    data: InjuryData, counts: Section, *, nb_dispersion: float, seed: int, c8: Section | None = None
+) -> Section:
+    """Power and type-M error of a single-team study of C8, at this study's rate when it has one. The athletes per
+    arm a conclusive study needs is the claims table's C8 ``n_needed`` (``c8``: the :func:`c8_verdict` section)
+    whenever the claim computed one, so index, report 00 and this report show one number from one computation."""
     from analysis import injury
     from analysis.io import save_table
     from analysis.models.rate_ratios import single_team_power_table
@@ -373,9 +377,18 @@ def single_team(data: InjuryData, counts: Section, *, nb_dispersion: float, seed
     )
     section.table(injplots.single_team_power_display(power, cases=f"{data.body_region} injuries"), wrap_em=10)
     section.figure(injplots.plot_power_by_team_size(power, observed_n_per_arm=observed_per_arm))
-    needed = injury.athletes_needed_per_arm(rate_ref_per_h, hours_per_athlete, dispersion=nb_dispersion)
+    from analysis.plots.format import format_n_needed
+
+    claimed = c8["claims"].iloc[0].get("n_needed") if c8 is not None and "claims" in c8.tables else None
+    if claimed is not None and pd.notna(claimed):
+        needed, basis = claimed, "the claims table's C8 computation: this study's rate, exposure and dispersion"
+    else:
+        needed = injury.athletes_needed_per_arm(rate_ref_per_h, hours_per_athlete, dispersion=nb_dispersion)
+        basis = f"the rate above, NB2 α = {nb_dispersion:g}; the claims table computed none for this study"
+    section.values["n_needed_per_arm"] = needed
     section.html(
-        f"<p>Athletes per arm for 80 % power to detect IRR 1.19 (two-sided 5 %): <b>{needed:,}</b>. "
+        f"<p>Athletes per arm for 80 % power to detect IRR 1.19 (two-sided 5 %): "
+        f"<b>{format_n_needed(needed, 'athletes per arm')}</b> ({basis}). "
         "What a single team <i>can</i> show: its own incidence and burden with honest intervals, and "
         "whether a claimed effect is <i>compatible</i> with its data. What it cannot show: that ankle "
         "weights raise knee-injury risk by 19 %.</p>"
