@@ -94,16 +94,18 @@ def write_index(
     before: dict[str, tuple[int, int]] | None = None,
     earlier_files: Iterable[str] = (),
     merge: bool = False,
+    study_sha256: str | None = None,
 ) -> Path:
     """``index.html`` and ``run.json`` for ``out_dir``. ``merge``: keep the entries of reports already listed in
     the folder's ``run.json`` (``anklelab run`` into a reproduce folder), each with its own study and hash; an
     entry made from another study than the claims table is flagged. ``before`` / ``earlier_files``: the folder
-    before the run and the earlier manifest, so ``run.json`` lists every file the runs wrote."""
+    before the run and the earlier manifest, so ``run.json`` lists every file the runs wrote. ``study_sha256``: the
+    hash the caller computed before the run (default: computed here)."""
     from analysis.reports.reasons import study_or_none
 
     out_dir = Path(out_dir)
     prov = provenance()
-    study_hash = study_content_hash(study_dir) if study_dir and Path(study_dir).exists() else "n/a"
+    study_hash = study_sha256 or (study_content_hash(study_dir) if study_dir and Path(study_dir).exists() else "n/a")
     entries = [r.to_dict() for r in runs]
     previous: dict[str, Any] = {}
     if merge:
@@ -136,7 +138,7 @@ def write_index(
             f"<td><code>{params}</code></td></tr>"
         )
     files = written_since(out_dir, before or {}, also=earlier_files)
-    files = sorted(set(files) | {"index.html"})
+    files = sorted(set(files) | {"index.html", MANIFEST_NAME})
     record = {
         "study_dir": str(study_dir) if study_dir else None,
         "study_sha256": study_hash,

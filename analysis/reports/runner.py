@@ -158,7 +158,9 @@ def run_one(
     before, earlier = snapshot(out), manifest_files(out) or set()
     run = run_notebook(notebook, params, out)
     study = Path(run.study_dir) if run.study_dir else None
-    write_index([run], out, study_dir=study, before=before, earlier_files=earlier, merge=True)
+    write_index(
+        [run], out, study_dir=study, before=before, earlier_files=earlier, merge=True, study_sha256=run.study_sha256
+    )
     return run, out
 
 
@@ -292,6 +294,8 @@ def reproduce(
     bar = tqdm(total=len(job_list), desc="notebooks", unit="nb", disable=not progress, file=sys.stderr)
 
     def finished(run: NotebookRun) -> None:
+        run.study_dir = run.study_dir or str(study_dir)  # a notebook without a study_dir parameter: the run's study
+        run.study_sha256 = run.study_sha256 or study_sha256
         runs_by_name[run.name] = run
         if not run.ok:
             tqdm.write(f"FAILED {run.error}", file=sys.stderr)
@@ -344,7 +348,7 @@ def reproduce(
                         )
     bar.close()
     runs = [runs_by_name[nb.stem] for nb in notebooks]
-    write_index(runs, out_dir, study_dir=study_dir, before=before, earlier_files=earlier)
+    write_index(runs, out_dir, study_dir=study_dir, before=before, earlier_files=earlier, study_sha256=study_sha256)
     return runs
 
 
