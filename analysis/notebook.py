@@ -270,5 +270,18 @@ def claims(ctx: NotebookContext, tables: Any, *, only: Sequence[str] | None = No
     """The claims table for ``only`` (all when None): the one ``anklelab reproduce`` evaluated for this run
     when its key matches (same tables and settings), else evaluated here (:mod:`analysis.claim_cache`)."""
     from analysis.claim_cache import shared_claims
+    from analysis.plots.tables import warnings_summary_html
 
-    return shared_claims(tables, ctx.study_dir, only=only, **settings)
+    # a claim evaluated here may warn from statsmodels/numpy (e.g. no cases in one arm): one summary, not red text
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        table = shared_claims(tables, ctx.study_dir, only=only, **settings)
+    found = [
+        (w.category.__name__, str(w.message))
+        for w in caught
+        if not issubclass(w.category, (DeprecationWarning, FutureWarning))
+    ]
+    summary = warnings_summary_html(found, "evaluating the claims")
+    if summary:
+        show_html(summary)
+    return table

@@ -52,7 +52,7 @@ def test_parse_warning_lines_and_summary_group_by_kind():
     ]
     html = t.warnings_summary_html(found, "extracting features")
     assert "3 warning(s) while extracting features (2 kind(s))" in html
-    assert "2 × EMGWarning</b>: trial …: soleus reaches # % MVC" in html
+    assert "2 × muscle activity above 100 % of the maximal voluntary contraction (MVC)</b> (EMGWarning)" in html
     assert t.warnings_summary_html([], "x") == ""
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import html
 import json
 import math
-import re
 import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -116,7 +115,15 @@ def short_unit(unit: Any) -> str:
     -> ``% change at 4 lb``."""
     from analysis.plots.tables import clean_unit
 
-    return re.sub(r"\s*\([^()]*each part listed below\)$", "", clean_unit(unit)).strip()
+    text = clean_unit(unit)
+    if not text.endswith("each part listed below)"):
+        return text
+    depth = 0
+    for i in range(len(text) - 1, -1, -1):  # the "(" that opens the final parenthesis (which may nest others)
+        depth += {")": 1, "(": -1}.get(text[i], 0)
+        if depth == 0:
+            return text[:i].strip()
+    return text
 
 
 def claims_display_table(

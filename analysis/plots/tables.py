@@ -129,25 +129,71 @@ def parse_warning_lines(text: str) -> list[tuple[str, str]]:
     return found
 
 
+#: Warnings a reader meets on ordinary data, said plainly: (pattern in the message, what happened, does it matter).
+_EXPLAINED: tuple[tuple[re.Pattern[str], str, str], ...] = (
+    (
+        re.compile(r"% MVC|exceeds 100 % MVC"),
+        "muscle activity above 100 % of the maximal voluntary contraction (MVC)",
+        "A muscle was, at its peak, more active in a fast or loaded movement than in its MVC trial (a static "
+        "maximal effort). This is common in jumps and loaded tasks and does not bias the comparisons between "
+        "loads: every trial of a muscle is divided by the same MVC reference. Check the MVC trials only if slow "
+        "tasks exceed 100 % or peaks are far above it (e.g. 200 %).",
+    ),
+    (
+        re.compile(r"MVC trial of .* shorter than"),
+        "an MVC trial shorter than the averaging window",
+        "Its whole-trial mean was used as the muscle's reference. Results stay valid; %MVC values of that "
+        "muscle may read slightly high.",
+    ),
+    (
+        re.compile(r"invalid value encountered|divide by zero|Mean of empty slice"),
+        "a numerical library met a zero or undefined quantity",
+        "Usually a group or model term without data (e.g. no cases in one arm). The affected estimate is shown "
+        "as missing or the claim as not testable; nothing else is affected.",
+    ),
+)
+
+
+def _explained(message: str) -> tuple[str, str]:
+    for pattern, what, meaning in _EXPLAINED:
+        if pattern.search(message):
+            return what, meaning
+    return "", ""
+
+
 def warnings_summary_html(caught: Iterable[tuple[str, str]], what: str, *, examples: int = 3) -> str:
-    """``(category, message)`` pairs grouped by kind (trial ids and numbers blanked), each with its count
-    and a few examples, inside a collapsed details block; empty string when there were none."""
+    """``(category, message)`` pairs grouped by kind (trial ids and numbers blanked), each with its count, what it
+    means in plain words and whether it matters (for the kinds the suite knows), and a few examples, inside a
+    collapsed details block; empty string when there were none."""
     caught = list(caught)
     if not caught:
         return ""
     kinds: dict[tuple[str, str], list[str]] = {}
-    for category, message in caught:
-        kinds.setdefault((category, _warning_kind(message)), []).append(message)
+    for category, message in caught:  # one kind per plain explanation, else per message template
+        kinds.setdefault((category, _explained(message)[0] or _warning_kind(message)), []).append(message)
+    explained: dict[str, list[str]] = {}
     items = []
-    for (category, kind), messages in sorted(kinds.items(), key=lambda kv: -len(kv[1])):
+    for (category, _kind), messages in sorted(kinds.items(), key=lambda kv: -len(kv[1])):
+        plain, meaning = _explained(messages[0])
+        if plain:
+            explained.setdefault(plain, []).append(meaning)
+        title = plain or messages[0]
         ex = "".join(f"<li><code>{html.escape(m)}</code></li>" for m in messages[:examples])
         items.append(
-            f"<li><b>{len(messages)} × {html.escape(category)}</b>: {html.escape(kind)}"
-            f"<ul style='font-size:.9em'>{ex}</ul></li>"
+            f"<li><b>{len(messages)} × {html.escape(title)}</b> ({html.escape(category)})"
+            + (f"<br>{html.escape(meaning)}" if meaning else "")
+            + f"<ul style='font-size:.9em'>{ex}</ul></li>"
         )
+    known = sum(len(kinds[k]) for k in kinds if _explained(kinds[k][0])[0])
+    gist = (
+        f"{'all' if known == len(caught) else known} of them "
+        f"{', '.join(sorted(explained))}: expected, and explained inside"
+        if known
+        else "click to see them"
+    )
     return (
         f"<details><summary>{len(caught)} warning(s) while {html.escape(what)} "
-        f"({len(kinds)} kind(s)); click to see them</summary><ul>{''.join(items)}</ul></details>"
+        f"({len(kinds)} kind(s)); {html.escape(gist)}</summary><ul>{''.join(items)}</ul></details>"
     )
 
 

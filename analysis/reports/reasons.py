@@ -62,6 +62,13 @@ _RULES: list[tuple[re.Pattern[str], Any]] = [
         ),
     ),
     (
+        re.compile(r"needs at least (\d+) subjects in the trained group\(s\) \[([^\]]*)\]"),
+        lambda m: (
+            f"too few subjects: needs at least {m[1]} subjects trained with {_clean(m[2]).replace(chr(39), '')} "
+            "loading (and as many controls)"
+        ),
+    ),
+    (
         re.compile(r"needs a 'control' group in subjects\.group"),
         lambda m: (
             "no control group: a training claim compares trained subjects with untrained controls, and "

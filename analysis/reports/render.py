@@ -33,6 +33,7 @@ def _toc_and_anchors(body: str) -> tuple[str, str]:
 
 _REPORT_CSS = """
 <style>
+.anklelab-toc,.anklelab-footer,.anklelab-failed{font-family:system-ui,-apple-system,"Segoe UI",sans-serif}
 .anklelab-toc{border:1px solid #ccc;background:#f8f8f8;padding:.5em 1em;margin:1em auto;max-width:1100px;font-size:90%}
 .anklelab-toc ul{margin:.3em 0;padding-left:1.2em}.anklelab-toc .toc-h2{margin-left:1em}.anklelab-toc .toc-h3{margin-left:2em}
 .anklelab-footer{border-top:1px solid #ccc;margin:2em auto 1em;max-width:1100px;font-size:80%;color:#444}
