@@ -322,13 +322,13 @@ def forest_figure(df: pd.DataFrame, tolerances: dict | None = None) -> Figure:
                 ax.plot([p["ci90_low"], p["ci90_high"]], [y, y], color=colour, lw=5, solid_capstyle="butt")
                 ax.plot([p["estimate"]], [y], "o", color="white", mec=colour, mew=2, ms=7)
             else:
-                ax.text(xlim[0], y, "  " + _why(p["missing"]), va="center", ha="left", fontsize=7, color="0.3")
+                ax.text(xlim[0], y, "  " + _why(p["missing"]), va="center", ha="left", fontsize=9, color="0.3")
         ax.set_xlim(xlim)
         ax.set_ylim(-0.6, len(sub) - 0.4)
         ax.set_yticks(
             ys,
             ["\n".join(textwrap.wrap(f"{p} ({v})", 34)[:2]) for p, v in zip(sub["part"], sub["verdict"])],
-            fontsize=7.5,
+            fontsize=10,
         )
         if cid not in seen:
             verdict = df.loc[df["claim_id"] == cid, "verdict"].iloc[0]
@@ -340,8 +340,8 @@ def forest_figure(df: pd.DataFrame, tolerances: dict | None = None) -> Figure:
                 fontweight="bold",
             )
             seen.add(cid)
-        ax.set_xlabel(label, fontsize=8.5)
-        ax.tick_params(axis="x", labelsize=8)
+        ax.set_xlabel(label, fontsize=10)
+        ax.tick_params(axis="x", labelsize=10)
         ax.grid(axis="y", visible=False)
     fig.suptitle(
         "Estimate (dot), 95 % CI (thin), 90 % CI (thick) vs the claimed zone (green); grey line = no effect",

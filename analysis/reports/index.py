@@ -64,6 +64,8 @@ def claims_summary_html(out_dir: Path, study: Any | None = None) -> str:
             "not from measurements of people.</div>"
         )
     table = claims_display_table(claims, notes=False, reasons=plain_reasons(claims, study))
+    # a column empty in every row (e.g. estimates when nothing was testable) says nothing: leave it out
+    table = table[[c for c in table.columns if c in ("claim", "verdict", "n") or (table[c].astype(str) != "").any()]]
     quotes = "".join(
         f"<li><b>{html.escape(str(r['claim_id']))}</b>: <q>{html.escape(str(r.get('quote', '')))}</q></li>"
         for _, r in claims.iterrows()
