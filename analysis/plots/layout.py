@@ -15,7 +15,5 @@ def legend_outside(ax: Axes, **options: Any) -> Any:
     handles, labels = ax.get_legend_handles_labels()
     if not labels:
         return None
-    settings = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0), "borderaxespad": 0.0, "fontsize": "small"}
-    settings.update(options)
-    settings.pop("loc_inside", None)
-    return ax.legend(handles, labels, **settings)
+    options.setdefault("fontsize", "small")
+    return ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, **options)
