@@ -181,6 +181,15 @@ def setup(study_dir: str = "", reports_dir: str = "", *, quiet_warnings: bool = 
         warnings.filterwarnings("ignore", category=FutureWarning)
         # tqdm.auto asks for ipywidgets in a kernel; the plain bar is fine (and off in notebooks anyway)
         warnings.filterwarnings("ignore", message="IProgress not found")
+        # numpy/statsmodels arithmetic on an empty cell (no cases in one arm: 0/0, sqrt of a negative variance)
+        # is not a finding: the tables show that estimate as "–" with the reason, and the verdict says not testable
+        for module in ("numpy", "statsmodels"):
+            warnings.filterwarnings(
+                "ignore",
+                message=r"(invalid value|divide by zero) encountered",
+                category=RuntimeWarning,
+                module=module,
+            )
     matplotlib.rcParams.update({"figure.dpi": 90, "savefig.dpi": 90, "figure.figsize": (8, 4.5)})
     matplotlib.style.use(figure_style())
     root = resolve_study_dir(study_dir)

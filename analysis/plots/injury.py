@@ -269,7 +269,9 @@ def _ci(low: float, high: float, decimals: int) -> str:
         v = float(v)
         return "∞" if v == math.inf else ("–" if not math.isfinite(v) else f"{v:,.{decimals}f}")
 
-    return f"[{one(low)}, {one(high)}]"
+    if not math.isfinite(float(low)) and not math.isfinite(float(high)):
+        return "–"  # nothing to estimate (e.g. no cases in either group)
+    return f"{one(low)} to {one(high)}"  # every interval of the suite reads "a to b" (analysis.plots.format)
 
 
 def _with_decimals(df: pd.DataFrame, decimals: Mapping[str, int]) -> pd.DataFrame:
@@ -435,7 +437,7 @@ def km_medians_display(km_tables: Mapping[str, dict], exposure_unit: str) -> pd.
                 f"median exposure to first injury ({unit})": "not reached (< 50 % injured)"
                 if math.isnan(v["median"])
                 else value(v["median"]),
-                f"95 % CI ({unit})": f"[{value(v['median_ci'][0])}, {value(v['median_ci'][1])}]",
+                f"95 % CI ({unit})": f"{value(v['median_ci'][0])} to {value(v['median_ci'][1])}",
             }
             for k, v in km_tables.items()
         ]

@@ -194,7 +194,7 @@ def plot_fppa_dose_response(
         label="mean ± 95 % CI per load level",
     )
     if psi_ci is not None:
-        _band(ax, *psi_ci, color="#fdd0a2", alpha=0.6, label=f"ψ {ci_label} [{psi_ci[0]:.1f}, {psi_ci[1]:.1f}] %BW")
+        _band(ax, *psi_ci, color="#fdd0a2", alpha=0.6, label=f"ψ {ci_label} {psi_ci[0]:.1f} to {psi_ci[1]:.1f} %BW")
     if psi_hat is not None and np.isfinite(psi_hat):
         line = hinge_fit_line(fppa, psi_hat)
         grid = np.linspace(fppa["load_pct_bw"].min(), fppa["load_pct_bw"].max(), 200)
@@ -308,7 +308,7 @@ def plot_psi_vs_mass(
                 hi,
                 color="#9ecae1",
                 alpha=0.4,
-                label=f"ψ₁ 95 % CI [{psi1_ci[0]:+.3f}, {psi1_ci[1]:+.3f}] (ψ₀ fixed)",
+                label=f"ψ₁ 95 % CI {psi1_ci[0]:+.3f} to {psi1_ci[1]:+.3f} (ψ₀ fixed)",
             )
     if groups is not None and len(groups):
         yerr = np.vstack(

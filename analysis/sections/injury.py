@@ -151,10 +151,10 @@ def overall_rates(data: InjuryData, *, n_boot: int, seed: int) -> Section:
     boot = bur.ci_bootstrap or nan2
     widening = (boot[1] - boot[0]) / max(bur.ci_wald[1] - bur.ci_wald[0], 1e-12)
     section.html(
-        f"<p><b>Incidence {inc.estimate:.2f} [{inc.ci_wald[0]:.2f}, {inc.ci_wald[1]:.2f}]</b> and "
-        f"<b>burden {bur.estimate:.1f} [{bur.ci_wald[0]:.1f}, {bur.ci_wald[1]:.1f}]</b> {data.unit_label} "
+        f"<p><b>Incidence {inc.estimate:.2f} ({inc.ci_wald[0]:.2f} to {inc.ci_wald[1]:.2f})</b> and "
+        f"<b>burden {bur.estimate:.1f} ({bur.ci_wald[0]:.1f} to {bur.ci_wald[1]:.1f})</b> {data.unit_label} "
         f"(Wald, as injurytools prints them). Burden, athlete-cluster bootstrap ({n_boot} resamples): "
-        f"[{boot[0]:.1f}, {boot[1]:.1f}] — {widening:.0f}× wider, because days lost cluster within athletes.</p>"
+        f"{boot[0]:.1f} to {boot[1]:.1f} — {widening:.0f}× wider, because days lost cluster within athletes.</p>"
     )
     save_table(overall, data.out_dir / "overall_rates.csv")
     return section
@@ -336,8 +336,8 @@ def c8_verdict(data: InjuryData, *, seed: int) -> Section:
         headline = f"<b>C8: not testable — {html.escape(reason)}</b>"
     else:
         headline = (
-            f"<b>C8: {c8['verdict']}</b> — IRR {c8['estimate']:.2f}, 95 % CI [{c8['ci95_low']:.2f}, "
-            f"{c8['ci95_high']:.2f}], 90 % CI [{c8['ci90_low']:.2f}, {c8['ci90_high']:.2f}]; "
+            f"<b>C8: {c8['verdict']}</b> — IRR {c8['estimate']:.2f}, 95 % CI {c8['ci95_low']:.2f} to "
+            f"{c8['ci95_high']:.2f}, 90 % CI {c8['ci90_low']:.2f} to {c8['ci90_high']:.2f}; "
             f"compatible with 1.19: {c8['compatible_with_point']}."
         )
     section.html(f"<p style='font-size:1.1em'>{headline}</p>")
