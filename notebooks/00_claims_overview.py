@@ -56,10 +56,12 @@ csv_path, json_path = write_claims_table(claims, ctx.reports_dir)
 # One row per claim. Estimates are in each claim's natural unit (the `unit` column): % change for EMG, force
 # and velocity ratios, a rate ratio for injuries, degrees for joint angles, %BW per kg for the body-mass
 # claim. **MDE** (minimum detectable effect) is the smallest true effect this study would detect with 80 %
-# power; **n needed** is the number of subjects a study would need for a conclusive verdict (shown only
-# where this one was inconclusive). For a compound claim the row shows its first part; every part has its
-# own row further down. How each claim was analysed (model, pre-declared windows, multiplicity) is in the
-# notes below the table: click a claim to open them.
+# power; **n needed** is the size of a study that would reach a conclusive verdict, with its unit (subjects;
+# athletes per arm for C8), shown only where this one was inconclusive; **n** is the number of subjects
+# (athletes for C8) whose data entered the estimate. *Why undecided* says, in plain words derived from the
+# study's tables, what is missing or what more data would settle it. For a compound claim the row shows its
+# first part; every part has its own row further down. How each claim was analysed (model, pre-declared
+# windows, multiplicity) is in the notes below the table: click a claim to open them.
 
 # %%
 nbk.show_html(claim_plots.verdict_counts_html(claims, VERDICTS))
