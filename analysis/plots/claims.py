@@ -327,7 +327,10 @@ def forest_figure(df: pd.DataFrame, tolerances: dict | None = None) -> Figure:
         ax.set_ylim(-0.6, len(sub) - 0.4)
         ax.set_yticks(
             ys,
-            ["\n".join(textwrap.wrap(f"{p} ({v})", 34)[:2]) for p, v in zip(sub["part"], sub["verdict"])],
+            [
+                "\n".join(textwrap.wrap(f"{str(p).replace('_', ' ')} ({v})", 34)[:2])
+                for p, v in zip(sub["part"], sub["verdict"])
+            ],
             fontsize=10,
         )
         if cid not in seen:
