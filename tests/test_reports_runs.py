@@ -111,3 +111,20 @@ def test_not_testable_reason_is_derived_from_the_data():
     )
     assert "peak knee fppa deg" in reason and "'" not in reason.split(":")[0]
     assert "1,342 athletes per arm" in plain_reason("C8", "inconclusive", "", {}, n_needed=1341.5)
+
+
+def test_a_report_run_on_another_study_into_a_reproduce_folder_is_flagged_on_the_index(tmp_path):
+    nb = make_notebook(tmp_path / "00_overview.ipynb", "print(study_dir)", params='study_dir: str = ""  # study\n')
+    study_a, study_b = tmp_path / "a", tmp_path / "b"
+    for folder, name in ((study_a, "a"), (study_b, "b")):
+        folder.mkdir()
+        (folder / "study.yaml").write_text(f"name: {name}\nsynthetic: true\n")
+    out = tmp_path / "out"
+    reports.reproduce(study=study_a, out_dir=out, notebooks=[nb], progress=False)
+    other = make_notebook(tmp_path / "03_other.ipynb", "print(study_dir)", params='study_dir: str = ""  # study\n')
+    reports.run_one(other, {"study_dir": str(study_b)}, out)
+    record = json.loads((out / "run.json").read_text())
+    assert [e["name"] for e in record["runs"]] == ["00_overview", "03_other"]
+    assert record["runs"][0]["study_sha256"] != record["runs"][1]["study_sha256"]
+    index = (out / "index.html").read_text()
+    assert index.count("made from a different study") == 1 and str(study_b) in index
