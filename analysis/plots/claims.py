@@ -110,6 +110,14 @@ PLAIN_CLAIMED = {
 N_DEFINITION = "n: subjects (for C8, athletes) whose data entered the estimate"
 
 
+def _estimate_text(estimate: Any, low: Any, high: Any) -> str:
+    """The estimate with the decimals of its interval ("15.0" beside "13.7 to 16.3"), else 3 significant digits."""
+    from analysis.plots.format import decimals_for, format_number
+
+    ends = [abs(float(v)) for v in (low, high) if v is not None and np.isfinite(float(v))]
+    return format_number(estimate, decimals=decimals_for(max(ends)) if ends else None)
+
+
 def short_unit(unit: Any) -> str:
     """A claim's unit without the part it refers to: ``% change at 4 lb (gluteus_maximus; all parts in 'parts')``
     -> ``% change at 4 lb``."""
@@ -154,7 +162,7 @@ def claims_display_table(
                 "claim": cid,
                 "what was estimated": PLAIN_ESTIMAND.get(cid, str(r.get("estimand") or "")),
                 "verdict": r["verdict"],
-                "estimate": _fmt(r["estimate"]) if tested else "",
+                "estimate": _estimate_text(r["estimate"], r["ci95_low"], r["ci95_high"]) if tested else "",
                 "95 % CI": format_interval(r["ci95_low"], r["ci95_high"]) if tested else "",
                 "unit": short_unit(r.get("unit")),
                 "claimed": PLAIN_CLAIMED.get(cid, str(r.get("claimed_range") or "")),
