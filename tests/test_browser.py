@@ -7,7 +7,8 @@ report's footer states the study hash the index lists, C8's "n needed" reads the
 05, and every not-testable claim on the index states its reason.
 
 Full-page screenshots go to ``$ANKLELAB_SCREENSHOTS_DIR`` (default: a temporary folder, printed), with
-``claims-summary.png`` and ``forest-plot.png`` for the README (copy them to ``docs/img/``). Reports are rendered
+``claims-summary.png`` and ``forest-plot.png`` for the README (copy them to ``docs/img/``; the committed ones come
+from the demo study: ``ANKLELAB_BROWSER_REPORTS`` with ``small`` rendered from ``data/demo``). Reports are rendered
 once per session; ``$ANKLELAB_BROWSER_REPORTS`` may name a folder with ``small/`` and ``real/`` already rendered
 by ``anklelab reproduce`` to skip that step. Skipped, saying why, where Playwright or Chromium is missing
 (``.ci/run`` installs Debian's chromium when it can).
@@ -186,4 +187,9 @@ def test_readme_screenshots(browser, rendered, screenshots):
     forest = page.locator("img").nth(0)
     forest.screenshot(path=str(screenshots / "forest-plot.png"))
     page.close()
+    from PIL import Image  # matplotlib's dependency: 64 colours keep the committed PNGs small (~60 kB)
+
+    for name in ("claims-summary.png", "forest-plot.png"):
+        image = Image.open(screenshots / name).convert("RGB")
+        image.quantize(colors=64, method=Image.Quantize.MEDIANCUT).save(screenshots / name, optimize=True)
     assert (screenshots / "claims-summary.png").stat().st_size > 10_000
