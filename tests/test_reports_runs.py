@@ -64,7 +64,8 @@ def test_report_files_are_readable_as_the_umask_says_and_pages_load_nothing_from
     assert "<script src=" not in page
 
 
-def test_index_states_each_reports_study_and_links_every_artefact(good_nb, tmp_path):
+def test_index_states_each_reports_study_and_links_every_artefact(good_nb, tmp_path, monkeypatch):
+    monkeypatch.delenv("ANKLELAB_STUDY", raising=False)  # a notebook without study_dir reads the run's study
     (tmp_path / "study.yaml").write_text("name: tiny\nsynthetic: true\n")
     out = tmp_path / "out"
     reports.reproduce(study=tmp_path, out_dir=out, notebooks=[good_nb], progress=False)

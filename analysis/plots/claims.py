@@ -106,6 +106,9 @@ PLAIN_CLAIMED = {
     "C8": "19 % more injuries (1.10 to 1.30)",
     "C9": "breakpoint rises with body mass (about 0.066 %BW per kg)",
 }
+#: The unit of each claim's "n needed" (C8's sample size is per arm of a two-group cohort: analysis.injury);
+#: every other claim's is total subjects (analysis.power).
+N_NEEDED_UNITS = {"C8": "athletes per arm"}
 #: How each headline table defines its "n" column.
 N_DEFINITION = "n: subjects (for C8, athletes) whose data entered the estimate"
 
@@ -148,13 +151,12 @@ def claims_display_table(
     """
     from analysis.plots.format import format_interval, format_n_needed
 
-    units = {"C8": "athletes per arm"}  # analysis.reports.reasons.N_NEEDED_UNITS
     rows = []
     for _, r in df.iterrows():
         cid = str(r["claim_id"])
         tested = r["verdict"] != "not testable"
         n_needed = r.get("n_needed")
-        nn = format_n_needed(n_needed, units.get(cid, "subjects")) if r["verdict"] == "inconclusive" else ""
+        nn = format_n_needed(n_needed, N_NEEDED_UNITS.get(cid, "subjects")) if r["verdict"] == "inconclusive" else ""
         mde = r.get("mde")
         mde_ok = mde is not None and np.isfinite(float(mde))
         rows.append(

@@ -16,12 +16,11 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.plots.claims import N_NEEDED_UNITS
 from analysis.plots.format import format_n_needed
 
 __all__ = ["study_facts", "plain_reason", "plain_reasons", "N_NEEDED_UNITS", "n_needed_unit"]
 
-#: The unit of each claim's "n needed" (C8's sample size is per arm of a two-group cohort: analysis.injury).
-N_NEEDED_UNITS = {"C8": "athletes per arm"}
 #: Claims whose estimand compares ankle loads (their data_needed names a load in lb or %BW).
 _LOAD_PATTERN = re.compile(r"\blb\b|%BW|\bload", re.I)
 
