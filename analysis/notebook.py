@@ -6,7 +6,9 @@ Study resolution (``study_dir`` parameter):
 2. else ``$ANKLELAB_STUDY`` (``make test`` points nbval at a small simulated study this way, because
    nbval cannot inject parameters: docs/design/notebooks.md §4);
 3. else the embedded demo study ``data/demo`` (built by the simulator when absent).
-Output folder (``reports_dir``): the parameter, else ``$ANKLELAB_REPORTS_DIR``, else ``reports/``.
+Output folder (``reports_dir``): the parameter (``anklelab reproduce`` / ``run`` always pass one), else
+``$ANKLELAB_REPORTS_DIR``, else a fresh temporary folder: a notebook opened in JupyterLab writes nothing into
+``reports/`` unless asked (issue 18: it used to replace files of the last reproduce run behind its index).
 """
 
 from __future__ import annotations
@@ -64,7 +66,16 @@ def resolve_study_dir(study_dir: str | os.PathLike | None) -> Path:
 
 
 def resolve_reports_dir(reports_dir: str | os.PathLike | None) -> Path:
-    out = Path(reports_dir or os.environ.get("ANKLELAB_REPORTS_DIR") or paths.REPORTS_DIR).expanduser().resolve()
+    chosen = reports_dir or os.environ.get("ANKLELAB_REPORTS_DIR")
+    if not chosen:
+        out = Path(tempfile.mkdtemp(prefix="anklelab-notebook-")).resolve()
+        show_html(
+            f"<p style='font-size:.9em;color:#555'>Tables this notebook writes go to <code>{html.escape(str(out))}"
+            "</code> (a temporary folder): set the <code>reports_dir</code> parameter to keep them, or run "
+            "<code>anklelab run</code>.</p>"
+        )
+        return out
+    out = Path(chosen).expanduser().resolve()
     out.mkdir(parents=True, exist_ok=True)
     return out
 
@@ -170,6 +181,15 @@ def setup(study_dir: str = "", reports_dir: str = "", *, quiet_warnings: bool = 
         warnings.filterwarnings("ignore", category=FutureWarning)
         # tqdm.auto asks for ipywidgets in a kernel; the plain bar is fine (and off in notebooks anyway)
         warnings.filterwarnings("ignore", message="IProgress not found")
+        # numpy/statsmodels arithmetic on an empty cell (no cases in one arm: 0/0, sqrt of a negative variance)
+        # is not a finding: the tables show that estimate as "–" with the reason, and the verdict says not testable
+        for module in ("numpy", "statsmodels"):
+            warnings.filterwarnings(
+                "ignore",
+                message=r"(invalid value|divide by zero) encountered",
+                category=RuntimeWarning,
+                module=module,
+            )
     matplotlib.rcParams.update({"figure.dpi": 90, "savefig.dpi": 90, "figure.figsize": (8, 4.5)})
     matplotlib.style.use(figure_style())
     root = resolve_study_dir(study_dir)
@@ -259,5 +279,18 @@ def claims(ctx: NotebookContext, tables: Any, *, only: Sequence[str] | None = No
     """The claims table for ``only`` (all when None): the one ``anklelab reproduce`` evaluated for this run
     when its key matches (same tables and settings), else evaluated here (:mod:`analysis.claim_cache`)."""
     from analysis.claim_cache import shared_claims
+    from analysis.plots.tables import warnings_summary_html
 
-    return shared_claims(tables, ctx.study_dir, only=only, **settings)
+    # a claim evaluated here may warn from statsmodels/numpy (e.g. no cases in one arm): one summary, not red text
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        table = shared_claims(tables, ctx.study_dir, only=only, **settings)
+    found = [
+        (w.category.__name__, str(w.message))
+        for w in caught
+        if not issubclass(w.category, (DeprecationWarning, FutureWarning))
+    ]
+    summary = warnings_summary_html(found, "evaluating the claims")
+    if summary:
+        show_html(summary)
+    return table

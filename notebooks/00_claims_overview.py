@@ -28,7 +28,7 @@
 
 # %% tags=["parameters"]
 study_dir: str = ""  # study folder; empty: $ANKLELAB_STUDY or the embedded demo study
-reports_dir: str = ""  # where tables/figures are written; empty: $ANKLELAB_REPORTS_DIR or reports/
+reports_dir: str = ""  # where tables/figures are written; empty: $ANKLELAB_REPORTS_DIR, else a temporary folder
 seed: int = 0  # seed for every simulation (power loops, bootstraps)
 compute_power: bool = True  # simulate "n needed" for inconclusive claims (slower)
 power_reps: int = 100  # simulated studies per sample size in the n-needed search
@@ -46,6 +46,7 @@ import matplotlib.pyplot as plt
 from analysis.claims import CLAIMS, VERDICTS, write_claims_table
 from analysis.plots import claims as claim_plots
 from analysis.plots import tables as report_tables
+from analysis.reports.reasons import plain_reasons
 
 claims = nbk.claims(ctx, tables, seed=seed, power=compute_power, power_reps=power_reps)  # once per reproduce run
 csv_path, json_path = write_claims_table(claims, ctx.reports_dir)
@@ -55,15 +56,18 @@ csv_path, json_path = write_claims_table(claims, ctx.reports_dir)
 # One row per claim. Estimates are in each claim's natural unit (the `unit` column): % change for EMG, force
 # and velocity ratios, a rate ratio for injuries, degrees for joint angles, %BW per kg for the body-mass
 # claim. **MDE** (minimum detectable effect) is the smallest true effect this study would detect with 80 %
-# power; **n needed** is the number of subjects a study would need for a conclusive verdict (shown only
-# where this one was inconclusive). For a compound claim the row shows its first part; every part has its
-# own row further down. How each claim was analysed (model, pre-declared windows, multiplicity) is in the
-# notes below the table: click a claim to open them.
+# power; **n needed** is the size of a study that would reach a conclusive verdict, with its unit (subjects;
+# athletes per arm for C8), shown only where this one was inconclusive; **n** is the number of subjects
+# (athletes for C8) whose data entered the estimate. *Why undecided* says, in plain words derived from the
+# study's tables, what is missing or what more data would settle it. For a compound claim the row shows its
+# first part; every part has its own row further down. How each claim was analysed (model, pre-declared
+# windows, multiplicity) is in the notes below the table: click a claim to open them.
 
 # %%
 nbk.show_html(claim_plots.verdict_counts_html(claims, VERDICTS))
-display_table = claim_plots.claims_display_table(claims, notes=False)
-nbk.show_html(report_tables.html_table(display_table, wrap_em=16))
+reasons = plain_reasons(claims, ctx.study)  # why a claim is undecided, in words derived from the study's tables
+display_table = claim_plots.claims_display_table(claims, notes=False, reasons=reasons)
+nbk.show_html(report_tables.html_table(display_table, wrap_em=16) + f"<p>{claim_plots.N_DEFINITION}.</p>")
 nbk.show_html(report_tables.claim_notes_html(claims))
 nbk.show_html(claim_plots.written_files_html(csv_path, json_path))
 

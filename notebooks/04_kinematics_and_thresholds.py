@@ -33,7 +33,7 @@
 
 # %% tags=["parameters"]
 study_dir: str = ""  # study folder; empty: $ANKLELAB_STUDY or the embedded demo study
-reports_dir: str = ""  # where tables/figures are written; empty: $ANKLELAB_REPORTS_DIR or reports/
+reports_dir: str = ""  # where tables/figures are written; empty: $ANKLELAB_REPORTS_DIR, else a temporary folder
 threshold_pct_bw: float = 10.0  # claimed valgus threshold per ankle (C3, the article's "over 10% of bodyweight")
 n_boot: int = 100  # subject-cluster bootstrap resamples for the breakpoint figures (use 1000+ for a final report); the verdicts use the suite's 200 (analysis.claim_cache)
 n_mass_groups: int = 3  # body-mass groups (tertiles) for the per-group breakpoint view of C9

@@ -30,7 +30,7 @@
 
 # %% tags=["parameters"]
 study_dir: str = ""  # study folder; empty: $ANKLELAB_STUDY or the embedded demo study
-reports_dir: str = ""  # where tables/figures are written; empty: $ANKLELAB_REPORTS_DIR or reports/
+reports_dir: str = ""  # where tables/figures are written; empty: $ANKLELAB_REPORTS_DIR, else a temporary folder
 summary_unit: str = "auto"  # auto: per 1000 h for hours, per 100 player-matches (90 min) when all exposure is in minutes
 body_region: str = "knee"  # injuries counted for C8 and the group comparisons (injuries.csv body_region)
 n_boot: int = 200  # athlete-cluster bootstrap resamples for the burden CI (use 2000 for a final report)
@@ -145,7 +145,7 @@ c8
 # values of docs/design/statistics.md §11 (1.2 per 1000 h, 260 h per athlete in six months).
 
 # %%
-single_team = sections.single_team(data, counts, nb_dispersion=nb_dispersion, seed=seed)
+single_team = sections.single_team(data, counts, nb_dispersion=nb_dispersion, seed=seed, c8=c8)
 single_team
 
 # %% [markdown]

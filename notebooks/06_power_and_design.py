@@ -30,7 +30,7 @@
 
 # %% tags=["parameters"]
 study_dir: str = ""  # study folder; empty: $ANKLELAB_STUDY or the embedded demo study
-reports_dir: str = ""  # where tables/figures are written; empty: $ANKLELAB_REPORTS_DIR or reports/
+reports_dir: str = ""  # where tables/figures are written; empty: $ANKLELAB_REPORTS_DIR, else a temporary folder
 n_grid: str = "8,16,32,64,128,256"  # comma-separated total sample sizes to simulate
 reps: int = 60  # simulated studies per sample size and scenario (more: smoother curves)
 n_boot: int = 30  # bootstrap resamples in hinge claims (C3) when fitting the designs (the verdicts use the suite's 200)

@@ -23,7 +23,7 @@ def test_feature_tables_quietly_summarises_the_warnings_kept_with_the_trials(mon
     monkeypatch.setattr(nbk, "show_html", shown.append)
     assert nbk.feature_tables_quietly(ctx=None) is features
     assert len(shown) == 1 and "2 warning(s) while extracting features (1 kind(s))" in shown[0]
-    assert "2 × EMGWarning</b>: trial …: soleus reaches # % MVC" in shown[0]
+    assert "2 × muscle activity above 100 % of the maximal voluntary contraction (MVC)</b> (EMGWarning)" in shown[0]
 
 
 def test_figure_style_is_seaborns_whitegrid_notebook_theme():

@@ -117,7 +117,7 @@ def test_display_table_shows_n_needed_only_for_inconclusive_and_says_not_compute
     df = _claims_df()
     out = pc.claims_display_table(df)
     assert list(out["claim"]) == ["C1", "C2", "C8"]
-    assert out.loc[0, "n needed"] == "48" and out.loc[0, "95 % CI"] == "[12.5, 17.5]"
+    assert out.loc[0, "n needed"] == "48 subjects" and out.loc[0, "95 % CI"] == "12.5 to 17.5"
     assert out.loc[1, "estimate"] == "" and out.loc[1, "MDE"] == ""
     assert out.loc[2, "n needed"] == "" and out.loc[2, "MDE"] == "not computed"
     df.loc[0, "n_needed"] = math.nan

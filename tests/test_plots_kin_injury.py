@@ -256,9 +256,9 @@ def test_overall_rates_display_liverpool_units_in_names_and_injurytools_precisio
     rate = "rate per 100 player-matches (90 min)"
     # injurytools vignette: incidence 9.88 [7.74, 12.02], burden 246.9 [236.2, 257.6] per 100 player-matches
     assert row.loc["incidence (injuries)", rate] == "9.88"
-    assert row.loc["incidence (injuries)", "95 % CI Wald (injurytools)"] == "[7.74, 12.02]"
+    assert row.loc["incidence (injuries)", "95 % CI Wald (injurytools)"] == "7.74 to 12.02"
     assert row.loc["burden (days lost)", rate] == "246.9"
-    assert row.loc["burden (days lost)", "95 % CI Wald (injurytools)"] == "[236.2, 257.6]"
+    assert row.loc["burden (days lost)", "95 % CI Wald (injurytools)"] == "236.2 to 257.6"
     assert "exposure (min)" in shown.columns and shown["athletes (n)"].tolist() == [28, 28]
     text = html_table(shown)
     assert "<th" in text and ">0<" not in text  # no index column
@@ -288,7 +288,7 @@ def test_rate_and_model_tables_name_units_and_terms(liverpool):
         {
             "term": "early vs late",
             "rate ratio (IRR)": 2.13,
-            "95 % CI": "[1.09, 4.20]",
+            "95 % CI": "1.09 to 4.20",
             "log ratio (coef)": 0.758,
             "SE": 0.345,
             "p": 0.028,
@@ -302,7 +302,7 @@ def test_km_medians_and_power_display_say_not_reached_and_percent():
         {"early": {"curve": curve, "median": math.nan, "median_ci": (266.9, math.inf)}}, "hours"
     )
     assert shown.iloc[0]["median exposure to first injury (h)"] == "not reached (< 50 % injured)"
-    assert shown.iloc[0]["95 % CI (h)"] == "[267, ∞]"
+    assert shown.iloc[0]["95 % CI (h)"] == "267 to ∞"
     power = rate_ratios.single_team_power_table(1.2 / 1000, 260.0, [60, 2000], dispersion=0.5, seed=0)
     shown = injplots.single_team_power_display(power, cases="knee injuries")
     assert shown["power to detect IRR 1.19 (%)"].tolist() == [round(100 * p, 1) for p in power["power_at_claim"]]

@@ -52,7 +52,7 @@ def test_parse_warning_lines_and_summary_group_by_kind():
     ]
     html = t.warnings_summary_html(found, "extracting features")
     assert "3 warning(s) while extracting features (2 kind(s))" in html
-    assert "2 × EMGWarning</b>: trial …: soleus reaches # % MVC" in html
+    assert "2 × muscle activity above 100 % of the maximal voluntary contraction (MVC)</b> (EMGWarning)" in html
     assert t.warnings_summary_html([], "x") == ""
 
 
@@ -106,7 +106,7 @@ def test_claim_parts_table_one_row_per_part_with_missing_data():
     out = t.claim_parts_table(_claims())
     assert out["claim"].tolist() == ["C1", "C1", "C8"]
     assert out["part"].tolist() == ["gluteus maximus", "gastrocnemius medialis", "(whole claim)"]
-    assert out.loc[0, "95 % CI"] == "[12.5, 17.5]" and out.loc[1, "estimate"] == ""
+    assert out.loc[0, "95 % CI"] == "12.5 to 17.5" and out.loc[1, "estimate"] == ""
     assert out.loc[1, "missing data"] == "no EMG for gastrocnemius_medialis"
 
 
@@ -115,7 +115,7 @@ def test_claim_notes_and_verdicts_are_read_from_the_table():
     assert notes.count("<details>") == 2 and "<li>Holm-adjusted p 0.01</li>" in notes
     verdicts = t.claim_verdicts_html(_claims(), {"C1": "quote one", "C8": "quote eight"})
     assert "“quote one”" in verdicts and "<b>supported</b>; estimate 15 % change at 4 lb" in verdicts
-    assert "95 % CI [12.5, 17.5], 12 subjects" in verdicts
+    assert "95 % CI 12.5 to 17.5, 12 subjects" in verdicts
     assert "<b>not testable</b>; no injuries.csv." in verdicts
 
 

@@ -13,9 +13,10 @@ import html
 import json
 import math
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -75,51 +76,110 @@ def claim_requirements(claims: dict = CLAIMS) -> pd.DataFrame:
 
 
 def _fmt(v, digits: int = 3) -> str:
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return "" if v is None else str(v)
-    if not math.isfinite(f):
-        return "–"
-    return f"{f:.{digits}g}"
+    from analysis.plots.format import format_number
+
+    return format_number(v) if digits == 3 else format_number(v, decimals=0)
 
 
-def claims_display_table(df: pd.DataFrame, *, notes: bool = True) -> pd.DataFrame:
-    """The claims table for reading: verdict, estimate [95 % CI] (90 % CI), n, MDE / n needed, notes.
+#: What each claim estimates, in words a reader of the article uses (the estimand, stated in
+#: analysis.claims.CLAIMS, is the technical definition; these are its plain summaries).
+PLAIN_ESTIMAND = {
+    "C1": "change in gluteus maximus and gastrocnemius activation with 4 lb ankle weights",
+    "C2": "knee extension speed and hip hiking after training with ankle weights, vs controls",
+    "C3": "extra knee valgus per %BW of ankle load above 10 %BW (slope change at a breakpoint)",
+    "C4": "jump performance (EUR) and knee position sense after eccentric-only loading",
+    "C5": "calf vs thigh activation: sustained light load vs brief heavy load",
+    "C6": "ground reaction force transferred in mid-range vs full-range movement",
+    "C7": "rate of force development (0–100 ms) after training, vs controls",
+    "C8": "knee injury rate with early vs late introduction of ankle weights (rate ratio)",
+    "C9": "how the knee-valgus breakpoint moves with body mass",
+}
+#: What the article claims, in words (the claimed ranges of analysis.claims.CLAIMS).
+PLAIN_CLAIMED = {
+    "C1": "+12 to +18 %",
+    "C2": "faster knee extension and less hip hiking",
+    "C3": "valgus rises faster above about 10 %BW",
+    "C4": "both improve",
+    "C5": "calves favour sustained light load, thigh brief heavy load",
+    "C6": "20 to 35 % more (27 %); knee joint force not increased",
+    "C7": "higher",
+    "C8": "19 % more injuries (1.10 to 1.30)",
+    "C9": "breakpoint rises with body mass (about 0.066 %BW per kg)",
+}
+#: The unit of each claim's "n needed" (C8's sample size is per arm of a two-group cohort: analysis.injury);
+#: every other claim's is total subjects (analysis.power).
+N_NEEDED_UNITS = {"C8": "athletes per arm"}
+#: How each headline table defines its "n" column.
+N_DEFINITION = "n: subjects (for C8, athletes) whose data entered the estimate"
+
+
+def _estimate_text(estimate: Any, low: Any, high: Any) -> str:
+    """The estimate with the decimals of its interval ("15.0" beside "13.7 to 16.3"), else 3 significant digits."""
+    from analysis.plots.format import decimals_for, format_number
+
+    ends = [abs(float(v)) for v in (low, high) if v is not None and np.isfinite(float(v))]
+    return format_number(estimate, decimals=decimals_for(max(ends)) if ends else None)
+
+
+def short_unit(unit: Any) -> str:
+    """A claim's unit without the part it refers to: ``% change at 4 lb (gluteus_maximus; all parts in 'parts')``
+    -> ``% change at 4 lb``."""
+    from analysis.plots.tables import clean_unit
+
+    text = clean_unit(unit)
+    if not text.endswith("each part listed below)"):
+        return text
+    depth = 0
+    for i in range(len(text) - 1, -1, -1):  # the "(" that opens the final parenthesis (which may nest others)
+        depth += {")": 1, "(": -1}.get(text[i], 0)
+        if depth == 0:
+            return text[:i].strip()
+    return text
+
+
+def claims_display_table(
+    df: pd.DataFrame, *, notes: bool = True, reasons: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """The claims table for reading, one headline row per claim: what was estimated (in words), verdict, estimate
+    and 95 % CI (as "a to b") with a short unit, what the article claimed, n (:data:`N_DEFINITION`), MDE, the n
+    needed (inconclusive only, with its unit) and, for undecided claims, why in plain language (``reasons``, e.g.
+    from :func:`analysis.reports.reasons.plain_reasons`; internal detail stays in the notes).
 
     MDE is shown for every tested claim; "n needed" only where the verdict is inconclusive (elsewhere the
-    data already decided), and "not computed" where no power analysis ran. Units are shown without the
-    internal pointer to the parts column (:func:`analysis.plots.tables.clean_unit`); ``notes=False`` leaves
+    data already decided), and "not computed" where no power analysis ran; ``notes=False`` leaves
     the long notes out (show them with :func:`analysis.plots.tables.claim_notes_html`).
     """
-    from analysis.plots.tables import clean_unit
+    from analysis.plots.format import format_interval, format_n_needed
 
     rows = []
     for _, r in df.iterrows():
+        cid = str(r["claim_id"])
         tested = r["verdict"] != "not testable"
         n_needed = r.get("n_needed")
-        if r["verdict"] == "inconclusive":
-            nn = _fmt(n_needed, 6) if n_needed is not None and np.isfinite(float(n_needed)) else "not computed"
-        else:
-            nn = ""
+        nn = format_n_needed(n_needed, N_NEEDED_UNITS.get(cid, "subjects")) if r["verdict"] == "inconclusive" else ""
+        mde = r.get("mde")
+        mde_ok = mde is not None and np.isfinite(float(mde))
         rows.append(
             {
-                "claim": r["claim_id"],
+                "claim": cid,
+                "what was estimated": PLAIN_ESTIMAND.get(cid, str(r.get("estimand") or "")),
                 "verdict": r["verdict"],
-                "estimate": _fmt(r["estimate"]) if tested else "",
-                "95 % CI": f"[{_fmt(r['ci95_low'])}, {_fmt(r['ci95_high'])}]" if tested else "",
-                "90 % CI": f"[{_fmt(r['ci90_low'])}, {_fmt(r['ci90_high'])}]" if tested else "",
-                "unit": clean_unit(r.get("unit")),
-                "claimed": r.get("claimed_range") or "",
-                "n subjects": int(r["n_subjects"]) if pd.notna(r["n_subjects"]) else 0,
-                "MDE": _fmt(r["mde"])
-                if tested and np.isfinite(float(r["mde"]))
-                else ("not computed" if tested else ""),
+                "estimate": _estimate_text(r["estimate"], r["ci95_low"], r["ci95_high"]) if tested else "",
+                "95 % CI": format_interval(r["ci95_low"], r["ci95_high"]) if tested else "",
+                "unit": short_unit(r.get("unit")),
+                "claimed": PLAIN_CLAIMED.get(cid, str(r.get("claimed_range") or "")),
+                "n": int(r["n_subjects"]) if pd.notna(r["n_subjects"]) else 0,
+                "MDE": _fmt(mde) if tested and mde_ok else ("not computed" if tested else ""),
                 "n needed": nn,
+                "why undecided": (reasons or {}).get(cid, "")
+                if r["verdict"] in ("inconclusive", "not testable")
+                else "",
                 "notes": r.get("notes") or "",
             }
         )
     out = pd.DataFrame(rows)
+    if reasons is None:
+        out = out.drop(columns="why undecided")
     return out if notes else out.drop(columns="notes", errors="ignore")
 
 
@@ -272,13 +332,16 @@ def forest_figure(df: pd.DataFrame, tolerances: dict | None = None) -> Figure:
                 ax.plot([p["ci90_low"], p["ci90_high"]], [y, y], color=colour, lw=5, solid_capstyle="butt")
                 ax.plot([p["estimate"]], [y], "o", color="white", mec=colour, mew=2, ms=7)
             else:
-                ax.text(xlim[0], y, "  " + _why(p["missing"]), va="center", ha="left", fontsize=7, color="0.3")
+                ax.text(xlim[0], y, "  " + _why(p["missing"]), va="center", ha="left", fontsize=9, color="0.3")
         ax.set_xlim(xlim)
         ax.set_ylim(-0.6, len(sub) - 0.4)
         ax.set_yticks(
             ys,
-            ["\n".join(textwrap.wrap(f"{p} ({v})", 34)[:2]) for p, v in zip(sub["part"], sub["verdict"])],
-            fontsize=7.5,
+            [
+                "\n".join(textwrap.wrap(f"{str(p).replace('_', ' ')} ({v})", 34)[:2])
+                for p, v in zip(sub["part"], sub["verdict"])
+            ],
+            fontsize=10,
         )
         if cid not in seen:
             verdict = df.loc[df["claim_id"] == cid, "verdict"].iloc[0]
@@ -290,8 +353,8 @@ def forest_figure(df: pd.DataFrame, tolerances: dict | None = None) -> Figure:
                 fontweight="bold",
             )
             seen.add(cid)
-        ax.set_xlabel(label, fontsize=8.5)
-        ax.tick_params(axis="x", labelsize=8)
+        ax.set_xlabel(label, fontsize=10)
+        ax.tick_params(axis="x", labelsize=10)
         ax.grid(axis="y", visible=False)
     fig.suptitle(
         "Estimate (dot), 95 % CI (thin), 90 % CI (thick) vs the claimed zone (green); grey line = no effect",

@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from analysis.plots.layout import legend_outside
+
 __all__ = [
     "MV_PER_V",
     "emg_channels_figure",
@@ -65,10 +67,12 @@ def emg_channels_figure(
         ax_env.set_ylabel("envelope (mV)")
     axes[-1, 0].set_xlabel("time (s)")
     axes[-1, 1].set_xlabel("time (s)")
-    axes[0, 0].legend(loc="upper right", fontsize=8)
+    handles, names = axes[0, 0].get_legend_handles_labels()
     if title:
         fig.suptitle(title)
-    fig.tight_layout()
+    # the legend in a strip of its own above the panels, never over a signal
+    fig.legend(handles, names, loc="upper right", ncol=max(1, len(names)), fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0.0, 0.0, 1.0, 1.0 - 0.35 / fig.get_figheight()))
     return fig
 
 
@@ -107,7 +111,7 @@ def flag_counts_figure(emg_features: pd.DataFrame) -> Figure:
 
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no 0.2-record ticks
     ax.set_ylabel("")
-    ax.legend(title="flag", fontsize=8)
+    legend_outside(ax, title="flag", fontsize=8)
     fig.tight_layout()
     return fig
 

@@ -19,6 +19,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis.errors import AnalysisError
+from analysis.plots.layout import legend_outside
 
 __all__ = [
     "resolve_summary_unit",
@@ -93,7 +94,7 @@ def plot_rate_forest(table: pd.DataFrame, by: str, *, measure: str = "incidence"
     ax.set_xlabel(f"{what} {t['unit'].iloc[0]}")
     ax.set_xlim(left=0)
     ax.set_title(title or f"Injury {measure} by {_words(by)}")
-    ax.legend(loc="lower right", fontsize="small")
+    legend_outside(ax)
     fig.tight_layout()
     return fig
 
@@ -102,10 +103,14 @@ def plot_season_prevalence(prevalence: pd.DataFrame, by: str = "season") -> Figu
     """Stacked bars: athletes with ≥ 1 new injury vs injury-free, per period (a ``season_prevalence`` table)."""
     if prevalence is None or prevalence.empty:
         raise AnalysisError("prevalence table is empty: nothing to plot")
-    fig, ax = plt.subplots(figsize=(6, 3.6))
+    # one bar per period, each about 1.2 in wide; a lone bar keeps that width instead of filling the axes
+    fig, ax = plt.subplots(figsize=(max(4.5, 2.2 + 1.2 * len(prevalence)), 3.6))
     x = np.arange(len(prevalence))
-    ax.bar(x, prevalence["n_injured"], color="#de2d26", label="≥ 1 injury")
-    ax.bar(x, prevalence["n_injury_free"], bottom=prevalence["n_injured"], color="#bdbdbd", label="injury-free")
+    ax.bar(x, prevalence["n_injured"], width=0.6, color="#de2d26", label="≥ 1 injury")
+    ax.bar(
+        x, prevalence["n_injury_free"], width=0.6, bottom=prevalence["n_injured"], color="#bdbdbd", label="injury-free"
+    )
+    ax.set_xlim(-0.5 - 0.5 * (len(prevalence) < 3), len(prevalence) - 0.5 + 0.5 * (len(prevalence) < 3))
     for xi, (inj, tot, pct) in enumerate(
         zip(prevalence["n_injured"], prevalence["n_athletes"], prevalence["pct_injured"])
     ):
@@ -114,7 +119,7 @@ def plot_season_prevalence(prevalence: pd.DataFrame, by: str = "season") -> Figu
     ax.set_ylabel("athletes (n)")
     ax.set_ylim(0, prevalence["n_athletes"].max() * 1.2)
     ax.set_title(f"Period prevalence of injury by {by}")
-    ax.legend(loc="lower right", fontsize="small")
+    legend_outside(ax)
     fig.tight_layout()
     return fig
 
@@ -160,7 +165,7 @@ def plot_rate_ratios(
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}"))
     ax.xaxis.set_minor_formatter(plt.FuncFormatter(_sparse_log_label))  # not 4×10⁻¹ on a short log axis
     ax.set_xlabel(xlabel)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
+    legend_outside(ax)
     ax.set_title("Rate ratios (score CI)")
     fig.tight_layout()
     return fig
@@ -200,7 +205,7 @@ def plot_kaplan_meier(
     ax.set_xlabel(exposure_label)
     ax.set_ylabel("proportion without injury")
     ax.set_title(title)
-    ax.legend(loc="lower left", fontsize="small")
+    legend_outside(ax)
     fig.tight_layout()
     return fig
 
@@ -232,7 +237,7 @@ def plot_power_by_team_size(table: pd.DataFrame, *, observed_n_per_arm: int | No
             ax.axvline(observed_n_per_arm, color="0.2", lw=1, ls="-.", label=f"this study ({observed_n_per_arm}/arm)")
         ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}"))
         ax.xaxis.set_minor_formatter(plt.NullFormatter())
-        ax.legend(fontsize="small", loc="best")
+        legend_outside(ax)
     fig.suptitle("What a single team can show (docs/design/statistics.md §8.4)")
     fig.tight_layout()
     return fig
@@ -264,7 +269,9 @@ def _ci(low: float, high: float, decimals: int) -> str:
         v = float(v)
         return "∞" if v == math.inf else ("–" if not math.isfinite(v) else f"{v:,.{decimals}f}")
 
-    return f"[{one(low)}, {one(high)}]"
+    if not math.isfinite(float(low)) and not math.isfinite(float(high)):
+        return "–"  # nothing to estimate (e.g. no cases in either group)
+    return f"{one(low)} to {one(high)}"  # every interval of the suite reads "a to b" (analysis.plots.format)
 
 
 def _with_decimals(df: pd.DataFrame, decimals: Mapping[str, int]) -> pd.DataFrame:
@@ -430,7 +437,7 @@ def km_medians_display(km_tables: Mapping[str, dict], exposure_unit: str) -> pd.
                 f"median exposure to first injury ({unit})": "not reached (< 50 % injured)"
                 if math.isnan(v["median"])
                 else value(v["median"]),
-                f"95 % CI ({unit})": f"[{value(v['median_ci'][0])}, {value(v['median_ci'][1])}]",
+                f"95 % CI ({unit})": f"{value(v['median_ci'][0])} to {value(v['median_ci'][1])}",
             }
             for k, v in km_tables.items()
         ]

@@ -19,6 +19,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis.errors import AnalysisError
+from analysis.plots.layout import legend_outside
 
 __all__ = [
     "LB_PER_KG",
@@ -193,7 +194,7 @@ def plot_fppa_dose_response(
         label="mean ± 95 % CI per load level",
     )
     if psi_ci is not None:
-        _band(ax, *psi_ci, color="#fdd0a2", alpha=0.6, label=f"ψ {ci_label} [{psi_ci[0]:.1f}, {psi_ci[1]:.1f}] %BW")
+        _band(ax, *psi_ci, color="#fdd0a2", alpha=0.6, label=f"ψ {ci_label} {psi_ci[0]:.1f} to {psi_ci[1]:.1f} %BW")
     if psi_hat is not None and np.isfinite(psi_hat):
         line = hinge_fit_line(fppa, psi_hat)
         grid = np.linspace(fppa["load_pct_bw"].min(), fppa["load_pct_bw"].max(), 200)
@@ -210,7 +211,7 @@ def plot_fppa_dose_response(
     ax.set_xlabel("ankle load per ankle (% body weight)")
     ax.set_ylabel("peak knee FPPA (° valgus)")
     ax.set_title("Knee valgus vs ankle load (C3)")
-    ax.legend(fontsize="small", loc="upper left")
+    legend_outside(ax)
     fig.tight_layout()
     return fig
 
@@ -237,7 +238,7 @@ def plot_psi_profile(profile, *, psi_claim: float = 10.0, xlabel: str = "breakpo
     ax.set_xlabel(xlabel)
     ax.set_ylabel("log-likelihood − max")
     ax.set_title(f"Profile of {profile.parameter}")
-    ax.legend(fontsize="small", loc="lower left")
+    legend_outside(ax)
     fig.tight_layout()
     return fig
 
@@ -307,7 +308,7 @@ def plot_psi_vs_mass(
                 hi,
                 color="#9ecae1",
                 alpha=0.4,
-                label=f"ψ₁ 95 % CI [{psi1_ci[0]:+.3f}, {psi1_ci[1]:+.3f}] (ψ₀ fixed)",
+                label=f"ψ₁ 95 % CI {psi1_ci[0]:+.3f} to {psi1_ci[1]:+.3f} (ψ₀ fixed)",
             )
     if groups is not None and len(groups):
         yerr = np.vstack(
@@ -329,7 +330,7 @@ def plot_psi_vs_mass(
     )
     sec.set_xlabel("body mass (lb)")
     ax.set_title("Does the tolerable load rise with body mass? (C9)")
-    ax.legend(fontsize="small", loc="upper left")
+    legend_outside(ax)
     fig.tight_layout()
     return fig
 
@@ -402,7 +403,7 @@ def plot_ankle_load_physics(physics: pd.DataFrame, *, article_range_pct_bw: tupl
         )
         sec.set_xlabel("load per ankle (lb) for this body mass")
     ax.set_title("What an ankle weight does to the swinging leg (docs/design/statistics.md §9)")
-    ax.legend(fontsize="small", loc="upper left")
+    legend_outside(ax)
     fig.tight_layout()
     return fig
 

@@ -17,6 +17,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
+from analysis.plots.layout import legend_outside
 from analysis.power import TARGET_PROBABILITY, PartDesign
 
 __all__ = [
@@ -59,7 +60,7 @@ def power_curve_figure(
         )
     axes[0].set_ylabel("probability of verdict")
     reps = int(curves["reps"].iloc[0]) if "reps" in curves and len(curves) else 0
-    axes[1].legend(fontsize=8, loc="center right")
+    legend_outside(axes[1], fontsize=8)
     fig.suptitle(
         f"{claim_id}: verdict probabilities by sample size ({reps} simulated studies per point; "
         f"dotted line = 80 % target)",

@@ -15,8 +15,9 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-import numpy as np
 import pandas as pd
+
+from analysis.plots.format import format_interval, format_value
 
 __all__ = [
     "format_value",
@@ -30,33 +31,15 @@ __all__ = [
     "claim_verdicts_html",
 ]
 
+#: Verdict text colours in every table (colour-blind-safe Okabe & Ito 2008 palette, as the figures).
+_VERDICT_COLOURS = {
+    "supported": "#007A5A",
+    "contradicted": "#C24E00",
+    "inconclusive": "#A86F00",
+    "not testable": "#666666",
+}
+
 _TD = "padding:.25em .6em;border-bottom:1px solid #e5e5e5;vertical-align:top;"
-
-
-def format_value(value: Any, decimals: int | None = None) -> str:
-    """One cell as text: ``decimals`` fixed decimals when given, else 3 significant digits (thousands
-    separated, never scientific notation above 1000); NaN/None as an en dash; booleans as yes/no."""
-    if value is None or value is pd.NA:
-        return "–"
-    if isinstance(value, (bool, np.bool_)):
-        return "yes" if value else "no"
-    if isinstance(value, (int, np.integer)):
-        return f"{int(value):,}"
-    if isinstance(value, (float, np.floating)):
-        v = float(value)
-        if not math.isfinite(v):
-            return "–" if math.isnan(v) else ("∞" if v > 0 else "−∞")
-        if decimals is not None:
-            return f"{v:,.{decimals}f}"
-        if abs(v) >= 1000:
-            return f"{v:,.0f}"
-        if v == 0:
-            return "0"
-        text = f"{v:.3g}"
-        if "e" in text:  # very small: keep it readable with enough decimals for 2 significant digits
-            text = f"{v:.{min(12, 1 - int(math.floor(math.log10(abs(v)))))}f}"
-        return text
-    return str(value)
 
 
 def html_table(
@@ -86,6 +69,8 @@ def html_table(
             align = "right" if c in numeric else "left"
             text = html.escape(format_value(v, decimals.get(c)))
             style = f"{_TD}text-align:{align};" + ("white-space:nowrap;" if c in numeric else f"max-width:{wrap_em}em;")
+            if str(c) == "verdict" and str(v) in _VERDICT_COLOURS:
+                style += f"color:{_VERDICT_COLOURS[str(v)]};font-weight:bold;"
             cells.append(f"<td style='{style}'>{text}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     more = (
@@ -144,25 +129,71 @@ def parse_warning_lines(text: str) -> list[tuple[str, str]]:
     return found
 
 
+#: Warnings a reader meets on ordinary data, said plainly: (pattern in the message, what happened, does it matter).
+_EXPLAINED: tuple[tuple[re.Pattern[str], str, str], ...] = (
+    (
+        re.compile(r"% MVC|exceeds 100 % MVC"),
+        "muscle activity above 100 % of the maximal voluntary contraction (MVC)",
+        "A muscle was, at its peak, more active in a fast or loaded movement than in its MVC trial (a static "
+        "maximal effort). This is common in jumps and loaded tasks and does not bias the comparisons between "
+        "loads: every trial of a muscle is divided by the same MVC reference. Check the MVC trials only if slow "
+        "tasks exceed 100 % or peaks are far above it (e.g. 200 %).",
+    ),
+    (
+        re.compile(r"MVC trial of .* shorter than"),
+        "an MVC trial shorter than the averaging window",
+        "Its whole-trial mean was used as the muscle's reference. Results stay valid; %MVC values of that "
+        "muscle may read slightly high.",
+    ),
+    (
+        re.compile(r"invalid value encountered|divide by zero|Mean of empty slice"),
+        "a numerical library met a zero or undefined quantity",
+        "Usually a group or model term without data (e.g. no cases in one arm). The affected estimate is shown "
+        "as missing or the claim as not testable; nothing else is affected.",
+    ),
+)
+
+
+def _explained(message: str) -> tuple[str, str]:
+    for pattern, what, meaning in _EXPLAINED:
+        if pattern.search(message):
+            return what, meaning
+    return "", ""
+
+
 def warnings_summary_html(caught: Iterable[tuple[str, str]], what: str, *, examples: int = 3) -> str:
-    """``(category, message)`` pairs grouped by kind (trial ids and numbers blanked), each with its count
-    and a few examples, inside a collapsed details block; empty string when there were none."""
+    """``(category, message)`` pairs grouped by kind (trial ids and numbers blanked), each with its count, what it
+    means in plain words and whether it matters (for the kinds the suite knows), and a few examples, inside a
+    collapsed details block; empty string when there were none."""
     caught = list(caught)
     if not caught:
         return ""
     kinds: dict[tuple[str, str], list[str]] = {}
-    for category, message in caught:
-        kinds.setdefault((category, _warning_kind(message)), []).append(message)
+    for category, message in caught:  # one kind per plain explanation, else per message template
+        kinds.setdefault((category, _explained(message)[0] or _warning_kind(message)), []).append(message)
+    explained: dict[str, list[str]] = {}
     items = []
-    for (category, kind), messages in sorted(kinds.items(), key=lambda kv: -len(kv[1])):
+    for (category, _kind), messages in sorted(kinds.items(), key=lambda kv: -len(kv[1])):
+        plain, meaning = _explained(messages[0])
+        if plain:
+            explained.setdefault(plain, []).append(meaning)
+        title = plain or messages[0]
         ex = "".join(f"<li><code>{html.escape(m)}</code></li>" for m in messages[:examples])
         items.append(
-            f"<li><b>{len(messages)} × {html.escape(category)}</b>: {html.escape(kind)}"
-            f"<ul style='font-size:.9em'>{ex}</ul></li>"
+            f"<li><b>{len(messages)} × {html.escape(title)}</b> ({html.escape(category)})"
+            + (f"<br>{html.escape(meaning)}" if meaning else "")
+            + f"<ul style='font-size:.9em'>{ex}</ul></li>"
         )
+    known = sum(len(kinds[k]) for k in kinds if _explained(kinds[k][0])[0])
+    gist = (
+        f"{'all' if known == len(caught) else known} of them "
+        f"{', '.join(sorted(explained))}: expected, and explained inside"
+        if known
+        else "click to see them"
+    )
     return (
         f"<details><summary>{len(caught)} warning(s) while {html.escape(what)} "
-        f"({len(kinds)} kind(s)); click to see them</summary><ul>{''.join(items)}</ul></details>"
+        f"({len(kinds)} kind(s)); {html.escape(gist)}</summary><ul>{''.join(items)}</ul></details>"
     )
 
 
@@ -174,7 +205,7 @@ def _parts(row: Mapping) -> list[dict]:
 
 
 def _interval(low: Any, high: Any) -> str:
-    return f"[{format_value(low)}, {format_value(high)}]"
+    return format_interval(low, high)
 
 
 def claim_parts_table(claims: pd.DataFrame) -> pd.DataFrame:

@@ -151,10 +151,10 @@ def overall_rates(data: InjuryData, *, n_boot: int, seed: int) -> Section:
     boot = bur.ci_bootstrap or nan2
     widening = (boot[1] - boot[0]) / max(bur.ci_wald[1] - bur.ci_wald[0], 1e-12)
     section.html(
-        f"<p><b>Incidence {inc.estimate:.2f} [{inc.ci_wald[0]:.2f}, {inc.ci_wald[1]:.2f}]</b> and "
-        f"<b>burden {bur.estimate:.1f} [{bur.ci_wald[0]:.1f}, {bur.ci_wald[1]:.1f}]</b> {data.unit_label} "
+        f"<p><b>Incidence {inc.estimate:.2f} ({inc.ci_wald[0]:.2f} to {inc.ci_wald[1]:.2f})</b> and "
+        f"<b>burden {bur.estimate:.1f} ({bur.ci_wald[0]:.1f} to {bur.ci_wald[1]:.1f})</b> {data.unit_label} "
         f"(Wald, as injurytools prints them). Burden, athlete-cluster bootstrap ({n_boot} resamples): "
-        f"[{boot[0]:.1f}, {boot[1]:.1f}] — {widening:.0f}× wider, because days lost cluster within athletes.</p>"
+        f"{boot[0]:.1f} to {boot[1]:.1f} — {widening:.0f}× wider, because days lost cluster within athletes.</p>"
     )
     save_table(overall, data.out_dir / "overall_rates.csv")
     return section
@@ -336,8 +336,8 @@ def c8_verdict(data: InjuryData, *, seed: int) -> Section:
         headline = f"<b>C8: not testable — {html.escape(reason)}</b>"
     else:
         headline = (
-            f"<b>C8: {c8['verdict']}</b> — IRR {c8['estimate']:.2f}, 95 % CI [{c8['ci95_low']:.2f}, "
-            f"{c8['ci95_high']:.2f}], 90 % CI [{c8['ci90_low']:.2f}, {c8['ci90_high']:.2f}]; "
+            f"<b>C8: {c8['verdict']}</b> — IRR {c8['estimate']:.2f}, 95 % CI {c8['ci95_low']:.2f} to "
+            f"{c8['ci95_high']:.2f}, 90 % CI {c8['ci90_low']:.2f} to {c8['ci90_high']:.2f}; "
             f"compatible with 1.19: {c8['compatible_with_point']}."
         )
     section.html(f"<p style='font-size:1.1em'>{headline}</p>")
@@ -347,8 +347,12 @@ def c8_verdict(data: InjuryData, *, seed: int) -> Section:
     return section
 
 
-def single_team(data: InjuryData, counts: Section, *, nb_dispersion: float, seed: int) -> Section:
-    """Power and type-M error of a single-team study of C8, at this study's rate when it has one."""
+def single_team(
+    data: InjuryData, counts: Section, *, nb_dispersion: float, seed: int, c8: Section | None = None
+) -> Section:
+    """Power and type-M error of a single-team study of C8, at this study's rate when it has one. The athletes per
+    arm a conclusive study needs is the claims table's C8 ``n_needed`` (``c8``: the :func:`c8_verdict` section)
+    whenever the claim computed one, so index, report 00 and this report show one number from one computation."""
     from analysis import injury
     from analysis.io import save_table
     from analysis.models.rate_ratios import single_team_power_table
@@ -373,9 +377,18 @@ def single_team(data: InjuryData, counts: Section, *, nb_dispersion: float, seed
     )
     section.table(injplots.single_team_power_display(power, cases=f"{data.body_region} injuries"), wrap_em=10)
     section.figure(injplots.plot_power_by_team_size(power, observed_n_per_arm=observed_per_arm))
-    needed = injury.athletes_needed_per_arm(rate_ref_per_h, hours_per_athlete, dispersion=nb_dispersion)
+    from analysis.plots.format import format_n_needed
+
+    claimed = c8["claims"].iloc[0].get("n_needed") if c8 is not None and "claims" in c8.tables else None
+    if claimed is not None and pd.notna(claimed):
+        needed, basis = claimed, "the claims table's C8 computation: this study's rate, exposure and dispersion"
+    else:
+        needed = injury.athletes_needed_per_arm(rate_ref_per_h, hours_per_athlete, dispersion=nb_dispersion)
+        basis = f"the rate above, NB2 α = {nb_dispersion:g}; the claims table computed none for this study"
+    section.values["n_needed_per_arm"] = needed
     section.html(
-        f"<p>Athletes per arm for 80 % power to detect IRR 1.19 (two-sided 5 %): <b>{needed:,}</b>. "
+        f"<p>Athletes per arm for 80 % power to detect IRR 1.19 (two-sided 5 %): "
+        f"<b>{format_n_needed(needed, 'athletes per arm')}</b> ({basis}). "
         "What a single team <i>can</i> show: its own incidence and burden with honest intervals, and "
         "whether a claimed effect is <i>compatible</i> with its data. What it cannot show: that ankle "
         "weights raise knee-injury risk by 19 %.</p>"

@@ -98,8 +98,8 @@ def threshold(data: KinematicsData, *, threshold_pct_bw: float, n_boot: int, see
     edge = " — the profile interval reaches the edge of the grid." if profile.at_grid_edge else "."
     section.html(
         f"<p>Breakpoint ψ̂ = <b>{profile.estimate:g} %BW</b>; profile 95 % CI "
-        f"[{profile.profile_ci95[0]:g}, {profile.profile_ci95[1]:g}], bootstrap 95 % CI "
-        f"[{profile.bootstrap_ci95[0]:g}, {profile.bootstrap_ci95[1]:g}] ({profile.n_boot} resamples){edge}"
+        f"{profile.profile_ci95[0]:g} to {profile.profile_ci95[1]:g}, bootstrap 95 % CI "
+        f"{profile.bootstrap_ci95[0]:g} to {profile.bootstrap_ci95[1]:g} ({profile.n_boot} resamples){edge}"
         f" Loads tested: {sorted(fppa['load_pct_bw'].round(1).unique())} %BW.</p>"
     )
     return section
