@@ -31,6 +31,7 @@ from typing import Any
 import pandas as pd
 
 from analysis import paths
+from analysis.files import publish
 
 __all__ = [
     "SUITE_SETTINGS",
@@ -125,7 +126,7 @@ def evaluate_and_store(tables: Any, study_dir: str | os.PathLike, **settings: An
     try:
         with os.fdopen(fd, "wb") as fh:
             pickle.dump({"power": bool(full["power"]), "power_reps": int(full["power_reps"]), "claims": claims}, fh)
-        os.replace(tmp, target)
+        publish(tmp, target)  # the umask's mode, not mkstemp's 0600
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -50,6 +50,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.errors import ReadError
+from analysis.files import publish
 from analysis.readers._common import decode_text
 from analysis.readers.binary import HDF5_SIGNATURE, R_SIGNATURES, read_opensignals_h5, read_r_emg
 from analysis.readers.binary import read_r_tables as _read_r_tables
@@ -222,7 +223,7 @@ def save_table(df: pd.DataFrame, path: str | Path) -> Path:
             df.to_parquet(tmp_name, index=False)
         else:
             df.to_csv(tmp_name, index=False)
-        os.replace(tmp_name, path)
+        publish(tmp_name, path)  # the umask's mode, not mkstemp's 0600
     except BaseException:
         try:
             os.unlink(tmp_name)

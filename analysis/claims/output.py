@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.files import publish
+
 COLUMNS = [
     "claim_id",
     "quote",
@@ -58,7 +60,7 @@ def write_claims_table(df: pd.DataFrame, out_dir: str | os.PathLike) -> tuple[Pa
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.write(render())
-            os.replace(tmp, target)
+            publish(tmp, target)  # the umask's mode, not mkstemp's 0600
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise

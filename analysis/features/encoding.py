@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.files import publish
+
 
 def _table_to_bytes(df: pd.DataFrame) -> bytes:
     buffer = _io.BytesIO()
@@ -133,7 +135,7 @@ def _write_bytes_atomic(payload: bytes, path: Path) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
-        os.replace(tmp, path)
+        publish(tmp, path)  # the umask's mode, not mkstemp's 0600
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -15,7 +15,7 @@
 
 from __future__ import annotations
 
-from analysis.reports.files import atomic_write_text as _atomic_write_text
+from analysis.files import atomic_write_text as _atomic_write_text
 from analysis.reports.index import claims_summary_html, write_index
 from analysis.reports.manifest import OverwriteError, check_can_write, foreign_files
 from analysis.reports.parameters import (

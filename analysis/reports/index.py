@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from analysis.reports.files import atomic_write_text
+from analysis.files import atomic_write_text
 from analysis.reports.manifest import MANIFEST_NAME, written_since
 from analysis.reports.provenance import provenance, study_content_hash
 

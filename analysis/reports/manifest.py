@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from analysis.errors import AnkleLabError
-from analysis.reports.files import current_umask
+from analysis.files import current_umask
 
 __all__ = [
     "MANIFEST_NAME",

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from analysis.reports.files import atomic_write_text
+from analysis.files import atomic_write_text
 from analysis.reports.provenance import provenance
 
 if TYPE_CHECKING:

@@ -24,7 +24,7 @@ from typing import Any
 
 from analysis import paths
 from analysis.errors import AnkleLabError
-from analysis.reports.files import publish
+from analysis.files import publish
 from analysis.reports.manifest import check_can_write, manifest_files, snapshot
 from analysis.reports.parameters import _existing_notebook, list_notebooks, notebook_parameters, validate_parameters
 from analysis.reports.provenance import study_content_hash
@@ -293,8 +293,13 @@ def reproduce(
     runs_by_name: dict[str, NotebookRun] = {}
     bar = tqdm(total=len(job_list), desc="notebooks", unit="nb", disable=not progress, file=sys.stderr)
 
+    # a notebook without a study_dir parameter is credited with the run's study (not with whatever study the
+    # environment or the demo folder would have pointed it to)
+    no_study_parameter = {Path(job[0]).stem for job in job_list if "study_dir" not in job[1]}
+
     def finished(run: NotebookRun) -> None:
-        run.study_dir = run.study_dir or str(study_dir)  # a notebook without a study_dir parameter: the run's study
+        if run.name in no_study_parameter or not run.study_dir:
+            run.study_dir, run.study_sha256 = str(study_dir), study_sha256
         run.study_sha256 = run.study_sha256 or study_sha256
         runs_by_name[run.name] = run
         if not run.ok:

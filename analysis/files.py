@@ -1,4 +1,5 @@
-"""Writing report files: atomic (temp file + ``os.replace``) and readable as the user's umask says.
+"""Writing files: atomic (temp file + ``os.replace``) and readable as the user's umask says (every writer of the
+suite: tables, claims, reports).
 
 ``tempfile.mkstemp`` creates files 0600 whatever the umask, so a report published with ``os.replace`` stayed
 private to its author (issue 18: a lab's web server or colleagues could not read it). :func:`publish` gives
