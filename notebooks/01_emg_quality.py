@@ -24,7 +24,7 @@
 
 # %% tags=["parameters"]
 study_dir: str = ""  # study folder; empty: $ANKLELAB_STUDY or the embedded demo study
-reports_dir: str = ""  # where tables/figures are written; empty: $ANKLELAB_REPORTS_DIR or reports/
+reports_dir: str = ""  # where tables/figures are written; empty: $ANKLELAB_REPORTS_DIR, else a temporary folder
 example_trials: str = ""  # trial_ids to draw, separated by commas; empty: the first EMG trial of each exercise
 bandpass_low_hz: float = 20.0  # band-pass low cut-off for the views (Hz; De Luca et al. 2010)
 bandpass_high_hz: float = 450.0  # band-pass high cut-off for the views (Hz; De Luca et al. 2010)

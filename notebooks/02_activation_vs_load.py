@@ -28,7 +28,7 @@
 
 # %% tags=["parameters"]
 study_dir: str = ""  # study folder; empty: $ANKLELAB_STUDY or the embedded demo study
-reports_dir: str = ""  # where tables/figures are written; empty: $ANKLELAB_REPORTS_DIR or reports/
+reports_dir: str = ""  # where tables/figures are written; empty: $ANKLELAB_REPORTS_DIR, else a temporary folder
 muscles: str = "gluteus_maximus,gastrocnemius_medialis"  # comma-separated muscles to plot (C1's two muscles)
 exercises: str = "squat,split_squat,step_up"  # comma-separated exercises (C1's compound movements)
 envelope_trials_per_load: int = 1  # example trials per load level in the envelope figure

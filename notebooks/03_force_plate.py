@@ -24,7 +24,7 @@
 
 # %% tags=["parameters"]
 study_dir: str = ""  # study folder; empty: $ANKLELAB_STUDY or the embedded demo study
-reports_dir: str = ""  # where tables/figures are written; empty: $ANKLELAB_REPORTS_DIR or reports/
+reports_dir: str = ""  # where tables/figures are written; empty: $ANKLELAB_REPORTS_DIR, else a temporary folder
 takeoff_threshold_n: float = 20.0  # take-off / landing threshold for the example trial (N; Gidiel-Machado et al. 2025)
 onset_sd: float = 5.0  # movement onset: body weight -/+ this many SD of quiet standing (Owen et al. 2014)
 example_trial: str = ""  # trial_id to draw; empty: first jump (cmj, sj, dj) else first force-plate trial

@@ -19,6 +19,8 @@ from matplotlib.figure import Figure
 
 from analysis.errors import AnalysisError
 from analysis.load_axes import LOAD_AXES, check_load_axis
+from analysis.plots.format import format_count
+from analysis.plots.layout import legend_outside
 from analysis.plots.tables import humanise
 
 __all__ = [
@@ -307,7 +309,7 @@ def envelope_figure(env: pd.DataFrame, x_label: str | None = None) -> Figure:
                         color="black",
                         ls="--",
                         lw=1.2,
-                        label=f"no load, {ref['trial_id'].nunique()} trials",
+                        label=f"no load, {format_count(ref['trial_id'].nunique(), 'trial')}",
                     )
             for lv, g in cell.groupby("level"):
                 mean = g.groupby("pct")["value"].mean()
@@ -317,14 +319,14 @@ def envelope_figure(env: pd.DataFrame, x_label: str | None = None) -> Figure:
                     mean.to_numpy(),
                     color=colour[lv],
                     lw=1.6,
-                    label=f"{lv:g} %BW (≈{lb:.1f} lb), {g['trial_id'].nunique()} trials",
+                    label=f"{lv:g} %BW (≈{lb:.1f} lb), {format_count(g['trial_id'].nunique(), 'trial')}",
                 )
             ax.set_title(f"{muscle}, load phase: {phase}", fontsize=9)
             if j == 0:
                 ax.set_ylabel(f"EMG envelope ({unit_of[muscle]})")
             if i == len(muscles) - 1:
                 ax.set_xlabel(x_label)
-            if len(cell):
-                ax.legend(fontsize=7, loc="upper right")
+            if len(cell) and j == len(phases) - 1:  # one legend per row, right of the grid: colours are shared
+                legend_outside(ax, fontsize=7)
     fig.tight_layout()
     return fig
