@@ -18,23 +18,13 @@ from analysis.emg.chain import EMGResult
 from analysis.emg.mvc import MVCReference
 from analysis.emg.spectral import _spectral_mnf_mdf, welch_method
 from analysis.errors import AnalysisError
+from analysis.metric_rows import KEY_COLUMNS
 
 __all__ = ["TRIAL_KEY_COLUMNS", "EMG_FEATURE_COLUMNS", "trial_features"]
 
 
-#: Key columns copied from the trial (docs/architecture.md, tidy feature tables).
-TRIAL_KEY_COLUMNS = (
-    "subject_id",
-    "session",
-    "trial_id",
-    "exercise",
-    "load_phase",
-    "load_kg",
-    "load_lb",
-    "load_pct_bw",
-    "body_mass_kg",
-    "group",
-)
+#: Key columns copied from the trial: the same keys as every per-trial table (one definition, in metric_rows).
+TRIAL_KEY_COLUMNS = KEY_COLUMNS
 
 
 EMG_FEATURE_COLUMNS = TRIAL_KEY_COLUMNS + (
