@@ -13,12 +13,25 @@ import pandas as pd
 
 from analysis.claims.output import COLUMNS, EXTRA_COLUMNS
 from analysis.claims.registry import CLAIMS, ClaimSpec
-from analysis.claims.results import ClaimResult
+from analysis.claims.results import ClaimResult, PartResult
 from analysis.claims.tables import ClaimNotTestable, ClaimTables
 from analysis.claims.tolerances import DEFAULT_TOLERANCES, SMALL_SAMPLE_SUBJECTS
 from analysis.claims.verdicts import combine_iut, holm
 from analysis.errors import AnalysisError
 from analysis.power import design_analysis, mde, n_needed
+
+
+def _bonferroni_contradictions(parts: list[PartResult]) -> None:
+    """Multiplicity on the "contradicted" side of a compound claim (analysis.claims.verdicts): with k tested parts a
+    part counts as contradicted only if its (1 − 0.05/k) CI misses its region, so P(claim contradicted | claim true)
+    ≤ 2.5 %. The supported side needs no correction (intersection-union)."""
+    tested = [p for p in parts if p.estimate is not None]
+    k = len(tested)
+    if k < 2:
+        return
+    for p in tested:
+        if p.verdict == "contradicted" and p.design is not None and p.estimate is not None:
+            p.verdict, p.direction = p.design.verdict(p.estimate, n_parts=k)
 
 
 def _row_for(
@@ -65,6 +78,7 @@ def _row_for(
         )
         return row
     parts = result.parts
+    _bonferroni_contradictions(parts)
     verdict, direction = combine_iut([(p.verdict, p.direction) for p in parts])
     # the primary part: the first one with an estimate (its estimate kept typed as not None)
     primary, primary_est = next(((p, p.estimate) for p in parts if p.estimate is not None), (None, None))

@@ -8,8 +8,26 @@ from typing import Any
 
 import numpy as np
 
-from analysis.simulate.constants import C1_COMPOUND_EXERCISES, C1_FIT_MAX_LOAD_LB, MUSCLES
+from analysis.simulate.constants import C1_COMPOUND_EXERCISES, C1_FIT_MAX_LOAD_LB, LOADS_PCT_BW, MUSCLES
 from analysis.simulate.design import _c1_design_note
+
+
+def c3_hinge_at_claim(kin: dict[str, Any], loads_pct_bw, mass: dict[str, Any], psi_claim: float = 10.0) -> float:
+    """True value of C3's estimand as the pipeline computes it: the hinge coefficient at ``psi_claim`` of a per-subject
+    OLS fppa ~ load + (load − psi_claim)+ over the design's loads, on the noise-free FPPA curve with each subject's own
+    breakpoint psi(m), averaged over the body-mass distribution (normal quantiles, clipped as the simulator does)."""
+    from scipy import stats
+
+    loads = np.asarray(loads_pct_bw, float)
+    q = (np.arange(400) + 0.5) / 400
+    masses = np.clip(mass["mean"] + mass["sd"] * stats.norm.ppf(q), *mass["clip"])
+    X = np.column_stack([np.ones_like(loads), loads, np.clip(loads - psi_claim, 0.0, None)])
+    psi = kin["psi0_pct_bw"] + kin["psi1_pct_bw_per_kg"] * (masses - 75.0)
+    curves = kin["fppa_slope_deg_per_pct_bw"] * loads[None, :] + kin["hinge_slope_deg_per_pct_bw"] * np.clip(
+        loads[None, :] - psi[:, None], 0.0, None
+    )
+    coef = np.linalg.lstsq(X, curves.T, rcond=None)[0]
+    return float(np.mean(coef[2]))
 
 
 def _claim_truth(p: dict[str, Any], c6_example: dict[str, float]) -> dict[str, Any]:
@@ -39,7 +57,11 @@ def _claim_truth(p: dict[str, Any], c6_example: dict[str, float]) -> dict[str, A
             "acute_velocity_log_per_pct_bw": kin["knee_ext_velocity_log_per_pct_bw"],
         },
         "C3": {
-            "estimand": "hinge model of peak knee FPPA on load (%BW): slope change above psi; psi at 75 kg",
+            "estimand": "change of the knee-FPPA slope above 10 %BW: hinge coefficient at psi = 10 %BW of a per-subject "
+            "fit fppa ~ load + (load - 10)+ over the design's loads (each subject's own breakpoint psi(m) in the data)",
+            "hinge_at_10_pct_bw_deg_per_pct_bw": c3_hinge_at_claim(
+                kin, p.get("design", {}).get("loads_pct_bw", LOADS_PCT_BW), p["subjects"]["body_mass_kg"]
+            ),
             "psi_pct_bw_at_75kg": kin["psi0_pct_bw"],
             "hinge_slope_deg_per_pct_bw": kin["hinge_slope_deg_per_pct_bw"],
             "linear_slope_deg_per_pct_bw": kin["fppa_slope_deg_per_pct_bw"],
