@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import sys
 import time
 import warnings
 from concurrent.futures import ProcessPoolExecutor
@@ -133,18 +134,32 @@ def _chunk(args: tuple[str, list[int], str]) -> list[dict[str, Any]]:
     return out
 
 
-def simulate_verdicts(scenario: str, n_seeds: int, *, size: str = "demo", workers: int | None = None) -> pd.DataFrame:
+def simulate_verdicts(
+    scenario: str, n_seeds: int, *, size: str = "demo", workers: int | None = None, progress_every: int = 10
+) -> pd.DataFrame:
     """Long table of verdicts (and part estimates/CIs) over seeds 0..n_seeds-1, in a process pool."""
     workers = workers or min(2, os.cpu_count() or 1)
     chunks = [(scenario, list(range(i, min(i + 10, n_seeds))), size) for i in range(0, n_seeds, 10)]
     rows: list[dict[str, Any]] = []
+    t0 = time.perf_counter()
+
+    def progress(done: int) -> None:
+        if progress_every and (done % progress_every == 0 or done == len(chunks)):
+            print(
+                f"calibration {scenario}: {min(10 * done, n_seeds)}/{n_seeds} studies, {time.perf_counter() - t0:.0f} s",
+                file=sys.stderr,
+                flush=True,
+            )
+
     if workers > 1:
         with ProcessPoolExecutor(workers) as pool:
-            for part in pool.map(_chunk, chunks):
+            for done, part in enumerate(pool.map(_chunk, chunks), start=1):
                 rows.extend(part)
+                progress(done)
     else:
-        for c in chunks:
+        for done, c in enumerate(chunks, start=1):
             rows.extend(_chunk(c))
+            progress(done)
     return pd.DataFrame(rows)
 
 
