@@ -53,6 +53,7 @@ def test_smoke_calibration_run_counts_and_truths():
     assert missed_targets(claims_summary[claims_summary["part"] == "claim"]) == 0
 
 
+@pytest.mark.slow
 def test_table_level_estimates_match_the_truth_in_mean():
     """Over 40 table-level studies the part estimates centre on the scenario's true values (bias < 3 SE)."""
     long = cb.simulate_verdicts("claims", 40, workers=1, progress_every=0)

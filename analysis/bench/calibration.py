@@ -61,7 +61,7 @@ def wilson(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
     p = k / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return (max(centre - half, 0.0), min(centre + half, 1.0))
+    return (0.0 if k == 0 else max(centre - half, 0.0), 1.0 if k == n else min(centre + half, 1.0))
 
 
 def part_truths(scenario: str, size: str = "demo") -> dict[str, list[float]]:

@@ -136,7 +136,7 @@ def verdict_mass_slope(
         est = ci95
     else:
         lo, hi = (float(v) for v in ci95)
-        c90 = tuple(float(v) for v in ci90) if ci90 is not None else (lo, hi)
+        c90 = (float(ci90[0]), float(ci90[1])) if ci90 is not None else (lo, hi)
         est = Estimate("psi1", (lo + hi) / 2, math.nan, math.nan, (lo, hi), c90, math.nan, "interval", "additive")
     return verdict_region(est, claim - equivalence, claim + equivalence, sign=+1)
 

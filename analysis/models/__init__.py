@@ -11,6 +11,7 @@ import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -133,7 +134,7 @@ def two_group_t(
 class MixedFit:
     """A MixedLM fit plus what it took to get it (structure, optimiser, warnings, attempts)."""
 
-    result: object
+    result: Any  # statsmodels MixedLMResults (untyped)
     formula: str
     structure: str  # "full", "uncorrelated", "intercept"
     re_formula: str | None
@@ -204,7 +205,7 @@ def _fit_once(formula, data, groups, re_formula, vc_formula, reml, methods):
 
 def _usable(result) -> bool:
     bse = np.asarray(result.bse_fe, dtype=float)
-    return bool(result.converged) and np.all(np.isfinite(bse)) and np.isfinite(result.llf)
+    return bool(result.converged) and bool(np.all(np.isfinite(bse))) and bool(np.isfinite(result.llf))
 
 
 def fit_mixedlm_robust(
@@ -613,8 +614,8 @@ def profile_hinge_mass(
         m = np.einsum("bs,gsij->bgij", counts, cp)
         bl = _loglik(_rss_from_crossproducts(m), n_rows)
         boots = P1.ravel()[np.argmax(np.where(np.isfinite(bl), bl, -np.inf), axis=1)]
-        boot95 = tuple(float(v) for v in np.percentile(boots, [2.5, 97.5]))
-        boot90 = tuple(float(v) for v in np.percentile(boots, [5, 95]))
+        b95, b90 = np.percentile(boots, [2.5, 97.5]), np.percentile(boots, [5, 95])
+        boot95, boot90 = (float(b95[0]), float(b95[1])), (float(b90[0]), float(b90[1]))
     unbounded = [side for side, flag in (("below", open_lo), ("above", open_hi)) if flag]
     method = (
         f"hinge OLS with subject intercepts, psi(m) = psi0 + psi1*(m - {centre_kg:g}); psi1 profiled over psi0 "

@@ -128,8 +128,8 @@ def _acute(rng: np.random.Generator, p: dict[str, Any], n: int, scenario: str):
         reps5 = rng.normal(0, c5["rep_log_sd"], (n, nm, r))
         env5 = rng.normal(0, ENVELOPE_MEAN_LOG_SD, (n, nm, r))
         amp5 = np.exp(mu5[:, :, None] + reps5 + env5).mean(axis=2)
-        s5, m5 = np.meshgrid(np.arange(n), np.arange(nm), indexing="ij")
-        s5, m5 = s5.ravel(), m5.ravel()
+        s5_grid, m5_grid = np.meshgrid(np.arange(n), np.arange(nm), indexing="ij")
+        s5, m5 = s5_grid.ravel(), m5_grid.ravel()
         f = pd.DataFrame(
             _keys(
                 sid[s5],
