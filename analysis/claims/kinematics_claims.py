@@ -9,6 +9,7 @@ from functools import partial
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from analysis.claims.results import ClaimResult, PartResult, _holm_note, _identity, _scale
 from analysis.claims.tables import ClaimNotTestable, ClaimTables, _metric, _require, two_stage_only
@@ -208,7 +209,10 @@ def analyse_c9(tables: ClaimTables, opts: dict, rng: np.random.Generator) -> Cla
     ci95, ci90 = prof.profile_ci95, prof.bootstrap_ci90  # n_boot = 0: the 90 % profile LR interval
     n = len(mass)
     z = 1.959964
-    se = (ci95[1] - ci95[0]) / (2 * z) if all(np.isfinite(ci95)) else math.nan
+    # SE-equivalent of the interval: half-width over sqrt(chi2_2 0.95) (the projected LR region), from the bounded
+    # side(s) when the data bound psi1 on one side only
+    half = [abs(b - prof.estimate) for b in ci95 if np.isfinite(b)]
+    se = float(np.mean(half)) / math.sqrt(stats.chi2.ppf(0.95, 2)) if half else math.nan
     est = Estimate("psi1", prof.estimate, se, math.inf, ci95, ci90, math.nan, prof.method, "additive")
     claim, eq = tol["C9_psi1_claim"], tol["C9_psi1_equivalence"]
     verdict = verdict_mass_slope(est, claim, eq)

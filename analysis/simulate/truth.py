@@ -94,7 +94,8 @@ def _claim_truth(p: dict[str, Any], c6_example: dict[str, float]) -> dict[str, A
             # e ~ N(0, rep_log_sd) (~ +0.0005 here; issue 16 found +0.006 in the estimates, which this does not
             # explain: see docs/design/statistics.md "C5 truth")
             "delta_log_estimand": {
-                m: v + _jensen_set_mean(c5["rep_log_sd"], c5["protocols"]["sustained_low"]["reps"])
+                m: v
+                + _jensen_set_mean(c5["rep_log_sd"], c5["protocols"]["sustained_low"]["reps"])
                 - _jensen_set_mean(c5["rep_log_sd"], c5["protocols"]["brief_high"]["reps"])
                 for m, v in c5["delta"].items()
             },
