@@ -139,4 +139,4 @@ def analyse_c7(tables: ClaimTables, opts: dict, rng: np.random.Generator) -> Cla
         "100 ms after onset are the unweighting dip (negative 'RFD'); window from the force-rise onset "
         "(forceplate rfd_onset, Maffiuletti et al. 2016); per subject x session the geometric mean of trials",
     ]
-    return ClaimResult([part], len(wide), 2 * len(wide), "ANCOVA log RFD post ~ log pre + group, HC3", {}, notes)
+    return ClaimResult([part], len(wide), 2 * len(wide), "ANCOVA log RFD post ~ log pre + group, HC2", {}, notes)

@@ -81,7 +81,7 @@ def analyse_c2(tables: ClaimTables, opts: dict, rng: np.random.Generator) -> Cla
     )
     _holm_note(parts, notes)
     return ClaimResult(
-        parts, len(n_sub), n_obs, "ANCOVA post ~ pre + group (log velocity; hip hike in °), HC3", {}, notes
+        parts, len(n_sub), n_obs, "ANCOVA post ~ pre + group (log velocity; hip hike in °), HC2", {}, notes
     )
 
 
@@ -215,7 +215,7 @@ def analyse_c9(tables: ClaimTables, opts: dict, rng: np.random.Generator) -> Cla
     se = float(np.mean(half)) / math.sqrt(stats.chi2.ppf(0.95, 2)) if half else math.nan
     est = Estimate("psi1", prof.estimate, se, math.inf, ci95, ci90, math.nan, prof.method, "additive")
     claim, eq = tol["C9_psi1_claim"], tol["C9_psi1_equivalence"]
-    verdict = verdict_mass_slope(est, claim, eq)
+    verdict = verdict_mass_slope(est, claim, eq, ci_contradict=prof.intervals[0.975])
     # Closed-form scaling of the profile-interval SE with n (no simulation: a hinge re-profile per rep is too slow).
     n_support = n * ((z + 0.841621) * se / eq) ** 2 if np.isfinite(se) else math.nan
     part = PartResult(
@@ -232,7 +232,7 @@ def analyse_c9(tables: ClaimTables, opts: dict, rng: np.random.Generator) -> Cla
         f"psi0 (at 75 kg) = {psi0:g} %BW; {prof.method}",
         f"equivalence claim: psi1 in [{claim - eq:.3f}, {claim + eq:.3f}] %BW/kg, from the quote (10 %BW at 200 lb "
         f"= 90.7 kg, 8–9 %BW at 150 lb = 68.0 kg: (10 − 9)/22.7 to (10 − 8)/22.7); supported when the 90 % profile "
-        "interval lies inside, contradicted when the 95 % interval misses it (before issue 16: a CI > 0 that merely "
+        "interval lies inside, contradicted when the 97.5 % interval misses it (either side: 1.25 % each) (before issue 16: a CI > 0 that merely "
         "contained 0.066 passed however wide)",
     ]
     if prof.at_grid_edge:

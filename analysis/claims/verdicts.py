@@ -5,9 +5,11 @@ scale (either end may be infinite), and
 
 * **supported**    ⟺ the two-sided **90 %** CI lies inside R (two one-sided 5 % tests, TOST/IUT).
   Guarantee: if the true value lies outside R (claim false, including "no effect"), P(supported) ≤ 5 %.
-* **contradicted** ⟺ the two-sided **(1 − 0.05/k)** CI lies wholly outside R, k = the number of tested parts of the
-  claim (k = 1: the 95 % CI; Bonferroni, which for "at least one part contradicted" is the same as Holm's first step).
-  Guarantee: if the claim is true (every part's true value inside its R), P(contradicted) ≤ 2.5 % for the claim.
+* **contradicted** ⟺ the two-sided **(1 − 0.05/(k·s))** CI lies wholly outside R, k = the number of tested parts of
+  the claim, s = the number of finite ends of R (a one-ended region, k = 1: the 95 % CI; a range or equivalence region:
+  the 97.5 % CI, since it can be missed on either side). Bonferroni over parts and sides, which for "at least one part
+  contradicted" is the same as Holm's first step. Guarantee: if the claim is true (every part's true value inside its
+  R), P(contradicted) ≤ 2.5 % for the claim.
 * **inconclusive** otherwise (compatible with the claim and with its negation; never "no effect").
 
 The claim forms are regions: range a–b → [a, b]; directional with smallest effect of interest s → [s, ∞)
@@ -49,31 +51,45 @@ def direction_flag(ci95: Sequence[float], sign: int, null: float = 0.0) -> bool 
 
 
 def interval(est: Estimate, level: float) -> tuple[float, float]:
-    """Two-sided ``level`` CI of an estimate: ``ci95``/``ci90`` as stored, else t(df) (normal if df = inf) from its SE."""
+    """Two-sided ``level`` CI of an estimate: ``ci95``/``ci90`` as stored, else t(df) (normal if df = inf) from its SE
+    (without a usable SE, the stored 95 % (or 90 %) interval)."""
     if math.isclose(level, 0.95):
         return est.ci95
     if math.isclose(level, 0.90):
         return est.ci90
     if not (np.isfinite(est.se) and est.se > 0 and est.df > 0):
-        return (math.nan, math.nan)
+        # no usable SE (e.g. an interval with an infinite end): the nearest stored interval stands in
+        return est.ci95 if level >= 0.95 else est.ci90
     q = float(stats.norm.ppf(0.5 + level / 2) if math.isinf(est.df) else stats.t.ppf(0.5 + level / 2, est.df))
     return (est.estimate - q * est.se, est.estimate + q * est.se)
 
 
-def contradict_level(n_parts: int = 1) -> float:
-    """Two-sided CI level for "contradicted" with ``n_parts`` tested parts (Bonferroni: 1 − 0.05/k)."""
-    return 1.0 - CONTRADICT_ALPHA / max(int(n_parts), 1)
+def contradict_level(n_parts: int = 1, n_sides: int = 1) -> float:
+    """Two-sided CI level for "contradicted": 1 − 0.05/(k·s), k = tested parts, s = finite ends of the region (a
+    range or equivalence region can be missed on either side: Bonferroni over the sides too)."""
+    return 1.0 - CONTRADICT_ALPHA / (max(int(n_parts), 1) * max(int(n_sides), 1))
 
 
 def verdict_region(
-    est: Estimate, low: float, high: float, *, sign: int = +1, n_parts: int = 1
+    est: Estimate,
+    low: float,
+    high: float,
+    *,
+    sign: int = +1,
+    n_parts: int = 1,
+    ci_contradict: Sequence[float] | None = None,
 ) -> tuple[str, bool | None]:
     """The one verdict rule (module docstring): supported if the 90 % CI ⊂ [low, high]; contradicted if the
-    (1 − 0.05/``n_parts``) CI misses [low, high]; else inconclusive. ``sign``: the claimed direction of the
-    effect, for :func:`direction_flag`."""
+    (1 − 0.05/(k·s)) CI misses [low, high] (k = ``n_parts``, s = finite ends of the region); else inconclusive.
+    ``sign``: the claimed direction, for :func:`direction_flag`. ``ci_contradict``: that interval when it cannot be
+    computed from the estimate's SE (e.g. a profile-likelihood interval)."""
     direction = direction_flag(est.ci95, sign)
     lo90, hi90 = est.ci90
-    lo_c, hi_c = interval(est, contradict_level(n_parts))
+    n_sides = int(math.isfinite(low)) + int(math.isfinite(high))
+    if ci_contradict is not None:
+        lo_c, hi_c = (float(v) for v in ci_contradict)
+    else:
+        lo_c, hi_c = interval(est, contradict_level(n_parts, n_sides))
     if np.isnan(lo90) or np.isnan(hi90) or np.isnan(lo_c) or np.isnan(hi_c):
         return "inconclusive", direction
     if low <= lo90 and hi90 <= high:
@@ -127,18 +143,22 @@ def verdict_mass_slope(
     claim: float,
     equivalence: float,
     ci90: Sequence[float] | None = None,
+    ci_contradict: Sequence[float] | None = None,
 ) -> tuple[str, bool | None]:
     """C9: psi1 (%BW per kg) equivalent to ``claim`` within ±``equivalence``: R = [claim − eq, claim + eq].
 
     ``ci95`` is an :class:`Estimate` or a 95 % interval (then ``ci90`` is its 90 % interval; without it the 95 %
-    interval stands in, which only makes "supported" harder)."""
+    interval stands in, which only makes "supported" harder). ``ci_contradict``: the 97.5 % interval (two-ended
+    region, :func:`contradict_level`); without it the estimate's SE gives it, or, for a bare interval, the 95 %
+    interval stands in."""
     if isinstance(ci95, Estimate):
         est = ci95
     else:
         lo, hi = (float(v) for v in ci95)
         c90 = (float(ci90[0]), float(ci90[1])) if ci90 is not None else (lo, hi)
         est = Estimate("psi1", (lo + hi) / 2, math.nan, math.nan, (lo, hi), c90, math.nan, "interval", "additive")
-    return verdict_region(est, claim - equivalence, claim + equivalence, sign=+1)
+        ci_contradict = ci_contradict if ci_contradict is not None else (lo, hi)
+    return verdict_region(est, claim - equivalence, claim + equivalence, sign=+1, ci_contradict=ci_contradict)
 
 
 def combine_iut(parts: Sequence[tuple[str, bool | None]]) -> tuple[str, bool | None]:

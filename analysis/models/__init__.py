@@ -329,9 +329,10 @@ def cluster_robust_ols(formula: str, data: pd.DataFrame, groups: str, term: str,
 
 
 def fit_ancova(
-    per_subject: pd.DataFrame, post: str, pre: str, treated: str, *, log: bool, name: str
+    per_subject: pd.DataFrame, post: str, pre: str, treated: str, *, log: bool, name: str, cov_type: str = "HC3"
 ) -> tuple[Estimate, object]:
-    """ANCOVA ``post ~ pre + treated`` (logs if ``log``) with HC3 SEs and t(df_resid) (docs/design/statistics.md §2, C2/C7).
+    """ANCOVA ``post ~ pre + treated`` (logs if ``log``) with ``cov_type`` (default HC3) SEs and t(df_resid)
+    (docs/design/statistics.md §2, C2/C7; the claims use HC2, §13.6).
 
     ``treated`` is a 0/1 column. Returns the treated coefficient and the fitted OLS result.
     """
@@ -345,13 +346,13 @@ def fit_ancova(
         raise AnalysisError(
             f"{name}: {n_t} treated and {len(d) - n_t} control subjects with pre and post; need >= 2 each"
         )
-    res = smf.ols(f"{post} ~ {pre} + {treated}", d).fit(cov_type="HC3", use_t=True)
+    res = smf.ols(f"{post} ~ {pre} + {treated}", d).fit(cov_type=cov_type, use_t=True)
     est = t_estimate(
         name,
         res.params[treated],
         res.bse[treated],
         res.df_resid,
-        f"ANCOVA OLS{' on log' if log else ''}, HC3, t(df={int(res.df_resid)})",
+        f"ANCOVA OLS{' on log' if log else ''}, {cov_type}, t(df={int(res.df_resid)})",
         "log" if log else "additive",
     )
     return est, res
@@ -432,6 +433,7 @@ class HingeProfile:
     n_boot: int
     at_grid_edge: bool
     method: str
+    intervals: dict[float, tuple[float, float]] = field(default_factory=dict)  # level -> interval (C9: 0.975)
 
 
 def _within_crossproducts(y, x, h, subject_codes, n_subjects):
@@ -633,6 +635,7 @@ def profile_hinge_mass(
         n_boot=int(n_boot),
         at_grid_edge=bool(unbounded),
         method=method,
+        intervals={level: lr_interval(level) for level in (0.90, 0.95, 0.975)},
     )
     psi0_hat = float(P0.ravel()[int(np.nanargmax(np.where(np.isfinite(llf), llf, -np.inf)))])
     return prof_out, psi0_hat
