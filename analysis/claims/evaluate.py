@@ -106,6 +106,14 @@ def _row_for(
         row["unit"] = parts[0].unit if parts else ""
     if len(parts) > 1:
         notes.append("compound claim (IUT): " + "; ".join(f"{p.name}: {p.verdict}" for p in parts))
+    short = [p.name for p in parts if p.verdict == "contradicted" and p.direction is None]
+    if short:
+        notes.append(
+            f"contradicted although the CI includes 0 ({', '.join(short)}): since issue 16 every rule contradicts when "
+            "the part's (1 − 0.05/(parts × region ends)) CI lies wholly outside its claim region, here short of the "
+            "smallest effect of interest (docs/design/statistics.md §3); before, a directional part needed its CI "
+            "inside ±SESOI or wholly on the wrong side of 0, and such a row read 'inconclusive'"
+        )
     # power: MDE (closed form, fitted SD) for every tested part; n needed by simulation when inconclusive
     designs = [p.design for p in parts if p.design is not None]
     if result.power_override is not None:
