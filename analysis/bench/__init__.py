@@ -40,8 +40,16 @@ def run_benchmarks(which: list[str] | None = None, quick: bool = False, **option
     return results
 
 
-def missed_targets(table: pd.DataFrame) -> int:
-    """Rows whose ``meets_target`` is False (None/NaN = no target)."""
-    if "meets_target" not in table.columns:
-        return 0
-    return int((table["meets_target"] == False).sum())  # noqa: E712 (None means "no target")
+def missed_targets(results: dict[str, pd.DataFrame]) -> list[str]:
+    """``"suite: measurement"`` for every row whose ``meets_target`` is False (None / NaN: no target)."""
+    import numpy as np
+
+    missed = []
+    for name, table in results.items():
+        if "meets_target" not in table.columns:
+            continue
+        for _, row in table.iterrows():
+            met = row["meets_target"]
+            if isinstance(met, (bool, np.bool_)) and not met:
+                missed.append(f"{name}: {row['measurement']}")
+    return missed

@@ -36,6 +36,7 @@ MAX_P_CONTRADICTED_CLAIMS = 0.025
 MAX_P_SUPPORTED_NULL = 0.05
 COVERAGE_RANGE = (0.93, 0.97)
 COLUMNS = [
+    "measurement",
     "scenario",
     "claim",
     "part",
@@ -204,7 +205,9 @@ def summarise(scenario: str, long: pd.DataFrame, truths: dict[str, list[float]])
             else:
                 row.update(target="no true value (estimand undefined)" if len(ok) else "", meets_target=None)
         out.append(row)
-    return pd.DataFrame(out).reindex(columns=COLUMNS)
+    table = pd.DataFrame(out)
+    table["measurement"] = table["scenario"] + " " + table["claim"] + " " + table["part"]
+    return table.reindex(columns=COLUMNS)
 
 
 def _signals(n_seeds: int) -> pd.DataFrame:

@@ -22,9 +22,9 @@ def _cli(args) -> int:
     options = {"signals": args.signals}
     if args.seeds:
         options["n_seeds"] = args.seeds
-    missed = 0
+    results = run_benchmarks(which, quick=args.quick, **options)
     with pd.option_context("display.width", 200, "display.max_columns", 20, "display.max_colwidth", 60):
-        for name, table in run_benchmarks(which, quick=args.quick, **options).items():
+        for name, table in results.items():
             print(f"\n== benchmark: {name} ==")
             for key in ("n_seeds", "seconds"):
                 if key in table.attrs:
@@ -33,10 +33,11 @@ def _cli(args) -> int:
             if "signals" in table.attrs:
                 print("\nfull signal path vs table level (claims scenario, same seeds):")
                 print(table.attrs["signals"].to_string(index=False))
-            missed += missed_targets(table)
+    missed = missed_targets(results)
     if missed:
-        print(f"\n{missed} target(s) missed")
+        print(f"\n{len(missed)} target(s) missed:\n" + "\n".join(f"  {m}" for m in missed))
         return 1
+    print("\nevery target met")
     return 0
 
 
