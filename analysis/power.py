@@ -48,7 +48,7 @@ class PartDesign:
     kind: str
     sd: float
     true_effect: float
-    verdict: Callable[[Estimate], tuple[str, object]]
+    verdict: Callable[..., tuple[str, bool | None]]  # rule(estimate, *, n_parts=1) (analysis.claims.verdicts)
     null_effect: float = 0.0
     scale: str = "log"
 

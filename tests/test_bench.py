@@ -45,7 +45,7 @@ def _fake_suite(monkeypatch, meets: list) -> None:
 )
 def test_bench_exit_code_follows_the_targets(monkeypatch, capsys, meets, quick, code):
     _fake_suite(monkeypatch, meets)
-    assert cli_bench._cli(SimpleNamespace(suite=["fake"], quick=quick)) == code
+    assert cli_bench._cli(SimpleNamespace(suite=["fake"], quick=quick, signals=False, seeds=None)) == code
     out = capsys.readouterr().out
     assert "== benchmark: fake ==" in out
     if code:

@@ -174,3 +174,20 @@ def test_n_needed_finds_grid_point_meeting_both_targets():
     noisy = PartDesign("x", "one_sample", 1.0, 0.1, lambda e: verdict_directional(e, 0.02, +1))
     n2, _ = n_needed([noisy], combine_iut, reps=50, n_grid=(8, 16), rng=np.random.default_rng(0))
     assert n2 is None
+
+
+def test_profile_hinge_mass_interval_has_no_grid_artefacts_and_widens_its_range():
+    """Issue 16: the psi1 grid holds exact multiples of its step (0, not 2.2e-16), the range widens past ±0.25 when
+    the LR region reaches it, and the interval covers the truth."""
+    prof, _ = profile_hinge_mass(_hinge_data(psi1=0.066), "y", "L", "subject_id", "mass")
+    nonzero = np.abs(prof.grid[prof.grid != 0.0])
+    assert 0.0 in set(prof.grid.tolist()) and nonzero.min() >= 0.005 - 1e-12
+    assert prof.profile_ci95[0] <= 0.066 <= prof.profile_ci95[1]
+    steep, _ = profile_hinge_mass(_hinge_data(psi1=0.3), "y", "L", "subject_id", "mass")
+    assert steep.grid[-1] > 0.25 and steep.profile_ci95[0] <= 0.3 <= steep.profile_ci95[1]
+
+
+def test_profile_hinge_mass_says_when_the_data_cannot_bound_psi1():
+    prof, _ = profile_hinge_mass(_hinge_data(psi1=0.0, hinge=0.0), "y", "L", "subject_id", "mass")
+    assert prof.at_grid_edge and "cannot bound" in prof.method
+    assert not np.all(np.isfinite(prof.profile_ci95))

@@ -1,4 +1,4 @@
-"""Benchmarks: ``make bench`` / ``anklelab bench [emg|forceplate|study|reproduce]``.
+"""Benchmarks: ``make bench`` / ``anklelab bench [emg|forceplate|study|reproduce|calibration]``.
 
 Each submodule exposes ``run(quick: bool = False) -> pandas.DataFrame`` whose rows are measurements
 with their ratio against a baseline measured **in the same run** (so the numbers mean something on
@@ -13,7 +13,7 @@ import importlib
 import numpy as np
 import pandas as pd
 
-SUITES = ("emg", "forceplate", "study", "reproduce")
+SUITES = ("emg", "forceplate", "study", "reproduce", "calibration")
 
 
 def available_suites() -> list[str]:
@@ -29,11 +29,16 @@ def available_suites() -> list[str]:
     return found
 
 
-def run_benchmarks(which: list[str] | None = None, quick: bool = False) -> dict[str, pd.DataFrame]:
+def run_benchmarks(which: list[str] | None = None, quick: bool = False, **options) -> dict[str, pd.DataFrame]:
+    """Run suites; ``options`` (e.g. ``signals``, ``n_seeds``) go to the suites whose ``run`` takes them
+    (calibration)."""
+    import inspect
+
     results: dict[str, pd.DataFrame] = {}
     for name in which or available_suites():
         module = importlib.import_module(f"analysis.bench.{name}")
-        results[name] = module.run(quick=quick)
+        accepted = inspect.signature(module.run).parameters
+        results[name] = module.run(quick=quick, **{k: v for k, v in options.items() if k in accepted})
     return results
 
 

@@ -67,7 +67,7 @@ def _eur_table(cid: str, tables: ClaimTables) -> pd.DataFrame:
 def analyse_c4(tables: ClaimTables, opts: dict, rng: np.random.Generator) -> ClaimResult:
     """EUR (eccentric-only loading) and JPS error (mid-range loading), each in the design the tables hold:
     a within-subject crossover by ``load_phase`` (MixedLM contrast vs 'none', docs/design/statistics.md §2) or a pre/post
-    RCT by ``subjects.group`` (ANCOVA post ~ pre + arm vs control, HC3, as C2/C7)."""
+    RCT by ``subjects.group`` (ANCOVA post ~ pre + arm vs control, HC2, as C2/C7)."""
     cid, tol = "C4", opts["tolerances"]
     parts, notes, diags, n_sub, n_obs, designs = [], [], {}, set(), 0, []
     control = opts.get("control_group", "control")
@@ -210,7 +210,7 @@ def analyse_c4(tables: ClaimTables, opts: dict, rng: np.random.Generator) -> Cla
         parts.append(PartResult(name, None, "not testable", None, unit, missing=exc.missing))
     notes.append(
         "design read from the tables: " + "; ".join(designs) + " (crossover = MixedLM contrast vs 'none' "
-        "with random intercept; rct = ANCOVA post ~ pre + arm vs control, HC3, other arms left out)"
+        "with random intercept; rct = ANCOVA post ~ pre + arm vs control, HC2, other arms left out)"
     )
     notes.append("EUR = mean CMJ / mean SJ impulse jump height per subject x session")
     notes.append("'increasing injury risk' is not measured: worse proprioception is the tested consequence")
@@ -219,7 +219,7 @@ def analyse_c4(tables: ClaimTables, opts: dict, rng: np.random.Generator) -> Cla
         len(n_sub),
         n_obs,
         "crossover: MixedLM log EUR ~ condition (+ period), JPS ° ~ condition; "
-        "RCT: ANCOVA post ~ pre + arm vs control (log EUR; JPS in °), HC3",
+        "RCT: ANCOVA post ~ pre + arm vs control (log EUR; JPS in °), HC2",
         diags,
         notes,
     )

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.claims.results import ClaimResult, PartResult, _holm_note
-from analysis.claims.tables import ClaimNotTestable, ClaimTables, _positive, _require
+from analysis.claims.tables import ClaimNotTestable, ClaimTables, _positive, _require, two_stage_only
 from analysis.claims.tolerances import ASSUMED_TRUE, COMPOUND_EXERCISES
 from analysis.claims.verdicts import verdict_directional, verdict_range
 from analysis.models import (
@@ -100,12 +100,16 @@ def analyse_c1(tables: ClaimTables, opts: dict, rng: np.random.Generator) -> Cla
         d["load_lb4"] = d["load_lb"] / 4.0  # coefficient = effect at 4 lb (docs/design/statistics.md §1)
         terms = [f"C({c})" for c in ("phase", "exercise") if d[c].nunique() > 1]
         formula = " + ".join(["log_emg ~ load_lb4", *terms])
-        fit = fit_mixedlm_robust(formula, d, "subject_id", "~load_lb4", method_lists=opts["method_lists"])
-        est = fit.estimate("load_lb4", name=f"{muscle}: E[EMG|4 lb]/E[EMG|0]")
         slopes = two_stage_slopes(d, "log_emg", "load_lb4", "subject_id", ["phase", "exercise"])
-        sens = [one_sample_t(slopes, name=muscle), cluster_robust_ols(formula, d, "subject_id", "load_lb4")]
+        if two_stage_only(opts):  # calibration loops: the two-stage estimator alone (= MixedLM when balanced, §4)
+            est = one_sample_t(slopes, name=f"{muscle}: E[EMG|4 lb]/E[EMG|0]")
+            fit, sens = None, []
+        else:
+            fit = fit_mixedlm_robust(formula, d, "subject_id", "~load_lb4", method_lists=opts["method_lists"])
+            est = fit.estimate("load_lb4", name=f"{muscle}: E[EMG|4 lb]/E[EMG|0]")
+            sens = [one_sample_t(slopes, name=muscle), cluster_robust_ols(formula, d, "subject_id", "load_lb4")]
         nonzero_levels = int((d.loc[d["load_lb"] > 0, "load_lb"] / 4).round(1).nunique())
-        if nonzero_levels >= 2:  # curvature: log_emg ~ x + x^2; effect at 4 lb = b1 + b2 (x = 1)
+        if nonzero_levels >= 2 and fit is not None:  # curvature: log_emg ~ x + x^2; effect at 4 lb = b1 + b2 (x = 1)
             d["load_lb4_sq"] = d["load_lb4"] ** 2
             qfit = fit_mixedlm_robust(
                 formula.replace("load_lb4", "load_lb4 + load_lb4_sq", 1),
@@ -142,9 +146,10 @@ def analyse_c1(tables: ClaimTables, opts: dict, rng: np.random.Generator) -> Cla
                 assumed_true=design.true_effect,
             )
         )
-        diags[muscle] = fit.diagnostics()
-        if fit.fallback_reason:
-            notes.append(f"{muscle}: MixedLM {fit.fallback_reason}")
+        if fit is not None:
+            diags[muscle] = fit.diagnostics()
+            if fit.fallback_reason:
+                notes.append(f"{muscle}: MixedLM {fit.fallback_reason}")
         n_sub |= set(d["subject_id"])
         n_obs += len(d)
     notes.append(
@@ -219,11 +224,15 @@ def analyse_c5(tables: ClaimTables, opts: dict, rng: np.random.Generator) -> Cla
     sets["resp"] = sets["weighted"] / sets["phase_s"]
     sets["log_resp"] = np.log(sets["resp"])
     sesoi = math.log1p(tol["C5_sesoi_pct"] / 100)
-    deltas, fit = fit_muscle_protocol(
-        sets, "log_resp", "muscle", "protocol", "sustained_low", "subject_id", method_lists=opts["method_lists"]
-    )
     cell = sets.groupby(["subject_id", "muscle", "protocol"])["log_resp"].mean().unstack("protocol")
     per_subject = (cell["sustained_low"] - cell["brief_high"]).dropna()
+    fit = None
+    if two_stage_only(opts):  # calibration loops: per-subject differences, one-sample t (§4)
+        deltas = {m: one_sample_t(per_subject.xs(m, level="muscle"), name=f"delta_{m}") for m in present}
+    else:
+        deltas, fit = fit_muscle_protocol(
+            sets, "log_resp", "muscle", "protocol", "sustained_low", "subject_id", method_lists=opts["method_lists"]
+        )
     parts = []
     for m, sign in wanted.items():
         name = f"{m}: sustained-low vs brief-high ({'>' if sign > 0 else '<'} 0)"
@@ -269,14 +278,16 @@ def analyse_c5(tables: ClaimTables, opts: dict, rng: np.random.Generator) -> Cla
         f"are compared ({', '.join(sorted(set(sets['exercise'])))})",
         phase_note,
     ]
-    if fit.fallback_reason:
+    if fit is not None and fit.fallback_reason:
         notes.append(f"MixedLM {fit.fallback_reason}")
     _holm_note(parts, notes)
     return ClaimResult(
         parts,
         sets["subject_id"].nunique(),
         len(sets),
-        "MixedLM log resp ~ muscle x protocol, subject intercept + subject x muscle VC",
-        fit.diagnostics(),
+        "MixedLM log resp ~ muscle x protocol, subject intercept + subject x muscle VC"
+        if fit is not None
+        else "two-stage: per-subject sustained-minus-brief log difference, one-sample t",
+        fit.diagnostics() if fit is not None else {},
         notes,
     )

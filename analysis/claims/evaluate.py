@@ -13,12 +13,25 @@ import pandas as pd
 
 from analysis.claims.output import COLUMNS, EXTRA_COLUMNS
 from analysis.claims.registry import CLAIMS, ClaimSpec
-from analysis.claims.results import ClaimResult
+from analysis.claims.results import ClaimResult, PartResult
 from analysis.claims.tables import ClaimNotTestable, ClaimTables
 from analysis.claims.tolerances import DEFAULT_TOLERANCES, SMALL_SAMPLE_SUBJECTS
 from analysis.claims.verdicts import combine_iut, holm
 from analysis.errors import AnalysisError
 from analysis.power import design_analysis, mde, n_needed
+
+
+def _bonferroni_contradictions(parts: list[PartResult]) -> None:
+    """Multiplicity on the "contradicted" side of a compound claim (analysis.claims.verdicts): with k tested parts a
+    part counts as contradicted only if its (1 − 0.05/k) CI misses its region, so P(claim contradicted | claim true)
+    ≤ 2.5 %. The supported side needs no correction (intersection-union)."""
+    tested = [p for p in parts if p.estimate is not None]
+    k = len(tested)
+    if k < 2:
+        return
+    for p in tested:
+        if p.verdict == "contradicted" and p.design is not None and p.estimate is not None:
+            p.verdict, p.direction = p.design.verdict(p.estimate, n_parts=k)
 
 
 def _row_for(
@@ -65,6 +78,7 @@ def _row_for(
         )
         return row
     parts = result.parts
+    _bonferroni_contradictions(parts)
     verdict, direction = combine_iut([(p.verdict, p.direction) for p in parts])
     # the primary part: the first one with an estimate (its estimate kept typed as not None)
     primary, primary_est = next(((p, p.estimate) for p in parts if p.estimate is not None), (None, None))
@@ -92,6 +106,14 @@ def _row_for(
         row["unit"] = parts[0].unit if parts else ""
     if len(parts) > 1:
         notes.append("compound claim (IUT): " + "; ".join(f"{p.name}: {p.verdict}" for p in parts))
+    short = [p.name for p in parts if p.verdict == "contradicted" and p.direction is None]
+    if short:
+        notes.append(
+            f"contradicted although the CI includes 0 ({', '.join(short)}): since issue 16 every rule contradicts when "
+            "the part's (1 − 0.05/(parts × region ends)) CI lies wholly outside its claim region, here short of the "
+            "smallest effect of interest (docs/design/statistics.md §3); before, a directional part needed its CI "
+            "inside ±SESOI or wholly on the wrong side of 0, and such a row read 'inconclusive'"
+        )
     # power: MDE (closed form, fitted SD) for every tested part; n needed by simulation when inconclusive
     designs = [p.design for p in parts if p.design is not None]
     if result.power_override is not None:

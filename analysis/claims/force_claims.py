@@ -5,16 +5,17 @@ full-range without raising joint reaction force) and C7 (training speeds force d
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import numpy as np
 import pandas as pd
 
 from analysis.claims.results import ClaimResult, PartResult
-from analysis.claims.tables import ClaimNotTestable, ClaimTables, _positive, _require
+from analysis.claims.tables import ClaimNotTestable, ClaimTables, _positive, _require, two_stage_only
 from analysis.claims.tolerances import ASSUMED_TRUE
 from analysis.claims.training import _training_part
 from analysis.claims.verdicts import verdict_noninferiority, verdict_range
-from analysis.models import fit_condition_contrast
+from analysis.models import fit_condition_contrast, one_sample_t
 from analysis.power import PartDesign
 
 
@@ -35,13 +36,13 @@ def analyse_c6(tables: ClaimTables, opts: dict, rng: np.random.Generator) -> Cla
         (
             "mid_range_mean_force_bw",
             "GRF transfer (mid-range mean force), mid vs full",
-            lambda e: verdict_range(e, low, high),
+            partial(verdict_range, low=low, high=high),
             math.log1p(tol["C6_grf_point_pct"] / 100),
         ),
         (
             "mid_range_knee_joint_force_proxy_bw",
             "knee joint force (mid-range proxy), mid vs full (not increased)",
-            lambda e: verdict_noninferiority(e, margin),
+            partial(verdict_noninferiority, margin=margin),
             0.0,
         ),
     ]
@@ -57,16 +58,21 @@ def analyse_c6(tables: ClaimTables, opts: dict, rng: np.random.Generator) -> Cla
             d = _positive(cid, d.copy(), "value", metric)
             d["log_y"] = np.log(d["value"])
             covs = ["load_lb"] if d["load_lb"].nunique() > 1 else []
-            est, fit, ts = fit_condition_contrast(
-                d,
-                "log_y",
-                "load_phase",
-                "mid_range",
-                "full_range",
-                "subject_id",
-                covariates=covs,
-                method_lists=opts["method_lists"],
-            )
+            if two_stage_only(opts):  # calibration loops: per-subject mean difference, one-sample t (§4)
+                means = d.groupby(["subject_id", "load_phase"])["log_y"].mean().unstack()
+                ts = one_sample_t((means["mid_range"] - means["full_range"]).dropna(), name=name)
+                est, fit = ts, None
+            else:
+                est, fit, ts = fit_condition_contrast(
+                    d,
+                    "log_y",
+                    "load_phase",
+                    "mid_range",
+                    "full_range",
+                    "subject_id",
+                    covariates=covs,
+                    method_lists=opts["method_lists"],
+                )
         except ClaimNotTestable as exc:
             parts.append(PartResult(name, None, "not testable", None, "% mid vs full", missing=exc.missing))
             continue
@@ -83,9 +89,10 @@ def analyse_c6(tables: ClaimTables, opts: dict, rng: np.random.Generator) -> Cla
                 assumed_true=true,
             )
         )
-        diags[metric] = fit.diagnostics()
-        if fit.fallback_reason:
-            notes.append(f"{metric}: MixedLM {fit.fallback_reason}")
+        if fit is not None:
+            diags[metric] = fit.diagnostics()
+            if fit.fallback_reason:
+                notes.append(f"{metric}: MixedLM {fit.fallback_reason}")
         n_sub |= set(d["subject_id"])
         n_obs += len(d)
     notes.append(
@@ -132,4 +139,4 @@ def analyse_c7(tables: ClaimTables, opts: dict, rng: np.random.Generator) -> Cla
         "100 ms after onset are the unweighting dip (negative 'RFD'); window from the force-rise onset "
         "(forceplate rfd_onset, Maffiuletti et al. 2016); per subject x session the geometric mean of trials",
     ]
-    return ClaimResult([part], len(wide), 2 * len(wide), "ANCOVA log RFD post ~ log pre + group, HC3", {}, notes)
+    return ClaimResult([part], len(wide), 2 * len(wide), "ANCOVA log RFD post ~ log pre + group, HC2", {}, notes)

@@ -75,10 +75,10 @@ CLAIMS: dict[str, ClaimSpec] = {
                 "Too much weight—say, over 10% of bodyweight—distorts kinematics, forcing the knee into excessive "
                 "valgus stress.",
             ),
-            "hinge slope change of knee FPPA above 10 %BW, and the breakpoint location",
+            "hinge slope change of knee FPPA above 10 %BW (the load zone the quote names; the breakpoint's location is C9)",
             "kinematics knee_fppa_at_peak_flexion_deg (or peak_knee_fppa_deg) at ≥ 4 loads including > 10 %BW",
             "threshold",
-            "hinge > 0 with psi ∋ 10 %BW (> 6)",
+            "hinge slope above 10 %BW ≥ 0.1 °/%BW",
             "0.1 ° per %BW",
             analyse_c3,
         ),
@@ -158,8 +158,8 @@ CLAIMS: dict[str, ClaimSpec] = {
             "psi1 in psi(m) = psi0 + psi1·(m − 75 kg), the knee-valgus breakpoint's change per kg body mass",
             "kinematics knee_fppa_at_peak_flexion_deg (or peak_knee_fppa_deg) at loads around and above 10 %BW; body_mass_kg with a spread",
             "threshold (mass-dependent)",
-            "psi1 > 0, compatible with 0.066 %BW/kg",
-            "±0.02 %BW/kg",
+            "psi1 in [0.044, 0.088] %BW/kg (equivalence around 0.066)",
+            "±0.022 %BW/kg",
             analyse_c9,
         ),
     ]

@@ -8,7 +8,7 @@ import math
 
 #: Pre-declared tolerances and smallest effects of interest, natural units. All [assumption] unless noted:
 #: docs/design/statistics.md §2/§3 (C1 range from the article; 27 % -> [20, 35] %; 19 % -> IRR [1.10, 1.30]; JRF
-#: non-inferiority 5 %; SESOI velocity +3 %, hip hike -1°, EUR +3 %, JPS +1°; C9 psi1 0.066 ± 0.02).
+#: non-inferiority 5 %; SESOI velocity +3 %, hip hike -1°, EUR +3 %, JPS +1°; C9 psi1 0.066 ± 0.022).
 DEFAULT_TOLERANCES: dict[str, float | tuple] = {
     "C1_range_pct": (12.0, 18.0),
     "C2_velocity_sesoi_pct": 3.0,
@@ -26,7 +26,7 @@ DEFAULT_TOLERANCES: dict[str, float | tuple] = {
     "C8_irr_range": (1.10, 1.30),
     "C8_irr_point": 1.19,
     "C9_psi1_claim": 0.066,  # (10 - 8.5) %BW / (90.7 - 68.0) kg, from the article's 200/150 lb
-    "C9_psi1_equivalence": 0.02,
+    "C9_psi1_equivalence": 0.022,  # (10 - 9)/22.7 to (10 - 8)/22.7: the quote's "8-9 %" gives [0.044, 0.088]
 }
 
 

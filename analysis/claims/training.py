@@ -1,5 +1,5 @@
 """Pre/post training designs shared by C2, C4 (RCT arm) and C7: trained vs control labels, per-subject
-pre and post summaries, ANCOVA post ~ pre + group (HC3) with a change-score sensitivity analysis.
+pre and post summaries, ANCOVA post ~ pre + group (HC2) with a change-score sensitivity analysis.
 """
 
 from __future__ import annotations
@@ -58,9 +58,10 @@ def _pre_post(claim_id: str, df: pd.DataFrame, labels: pd.Series, *, log: bool, 
 
 
 def _ancova_part(cid, df, labels, opts, *, log, sesoi, sign, true_effect, unit, name):
-    """One pre/post RCT part: per-subject pre and post (``_pre_post``), ANCOVA post ~ pre + treated (HC3)."""
+    """One pre/post RCT part: per-subject pre and post (``_pre_post``), ANCOVA post ~ pre + treated (HC2)."""
     wide = _pre_post(cid, df, labels, log=log, opts=opts)
-    est, res = fit_ancova(wide, "post", "pre", "treated", log=log, name=name)
+    # HC2 (unbiased under homoscedasticity): HC3 covered 0.975 with C4's 6 + 6 subjects (docs/design/statistics.md §13.6)
+    est, res = fit_ancova(wide, "post", "pre", "treated", log=log, name=name, cov_type="HC2")
     verdict = verdict_directional(est, sesoi, sign)
     resid_sd = float(math.sqrt(res.mse_resid))
     design = PartDesign(

@@ -19,11 +19,20 @@ def _cli(args) -> int:
 
     # every baseline and measured run shares this process's (and its workers') allocator setting
     print(f"memory allocator: {allocator_tuning()} -- analysis.runtime; ANKLELAB_MALLOC_TUNING=0 for the default")
-    results = run_benchmarks(which, quick=args.quick)
-    with pd.option_context("display.width", 160, "display.max_columns", 20):
+    options = {"signals": args.signals}
+    if args.seeds:
+        options["n_seeds"] = args.seeds
+    results = run_benchmarks(which, quick=args.quick, **options)
+    with pd.option_context("display.width", 200, "display.max_columns", 20, "display.max_colwidth", 60):
         for name, table in results.items():
             print(f"\n== benchmark: {name} ==")
+            for key in ("n_seeds", "seconds"):
+                if key in table.attrs:
+                    print(f"{key}: {table.attrs[key]:.0f}")
             print(table.to_string(index=False))
+            if "signals" in table.attrs:
+                print("\nfull signal path vs table level (claims scenario, same seeds):")
+                print(table.attrs["signals"].to_string(index=False))
     if args.quick:
         print("\n--quick: smaller inputs, no verdict on the targets")
         return 0
@@ -39,4 +48,10 @@ def register_cli(subparsers) -> None:
     p = subparsers.add_parser("bench", help="run speed/memory benchmarks (ratios against a same-run baseline)")
     p.add_argument("suite", nargs="*", help=f"which suites (default: all available of {list(SUITES)})")
     p.add_argument("--quick", action="store_true", help="smaller inputs, for a smoke run")
+    p.add_argument("--seeds", type=int, default=None, help="calibration: seeds per scenario (default 1000; quick 60)")
+    p.add_argument(
+        "--signals",
+        action="store_true",
+        help="calibration: also run the full simulate -> features -> claims path on a few seeds",
+    )
     p.set_defaults(handler=_cli)

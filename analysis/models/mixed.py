@@ -226,9 +226,10 @@ def cluster_robust_ols(formula: str, data: pd.DataFrame, groups: str, term: str,
 
 
 def fit_ancova(
-    per_subject: pd.DataFrame, post: str, pre: str, treated: str, *, log: bool, name: str
+    per_subject: pd.DataFrame, post: str, pre: str, treated: str, *, log: bool, name: str, cov_type: str = "HC3"
 ) -> tuple[Estimate, object]:
-    """ANCOVA ``post ~ pre + treated`` (logs if ``log``) with HC3 SEs and t(df_resid) (docs/design/statistics.md §2, C2/C7).
+    """ANCOVA ``post ~ pre + treated`` (logs if ``log``) with ``cov_type`` (default HC3) SEs and t(df_resid)
+    (docs/design/statistics.md §2, C2/C7; the claims use HC2, §13.6).
 
     ``treated`` is a 0/1 column. Returns the treated coefficient and the fitted OLS result.
     """
@@ -242,13 +243,13 @@ def fit_ancova(
         raise AnalysisError(
             f"{name}: {n_t} treated and {len(d) - n_t} control subjects with pre and post; need >= 2 each"
         )
-    res = smf.ols(f"{post} ~ {pre} + {treated}", d).fit(cov_type="HC3", use_t=True)
+    res = smf.ols(f"{post} ~ {pre} + {treated}", d).fit(cov_type=cov_type, use_t=True)
     est = t_estimate(
         name,
         res.params[treated],
         res.bse[treated],
         res.df_resid,
-        f"ANCOVA OLS{' on log' if log else ''}, HC3, t(df={int(res.df_resid)})",
+        f"ANCOVA OLS{' on log' if log else ''}, {cov_type}, t(df={int(res.df_resid)})",
         "log" if log else "additive",
     )
     return est, res
