@@ -243,3 +243,20 @@ def test_report_definitions_table_follows_the_force_table(vendored_real):
     assert list(table["metric"]) == list(rows["metric"])
     assert "peak_propulsive_power_w_per_kg" in fplots.REPORT_METRICS
     assert fplots.metric_definitions_table(None).empty
+
+
+def test_static_start_rfd_keeps_windows_past_the_peak_and_stops_at_takeoff():
+    """RFD 0–w ms is [F(t_on + w) − F(t_on)]/w (Maffiuletti et al. 2016) whether or not the peak came first: dropping
+    windows that end after the peak drops the fastest trials (a biased group comparison, claim C7). A window that
+    ends at or after take-off is not emitted (the plate reads the flight there)."""
+    from analysis.forceplate.phase_metrics import static_start_rfd_metrics
+
+    fs = 1000.0
+    force = np.full(400, 700.0)
+    force[100:181] = np.linspace(700.0, 1500.0, 81)  # onset at 100, peak 1500 N at 180 (80 ms)
+    force[181:300] = np.linspace(1500.0, 1200.0, 119)  # falls after the peak
+    force[300:] = 0.0  # take-off at 300 (200 ms after onset)
+    out = static_start_rfd_metrics(force, fs, 100, 300, (50, 100, 200), "test")
+    assert out["rfd_0_50ms_n_per_s"].value == pytest.approx((force[150] - 700.0) / 0.05)
+    assert out["rfd_0_100ms_n_per_s"].value == pytest.approx((force[200] - 700.0) / 0.1)  # past the 80-ms peak
+    assert "rfd_0_200ms_n_per_s" not in out  # ends at take-off

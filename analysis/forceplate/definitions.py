@@ -80,7 +80,7 @@ JUMP_METRIC_DEFINITIONS: tuple[MetricDefinition, ...] = (
        "take-off, from double integration (signed: negative = below standing height)", "PMC10224001 Table 1"),
     _d("rfd_0_{w}ms_n_per_s", "N/s", "propulsion", "secant_from_onset_0_", "[F(t_on + w) − F(t_on)]/w from the "
        "force-rise onset; only for jumps from a static hold (SJ), never for a countermovement jump, and only for windows "
-       "ending at or before the peak force", _RFD_STATIC),
+       "ending before take-off", _RFD_STATIC),
     _d("peak_rfd_n_per_s", "N/s", "unweighting..propulsion", "max_secant_", "steepest secant over the stated window "
        "between onset and take-off", "project choice (20-ms window), §1.6"),
     _d("braking_rfd_n_per_s", "N/s", "braking", "secant_braking_start_to_peak_braking_force", "(peak braking force − F "

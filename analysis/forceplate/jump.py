@@ -305,8 +305,7 @@ def analyse_jump(
         else:
             rfd_start, rfd_label = start, s.onset_label()
         events["rfd_onset"] = rfd_start
-        i_peak = rfd_start + int(np.argmax(total[rfd_start:takeoff]))
-        m.update(static_start_rfd_metrics(total, fs, rfd_start, i_peak, s.rfd_windows_ms, f"{rfd_label};{tag_bw}"))
+        m.update(static_start_rfd_metrics(total, fs, rfd_start, takeoff, s.rfd_windows_ms, f"{rfd_label};{tag_bw}"))
     prfd, _ = peak_rfd(total, fs, start, takeoff, s.peak_rfd_window_ms)
     m["peak_rfd_n_per_s"] = Metric(prfd, "N/s", f"max_secant_{s.peak_rfd_window_ms:g}ms_start_to_takeoff;{tag_thr}")
 
