@@ -20,6 +20,7 @@ horizontal component (about ±35 N) while the raw channels show Fz1 = −662 N. 
 
 from __future__ import annotations
 
+import math
 import struct
 from pathlib import Path
 from typing import Any
@@ -105,7 +106,7 @@ def validate_c3d_structure(path: Path, raw: bytes) -> dict[str, Any]:
             if type_size not in (1, 2, 4):
                 raise ReadError(path, f"parameter data type {type_size} is not 1, 2 or 4 bytes", where=f"byte {body}")
             dims = raw[body + 2 : body + 2 + n_dims]
-            n_values = int(np.prod(list(dims))) if n_dims else 1
+            n_values = math.prod(dims) if n_dims else 1  # exact: np.prod wraps int64 (29 dims of ~100 gave 0)
             data_end = body + 2 + n_dims + type_size * n_values
             if data_end + 1 > param_end or data_end + 1 + raw[data_end] > param_end:
                 raise ReadError(path, "parameter data runs past the parameter section", where=f"byte {pos}")
@@ -175,7 +176,7 @@ def _values(raw: bytes, endian: str, record: tuple[int, tuple[int, ...], int]) -
     type_code, dims, start = record
     if type_code == -1:
         return None
-    n = int(np.prod(dims)) if dims else 1
+    n = math.prod(dims) if dims else 1
     fmt = {1: "b", 2: "h", 4: "f"}[abs(type_code)]
     return np.array(struct.unpack_from(f"{endian}{n}{fmt}", raw, start), dtype=float)
 
