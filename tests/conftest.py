@@ -1,10 +1,17 @@
-"""Shared fixtures: where the real recordings are, and skipping cleanly when ../shared is absent."""
+"""Shared fixtures: where the real recordings are, and skipping cleanly when ../shared is absent; the hypothesis
+profile (CI: the same examples every run, so a red CI is reproducible; elsewhere: a fresh random search)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 from analysis.paths import SHARED_REAL_DIR, VENDORED_REAL_DIR
 
