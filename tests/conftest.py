@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from analysis.paths import SHARED_REAL_DIR, VENDORED_REAL_DIR
+
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
-
-from analysis.paths import SHARED_REAL_DIR, VENDORED_REAL_DIR
 
 
 @pytest.fixture
