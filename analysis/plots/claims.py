@@ -273,7 +273,8 @@ def claimed_zone(claim_id: str, part: str, tolerances: dict | None = None) -> Cl
         lo, hi = tol["C8_irr_range"]
         return ClaimedZone(lo, hi, tol["C8_irr_point"], 1.0, "knee-injury rate ratio, early vs late")
     if claim_id == "C9":
-        return ClaimedZone(0.0, inf, tol["C9_psi1_claim"], 0.0, "breakpoint change, %BW per kg body mass")
+        centre, margin = tol["C9_psi1_claim"], tol["C9_psi1_equivalence"]  # the equivalence region the verdict uses
+        return ClaimedZone(centre - margin, centre + margin, centre, 0.0, "breakpoint change, %BW per kg body mass")
     raise AnalysisError(f"claimed_zone: unknown claim {claim_id!r}; known: {sorted(CLAIMS)}")
 
 
