@@ -14,6 +14,7 @@ Outcomes:
 from __future__ import annotations
 
 import io
+import math
 import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -491,7 +492,7 @@ def c3d_parameters(raw: bytes) -> dict[tuple[str, str], tuple[int, int, int, int
             type_code, n_dims = struct.unpack_from("b", raw, body)[0], raw[body + 1]
             dims = raw[body + 2 : body + 2 + n_dims]
             data = body + 2 + n_dims
-            desc = data + abs(type_code) * int(np.prod(list(dims)) if n_dims else 1)
+            desc = data + abs(type_code) * (math.prod(dims) if n_dims else 1)
             records.append((gid, label, pos, data, type_code, desc))
         if offset == 0:
             break

@@ -11,6 +11,7 @@ import pytest
 
 from analysis.errors import ReadError
 from analysis.io import load_table, read_injury_tables, read_r_tables, read_recording, save_table, sniff_format
+from tests.readers_corpus import c3d_parameters
 
 
 def _write(tmp_path: Path, name: str, text: str) -> Path:
@@ -349,30 +350,9 @@ def test_pyomeca_c3d_analogs(vendored_real):
 
 
 def _param_offset(raw: bytes, group: str, name: str) -> tuple[int, int]:
-    """(offset of the parameter name, offset of its data) for an Intel C3D file."""
-    pos = (raw[0] - 1) * 512 + 4
-    groups: dict[int, str] = {}
-    records = []
-    while True:
-        n = struct.unpack_from("b", raw, pos)[0]
-        if n == 0:
-            break
-        gid = struct.unpack_from("b", raw, pos + 1)[0]
-        label = raw[pos + 2 : pos + 2 + abs(n)].decode()
-        (offset,) = struct.unpack_from("<h", raw, pos + 2 + abs(n))
-        if gid < 0:
-            groups[-gid] = label
-        else:
-            body = pos + 4 + abs(n)
-            n_dims = raw[body + 1]
-            records.append((gid, label, pos + 2, body + 2 + n_dims))
-        if offset == 0:
-            break
-        pos = pos + 2 + abs(n) + offset
-    for gid, label, name_at, data_at in records:
-        if groups.get(gid) == group and label == name:
-            return name_at, data_at
-    raise KeyError((group, name))
+    """(offset of the parameter name, offset of its data) for an Intel C3D file (the corpus's parameter walk)."""
+    record_at, data_at, _, _ = c3d_parameters(raw)[(group, name)]
+    return record_at + 2, data_at
 
 
 @pytest.fixture
