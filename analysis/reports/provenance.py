@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis import paths
+from analysis.errors import AnkleLabError
 
 __all__ = ["PROVENANCE_PACKAGES", "provenance", "study_content_hash"]
 
@@ -74,7 +75,7 @@ def study_content_hash(study_dir: str | Path) -> str:
         from analysis.study import load_study
 
         return load_study(study_dir).content_hash()
-    except Exception:
+    except AnkleLabError:  # not a loadable study (e.g. a test folder): hash its files the same way, by hand
         pass
     digest = hashlib.sha256()
     for f in sorted(p for p in study_dir.rglob("*") if p.is_file() and "derived" not in p.relative_to(study_dir).parts):
