@@ -191,3 +191,74 @@ def test_profile_hinge_mass_says_when_the_data_cannot_bound_psi1():
     prof, _ = profile_hinge_mass(_hinge_data(psi1=0.0, hinge=0.0), "y", "L", "subject_id", "mass")
     assert prof.at_grid_edge and "cannot bound" in prof.method
     assert not np.all(np.isfinite(prof.profile_ci95))
+
+
+def test_order_statistic_quantiles_take_the_b_plus_one_rule():
+    from analysis.models.hinge import _order_statistic_quantiles
+
+    q = _order_statistic_quantiles(np.arange(1.0, 200.0)[::-1], (0.90, 0.95, 0.975))  # B = 199, shuffled order
+    assert q == {0.90: 180.0, 0.95: 190.0, 0.975: 195.0}
+
+
+def test_bootstrap_lr_equals_refitting_each_draw():
+    """Issue 16: the bootstrap LR* formed from precomputed cross-products equals refitting the hinge profile on each
+    simulated data set (y* = restricted fit + sigma * e)."""
+    from analysis.models import hinge as H
+
+    d = _hinge_data(n=10, psi1=0.066, noise=0.5, seed=4)
+    L, mc, yv = d["L"].to_numpy(float), d["mass"].to_numpy(float) - 75.0, d["y"].to_numpy(float)
+    codes, uniques = pd.factorize(d["subject_id"])
+    n_sub = len(uniques)
+    counts = np.bincount(codes).astype(float)
+    ind = np.zeros((n_sub, len(codes)))
+    ind[codes, np.arange(len(codes))] = 1.0
+    P0, P1 = np.meshgrid(H._grid(0, 16, 0.5), H._grid(-0.2, 0.2, 0.01), indexing="ij")
+    h = np.clip(L[:, None] - (P0.ravel()[None, :] + P1.ravel()[None, :] * mc[:, None]), 0.0, None)
+    _, llf, *_ = H._profile_from_hinges(yv, L, h, d["subject_id"].to_numpy())
+    yc, xc = H._centred(yv, ind, counts, codes), H._centred(L, ind, counts, codes)
+    e = np.random.default_rng(0).standard_normal((len(yv), 4))
+    boot = H._ParametricBootstrapLR(yc, xc, H._centred(h, ind, counts, codes), n_sub, P1.ravel(), llf, e)
+    boot.set_subject_centring(ind, counts, codes)
+    llf = np.where(np.isfinite(llf), llf, -np.inf)
+    for p in (0.07, -0.15):
+        restricted = np.flatnonzero(P1.ravel() == p)
+        g = restricted[np.argmax(llf[restricted])]
+        X = np.column_stack([xc, H._centred(h[:, g], ind, counts, codes)])
+        fit = X @ np.linalg.lstsq(X, yc, rcond=None)[0]
+        sigma = np.sqrt(((yc - fit) ** 2).sum() / (len(yv) - n_sub - 3))
+        expected = []
+        for b in range(e.shape[1]):
+            _, l2, *_ = H._profile_from_hinges(fit + sigma * e[:, b], L, h, d["subject_id"].to_numpy())
+            l2 = np.where(np.isfinite(l2), l2, -np.inf)
+            expected.append(2 * (l2.max() - l2[restricted].max()))
+        # the (G, B) pass runs in float32 (hinge.py): LR* agrees to ~1e-5 on statistics whose cut-offs are ~5
+        np.testing.assert_allclose(boot.lr_star(p), expected, rtol=1e-4, atol=2e-5)
+
+
+def test_profile_hinge_mass_confidence_set_holds_the_estimate_and_its_hull_is_the_interval():
+    prof, _ = profile_hinge_mass(_hinge_data(psi1=0.066), "y", "L", "subject_id", "mass", rng=np.random.default_rng(3))
+    for level, segs in prof.confidence_sets.items():
+        assert segs[0][0] == prof.intervals[level][0] and segs[-1][1] == prof.intervals[level][1]
+        assert any(lo <= prof.estimate <= hi for lo, hi in segs)
+        assert all(a[1] < b[0] for a, b in zip(segs, segs[1:]))  # disjoint, ordered
+    lo90, hi90 = prof.intervals[0.90]
+    lo975, hi975 = prof.intervals[0.975]
+    assert lo975 <= lo90 and hi90 <= hi975  # nested: the cut-offs at one value share one bootstrap sample
+    assert "parametric bootstrap" in prof.method
+    with pytest.raises(ValueError, match="lr_reference"):
+        profile_hinge_mass(_hinge_data(), "y", "L", "subject_id", "mass", lr_reference="chi2_3")
+
+
+def test_verdict_region_contradicts_only_when_every_segment_of_the_set_misses():
+    from analysis.claims.verdicts import verdict_mass_slope
+    from analysis.models import Estimate
+
+    est = Estimate("psi1", 0.2, math.nan, math.inf, (-0.3, 0.3), (-0.25, 0.25), math.nan, "x", "additive")
+    straddles = [(-0.3, -0.1), (0.15, 0.3)]  # hull [-0.3, 0.3] holds [0.044, 0.088]; the set does not
+    assert verdict_mass_slope(est, 0.066, 0.022, ci_contradict=(-0.3, 0.3), contradict_set=straddles)[0] == (
+        "contradicted"
+    )
+    touches = [(-0.3, -0.1), (0.08, 0.3)]
+    assert verdict_mass_slope(est, 0.066, 0.022, ci_contradict=(-0.3, 0.3), contradict_set=touches)[0] == (
+        "inconclusive"
+    )

@@ -122,6 +122,8 @@ def _one_study(scenario: str, seed: int, size: str) -> list[dict[str, Any]]:
                     "estimate": part.get("estimate", math.nan),
                     "lo": math.nan if lo is None else float(lo),
                     "hi": math.nan if hi is None else float(hi),
+                    # a confidence set with gaps (C9's inverted test): coverage is membership of the set
+                    "set": json.dumps(part["ci95_set"]) if part.get("ci95_set") else "",
                 }
             )
     return rows
@@ -195,6 +197,11 @@ def summarise(scenario: str, long: pd.DataFrame, truths: dict[str, list[float]])
             ok = g[np.isfinite(g["lo"].astype(float)) | np.isfinite(g["hi"].astype(float))]
             if np.isfinite(truth) and len(g):
                 covered = ((g["lo"].fillna(math.inf) <= truth) & (truth <= g["hi"].fillna(-math.inf))).to_numpy()
+                if "set" in g.columns:  # the set, not its hull, where the part reports one (a hull over-covers)
+                    segs = [json.loads(v) if isinstance(v, str) and v else None for v in g["set"]]
+                    covered = np.array(
+                        [c if s is None else any(lo <= truth <= hi for lo, hi in s) for c, s in zip(covered, segs)]
+                    )
                 k = int(covered.sum())
                 lo, hi = wilson(k, n)
                 row.update(coverage95=k / n, coverage_ci_low=lo, coverage_ci_high=hi)

@@ -26,6 +26,8 @@ class PartResult:
     missing: str | None = None
     assumed_true: float | None = None
     mde_kind: str = "one_sample"
+    #: the 95 % confidence set as segments when it is not one interval (an inverted test: C9); ci95 is its hull
+    ci95_set: list[tuple[float, float]] | None = None
 
     def summary(self) -> dict:
         out: dict[str, object] = {
@@ -47,6 +49,8 @@ class PartResult:
                     "method": e.method,
                 }
             )
+            if self.ci95_set is not None:
+                out["ci95_set"] = [[float(self.natural(lo)), float(self.natural(hi))] for lo, hi in self.ci95_set]
             out["sensitivity"] = [
                 {
                     "method": s.method,

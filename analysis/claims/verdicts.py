@@ -78,11 +78,14 @@ def verdict_region(
     sign: int = +1,
     n_parts: int = 1,
     ci_contradict: Sequence[float] | None = None,
+    contradict_set: Sequence[Sequence[float]] | None = None,
 ) -> tuple[str, bool | None]:
     """The one verdict rule (module docstring): supported if the 90 % CI ⊂ [low, high]; contradicted if the
     (1 − 0.05/(k·s)) CI misses [low, high] (k = ``n_parts``, s = finite ends of the region); else inconclusive.
     ``sign``: the claimed direction, for :func:`direction_flag`. ``ci_contradict``: that interval when it cannot be
-    computed from the estimate's SE (e.g. a profile-likelihood interval)."""
+    computed from the estimate's SE (e.g. a profile-likelihood interval). ``contradict_set``: when that level's
+    confidence set is a union of segments (an inverted test, C9) and ``ci_contradict`` its hull, "contradicted" needs
+    every segment to miss the region (the set's guarantee; the hull would only make it rarer)."""
     direction = direction_flag(est.ci95, sign)
     lo90, hi90 = est.ci90
     n_sides = int(math.isfinite(low)) + int(math.isfinite(high))
@@ -94,6 +97,10 @@ def verdict_region(
         return "inconclusive", direction
     if low <= lo90 and hi90 <= high:
         return "supported", direction
+    if contradict_set is not None:
+        if all(float(hi) < low or float(lo) > high for lo, hi in contradict_set):
+            return "contradicted", direction
+        return "inconclusive", direction
     if hi_c < low or lo_c > high:
         return "contradicted", direction
     return "inconclusive", direction
@@ -144,13 +151,14 @@ def verdict_mass_slope(
     equivalence: float,
     ci90: Sequence[float] | None = None,
     ci_contradict: Sequence[float] | None = None,
+    contradict_set: Sequence[Sequence[float]] | None = None,
 ) -> tuple[str, bool | None]:
     """C9: psi1 (%BW per kg) equivalent to ``claim`` within ±``equivalence``: R = [claim − eq, claim + eq].
 
     ``ci95`` is an :class:`Estimate` or a 95 % interval (then ``ci90`` is its 90 % interval; without it the 95 %
     interval stands in, which only makes "supported" harder). ``ci_contradict``: the 97.5 % interval (two-ended
     region, :func:`contradict_level`); without it the estimate's SE gives it, or, for a bare interval, the 95 %
-    interval stands in."""
+    interval stands in. ``contradict_set``: the 97.5 % confidence set when it has gaps (:func:`verdict_region`)."""
     if isinstance(ci95, Estimate):
         est = ci95
     else:
@@ -158,7 +166,14 @@ def verdict_mass_slope(
         c90 = (float(ci90[0]), float(ci90[1])) if ci90 is not None else (lo, hi)
         est = Estimate("psi1", (lo + hi) / 2, math.nan, math.nan, (lo, hi), c90, math.nan, "interval", "additive")
         ci_contradict = ci_contradict if ci_contradict is not None else (lo, hi)
-    return verdict_region(est, claim - equivalence, claim + equivalence, sign=+1, ci_contradict=ci_contradict)
+    return verdict_region(
+        est,
+        claim - equivalence,
+        claim + equivalence,
+        sign=+1,
+        ci_contradict=ci_contradict,
+        contradict_set=contradict_set,
+    )
 
 
 def combine_iut(parts: Sequence[tuple[str, bool | None]]) -> tuple[str, bool | None]:

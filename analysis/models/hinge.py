@@ -32,6 +32,9 @@ class HingeProfile:
     at_grid_edge: bool
     method: str
     intervals: dict[float, tuple[float, float]] = field(default_factory=dict)  # level -> interval (C9: 0.975)
+    critical_values: dict[float, float] = field(default_factory=dict)  # level -> largest LR cut-off used (C9)
+    #: level -> the confidence set as segments (C9: the LR test inverted; ``intervals`` holds its hull)
+    confidence_sets: dict[float, list[tuple[float, float]]] = field(default_factory=dict)
 
 
 def _within_crossproducts(y, x, h, subject_codes, n_subjects):
@@ -134,6 +137,99 @@ def _grid(start: float, stop: float, step: float) -> np.ndarray:
     return np.round(np.arange(k0, k1 + 1) * step, 10)
 
 
+#: the LR reference distributions profile_hinge_mass offers (docs/design/statistics.md, "C9 interval")
+LR_REFERENCES = ("bootstrap", "chi2_2", "chi2_1")
+#: grid values whose LR exceeds this are outside every interval without a bootstrap (2.4 × chi2_2(0.975) = 7.38;
+#: the largest bootstrap cut-off seen in the calibration benchmark is in docs/design/statistics.md §13.3)
+BOOTSTRAP_LR_CAP = 18.0
+#: bootstrap cut-offs are computed at every 8th psi1 grid value (0.04 %BW/kg) and interpolated between ...
+BOOTSTRAP_NODE_STEP = 8
+#: ... and exactly next to every change of decision and wherever the LR is within 0.25 of the interpolated cut-off
+#: (about the cut-offs' Monte Carlo SE at B = 199; they vary by < 0.5 over 0.04 %BW/kg in the demo design)
+#: [assumption]
+BOOTSTRAP_REFINE = 0.25
+
+
+def _centred(v: np.ndarray, indicator: np.ndarray, counts: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Within-subject centred copy of ``v`` (n_rows,) or (n_rows, k)."""
+    v2 = v if v.ndim == 2 else v[:, None]
+    out = v2 - ((indicator @ v2) / counts[:, None])[codes]
+    return out if v.ndim == 2 else out[:, 0]
+
+
+def _order_statistic_quantiles(values: np.ndarray, levels) -> dict[float, float]:
+    """The ceil(level·(B + 1))-th smallest of B bootstrap statistics for each level (B = 199: the 180th, 190th and
+    195th; Davison & Hinkley 1997, §4.2.1), so that the test of the true value rejects with probability ≤ 1 − level."""
+    v = np.sort(values)
+    b = len(v)
+    return {lv: float(v[min(b, math.ceil(lv * (b + 1))) - 1]) for lv in levels}
+
+
+class _ParametricBootstrapLR:
+    """Parametric bootstrap of the psi1 LR statistic under psi1 = p, for any grid value p: the test inverted over the
+    grid ("grid bootstrap", Hansen 1999 REStat 81:594; for threshold models Hidalgo, Lee & Seo 2019, J Econometrics
+    210:291).
+
+    At p, y* = fitted_p + sigma_p · e (e iid N(0, 1), the model the profile likelihood assumes) with fitted_p the ML
+    fit restricted to psi1 = p (best psi0; within-centred, so subject intercepts are implied) and sigma_p² its
+    residual variance on n − n_subjects − 3 degrees of freedom. Each hinge column g is orthogonalised against load
+    and scaled to unit length (k_g), so RSS_g(y) = base(y) − (k_gᵀy)² with base = yᵀy − (xᵀy)²/xᵀx, and for a draw
+    k_gᵀy* = k_gᵀfitted_p + sigma_p·(k_gᵀe): the (G, B) matrix Kᵀe is formed once for every p, and each p costs
+    one pass over it (the largest |k_gᵀy*| per draw). ``lr_star(p)`` returns LR*_b = n·(log RSS*_b restricted to
+    psi1 = p − log RSS*_b over all columns), (B,). Written by hand: no library bootstraps a profiled breakpoint on a
+    grid.
+    """
+
+    _CHUNK = 128  # columns per pass: (128, B) blocks stay in cache (2.7x faster than one (G, B) pass at G = 4,000)
+
+    def __init__(self, yc, xc, hc, n_sub, psi1_per_col, llf, draws):
+        self.sxx = float(xc @ xc)
+        perp = hc - np.outer(xc, (xc @ hc) / self.sxx)  # hinge columns orthogonal to load
+        norm2 = np.einsum("rg,rg->g", perp, perp)
+        ok = norm2 > 1e-12 * np.einsum("rg,rg->g", hc, hc)  # singular: no row above (or below) the breakpoint
+        self.k = perp[:, ok] / np.sqrt(norm2[ok])
+        self.psi1, self.llf = psi1_per_col[ok], np.where(np.isfinite(llf[ok]), llf[ok], -np.inf)
+        self.yc, self.xc, self.n_rows = yc, xc, len(yc)
+        self.df_resid = max(len(yc) - n_sub - 3, 1)
+        self.ky = self.k.T @ yc
+        self.draws = draws
+        # xc and the k_g are centred within subjects, so xcᵀe = xcᵀe_c and Kᵀe = Kᵀe_c (e_c: e centred per subject);
+        # (G, B) in float32: k_g is unit length and orthogonal to load, so k_gᵀy* is O(sigma): no cancellation
+        self.ke = (self.k.T @ draws).astype(np.float32)
+        self.xe = xc @ draws
+
+    def set_subject_centring(self, indicator: np.ndarray, counts: np.ndarray, codes: np.ndarray) -> None:
+        """The draws centred within subjects (y* is centred like y: subject intercepts are profiled out)."""
+        self._e_c = self.draws - ((indicator @ self.draws) / counts[:, None])[codes]
+        self.ee = np.einsum("rb,rb->b", self._e_c, self._e_c)
+
+    def lr_star(self, p: float) -> np.ndarray:
+        restricted = np.flatnonzero(self.psi1 == p)
+        b = self.draws.shape[1]
+        if restricted.size == 0:  # every column at this psi1 is singular: nothing to calibrate
+            return np.zeros(b)
+        g = restricted[int(np.argmax(self.llf[restricted]))]
+        fitted = (self.xc @ self.yc / self.sxx) * self.xc + self.ky[g] * self.k[:, g]
+        resid = self.yc - fitted
+        sigma = math.sqrt(float(resid @ resid) / self.df_resid)
+        syy = fitted @ fitted + 2.0 * sigma * (fitted @ self._e_c) + sigma**2 * self.ee
+        sxy = self.xc @ fitted + sigma * self.xe
+        base = syy - sxy**2 / self.sxx
+        kf = (self.k.T @ fitted).astype(np.float32)  # (G,)
+        sigma32 = np.float32(sigma)
+        best_all = np.zeros(b, np.float32)
+        for i in range(0, len(kf), self._CHUNK):
+            z = self.ke[i : i + self._CHUNK] * sigma32
+            z += kf[i : i + self._CHUNK, None]
+            np.abs(z, out=z)
+            np.maximum(best_all, z.max(axis=0), out=best_all)
+        z_r = np.abs(kf[restricted, None] + sigma * self.ke[restricted])
+        rss_min = np.maximum(base - best_all.astype(float) ** 2, 1e-300)
+        rss_restricted = np.maximum(base - z_r.max(axis=0) ** 2, 1e-300)
+        # >= 0 by construction (the restricted minimum is over a subset); float32 rounding can leave -1e-6
+        return np.maximum(self.n_rows * (np.log(rss_restricted) - np.log(rss_min)), 0.0)
+
+
 def profile_hinge_mass(
     data: pd.DataFrame,
     y: str,
@@ -145,21 +241,38 @@ def profile_hinge_mass(
     psi0_grid=None,
     psi1_grid=None,
     psi1_step: float = 0.005,
+    lr_reference: str = "bootstrap",
+    n_calibration: int = 199,  # (B + 1)·level is whole at 0.90/0.95/0.975: exact-size tests (Davison & Hinkley 1997)
     n_boot: int = 0,
     rng: np.random.Generator | None = None,
 ) -> tuple[HingeProfile, float]:
     """C9: breakpoint linear in body mass, psi(m) = psi0 + psi1·(m − centre_kg); profile likelihood of psi1.
 
-    psi0 is profiled over the loads the data hold (0.5 %BW steps, a quarter of the 2 %BW load grid); psi1 over an **adaptive** range: it starts at
-    ±0.25 %BW/kg in ``psi1_step`` steps and is widened on each side until the LR acceptance region (chi2_1, 95 %) is
-    closed, or until the breakpoints of the heaviest and lightest subjects differ by more than the whole load range
-    (beyond that every psi1 fits alike: the data cannot bound psi1 on that side, and the interval's bound is ±inf,
-    said in ``at_grid_edge``/``method``). The interval is the projection of the joint (psi0, psi1) LR region
-    (chi2_2; 95 % in ``profile_ci95``, 90 % in ``bootstrap_ci90``'s place when ``n_boot`` = 0); ``n_boot`` > 0 adds a
-    subject-cluster bootstrap on the final grid.
-    Returns the profile of psi1 and the joint maximum-likelihood psi0.
+    psi0 is profiled over the loads the data hold (0.5 %BW steps, a quarter of the 2 %BW load grid); psi1 over an
+    **adaptive** range: it starts at ±0.25 %BW/kg in ``psi1_step`` steps and is widened on each side until the
+    widest interval reported (97.5 %) is closed, or until the breakpoints of the heaviest and lightest subjects differ
+    by more than the whole load range (beyond that every psi1 fits alike: the data cannot bound psi1 on that side, and
+    the interval's bound is ±inf, said in ``at_grid_edge``/``method``).
+
+    The interval is {psi1 : LR(psi1) ≤ c}, LR = 2·(max log-lik − profile log-lik of psi1). The LR of a breakpoint
+    parameter is not χ²₁ (the hinge is not differentiable in psi: Hinkley 1969; Hansen 2017, JBES 35:228), so ``c``
+    comes from ``lr_reference``:
+
+    * ``"wild_bootstrap"`` (default): the level quantile of LR* over ``n_calibration`` wild cluster bootstrap draws
+      (subject-level Webb weights on the residuals of the fit; bootstrap calibration of the LR, Beran 1988;
+      Hidalgo, Lee & Seo 2019 for threshold models), evaluated at the estimate;
+    * ``"chi2_2"``: χ²₂, the projection of the joint (psi0, psi1) region (conservative: 0.972 coverage in the
+      calibration benchmark);
+    * ``"chi2_1"``: χ²₁ (anti-conservative for a breakpoint: 0.90).
+
+    Intervals at 90, 95 and 97.5 % are in ``intervals`` (95 % also in ``profile_ci95``, 90 % in ``bootstrap_ci90``'s
+    place when ``n_boot`` = 0), cut-offs in ``critical_values``; ``n_boot`` > 0 adds a subject-cluster percentile
+    bootstrap of the estimate on the final grid. Returns the profile of psi1 and the joint maximum-likelihood psi0.
     """
+    if lr_reference not in LR_REFERENCES:
+        raise ValueError(f"lr_reference must be one of {LR_REFERENCES}, got {lr_reference!r}")
     rng = rng if rng is not None else np.random.default_rng(0)
+    levels = (0.90, 0.95, 0.975)
     L = data[load].to_numpy(float)
     mc = data[mass].to_numpy(float) - centre_kg
     yv = data[y].to_numpy(float)
@@ -168,58 +281,146 @@ def profile_hinge_mass(
     g0 = np.asarray(psi0_grid, float) if psi0_grid is not None else _grid(lo_load, hi_load, 0.5)
     spread = float(np.nanmax(mc) - np.nanmin(mc))
     limit = (hi_load - lo_load) / spread if spread > 0 else 0.25  # |psi1| beyond this: no information
-    # The LR of a breakpoint parameter is not chi2_1 (the hinge is not differentiable in psi: Hinkley 1969, Davies
-    # 1987); referred to chi2_1, the psi1 interval covered 0.90 in 600 demo-design studies. The interval used is the
-    # projection onto psi1 of the joint LR region of (psi0, psi1), chi2_2: conservative by construction
-    # (docs/design/statistics.md, "C9 interval").
-    lr_df = 2
-    crit95 = stats.chi2.ppf(0.95, lr_df) / 2.0
+    codes, uniques = pd.factorize(subjects)
+    n_sub = len(uniques)
+    counts = np.bincount(codes, minlength=n_sub).astype(float)
+    indicator = np.zeros((n_sub, len(codes)))
+    indicator[codes, np.arange(len(codes))] = 1.0
+    yc, xc = _centred(yv, indicator, counts, codes), _centred(L, indicator, counts, codes)
+    # one weight matrix for every range tried, so widening the range does not redraw (reproducible, explicit rng)
+    draws = rng.standard_normal((len(codes), n_calibration)) if lr_reference == "bootstrap" else None
+    chi2_crit = {lv: float(stats.chi2.ppf(lv, 2 if lr_reference == "chi2_2" else 1)) for lv in levels}
 
     def profile(g1):
         P0, P1 = np.meshgrid(g0, g1, indexing="ij")
         psi_rows = P0.ravel()[None, :] + P1.ravel()[None, :] * mc[:, None]
         h = np.clip(L[:, None] - psi_rows, 0.0, None)
-        cp, llf, _, n_sub, n_rows = _profile_from_hinges(yv, L, h, subjects)
+        cp, llf, _, n_sub_, n_rows = _profile_from_hinges(yv, L, h, subjects)
         prof = np.nanmax(np.where(np.isfinite(llf), llf, -np.inf).reshape(len(g0), len(g1)), axis=0)
-        return P0, P1, cp, llf, n_sub, n_rows, prof
+        lr = 2.0 * (np.max(prof) - prof)
+        boot = (
+            _ParametricBootstrapLR(yc, xc, _centred(h, indicator, counts, codes), n_sub, P1.ravel(), llf, draws)
+            if draws is not None
+            else None
+        )
+        if boot is not None:
+            boot.set_subject_centring(indicator, counts, codes)
+        return P0, P1, cp, llf, n_sub_, n_rows, prof, lr, boot
+
+    def cutoffs(g1, lr, boot):
+        """Per grid value and level: the LR cut-off; NaN where the value is rejected whatever its cut-off."""
+        crit = {lv: np.full(len(g1), chi2_crit[lv]) for lv in levels}
+        if boot is None:
+            return crit, 0
+        need = np.flatnonzero(lr <= BOOTSTRAP_LR_CAP)  # values that any plausible cut-off could accept
+        done: dict[int, dict[float, float]] = {}
+
+        def evaluate(idx) -> None:
+            for i in idx:
+                if int(i) not in done:
+                    done[int(i)] = _order_statistic_quantiles(boot.lr_star(float(g1[i])), levels)
+
+        # nodes every BOOTSTRAP_NODE_STEP grid values (and the ends of the range that needs them), cut-offs
+        # interpolated between; then every value next to a change of decision, or whose LR is within
+        # BOOTSTRAP_REFINE of its interpolated cut-off, is bootstrapped on its own until no decision moves: the
+        # decision is exact wherever it is close, and the set's ends are exact
+        evaluate(need[(need % BOOTSTRAP_NODE_STEP == 0) | (need == need.min()) | (need == need.max())])
+        for _ in range(8):
+            nodes = np.array(sorted(done))
+            todo = []
+            for lv in levels:
+                cut = np.interp(need, nodes, [done[i][lv] for i in nodes])
+                acc = lr[need] <= cut
+                change = np.flatnonzero(acc[1:] != acc[:-1])
+                todo += [need[change], need[change + 1], need[np.abs(lr[need] - cut) < BOOTSTRAP_REFINE]]
+            todo_idx = np.setdiff1d(np.concatenate(todo), nodes)
+            if todo_idx.size == 0:
+                break
+            evaluate(todo_idx)
+        nodes = np.array(sorted(done))
+        for lv in levels:
+            crit[lv][:] = np.nan
+            crit[lv][need] = np.interp(need, nodes, [done[i][lv] for i in nodes])
+            crit[lv][nodes] = [done[i][lv] for i in nodes]
+        best = int(np.argmin(lr))
+        for lv in levels:  # LR = 0 at the estimate, inside every set (LR* >= 0: its cut-offs are >= 0)
+            crit[lv][best] = max(crit[lv][best], 0.0)
+        return crit, len(done)
+
+    def accepted(lr, crit, level):
+        """The confidence set: grid values whose LR is within their cut-off (boolean mask over the grid)."""
+        return lr <= np.where(np.isfinite(crit[level]), crit[level], -1.0)
+
+    def hull(mask):
+        inside = np.zeros(len(mask), bool)
+        ok = np.flatnonzero(mask)
+        if ok.size:
+            inside[ok.min() : ok.max() + 1] = True
+        return inside
 
     if psi1_grid is not None:
         g1 = np.asarray(psi1_grid, float)
-        P0, P1, cp, llf, n_sub, n_rows, prof = profile(g1)
+        P0, P1, cp, llf, n_sub, n_rows, prof, lr, boot = profile(g1)
+        crit, n_evaluated = cutoffs(g1, lr, boot)
         open_lo = open_hi = False
     else:
-        lo1, hi1 = -0.25, 0.25
+        # the bootstrap starts on the whole identifiable range when it is small (one bootstrap set-up, no regrowth)
+        lo1 = hi1 = min(limit + psi1_step, 0.5) if lr_reference == "bootstrap" else 0.25
+        lo1 = -lo1
         while True:
             g1 = _grid(lo1, hi1, psi1_step)
-            P0, P1, cp, llf, n_sub, n_rows, prof = profile(g1)
-            accept = prof >= np.max(prof) - crit95
-            grow_lo = bool(accept[0]) and -lo1 < limit
-            grow_hi = bool(accept[-1]) and hi1 < limit
+            P0, P1, cp, llf, n_sub, n_rows, prof, lr, boot = profile(g1)
+            crit, n_evaluated = cutoffs(g1, lr, boot)
+            widest = accepted(lr, crit, max(levels))
+            grow_lo = bool(widest[0]) and -lo1 < limit
+            grow_hi = bool(widest[-1]) and hi1 < limit
             if not (grow_lo or grow_hi):
                 break
             lo1 = -min(2 * -lo1, limit + psi1_step) if grow_lo else lo1
             hi1 = min(2 * hi1, limit + psi1_step) if grow_hi else hi1
-        accept = prof >= np.max(prof) - crit95
-        open_lo, open_hi = bool(accept[0]), bool(accept[-1])
+        widest = accepted(lr, crit, max(levels))
+        open_lo, open_hi = bool(widest[0]), bool(widest[-1])
     best = int(np.argmax(prof))
 
-    def lr_interval(level: float) -> tuple[float, float]:
-        ok = g1[prof >= prof[best] - stats.chi2.ppf(level, lr_df) / 2.0]
-        return (-math.inf if open_lo else float(ok.min()), math.inf if open_hi else float(ok.max()))
+    def segments(level: float) -> list[tuple[float, float]]:
+        """The confidence set as closed segments of grid values (±inf where it reaches an open end of the range)."""
+        mask = accepted(lr, crit, level)
+        edges = np.flatnonzero(np.diff(np.r_[0, mask.astype(int), 0]))
+        out = []
+        for start, stop in zip(edges[::2], edges[1::2] - 1):
+            lo = -math.inf if start == 0 and open_lo else float(g1[start])
+            hi = math.inf if stop == len(g1) - 1 and open_hi else float(g1[stop])
+            out.append((lo, hi))
+        return out
 
-    ci95, ci90 = lr_interval(0.95), lr_interval(0.90)
+    def lr_interval(level: float) -> tuple[float, float]:
+        segs = segments(level)
+        return (segs[0][0], segs[-1][1])
+
+    intervals = {level: lr_interval(level) for level in levels}
+    sets = {level: segments(level) for level in levels}
+    ci95, ci90 = intervals[0.95], intervals[0.90]
     boot95, boot90 = ci95, ci90
     if n_boot > 0:
-        counts = rng.multinomial(n_sub, np.full(n_sub, 1.0 / n_sub), size=n_boot).astype(float)
-        m = np.einsum("bs,gsij->bgij", counts, cp)
+        counts_b = rng.multinomial(n_sub, np.full(n_sub, 1.0 / n_sub), size=n_boot).astype(float)
+        m = np.einsum("bs,gsij->bgij", counts_b, cp)
         bl = _loglik(_rss_from_crossproducts(m), n_rows)
         boots = P1.ravel()[np.argmax(np.where(np.isfinite(bl), bl, -np.inf), axis=1)]
         b95, b90 = np.percentile(boots, [2.5, 97.5]), np.percentile(boots, [5, 95])
         boot95, boot90 = (float(b95[0]), float(b95[1])), (float(b90[0]), float(b90[1]))
     unbounded = [side for side, flag in (("below", open_lo), ("above", open_hi)) if flag]
+    crit95 = np.delete(crit[0.95], best)  # the estimate's 0 is not a cut-off
+    crit95 = crit95[np.isfinite(crit95)] if np.isfinite(crit95).any() else np.array([math.nan])
+    reference = {
+        "bootstrap": f"LR test inverted with cut-offs from {n_calibration} parametric bootstrap draws at each "
+        f"candidate psi1 ({n_evaluated} evaluated; 95 % cut-offs {crit95.min():.2f}–"
+        f"{crit95.max():.2f}, chi2_1 3.84, chi2_2 5.99)",
+        "chi2_2": "projected joint LR region, chi2_2",
+        "chi2_1": "LR referred to chi2_1",
+    }[lr_reference]
     method = (
         f"hinge OLS with subject intercepts, psi(m) = psi0 + psi1*(m - {centre_kg:g}); psi1 profiled over psi0 "
-        f"(projected joint LR region, chi2_2; adaptive psi1 range [{g1[0]:g}, {g1[-1]:g}] step {psi1_step:g})"
+        f"({reference}; adaptive psi1 range [{g1[0]:g}, {g1[-1]:g}] step {psi1_step:g})"
         + (f"; the data cannot bound psi1 {' and '.join(unbounded)}" if unbounded else "")
     )
     prof_out = HingeProfile(
@@ -233,7 +434,9 @@ def profile_hinge_mass(
         n_boot=int(n_boot),
         at_grid_edge=bool(unbounded),
         method=method,
-        intervals={level: lr_interval(level) for level in (0.90, 0.95, 0.975)},
+        intervals=intervals,
+        confidence_sets=sets,
+        critical_values={lv: float(np.nanmax(c)) for lv, c in crit.items()},
     )
     psi0_hat = float(P0.ravel()[int(np.nanargmax(np.where(np.isfinite(llf), llf, -np.inf)))])
     return prof_out, psi0_hat
