@@ -462,9 +462,12 @@ def _hand_result():
     env = np.zeros((400, 2))
     env[:, 0] = 0.5e-3  # 0.5 mV everywhere
     env[100:200, 1] = 2e-3
-    rng = np.random.default_rng(3)
     t = np.arange(400) / fs
-    filtered = np.column_stack([np.sin(2 * np.pi * 20 * t), rng.normal(size=400)])
+    # band-passed EMG whose rectified mean over whole 20 Hz periods (5 samples) is exactly the envelope: a sampled
+    # sine scaled by its mean |value| over one period
+    carrier = np.sin(2 * np.pi * 20 * t)
+    carrier /= np.abs(carrier[:5]).mean()
+    filtered = env * carrier[:, None]
     return emg.EMGResult(
         env,
         filtered,
@@ -512,7 +515,37 @@ def test_trial_features_rows_and_exact_values():
     assert (first["subject_id"], first["trial_id"], first["group"]) == ("S01", "S01_T03", "early")
     stamp = json.loads(first["settings"])
     assert stamp["emg"]["bandpass_hz"] == [20.0, 450.0] and stamp["mvc"]["window_ms"] == 500.0
-    assert stamp["chain"] == "hand"
+    assert stamp["chain"] == "hand" and stamp["amplitude"].startswith("ARV")
+
+
+def test_trial_features_mean_is_the_rectified_mean_so_short_bursts_are_not_read_low():
+    """Issue 16 (C5): a 6 Hz envelope spreads a burst beyond its window, so its window mean reads a 0.8 s burst
+    low; the ARV of the band-passed EMG over the window does not. Carrier with |carrier| = 1: ARV = the burst level."""
+    fs = 2000.0
+    t = np.arange(int(4 * fs)) / fs
+    level = np.where((t >= 1.0) & (t < 1.8), 1e-3, 0.0)  # a 0.8 s burst at 1 mV, rest 0
+    carrier = np.where(np.arange(t.size) % 2 == 0, 1.0, -1.0)  # +-1 at fs/2: |carrier| = 1 exactly
+    res_env = emg.EMGResult(
+        np.abs(sps.sosfiltfilt(sps.butter(4, 6.0, fs=fs, output="sos"), level)[:, None]),
+        (level * carrier)[:, None],
+        ["EMG1"],
+        fs,
+        {"EMG1": []},
+        emg.EMGSettings(),
+        method="hand",
+    )
+    frame = emg.trial_features(
+        res_env, {"soleus": 1.25e-3}, {"trial_id": "T"}, {"EMG1": "soleus"}, phases={"rep": [(1.0, 1.8)]}
+    )
+    rep = frame.set_index("phase").loc["rep"]
+    assert rep["mean_pct_mvc"] == pytest.approx(80.0, abs=1e-9)  # exact: ARV over the window (1 mV of 1.25)
+    assert rep["mean_envelope_mv"] < 0.995  # the envelope's window mean reads the same burst >= 0.5 % low
+    no_filtered = emg.EMGResult(res_env.envelope, None, ["EMG1"], fs, {"EMG1": []}, emg.EMGSettings(), method="hand")
+    f2 = emg.trial_features(
+        no_filtered, {"soleus": 1.25e-3}, {"trial_id": "T"}, {"EMG1": "soleus"}, phases={"rep": [(1.0, 1.8)]}
+    )
+    assert f2.set_index("phase").loc["rep", "mean_pct_mvc"] == pytest.approx(rep["mean_envelope_mv"] * 80.0)
+    assert "linear envelope" in json.loads(f2.iloc[0]["settings"])["amplitude"]
 
 
 def test_trial_features_never_rescales_per_condition_and_flags_missing_mvc():

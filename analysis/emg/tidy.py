@@ -82,12 +82,20 @@ def trial_features(
     """Tidy EMG features, one row per muscle x phase (columns: ``EMG_FEATURE_COLUMNS``).
 
     ``phase='whole'`` covers the whole record; each entry of ``phases`` (name -> list of (start_s, end_s)
-    windows, e.g. one per repetition or gait cycle) adds a row aggregating its windows: mean and peak of
-    the %MVC envelope over all window samples, iEMG as %MVC·s per window (mean over windows), Welch
+    windows, e.g. one per repetition or gait cycle) adds a row aggregating its windows: mean amplitude as the average
+    rectified value (ARV) of the band-passed EMG over all window samples (Merletti 1999, ISEK standards: amplitude of
+    an epoch), peak of the %MVC linear envelope, iEMG as the integral of the rectified EMG in %MVC·s per window (mean
+    over windows), Welch
     MDF/MNF of the band-passed EMG (PSDs averaged over windows; ``spectral_method`` names the estimator and the
     MDF rule next to the numbers), ``n_cycles`` = number of windows,
     ``duration_s`` = total time the windows cover (e.g. time under load in a set).
     A muscle without an MVC reference gets NaN %MVC values and the flag ``no_mvc_reference``.
+
+    Why ARV and not the mean of the envelope: the 6 Hz envelope spreads each burst ~0.1 s beyond its window, so a
+    short window's envelope mean reads low, a 0.8 s rep by 0.8 % and a 2 s rep by 0.3 % (issue 16: C5's sustained −
+    brief contrast read +0.005 on the log scale above the truth). The envelope's DC gain is 1, so on a plateau (the MVC
+    reference) both agree. Without the band-passed EMG (``keep_filtered=False``) the envelope mean stands in; the
+    ``settings`` column names which (``amplitude``).
     """
     keys = _trial_keys(trial_info)
     fs, n = result.fs_hz, result.n_samples
@@ -98,7 +106,14 @@ def trial_features(
             f"EMG channels are {result.channel_names}"
         )
     refs = mvc_refs.values if isinstance(mvc_refs, MVCReference) else dict(mvc_refs or {})
-    settings_record = {"emg": result.settings.to_dict(), "chain": result.method}
+    arv = result.filtered is not None
+    settings_record = {
+        "emg": result.settings.to_dict(),
+        "chain": result.method,
+        "amplitude": "ARV of the band-passed EMG over each phase's windows; peak from the linear envelope"
+        if arv
+        else "mean of the linear envelope over each phase's windows (no band-passed EMG kept)",
+    }
     if isinstance(mvc_refs, MVCReference):
         settings_record["mvc"] = mvc_refs.describe()
     settings_json = json.dumps(settings_record, sort_keys=True, separators=(",", ":"))
@@ -133,6 +148,7 @@ def trial_features(
     for k, (channel, muscle) in enumerate(channel_map.items()):
         c = columns[k]
         env = result.envelope[:, c]
+        rect = np.abs(result.filtered[:, c]) if result.filtered is not None else env  # amplitude: ARV
         ref = refs.get(muscle)
         flags = list(result.quality_flags.get(channel, []))
         if ref is None or not (np.isfinite(ref) and ref > 0):
@@ -144,16 +160,17 @@ def trial_features(
                 if len(windows) > 1
                 else env[windows[0][0] : windows[0][1]]
             )
-            pct = values * (100.0 / ref)
-            iemg = np.mean([env[i0:i1].sum() / fs for i0, i1 in windows]) * (100.0 / ref)
+            arv_sum = sum(float(rect[i0:i1].sum()) for i0, i1 in windows)
+            n_win = sum(i1 - i0 for i0, i1 in windows)
+            iemg = np.mean([rect[i0:i1].sum() / fs for i0, i1 in windows]) * (100.0 / ref)
             mnf, mdf = (float(v[k]) for v in spectra[phase]) if phase in spectra else (np.nan, np.nan)
             rows.append(
                 {
                     **keys,
                     "muscle": muscle,
                     "phase": phase,
-                    "mean_pct_mvc": float(np.mean(pct)),
-                    "peak_pct_mvc": float(np.max(pct)),
+                    "mean_pct_mvc": float(arv_sum / n_win * (100.0 / ref)),
+                    "peak_pct_mvc": float(np.max(values) * (100.0 / ref)),
                     "iemg_pct_mvc_s": float(iemg),
                     "mean_envelope_mv": float(np.mean(values) * 1000.0),
                     "mdf_hz": mdf,
