@@ -133,8 +133,11 @@ else:
 
 # %% [markdown]
 # ## 4 · Envelopes over the movement by load
-# The tables above summarise each trial by one number (mean %MVC). The envelope shows *when* in the
-# movement the extra activation appears. Feature extraction keeps each trial's envelope from the same EMG
+# The tables above summarise each trial by one number (mean %MVC): the average rectified value of the band-passed
+# EMG over the movement windows, divided by the MVC reference. Not the mean of the envelope: the 6 Hz low-pass
+# smears each burst about 0.1 s past its window, so a short repetition's envelope mean reads low (a 0.8 s rep by
+# about 0.8 %, a 2 s rep by 0.3 %), which would bias any fast-versus-slow comparison such as C5. The envelope shows
+# *when* in the movement the extra activation appears. Feature extraction keeps each trial's envelope from the same EMG
 # chain (DC removal, zero-phase 20–450 Hz band-pass so filtering does not shift activity in time,
 # full-wave rectification, 6 Hz low-pass), scaled by the same MVC reference, cut into its movement cycles
 # (repetitions), each resampled to 0–100 % of the cycle so cycles of different duration can be averaged,
