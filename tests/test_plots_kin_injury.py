@@ -100,6 +100,11 @@ def test_kinematics_figures_render_with_units():
     assert len(kinplots.plot_fppa_by_mass_group(fppa, groups).axes) == 3
     fig = kinplots.plot_psi_vs_mass(groups, psi0=10.0, psi1=0.05, psi1_ci=(0.0, 0.1))
     assert "kg" in fig.axes[0].get_xlabel()
+    labels = fig.axes[0].get_legend_handles_labels()[1]
+    assert any(label.startswith("ψ₁ 95 % CI +0.000 to +0.100") for label in labels)
+    open_end = kinplots.plot_psi_vs_mass(groups, psi0=10.0, psi1=0.05, psi1_ci=(-np.inf, 0.1))
+    labels = open_end.axes[0].get_legend_handles_labels()[1]  # no band, and the legend says why
+    assert "ψ₁ 95 % CI −∞ to +0.100: the data cannot bound ψ₁ (no band)" in labels
     fig = kinplots.plot_pre_post_by_group(
         tables.kinematics, "peak_knee_extension_velocity_deg_s", ylabel="peak knee-extension velocity (°/s)"
     )

@@ -310,6 +310,14 @@ def plot_psi_vs_mass(
                 alpha=0.4,
                 label=f"ψ₁ 95 % CI {psi1_ci[0]:+.3f} to {psi1_ci[1]:+.3f} (ψ₀ fixed)",
             )
+        elif psi1_ci is not None:  # an open end: no band to draw, but the reader is told why
+            bound = lambda v: ("−∞" if v < 0 else "+∞") if np.isinf(v) else f"{v:+.3f}"  # noqa: E731
+            ax.plot(
+                [],
+                [],
+                " ",
+                label=f"ψ₁ 95 % CI {bound(psi1_ci[0])} to {bound(psi1_ci[1])}: the data cannot bound ψ₁ (no band)",
+            )
     if groups is not None and len(groups):
         yerr = np.vstack(
             [groups["psi_pct_bw"] - groups["bootstrap_low"], groups["bootstrap_high"] - groups["psi_pct_bw"]]
