@@ -102,3 +102,51 @@ def test_table_level_and_signal_level_estimates_agree_in_mean(tmp_path):
                 assert abs(part["estimate"] - mean[key]) < 4 * sd[key] + 0.5, (key, part["estimate"], mean[key])
                 checked += 1
     assert checked >= 8
+
+
+def test_coverage_counts_membership_of_a_confidence_set_not_its_hull():
+    """C9's part reports its 95 % set when it has gaps: a true value in a gap is not covered, though the hull holds
+    it; a part without a set is judged on [lo, hi]."""
+    import json
+
+    import pandas as pd
+
+    long = pd.DataFrame(
+        [
+            {
+                "seed": 0,
+                "claim": "C9",
+                "part": 0,
+                "name": "psi1",
+                "verdict": "inconclusive",
+                "estimate": 0.2,
+                "lo": -0.4,
+                "hi": 0.4,
+                "set": json.dumps([[-0.4, -0.1], [0.1, 0.4]]),
+            },
+            {
+                "seed": 1,
+                "claim": "C9",
+                "part": 0,
+                "name": "psi1",
+                "verdict": "inconclusive",
+                "estimate": 0.05,
+                "lo": -0.1,
+                "hi": 0.2,
+                "set": "",
+            },
+            {
+                "seed": 2,
+                "claim": "C9",
+                "part": 0,
+                "name": "psi1",
+                "verdict": "inconclusive",
+                "estimate": 0.05,
+                "lo": -math.inf,
+                "hi": 0.2,
+                "set": json.dumps([[-math.inf, -0.2], [0.0, 0.2]]),
+            },
+        ]
+    )
+    row = cb.summarise("claims", long, {"C9": [0.066]}).set_index("part").loc["psi1"]
+    assert row["coverage95"] == pytest.approx(2 / 3)  # seed 0: 0.066 falls in the gap (-0.1, 0.1)
