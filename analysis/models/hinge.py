@@ -139,8 +139,8 @@ def _grid(start: float, stop: float, step: float) -> np.ndarray:
 
 #: the LR reference distributions profile_hinge_mass offers (docs/design/statistics.md, "C9 interval")
 LR_REFERENCES = ("bootstrap", "chi2_2", "chi2_1")
-#: grid values whose LR exceeds this are outside every interval without a bootstrap (2.4 × chi2_2(0.975) = 7.38;
-#: the largest bootstrap cut-off seen in the calibration benchmark is in docs/design/statistics.md §13.3)
+#: grid values whose LR exceeds this are outside every interval without a bootstrap: the largest 97.5 % cut-off in
+#: 900 demo-design studies was 12.3 (docs/design/statistics.md §13.3)
 BOOTSTRAP_LR_CAP = 18.0
 #: bootstrap cut-offs are computed at every 8th psi1 grid value (0.04 %BW/kg) and interpolated between ...
 BOOTSTRAP_NODE_STEP = 8
