@@ -47,11 +47,8 @@ def _within_crossproducts(y, x, h, subject_codes, n_subjects):
     indicator = np.zeros((n_subjects, len(subject_codes)))
     indicator[subject_codes, np.arange(len(subject_codes))] = 1.0
 
-    def centre(v):  # v: (n_rows,) or (n_rows, k)
-        v2 = v if v.ndim == 2 else v[:, None]
-        return v2 - ((indicator @ v2) / counts[:, None])[subject_codes]
-
-    yc, xc, hc = centre(y)[:, 0], centre(x)[:, 0], centre(h)
+    yc, xc = _centred(y, indicator, counts, subject_codes), _centred(x, indicator, counts, subject_codes)
+    hc = _centred(h, indicator, counts, subject_codes)
     n_grid = h.shape[1]
     out = np.zeros((n_grid, n_subjects, 3, 3))
     sxx = indicator @ (xc * xc)
