@@ -242,7 +242,8 @@ def _signals(n_seeds: int) -> pd.DataFrame:
     import tempfile
     from pathlib import Path
 
-    from analysis.claims import ClaimTables, evaluate_claims
+    from analysis.claim_cache import claim_tables_for
+    from analysis.claims import evaluate_claims
     from analysis.features import extract_features
     from analysis.simulate import simulate_study
     from analysis.study import load_study
@@ -253,18 +254,7 @@ def _signals(n_seeds: int) -> pd.DataFrame:
             path = simulate_study(Path(tmp) / f"s{seed}", "claims", seed=seed, progress=False)
             study = load_study(path)
             f = extract_features(study, scheduler="serial", progress=False)
-            nz = lambda d: d if d is not None and len(d) else None  # noqa: E731
-            tables = ClaimTables(
-                nz(f.emg),
-                nz(f.force),
-                nz(f.kinematics),
-                nz(study.measures),
-                study.subjects,
-                study.trials,
-                nz(study.exposures),
-                nz(study.injuries),
-                True,
-            )
+            tables = claim_tables_for(study, f)  # the same tables the reports build
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 df = evaluate_claims(tables, seed=seed, power=False, n_boot=0)
