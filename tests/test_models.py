@@ -217,8 +217,7 @@ def test_bootstrap_lr_equals_refitting_each_draw():
     _, llf, *_ = H._profile_from_hinges(yv, L, h, d["subject_id"].to_numpy())
     yc, xc = H._centred(yv, ind, counts, codes), H._centred(L, ind, counts, codes)
     e = np.random.default_rng(0).standard_normal((len(yv), 4))
-    boot = H._ParametricBootstrapLR(yc, xc, H._centred(h, ind, counts, codes), n_sub, P1.ravel(), llf, e)
-    boot.set_subject_centring(ind, counts, codes)
+    boot = H._ParametricBootstrapLR(yv, L, h, codes, P1.ravel(), llf, e)
     llf = np.where(np.isfinite(llf), llf, -np.inf)
     for p in (0.07, -0.15):
         restricted = np.flatnonzero(P1.ravel() == p)

@@ -179,7 +179,15 @@ class _ParametricBootstrapLR:
 
     _CHUNK = 128  # columns per pass: (128, B) blocks stay in cache (2.7x faster than one (G, B) pass at G = 4,000)
 
-    def __init__(self, yc, xc, hc, n_sub, psi1_per_col, llf, draws):
+    def __init__(self, y, x, h, codes, psi1_per_col, llf, draws):
+        """``y``, ``x`` (load) (n_rows,), ``h`` hinge columns (n_rows, G), ``codes`` subject index per row,
+        ``psi1_per_col``/``llf`` per column, ``draws`` N(0, 1) (n_rows, B). Everything is centred within subjects
+        here (subject intercepts are profiled out of y and of y*)."""
+        n_sub = int(codes.max()) + 1
+        counts = np.bincount(codes, minlength=n_sub).astype(float)
+        indicator = np.zeros((n_sub, len(codes)))
+        indicator[codes, np.arange(len(codes))] = 1.0
+        yc, xc, hc = (_centred(np.asarray(v, float), indicator, counts, codes) for v in (y, x, h))
         self.sxx = float(xc @ xc)
         perp = hc - np.outer(xc, (xc @ hc) / self.sxx)  # hinge columns orthogonal to load
         norm2 = np.einsum("rg,rg->g", perp, perp)
@@ -194,10 +202,7 @@ class _ParametricBootstrapLR:
         # (G, B) in float32: k_g is unit length and orthogonal to load, so k_gᵀy* is O(sigma): no cancellation
         self.ke = (self.k.T @ draws).astype(np.float32)
         self.xe = xc @ draws
-
-    def set_subject_centring(self, indicator: np.ndarray, counts: np.ndarray, codes: np.ndarray) -> None:
-        """The draws centred within subjects (y* is centred like y: subject intercepts are profiled out)."""
-        self._e_c = self.draws - ((indicator @ self.draws) / counts[:, None])[codes]
+        self._e_c = _centred(draws, indicator, counts, codes)
         self.ee = np.einsum("rb,rb->b", self._e_c, self._e_c)
 
     def lr_star(self, p: float) -> np.ndarray:
@@ -246,25 +251,26 @@ def profile_hinge_mass(
     """C9: breakpoint linear in body mass, psi(m) = psi0 + psi1·(m − centre_kg); profile likelihood of psi1.
 
     psi0 is profiled over the loads the data hold (0.5 %BW steps, a quarter of the 2 %BW load grid); psi1 over an
-    **adaptive** range: it starts at ±0.25 %BW/kg in ``psi1_step`` steps and is widened on each side until the
-    widest interval reported (97.5 %) is closed, or until the breakpoints of the heaviest and lightest subjects differ
-    by more than the whole load range (beyond that every psi1 fits alike: the data cannot bound psi1 on that side, and
-    the interval's bound is ±inf, said in ``at_grid_edge``/``method``).
+    **adaptive** range in ``psi1_step`` steps: it starts at the identifiable range capped at ±0.5 %BW/kg (±0.25 for
+    the χ² references) and is widened on each side while the widest set reported (97.5 %) reaches the edge, up to
+    where the breakpoints of the heaviest and lightest subjects differ by more than the whole load range (beyond that every psi1
+    fits alike: the data cannot bound psi1 on that side, the bound is ±inf, said in ``at_grid_edge``/``method``).
 
-    The interval is {psi1 : LR(psi1) ≤ c}, LR = 2·(max log-lik − profile log-lik of psi1). The LR of a breakpoint
-    parameter is not χ²₁ (the hinge is not differentiable in psi: Hinkley 1969; Hansen 2017, JBES 35:228), so ``c``
-    comes from ``lr_reference``:
+    The confidence set is {psi1 : LR(psi1) ≤ c(psi1)}, LR = 2·(max log-lik − profile log-lik of psi1). The LR of a
+    breakpoint parameter is not χ² (the hinge is not differentiable in psi: Hinkley 1969; Hansen 2017, JBES 35:228),
+    so the cut-off comes from ``lr_reference``:
 
-    * ``"wild_bootstrap"`` (default): the level quantile of LR* over ``n_calibration`` wild cluster bootstrap draws
-      (subject-level Webb weights on the residuals of the fit; bootstrap calibration of the LR, Beran 1988;
-      Hidalgo, Lee & Seo 2019 for threshold models), evaluated at the estimate;
-    * ``"chi2_2"``: χ²₂, the projection of the joint (psi0, psi1) region (conservative: 0.972 coverage in the
-      calibration benchmark);
+    * ``"bootstrap"`` (default): the test inverted over the grid, c(p) from ``n_calibration`` parametric bootstrap
+      draws simulated with psi1 fixed at p (:class:`_ParametricBootstrapLR`; computed at every
+      ``BOOTSTRAP_NODE_STEP``-th grid value, interpolated, and exactly next to every change of decision; coverage 0.949
+      in the calibration benchmark, docs/design/statistics.md §13.3);
+    * ``"chi2_2"``: χ²₂, the projection of the joint (psi0, psi1) region (conservative: coverage 0.972);
     * ``"chi2_1"``: χ²₁ (anti-conservative for a breakpoint: 0.90).
 
-    Intervals at 90, 95 and 97.5 % are in ``intervals`` (95 % also in ``profile_ci95``, 90 % in ``bootstrap_ci90``'s
-    place when ``n_boot`` = 0), cut-offs in ``critical_values``; ``n_boot`` > 0 adds a subject-cluster percentile
-    bootstrap of the estimate on the final grid. Returns the profile of psi1 and the joint maximum-likelihood psi0.
+    ``confidence_sets`` holds each level's set as segments (it need not be one interval); ``intervals`` their hulls
+    at 90, 95 and 97.5 % (95 % also in ``profile_ci95``, 90 % in ``bootstrap_ci90``'s place when ``n_boot`` = 0);
+    ``critical_values`` the largest cut-off used per level. ``n_boot`` > 0 adds a subject-cluster percentile bootstrap
+    of the estimate on the final grid. Returns the profile of psi1 and the joint maximum-likelihood psi0.
     """
     if lr_reference not in LR_REFERENCES:
         raise ValueError(f"lr_reference must be one of {LR_REFERENCES}, got {lr_reference!r}")
@@ -278,12 +284,7 @@ def profile_hinge_mass(
     g0 = np.asarray(psi0_grid, float) if psi0_grid is not None else _grid(lo_load, hi_load, 0.5)
     spread = float(np.nanmax(mc) - np.nanmin(mc))
     limit = (hi_load - lo_load) / spread if spread > 0 else 0.25  # |psi1| beyond this: no information
-    codes, uniques = pd.factorize(subjects)
-    n_sub = len(uniques)
-    counts = np.bincount(codes, minlength=n_sub).astype(float)
-    indicator = np.zeros((n_sub, len(codes)))
-    indicator[codes, np.arange(len(codes))] = 1.0
-    yc, xc = _centred(yv, indicator, counts, codes), _centred(L, indicator, counts, codes)
+    codes, _ = pd.factorize(subjects)
     # one weight matrix for every range tried, so widening the range does not redraw (reproducible, explicit rng)
     draws = rng.standard_normal((len(codes), n_calibration)) if lr_reference == "bootstrap" else None
     chi2_crit = {lv: float(stats.chi2.ppf(lv, 2 if lr_reference == "chi2_2" else 1)) for lv in levels}
@@ -295,13 +296,7 @@ def profile_hinge_mass(
         cp, llf, _, n_sub_, n_rows = _profile_from_hinges(yv, L, h, subjects)
         prof = np.nanmax(np.where(np.isfinite(llf), llf, -np.inf).reshape(len(g0), len(g1)), axis=0)
         lr = 2.0 * (np.max(prof) - prof)
-        boot = (
-            _ParametricBootstrapLR(yc, xc, _centred(h, indicator, counts, codes), n_sub, P1.ravel(), llf, draws)
-            if draws is not None
-            else None
-        )
-        if boot is not None:
-            boot.set_subject_centring(indicator, counts, codes)
+        boot = _ParametricBootstrapLR(yv, L, h, codes, P1.ravel(), llf, draws) if draws is not None else None
         return P0, P1, cp, llf, n_sub_, n_rows, prof, lr, boot
 
     def cutoffs(g1, lr, boot):
