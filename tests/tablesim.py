@@ -12,8 +12,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.claims import ClaimTables
-
-LB_PER_KG = 2.2046226218
+from analysis.units import LB_PER_KG
 
 CLAIM_EFFECTS = {
     "c1_log_per_4lb": math.log(1.15),  # +15 % at 4 lb, both muscles

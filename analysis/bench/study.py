@@ -44,6 +44,7 @@ import pandas as pd
 from analysis import features
 from analysis.recording import Recording
 from analysis.runtime import tune_allocator
+from analysis.units import KG_PER_LB
 
 __all__ = ["run", "make_bench_study", "BenchStudy"]
 
@@ -100,7 +101,7 @@ def make_bench_study(root: Path, n_subjects: int, n_reps: int) -> BenchStudy:
                 "exercise": exercise,
                 "load_phase": phase,
                 "load_kg": load_kg,
-                "load_lb": load_kg / 0.45359237,
+                "load_lb": load_kg / KG_PER_LB,
                 "load_pct_bw": 100 * load_kg / 75.0,
                 "body_mass_kg": 75.0,
                 "group": "bench",

@@ -9,10 +9,9 @@ import pandas as pd
 
 from analysis.errors import AnalysisError
 from analysis.models.hinge import profile_hinge
+from analysis.units import LB_PER_KG
 
 __all__ = ["psi_by_mass_group", "LB_PER_KG"]
-
-LB_PER_KG = 2.2046226218  # international avoirdupois pound (0.45359237 kg)
 
 
 def psi_by_mass_group(

@@ -70,7 +70,6 @@ REPORT_METRICS = {**C6_C7_METRICS, **JUMP_KINETICS_METRICS}
 #: Decimals worth printing per unit: jump heights to the millimetre, forces to the newton, ratios of body
 #: weight to 1/100 BW (below the ~1 % trial-to-trial variability of CMJ force, McMahon et al. 2018).
 METRIC_DECIMALS = {"m": 3, "s": 3, "N": 0, "N/s": 0, "BW": 2, "W": 0, "W/kg": 1, "m/s": 2, "%": 1, "ratio": 2}
-_LB_PER_KG = 1 / 0.45359237
 
 
 def force_time_figure(

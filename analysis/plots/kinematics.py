@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 
 from analysis.errors import AnalysisError
 from analysis.plots.layout import legend_outside
+from analysis.units import LB_PER_KG
 
 __all__ = [
     "LB_PER_KG",
@@ -37,7 +38,6 @@ __all__ = [
     "plot_ankle_load_physics",
 ]
 
-LB_PER_KG = 2.2046226218  # international avoirdupois pound (0.45359237 kg)
 
 #: Winter, D. A. (2009) Biomechanics and Motor Control of Human Movement, 4th ed., Table 4.1:
 #: segment -> (mass / body mass, length / height, COM from proximal end / length, radius of gyration about

@@ -3,6 +3,8 @@ rates (each with its source)."""
 
 from __future__ import annotations
 
+from analysis.units import KG_PER_LB
+
 MUSCLES = (
     "gluteus_maximus",
     "gastrocnemius_medialis",
@@ -20,7 +22,7 @@ LOADS_PCT_BW = (0, 2, 4, 6, 8, 10, 12)
 #: upper end of the C1 log-linear fit, lb per ankle (claims.analyse_c1 default ``c1_max_load_lb``)
 C1_FIT_MAX_LOAD_LB = 12.0
 G_M_S2 = 9.80665  # standard gravity (as forceplate.G_M_S2)
-LB_KG = 0.45359237  # 1 lb in kg, exact (international avoirdupois pound)
+LB_KG = KG_PER_LB  # 1 lb in kg, exact (analysis.units)
 EMG_FS_HZ = 2000.0  # typical surface-EMG rate (docs/design/signal-processing.md §2)
 FORCE_FS_HZ = 1000.0  # force-plate rate of the anchors (Owen et al. 2014; vertical_jumps_fz)
 KIN_FS_HZ = 200.0  # kinematics export rate (issue 6: 100-200 Hz)

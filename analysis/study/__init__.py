@@ -40,8 +40,9 @@ from analysis.study.content import (
 from analysis.study.format import format_problems
 from analysis.study.load import Study, load_study
 from analysis.study.problems import ROW_CONVENTION, Problem
-from analysis.study.schema import KG_PER_LB, STUDY_YAML, load_schema
+from analysis.study.schema import STUDY_YAML, load_schema
 from analysis.study.validate import validate_study
+from analysis.units import KG_PER_LB
 
 __all__ = [
     "Problem",

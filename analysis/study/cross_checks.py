@@ -12,8 +12,9 @@ import pandas as pd
 
 from analysis.study.config import _analysed_muscles, _channel_map, _mvc_required
 from analysis.study.problems import _Problems
-from analysis.study.schema import _EMG_KINDS, KG_PER_LB, STUDY_YAML, load_schema
+from analysis.study.schema import _EMG_KINDS, STUDY_YAML, load_schema
 from analysis.study.suggest import Listings, Suggestions, closest_file, spelling_on_disk
+from analysis.units import KG_PER_LB
 
 #: missing files for which similar names are searched (letter case is always checked) [assumption: a study
 #: with more missing files has a wrong folder, not typos; keeps validate fast on 10,000-file folders]

@@ -18,8 +18,8 @@ from analysis.study import recordings
 from analysis.study.config import _analysed_muscles, _channel_map
 from analysis.study.cross_checks import _inside
 from analysis.study.problems import ROW_CONVENTION, Problem, _sorted
-from analysis.study.schema import KG_PER_LB
 from analysis.study.validate import _parse
+from analysis.units import KG_PER_LB
 
 
 @dataclass

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.study.problems import _Problems
-from analysis.study.schema import KG_PER_LB, load_schema
+from analysis.study.schema import load_schema
+from analysis.units import KG_PER_LB
 
 #: scales the median absolute deviation to the standard deviation of a normal distribution (Iglewicz & Hoaglin
 #: 1993: modified z = 0.6745 (x - median) / MAD)

@@ -9,8 +9,6 @@ from typing import Any
 
 import yaml
 
-#: International yard and pound agreement (1959): 1 lb = 0.45359237 kg exactly.
-KG_PER_LB = 0.45359237
 STUDY_YAML = "study.yaml"
 _EMG_KINDS = ("emg", "combined")
 
