@@ -519,32 +519,28 @@ def test_trial_features_rows_and_exact_values():
 
 
 def test_trial_features_mean_is_the_rectified_mean_so_short_bursts_are_not_read_low():
-    """Issue 16 (C5): a 6 Hz envelope spreads a burst beyond its window, so its window mean reads a 0.8 s burst
-    low; the ARV of the band-passed EMG over the window does not. Carrier with |carrier| = 1: ARV = the burst level."""
+    """Issue 16 (C5): the suite's 6 Hz linear envelope spreads a burst beyond its window, so its window mean reads a
+    0.8 s burst low; the ARV of the band-passed EMG over the window does not. Carrier with |carrier| = 1: ARV = the
+    burst level exactly."""
     fs = 2000.0
     t = np.arange(int(4 * fs)) / fs
     level = np.where((t >= 1.0) & (t < 1.8), 1e-3, 0.0)  # a 0.8 s burst at 1 mV, rest 0
     carrier = np.where(np.arange(t.size) % 2 == 0, 1.0, -1.0)  # +-1 at fs/2: |carrier| = 1 exactly
-    res_env = emg.EMGResult(
-        np.abs(sps.sosfiltfilt(sps.butter(4, 6.0, fs=fs, output="sos"), level)[:, None]),
-        (level * carrier)[:, None],
-        ["EMG1"],
-        fs,
-        {"EMG1": []},
-        emg.EMGSettings(),
-        method="hand",
+    bandpassed = level * carrier
+    envelope = emg.linear_envelope(bandpassed, fs)  # the chain's envelope (6 Hz, 4th order, zero-phase)
+    result = emg.EMGResult(
+        envelope[:, None], bandpassed[:, None], ["EMG1"], fs, {"EMG1": []}, emg.EMGSettings(), method="hand"
     )
-    frame = emg.trial_features(
-        res_env, {"soleus": 1.25e-3}, {"trial_id": "T"}, {"EMG1": "soleus"}, phases={"rep": [(1.0, 1.8)]}
-    )
+    mvc = {"soleus": 1.25e-3}  # 1 mV = 80 % MVC: the envelope's overshoot stays below 100 %
+    window = {"rep": [(1.0, 1.8)]}
+    frame = emg.trial_features(result, mvc, {"trial_id": "T"}, {"EMG1": "soleus"}, phases=window)
     rep = frame.set_index("phase").loc["rep"]
     assert rep["mean_pct_mvc"] == pytest.approx(80.0, abs=1e-9)  # exact: ARV over the window (1 mV of 1.25)
-    assert rep["mean_envelope_mv"] < 0.995  # the envelope's window mean reads the same burst >= 0.5 % low
-    no_filtered = emg.EMGResult(res_env.envelope, None, ["EMG1"], fs, {"EMG1": []}, emg.EMGSettings(), method="hand")
-    f2 = emg.trial_features(
-        no_filtered, {"soleus": 1.25e-3}, {"trial_id": "T"}, {"EMG1": "soleus"}, phases={"rep": [(1.0, 1.8)]}
-    )
-    assert f2.set_index("phase").loc["rep", "mean_pct_mvc"] == pytest.approx(rep["mean_envelope_mv"] * 80.0)
+    envelope_mean_pct = envelope[2000:3600].mean() / 1.25e-3 * 100.0  # samples 1.0 s to 1.8 s
+    assert envelope_mean_pct < 80.0 * 0.995  # the envelope's window mean reads the same burst >= 0.5 % low
+    no_filtered = emg.EMGResult(envelope[:, None], None, ["EMG1"], fs, {"EMG1": []}, emg.EMGSettings(), method="hand")
+    f2 = emg.trial_features(no_filtered, mvc, {"trial_id": "T"}, {"EMG1": "soleus"}, phases=window)
+    assert f2.set_index("phase").loc["rep", "mean_pct_mvc"] == pytest.approx(envelope_mean_pct, rel=1e-12)
     assert "linear envelope" in json.loads(f2.iloc[0]["settings"])["amplitude"]
 
 
@@ -566,6 +562,12 @@ def test_trial_features_bad_input():
         emg.trial_features(res, {}, {}, {"EMG9": "soleus"})
     with pytest.raises(AnalysisError, match="phase 'up'.*outside"):
         emg.trial_features(res, {}, {}, {"EMG1": "soleus"}, phases={"up": [(3.0, 9.0)]})
+    with pytest.raises(AnalysisError, match="phase 'up' has no windows"):
+        emg.trial_features(res, {}, {}, {"EMG1": "soleus"}, phases={"up": []})
+    with pytest.raises(AnalysisError, match=r"phase 'up': window \(1.0,\) is not a \(start_s, end_s\) pair"):
+        emg.trial_features(res, {}, {}, {"EMG1": "soleus"}, phases={"up": [(1.0,)]})
+    with pytest.raises(AnalysisError, match="MVC reference for 'soleus' \\(channel EMG1\\) is '1e-3x', not a number"):
+        emg.trial_features(res, {"soleus": "1e-3x"}, {}, {"EMG1": "soleus"})
 
 
 def test_bench_suite_shape_only():

@@ -19,6 +19,7 @@ from analysis.emg.mvc import MVCReference
 from analysis.emg.spectral import _spectral_mnf_mdf, welch_method
 from analysis.errors import AnalysisError
 from analysis.metric_rows import KEY_COLUMNS
+from analysis.units import LB_PER_KG
 
 __all__ = ["TRIAL_KEY_COLUMNS", "EMG_FEATURE_COLUMNS", "trial_features"]
 
@@ -45,24 +46,26 @@ EMG_FEATURE_COLUMNS = TRIAL_KEY_COLUMNS + (
 )
 
 
-_LB_PER_KG = 2.2046226218487757
-
-
 def _trial_keys(trial_info: Mapping[str, Any]) -> dict[str, Any]:
     keys = {k: trial_info.get(k, np.nan) for k in TRIAL_KEY_COLUMNS}
     load_kg, mass = keys["load_kg"], keys["body_mass_kg"]
     numeric = lambda v: isinstance(v, (int, float, np.integer, np.floating)) and np.isfinite(v)  # noqa: E731
     if numeric(load_kg):
         if not numeric(keys["load_lb"]):
-            keys["load_lb"] = float(load_kg) * _LB_PER_KG
+            keys["load_lb"] = float(load_kg) * LB_PER_KG
         if not numeric(keys["load_pct_bw"]) and numeric(mass) and mass > 0:
             keys["load_pct_bw"] = 100.0 * float(load_kg) / float(mass)
     return keys
 
 
 def _window_indices(windows: Sequence[tuple[float, float]], fs: float, n: int, label: str) -> list[tuple[int, int]]:
+    if len(windows) == 0:
+        raise AnalysisError(f"phase {label!r} has no windows: give at least one (start_s, end_s) or leave it out")
     out = []
-    for start_s, end_s in windows:
+    for window in windows:
+        if len(window) != 2:
+            raise AnalysisError(f"phase {label!r}: window {window!r} is not a (start_s, end_s) pair")
+        start_s, end_s = (float(v) for v in window)
         i0, i1 = int(round(start_s * fs)), int(round(end_s * fs))
         if not 0 <= i0 < i1 <= n:
             raise AnalysisError(
@@ -150,6 +153,14 @@ def trial_features(
         env = result.envelope[:, c]
         rect = np.abs(result.filtered[:, c]) if result.filtered is not None else env  # amplitude: ARV
         ref = refs.get(muscle)
+        if ref is not None:
+            try:
+                ref = float(ref)
+            except (TypeError, ValueError):
+                raise AnalysisError(
+                    f"{result.source or 'EMG result'}: MVC reference for {muscle!r} (channel {channel}) is {ref!r}, "
+                    "not a number in V"
+                ) from None
         flags = list(result.quality_flags.get(channel, []))
         if ref is None or not (np.isfinite(ref) and ref > 0):
             ref = np.nan

@@ -307,6 +307,8 @@ def default_pipeline() -> Pipeline:
         "analysis.recording",
         "analysis.features.processors",
         "analysis.features.curves",
+        "analysis.features.tables",  # CURVE_COLUMNS and the tables' column orders
+        "analysis.metric_rows",  # KEY_COLUMNS: the key columns of every per-trial table (EMG included)
     )
     return Pipeline(
         read=read_trial,
