@@ -261,3 +261,28 @@ def test_verdict_region_contradicts_only_when_every_segment_of_the_set_misses():
     assert verdict_mass_slope(est, 0.066, 0.022, ci_contradict=(-0.3, 0.3), contradict_set=touches)[0] == (
         "inconclusive"
     )
+    with pytest.raises(ValueError, match="contradict_set is empty"):
+        verdict_mass_slope(est, 0.066, 0.022, ci_contradict=(-0.3, 0.3), contradict_set=[])
+
+
+def test_profile_hinge_mass_names_missing_values_instead_of_a_numpy_error():
+    d = _hinge_data()
+    d.loc[5, "mass"] = np.nan
+    with pytest.raises(AnalysisError, match=r"mass: 1 missing or non-numeric value\(s\) \(rows 5\)"):
+        profile_hinge_mass(d, "y", "L", "subject_id", "mass")
+
+
+def test_c9_is_not_testable_when_a_subject_has_no_body_mass():
+    from analysis.claims import evaluate_claims
+    from analysis.simulate.tables import simulate_claim_tables
+
+    tables = simulate_claim_tables("claims", 0)
+    subjects = tables.subjects.copy()
+    subjects.loc[subjects.index[0], "body_mass_kg"] = np.nan
+    kin = tables.kinematics.drop(columns="body_mass_kg")
+    tables = type(tables)(**{**tables.__dict__, "subjects": subjects, "kinematics": kin})
+    out = evaluate_claims(tables, only=["C3", "C9"], power=False, n_boot=0, estimator="two_stage")
+    out = out.set_index("claim_id")
+    assert out.loc["C9", "verdict"] == "not testable"
+    assert f"missing for {subjects['subject_id'].iloc[0]}" in out.loc["C9", "notes"]
+    assert out.loc["C3", "verdict"] in {"supported", "contradicted", "inconclusive"}  # one claim's gap spares the rest

@@ -9,6 +9,7 @@ from functools import partial
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from analysis.claims.results import ClaimResult, PartResult, _holm_note, _identity, _scale
 from analysis.claims.tables import ClaimNotTestable, ClaimTables, _metric, _require, two_stage_only
@@ -197,7 +198,11 @@ def analyse_c9(tables: ClaimTables, opts: dict, rng: np.random.Generator) -> Cla
     if "body_mass_kg" not in d.columns:
         if tables.subjects is None or "body_mass_kg" not in tables.subjects.columns:
             raise ClaimNotTestable(cid, "body_mass_kg per subject")
-        d = d.merge(tables.subjects[["subject_id", "body_mass_kg"]], on="subject_id")
+        d = d.merge(tables.subjects[["subject_id", "body_mass_kg"]], on="subject_id", validate="many_to_one")
+    d = d.assign(body_mass_kg=pd.to_numeric(d["body_mass_kg"], errors="coerce"))
+    no_mass = sorted(d.loc[~np.isfinite(d["body_mass_kg"].to_numpy(float)), "subject_id"].astype(str).unique())
+    if no_mass:
+        raise ClaimNotTestable(cid, f"a numeric body_mass_kg for every subject (missing for {', '.join(no_mass)})")
     mass = d.groupby("subject_id")["body_mass_kg"].first()
     if mass.std() < 5 or len(mass) < 6:  # [assumption] a mass-dependent breakpoint needs a spread of body masses
         raise ClaimNotTestable(
@@ -207,7 +212,6 @@ def analyse_c9(tables: ClaimTables, opts: dict, rng: np.random.Generator) -> Cla
     prof, psi0 = profile_hinge_mass(d, "value", "load_pct_bw", "subject_id", "body_mass_kg", rng=rng)
     ci95, ci90 = prof.profile_ci95, prof.intervals[0.90]  # hulls of the 95 % and 90 % confidence sets
     n = len(mass)
-    z = 1.959964
     # SE-equivalent of the interval: half-width over the square root of the largest 95 % LR cut-off used, from the
     # bounded side(s) when the data bound psi1 on one side only
     half = [abs(b - prof.estimate) for b in ci95 if np.isfinite(b)]
@@ -219,7 +223,11 @@ def analyse_c9(tables: ClaimTables, opts: dict, rng: np.random.Generator) -> Cla
         est, claim, eq, ci_contradict=prof.intervals[0.975], contradict_set=prof.confidence_sets[0.975]
     )
     # Closed-form scaling of the profile-interval SE with n (no simulation: a hinge re-profile per rep is too slow).
-    n_support = n * ((z + 0.841621) * se / eq) ** 2 if np.isfinite(se) else math.nan
+    # "Supported" needs the 90 % set inside claim ± eq: with power 0.8 when psi1 = claim, eq >= (z.95 + z.90)·SE
+    # (two-sided miss); the MDE is the usual (z.975 + z.80)·SE.
+    z_support = float(stats.norm.ppf(0.95) + stats.norm.ppf(0.90))
+    z_mde = float(stats.norm.ppf(0.975) + stats.norm.ppf(0.80))
+    n_support = n * (z_support * se / eq) ** 2 if np.isfinite(se) else math.nan
     set95 = prof.confidence_sets[0.95]
     part = PartResult(
         "psi1 (breakpoint change per kg body mass)",
@@ -231,9 +239,10 @@ def analyse_c9(tables: ClaimTables, opts: dict, rng: np.random.Generator) -> Cla
         ci95_set=set95 if len(set95) > 1 else None,
     )
     override = {
-        "mde": (z + 0.841621) * se if np.isfinite(se) else math.nan,
+        "mde": z_mde * se if np.isfinite(se) else math.nan,
         "n_needed": int(math.ceil(n_support)) if np.isfinite(n_support) else math.nan,
-        "note": "C9 MDE/n needed scale the profile-interval SE by sqrt(n) (not simulated)"
+        "note": "C9 MDE/n needed scale the profile-interval SE by sqrt(n) (not simulated; n needed: the 90 % set "
+        "inside the equivalence region with power 0.8 when psi1 is the claimed 0.066)"
         if np.isfinite(se)
         else "C9: the data cannot bound psi1, so no MDE / n needed can be scaled from them",
     }
@@ -250,7 +259,7 @@ def analyse_c9(tables: ClaimTables, opts: dict, rng: np.random.Generator) -> Cla
     if len(set95) > 1:
         notes.append(
             f"the 95 % confidence set is not one interval: {fmt(set95)} (the CI columns show its hull); the values in "
-            "between are rejected by the test"
+            "between are rejected by the test (a gap of one or two grid steps can be bootstrap noise)"
         )
     if prof.at_grid_edge:
         notes.append(

@@ -98,6 +98,10 @@ def verdict_region(
     if low <= lo90 and hi90 <= high:
         return "supported", direction
     if contradict_set is not None:
+        if len(contradict_set) == 0:
+            raise ValueError(
+                "contradict_set is empty: a confidence set from an inverted test holds at least the estimate"
+            )
         if all(float(hi) < low or float(lo) > high for lo, hi in contradict_set):
             return "contradicted", direction
         return "inconclusive", direction

@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analysis.errors import AnalysisError
+
 
 # --------------------------------------------------------------------------- hinge models
 def hinge_term(load, psi):
@@ -137,13 +139,15 @@ def _grid(start: float, stop: float, step: float) -> np.ndarray:
 #: the LR reference distributions profile_hinge_mass offers (docs/design/statistics.md, "C9 interval")
 LR_REFERENCES = ("bootstrap", "chi2_2", "chi2_1")
 #: grid values whose LR exceeds this are outside every interval without a bootstrap: the largest 97.5 % cut-off in
-#: 900 demo-design studies was 12.3 (docs/design/statistics.md §13.3)
+#: 900 demo-design studies was 12.3 (docs/design/statistics.md §13.3); when a study's largest cut-off exceeds
+#: two thirds of the cap, the cap is raised to 1.5 x that cut-off and the missing values are bootstrapped too
 BOOTSTRAP_LR_CAP = 18.0
 #: bootstrap cut-offs are computed at every 8th psi1 grid value (0.04 %BW/kg) and interpolated between ...
 BOOTSTRAP_NODE_STEP = 8
 #: ... and exactly next to every change of decision and wherever the LR is within 0.25 of the interpolated cut-off
-#: (about the cut-offs' Monte Carlo SE at B = 199; they vary by < 0.5 over 0.04 %BW/kg in the demo design)
-#: [assumption]
+#: [assumption]. Measured (review, 2026-12-02): with one set of draws, neighbouring grid values' 95 % cut-offs differ
+#: by SD ~0.2; across independent sets of draws a cut-off varies by SD ~0.6 at B = 199. In 1 of 36 studies the
+#: interpolated set differed from the exact one (node step 1) by a one-grid-step island that is bootstrap noise.
 BOOTSTRAP_REFINE = 0.25
 
 
@@ -276,6 +280,12 @@ def profile_hinge_mass(
         raise ValueError(f"lr_reference must be one of {LR_REFERENCES}, got {lr_reference!r}")
     rng = rng if rng is not None else np.random.default_rng(0)
     levels = (0.90, 0.95, 0.975)
+    for column in (y, load, mass):
+        values = pd.to_numeric(data[column], errors="coerce").to_numpy(float)
+        bad = np.flatnonzero(~np.isfinite(values))
+        if bad.size:
+            rows = ", ".join(str(data.index[i]) for i in bad[:5]) + (" ..." if bad.size > 5 else "")
+            raise AnalysisError(f"{column}: {bad.size} missing or non-numeric value(s) (rows {rows}); fix or drop them")
     L = data[load].to_numpy(float)
     mc = data[mass].to_numpy(float) - centre_kg
     yv = data[y].to_numpy(float)
@@ -304,7 +314,6 @@ def profile_hinge_mass(
         crit = {lv: np.full(len(g1), chi2_crit[lv]) for lv in levels}
         if boot is None:
             return crit, 0
-        need = np.flatnonzero(lr <= BOOTSTRAP_LR_CAP)  # values that any plausible cut-off could accept
         done: dict[int, dict[float, float]] = {}
 
         def evaluate(idx) -> None:
@@ -312,23 +321,31 @@ def profile_hinge_mass(
                 if int(i) not in done:
                     done[int(i)] = _order_statistic_quantiles(boot.lr_star(float(g1[i])), levels)
 
-        # nodes every BOOTSTRAP_NODE_STEP grid values (and the ends of the range that needs them), cut-offs
-        # interpolated between; then every value next to a change of decision, or whose LR is within
-        # BOOTSTRAP_REFINE of its interpolated cut-off, is bootstrapped on its own until no decision moves: the
-        # decision is exact wherever it is close, and the set's ends are exact
-        evaluate(need[(need % BOOTSTRAP_NODE_STEP == 0) | (need == need.min()) | (need == need.max())])
-        for _ in range(8):
-            nodes = np.array(sorted(done))
-            todo = []
-            for lv in levels:
-                cut = np.interp(need, nodes, [done[i][lv] for i in nodes])
-                acc = lr[need] <= cut
-                change = np.flatnonzero(acc[1:] != acc[:-1])
-                todo += [need[change], need[change + 1], need[np.abs(lr[need] - cut) < BOOTSTRAP_REFINE]]
-            todo_idx = np.setdiff1d(np.concatenate(todo), nodes)
-            if todo_idx.size == 0:
+        cap = BOOTSTRAP_LR_CAP
+        while True:
+            need = np.flatnonzero(lr <= cap)  # values that any plausible cut-off could accept
+            # nodes every BOOTSTRAP_NODE_STEP grid values (and the ends of the range that needs them), cut-offs
+            # interpolated between; then every value next to a change of decision, or whose LR is within
+            # BOOTSTRAP_REFINE of its interpolated cut-off, is bootstrapped on its own until no decision moves: the
+            # decision is exact wherever it is close, and the set's ends are exact
+            evaluate(need[(need % BOOTSTRAP_NODE_STEP == 0) | (need == need.min()) | (need == need.max())])
+            for _ in range(8):
+                nodes = np.array(sorted(done))
+                todo = []
+                for lv in levels:
+                    cut = np.interp(need, nodes, [done[i][lv] for i in nodes])
+                    acc = lr[need] <= cut
+                    change = np.flatnonzero(acc[1:] != acc[:-1])
+                    todo += [need[change], need[change + 1], need[np.abs(lr[need] - cut) < BOOTSTRAP_REFINE]]
+                todo_idx = np.setdiff1d(np.concatenate(todo), nodes)
+                if todo_idx.size == 0:
+                    break
+                evaluate(todo_idx)
+            # the cap must stay well above every cut-off: if one comes within a third of it, widen and go again
+            largest = max(c[max(levels)] for c in done.values())
+            if largest * 1.5 <= cap or not (lr > cap).any():
                 break
-            evaluate(todo_idx)
+            cap = 1.5 * largest
         nodes = np.array(sorted(done))
         for lv in levels:
             crit[lv][:] = np.nan
@@ -342,13 +359,6 @@ def profile_hinge_mass(
     def accepted(lr, crit, level):
         """The confidence set: grid values whose LR is within their cut-off (boolean mask over the grid)."""
         return lr <= np.where(np.isfinite(crit[level]), crit[level], -1.0)
-
-    def hull(mask):
-        inside = np.zeros(len(mask), bool)
-        ok = np.flatnonzero(mask)
-        if ok.size:
-            inside[ok.min() : ok.max() + 1] = True
-        return inside
 
     if psi1_grid is not None:
         g1 = np.asarray(psi1_grid, float)
