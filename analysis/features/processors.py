@@ -5,7 +5,6 @@ Recording into its rows of the tidy tables: ``emg`` / ``force`` / ``kinematics``
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -38,16 +37,12 @@ class _Stage:
 
 
 def read_trial(trial: Mapping[str, Any], context: Mapping[str, Any]) -> Recording:
-    """Read a trial's file with the options trials.csv gives (``sampling_rate_hz``, ``format``)."""
+    """Read a trial's file with the options its trials.csv row and study.yaml give (the same
+    :func:`analysis.study.recordings.trial_read_options` as ``load_study``)."""
     from analysis.io import read_recording
+    from analysis.study.recordings import trial_read_options
 
-    options: dict[str, Any] = {}
-    rate = trial.get("sampling_rate_hz")
-    if isinstance(rate, (int, float)) and math.isfinite(rate):
-        options["sampling_rate_hz"] = float(rate)
-    fmt = trial.get("format")
-    if isinstance(fmt, str) and fmt:
-        options["format"] = fmt
+    options = trial_read_options(trial, {"units": context.get("units") or {}})
     options.update(context.get("read_options") or {})  # study.yaml: e.g. force_platforms (calibration constant)
     return read_recording(Path(str(trial["path"])), **options)
 

@@ -78,6 +78,20 @@ def _rate_from_preamble(lines: list[str]) -> float | None:
     return None
 
 
+def _si_of(unit: str | None) -> str | None:
+    return to_si(np.zeros(1), normalise_unit(unit))[1] if unit else None
+
+
+def _unlabelled_unit(name: str, flavour: str, options: dict[str, Any]) -> str | None:
+    """Unit of a column the file does not label: the ``unit`` option (study.yaml ``units:``) when the column's
+    name-based default is of the same quantity or there is none (``force: kN`` reads an unlabelled Fz as kN, not a
+    CoP column), else the name-based default."""
+    guess, stated = _default_unit(name, flavour), options.get("unit")
+    if stated and (guess is None or _si_of(stated) == _si_of(guess)):
+        return str(stated)
+    return guess
+
+
 def _default_unit(name: str, flavour: str) -> str | None:
     lowered = name.lower()
     if re.match(r"^(cop|copx|copy|ground_force\d*_p[xyz]|cop[_ ]?[xy])", lowered):
@@ -185,7 +199,7 @@ def _channels_with_time(
         raise ReadError(path, "the file states no sampling rate and has no time column", hint=_SAMPLING_RATE_HINT)
     names = [parsed[j][0] for j in channel_cols]
     units = [
-        parsed[j][1] or (unit_row[j] if unit_row else None) or _default_unit(parsed[j][0], flavour)
+        parsed[j][1] or (unit_row[j] if unit_row else None) or _unlabelled_unit(parsed[j][0], flavour, options)
         for j in channel_cols
     ]
     if table.preamble:

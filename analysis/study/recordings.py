@@ -39,14 +39,28 @@ def _read_recording_checking_rate(path: Path, options: dict[str, Any]) -> Record
         raise
 
 
-def _recording_options(trial: Mapping[str, Any], config: Mapping[str, Any] | None = None) -> dict[str, Any]:
+#: study.yaml ``units:`` key that gives the default unit of a trial's unlabelled columns, by trials.csv ``kind``
+#: (data/README.md: "units of values the files do not label themselves"); combined and kinematics files mix kinds
+_UNIT_KEY_BY_KIND = {"emg": "emg", "forceplate": "force"}
+
+
+def trial_read_options(trial: Mapping[str, Any], config: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """``read_recording`` options of one trial: its trials.csv row (rate, format) plus the study-wide ones from
-    study.yaml ``config`` (an OpenSignals force platform's calibration constant and tare)."""
+    study.yaml ``config`` (an OpenSignals force platform's calibration constant and tare, and the unit of columns the
+    file does not label: ``units: {emg: mV}`` reads unlabelled EMG columns as mV and converts them to V). Used by
+    ``load_study``, ``validate_study`` and the feature pipeline alike."""
     options: dict[str, Any] = dict(read_options_from_study(config))
     rate = trial.get("sampling_rate_hz")
-    if rate is not None and np.isfinite(rate):
+    if isinstance(rate, (int, float, np.integer, np.floating)) and np.isfinite(rate):
         options["sampling_rate_hz"] = float(rate)
     fmt = trial.get("format")
     if isinstance(fmt, str) and fmt:
         options["format"] = fmt
+    units = (config or {}).get("units")
+    key = _UNIT_KEY_BY_KIND.get(str(trial.get("kind")))
+    if key and isinstance(units, Mapping) and isinstance(units.get(key), str) and units[key]:
+        options["unit"] = units[key]
     return options
+
+
+_recording_options = trial_read_options  # the former private name (validate, load_study)

@@ -1,0 +1,44 @@
+"""study.yaml ``units:`` reaches the readers: columns a file does not label are read in the study's unit, in
+load_study/validate and in the feature pipeline alike (review of issue 16's round: it was documented, never applied)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from analysis.features.processors import read_trial
+from analysis.io import read_recording
+from analysis.study.recordings import trial_read_options
+
+FZ_KN = [0.70, 0.71, 0.72, 0.70, 0.69, 0.70, 0.71, 0.70, 0.70, 0.70]
+
+
+@pytest.fixture
+def files(tmp_path):
+    plain = tmp_path / "fz.txt"
+    plain.write_text("\n".join(f"{v:.2f}" for v in FZ_KN) + "\n")
+    table = tmp_path / "fp.csv"
+    rows = [f"{i / 1000:.3f},{v:.2f},0.10" for i, v in enumerate(FZ_KN)]
+    table.write_text("time_s,Fz,COPx\n" + "\n".join(rows) + "\n")
+    return plain, table
+
+
+def test_study_force_unit_applies_to_unlabelled_force_columns_only(files):
+    plain, table = files
+    config = {"units": {"force": "kN", "emg": "mV"}}
+    trial = {"kind": "forceplate", "sampling_rate_hz": 1000.0, "format": "fz_text"}
+    assert trial_read_options(trial, config) == {"sampling_rate_hz": 1000.0, "format": "fz_text", "unit": "kN"}
+    rec = read_recording(plain, **trial_read_options(trial, config))
+    np.testing.assert_allclose(rec.samples[:, 0], np.array(FZ_KN) * 1000.0)  # kN -> N
+    rec = read_recording(table, **trial_read_options({"kind": "forceplate"}, config))
+    fz, cop = rec.channel_names.index("Fz"), rec.channel_names.index("COPx")
+    np.testing.assert_allclose(rec.samples[:, fz], np.array(FZ_KN) * 1000.0)
+    assert rec.units[cop] == "m" and rec.samples[0, cop] == pytest.approx(0.10)  # CoP keeps its metres
+    assert "unit" not in trial_read_options({"kind": "kinematics"}, config)  # mixed kinds: no one unit
+
+
+def test_feature_pipeline_reads_with_the_same_options(files):
+    plain, _ = files
+    trial = {"kind": "forceplate", "sampling_rate_hz": 1000.0, "format": "fz_text", "path": str(plain)}
+    rec = read_trial(trial, {"units": {"force": "kN"}, "read_options": {}})
+    np.testing.assert_allclose(rec.samples[:, 0], np.array(FZ_KN) * 1000.0)
