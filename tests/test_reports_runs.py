@@ -11,7 +11,13 @@ import pytest
 
 from analysis import reports
 from analysis.cli import main
-from analysis.plots.format import format_count, format_interval, format_n_needed, format_number
+from analysis.plots.format import (
+    format_count,
+    format_estimate_interval,
+    format_interval,
+    format_n_needed,
+    format_number,
+)
 from analysis.reports.reasons import plain_reason
 from tests.test_reports import make_notebook
 
@@ -92,6 +98,10 @@ def test_cli_help_shows_defaults_and_examples(capsys):
 def test_numbers_read_the_same_everywhere():
     assert format_interval(0.743, 2) == "0.74 to 2.00"
     assert format_interval(12.54, 17.46) == "12.5 to 17.5"
+    # the effect and reliability tables: an estimate with a missing interval is not printed as "[nan, nan]"
+    assert format_estimate_interval(0.8123, 0.7, 0.9, 2) == "0.81 [0.70 to 0.90]"
+    assert format_estimate_interval(0.8, float("nan"), float("nan"), 2) == "0.80 [–]"
+    assert format_estimate_interval(float("nan"), 0.0, 1.0, 2) == "–"
     assert format_number(1342.4, "athletes") == "1,342 athletes"
     assert format_n_needed(1341.2, "athletes per arm") == "1,342 athletes per arm"
     assert format_n_needed(float("inf")) == "more than any study could recruit"

@@ -84,6 +84,14 @@ def format_number(value: Any, unit: str = "", *, decimals: int | None = None) ->
     return f"{text} {unit}" if unit else text
 
 
+def format_estimate_interval(estimate: Any, low: Any, high: Any, decimals: int | None = None) -> str:
+    """``"est [a to b]"`` (the effect and reliability tables' cells); an en dash when the estimate is missing, and
+    ``[–]`` when only its interval is."""
+    if _as_float(estimate) is None or math.isnan(_as_float(estimate) or math.nan):
+        return MISSING
+    return f"{format_value(_as_float(estimate), decimals)} [{format_interval(low, high, decimals=decimals)}]"
+
+
 def format_interval(low: Any, high: Any, unit: str = "", *, decimals: int | None = None) -> str:
     """``"a to b"`` with both ends at the same decimals (3 significant digits of the larger end, or ``decimals``);
     an en dash when either end is missing."""

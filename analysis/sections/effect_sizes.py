@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import AnalysisError
+from analysis.plots.format import format_estimate_interval
 from analysis.sections.section import Section
 
 __all__ = [
@@ -179,22 +180,16 @@ def training_display_table(effects: pd.DataFrame) -> pd.DataFrame:
                 "n control": int(r["n_control"]),
                 "trained: mean % change pre→post": r["trained_pct_change"],
                 "control: mean % change pre→post": r["control_pct_change"],
-                "% difference in change [95 % CI]": _interval(
+                "% difference in change [95 % CI]": format_estimate_interval(
                     r["pct_difference"], r["pct_difference_ci_low"], r["pct_difference_ci_high"], 1
                 ),
-                "Hedges' g_s of log change [95 % CI]": _interval(
+                "Hedges' g_s of log change [95 % CI]": format_estimate_interval(
                     r["hedges_g"], r["hedges_g_ci_low"], r["hedges_g_ci_high"], 2
                 ),
                 "note": r["reason"],
             }
         )
     return pd.DataFrame(rows)
-
-
-def _interval(estimate: float, low: float, high: float, decimals: int) -> str:
-    if not np.isfinite(estimate):
-        return "–"
-    return f"{estimate:.{decimals}f} [{low:.{decimals}f}, {high:.{decimals}f}]"
 
 
 def effects_display_table(
@@ -208,9 +203,11 @@ def effects_display_table(
         row["n pairs"] = int(r["n_pairs"])
         row[f"{reference}{unit_text}"] = r.get("reference_mean", np.nan)
         row[f"{treatment}{unit_text}"] = r.get("treatment_mean", np.nan)
-        row["% change [95 % CI]"] = _interval(r["pct_change"], r["pct_change_ci_low"], r["pct_change_ci_high"], 1)
-        row["Cohen's d_z [95 % CI]"] = _interval(r["d_z"], r["d_z_ci_low"], r["d_z_ci_high"], 2)
-        row["Cohen's d_av [95 % CI]"] = _interval(r["d_av"], r["d_av_ci_low"], r["d_av_ci_high"], 2)
+        row["% change [95 % CI]"] = format_estimate_interval(
+            r["pct_change"], r["pct_change_ci_low"], r["pct_change_ci_high"], 1
+        )
+        row["Cohen's d_z [95 % CI]"] = format_estimate_interval(r["d_z"], r["d_z_ci_low"], r["d_z_ci_high"], 2)
+        row["Cohen's d_av [95 % CI]"] = format_estimate_interval(r["d_av"], r["d_av_ci_low"], r["d_av_ci_high"], 2)
         row["note"] = r["reason"]
         rows.append(row)
     return pd.DataFrame(rows)

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import AnalysisError
+from analysis.plots.format import format_estimate_interval
 from analysis.sections.section import Section
 
 __all__ = [
@@ -152,12 +153,6 @@ def session_reliability(
     )
 
 
-def _interval(estimate: float, low: float, high: float, decimals: int) -> str:
-    if not np.isfinite(estimate):
-        return "–"
-    return f"{estimate:.{decimals}f} [{low:.{decimals}f}, {high:.{decimals}f}]"
-
-
 def reliability_display_table(table: pd.DataFrame, *, metric: str = "metric") -> pd.DataFrame:
     """The reliability table as a reader scans it: one row per metric x condition with the named ICC forms,
     TE and CV % with 95 % CIs, SEM, MDC95 and SWC in the metric's unit."""
@@ -173,12 +168,16 @@ def reliability_display_table(table: pd.DataFrame, *, metric: str = "metric") ->
                 "subjects": int(r["n_subjects"]),
                 "repeats": int(r["n_trials"]),  # trials, or sessions for the between-session table
                 "mean": r["mean"],
-                "ICC(3,1) consistency [95 % CI]": _interval(r["icc_3_1"], r["icc_3_1_ci_low"], r["icc_3_1_ci_high"], 2),
-                "ICC(2,1) agreement [95 % CI]": _interval(r["icc_2_1"], r["icc_2_1_ci_low"], r["icc_2_1_ci_high"], 2),
-                "TE [95 % CI]": _interval(
+                "ICC(3,1) consistency [95 % CI]": format_estimate_interval(
+                    r["icc_3_1"], r["icc_3_1_ci_low"], r["icc_3_1_ci_high"], 2
+                ),
+                "ICC(2,1) agreement [95 % CI]": format_estimate_interval(
+                    r["icc_2_1"], r["icc_2_1_ci_low"], r["icc_2_1_ci_high"], 2
+                ),
+                "TE [95 % CI]": format_estimate_interval(
                     r["typical_error"], r["typical_error_ci_low"], r["typical_error_ci_high"], _decimals(r)
                 ),
-                "CV % [95 % CI]": _interval(r["cv_pct"], r["cv_pct_ci_low"], r["cv_pct_ci_high"], 1),
+                "CV % [95 % CI]": format_estimate_interval(r["cv_pct"], r["cv_pct_ci_low"], r["cv_pct_ci_high"], 1),
                 "SEM": r["sem"],
                 "MDC95": r["mdc95"],
                 "SWC": r["swc"],
