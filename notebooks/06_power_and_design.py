@@ -44,20 +44,11 @@ features = nbk.feature_tables_quietly(ctx)
 tables = nbk.claim_tables(ctx, features)
 
 # %%
-import html
-import math
-
-import matplotlib.pyplot as plt
-import numpy as np
-import pandas as pd
-
 from analysis.claims import CLAIMS, VERDICTS
-from analysis.models import power_curves as power_sim
-from analysis.plots import power as power_plots
-from analysis.plots import tables as report_tables
+from analysis.sections import power as power_sections
 
-grid = sorted({int(v) for v in n_grid.split(",") if v.strip()})
-claims = nbk.claims(ctx, tables, seed=seed, power=False)  # the run's shared claims table
+grid = power_sections.parse_n_grid(n_grid)
+claims = nbk.claims(ctx, tables, seed=seed)  # the run's shared claims table, with its n needed (suite settings)
 
 # %% [markdown]
 # ## 1 · Power curves per claim
@@ -66,48 +57,26 @@ claims = nbk.claims(ctx, tables, seed=seed, power=False)  # the run's shared cla
 # this study's number of subjects.
 
 # %%
-summary, details = [], {}
-for cid in CLAIMS:
-    row = claims.set_index("claim_id").loc[cid]
-    nbk.show_html(f"<h3>{cid}: {html.escape(str(row['verdict']))}</h3><blockquote>“{html.escape(CLAIMS[cid].quote)}”</blockquote>")
-    designs, why = power_sim.claim_designs(tables, cid, seed=seed, n_boot=n_boot)
-    if not designs:
-        closed = row["mde"] if np.isfinite(row["mde"]) else None
-        text = f"Power curves not computed: {why}."
-        if closed is not None:
-            text += f" Closed-form MDE from the claim's analysis: {closed:.3g} ({power_plots.mde_unit(row['unit'])})."
-        nbk.show_html(f"<p><em>{html.escape(text)}</em></p>")
-        summary.append({"claim": cid, "verdict": row["verdict"], "subjects (n)": int(row["n_subjects"]),
-                        "n needed (simulated)": "not computed", "MDE": row["mde"],
-                        "MDE unit": power_plots.mde_unit(row["unit"]), "how": power_plots.short_reason(why)})
-        details[cid] = ("not simulated", [why])
-        continue
-    rng = np.random.default_rng([seed, int(cid[1:])])
-    curves = power_sim.power_curves(designs, grid, reps, rng)
-    needed = power_sim.n_needed_from_curves(curves)
-    fig = power_plots.power_curve_figure(curves, cid, needed, int(row["n_subjects"]) or None)
-    plt.show()
-    plt.close(fig)
-    summary.append({"claim": cid, "verdict": row["verdict"], "subjects (n)": int(row["n_subjects"]),
-                    "n needed (simulated)": str(needed) if needed else f"> {max(grid)}", "MDE": row["mde"],
-                    "MDE unit": power_plots.mde_unit(row["unit"]),
-                    "how": power_plots.short_reason("", len(designs))})
-    details[cid] = (f"simulated from {len(designs)} part(s)", power_plots.design_details(designs))
+curves_section, summary_section = power_sections.power_and_design(
+    tables, claims, grid=grid, reps=reps, n_boot=n_boot, seed=seed
+)
+curves_section
 
 # %% [markdown]
 # ## 2 · Summary: sample size for a conclusive study
-# `n needed (simulated)` is read off the curves above (total subjects; two-group claims split them
-# equally). "not computed" means the claim could not be simulated here; `how` says why in a few words
-# (missing data, or a claim whose power is computed in closed form by its own analysis, e.g. injury rates)
-# and the collapsed notes below give the details: the between-subject SD each simulation used and the
+# `n needed (claims table)` is the number the index, `claims.csv` and the other reports give, from each claim's own
+# analysis (for injury rates, athletes per arm in closed form). `n needed (simulated)` is read off the curves above
+# (total subjects; two-group claims split them equally) with this report's quick settings (`reps`, `n_boot`), so
+# the two can differ; raise `reps` before you trust the simulated one. "not computed" means the claim could not be
+# simulated here; `how` says why in a few words (missing data, or a claim whose power is computed in closed form by
+# its own analysis, e.g. injury rates) and the collapsed notes below give the details: the between-subject SD each simulation used and the
 # effect assumed true. The MDE (minimum detectable effect at this study's size) is in the claim's unit.
 
 # %%
-summary = pd.DataFrame(summary)
-nbk.show_html(report_tables.html_table(summary, wrap_em=18))
-nbk.show_html(power_plots.power_details_html(details))
+summary_section
 
 # %%
+summary = summary_section["summary"]
 assert len(summary) == len(CLAIMS)
 assert set(claims["verdict"]) <= set(VERDICTS)
 assert summary["n needed (simulated)"].map(lambda v: v == "not computed" or v.startswith(">") or v.isdigit()).all()

@@ -425,3 +425,24 @@ def test_every_section_runs_on_the_real_recordings(real_features):
         assert section.text().strip()  # says something: a result or why it is skipped
     for where in sections[:4]:
         assert where["clusters"].empty and len(where["skipped"]) >= 1
+
+
+def test_power_summary_shows_the_claims_table_n_needed_and_names_a_bad_grid():
+    """Report 06's summary carries the claims table's n needed (what the index shows) beside the simulated one, and
+    a bad n_grid parameter is an AnalysisError naming it (was a bare int() ValueError)."""
+    from analysis.claims import evaluate_claims
+    from analysis.errors import AnalysisError
+    from analysis.plots.format import format_n_needed
+    from analysis.sections.power import parse_n_grid, power_and_design
+    from analysis.simulate.tables import simulate_claim_tables
+
+    assert parse_n_grid("16, 8,16") == [8, 16]
+    with pytest.raises(AnalysisError, match="n_grid: 'a' is not a whole number"):
+        parse_n_grid("8,a")
+    tables = simulate_claim_tables("claims", 0)
+    claims = evaluate_claims(tables, only=None, power=False, n_boot=0, estimator="two_stage")
+    claims.loc[claims["claim_id"] == "C4", "n_needed"] = 192.0  # as a power run would store it
+    _, summary = power_and_design(tables, claims, grid=[8, 16], reps=2, n_boot=0, seed=0)
+    table = summary["summary"].set_index("claim")
+    assert table.loc["C4", "n needed (claims table)"] == format_n_needed(192.0) == "192 subjects"
+    assert list(table.index) == [f"C{i}" for i in range(1, 10)]
