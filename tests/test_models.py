@@ -286,3 +286,11 @@ def test_c9_is_not_testable_when_a_subject_has_no_body_mass():
     assert out.loc["C9", "verdict"] == "not testable"
     assert f"missing for {subjects['subject_id'].iloc[0]}" in out.loc["C9", "notes"]
     assert out.loc["C3", "verdict"] in {"supported", "contradicted", "inconclusive"}  # one claim's gap spares the rest
+
+
+def test_mass_groups_need_a_positive_number_of_groups():
+    from analysis.models import psi_by_mass_group
+
+    d = _hinge_data().rename(columns={"mass": "body_mass_kg", "y": "value", "L": "load_pct_bw"})
+    with pytest.raises(AnalysisError, match="n_groups .* must be a whole number >= 1, got 0"):
+        psi_by_mass_group(d, n_groups=0)

@@ -139,3 +139,13 @@ def test_a_report_run_on_another_study_into_a_reproduce_folder_is_flagged_on_the
     assert record["runs"][0]["study_sha256"] != record["runs"][1]["study_sha256"]
     index = (out / "index.html").read_text()
     assert index.count("made from a different study") == 1 and str(study_b) in index
+
+
+def test_params_of_a_file_that_is_not_a_notebook_names_it(tmp_path):
+    from analysis.errors import AnkleLabError
+    from analysis.reports.parameters import notebook_parameters
+
+    bad = tmp_path / "bad.ipynb"
+    bad.write_text("not json")
+    with pytest.raises(AnkleLabError, match=r"bad.ipynb: not a readable notebook \(NotJSONError"):
+        notebook_parameters(bad)

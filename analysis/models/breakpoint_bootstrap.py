@@ -21,6 +21,8 @@ def psi_by_mass_group(
     with profile and subject-cluster bootstrap intervals (:func:`analysis.models.profile_hinge`)."""
     if mass not in fppa.columns:
         raise AnalysisError(f"FPPA rows have no {mass!r} column: mass groups need body mass per subject")
+    if not isinstance(n_groups, (int, np.integer)) or n_groups < 1:
+        raise AnalysisError(f"n_groups (body-mass groups) must be a whole number >= 1, got {n_groups!r}")
     per_subject = fppa.groupby("subject_id")[mass].first()
     if per_subject.size < 2 * n_groups:
         raise AnalysisError(f"{per_subject.size} subjects: mass groups need at least {2 * n_groups}")

@@ -27,7 +27,10 @@ def notebook_parameters(notebook: str | Path) -> dict[str, dict[str, Any]]:
     import papermill
 
     notebook = _existing_notebook(notebook)
-    raw = papermill.inspect_notebook(str(notebook))
+    try:
+        raw = papermill.inspect_notebook(str(notebook))
+    except Exception as exc:  # nbformat's NotJSONError, a damaged cell, ...: name the file, not a traceback
+        raise AnkleLabError(f"{notebook}: not a readable notebook ({type(exc).__name__}: {exc})"[:400]) from exc
     return {
         name: {
             "type": info.get("inferred_type_name") or "None",

@@ -102,6 +102,10 @@ def prepare(ctx: Any, *, summary_unit: str, body_region: str) -> InjuryData:
     data.exposures = injury.prepare_exposures(tables.exposures.replace({"": pd.NA}))
     data.injuries = injury.prepare_injuries(tables.injuries.replace({"": pd.NA}))
     data.unit_key = injplots.resolve_summary_unit(data.exposures, summary_unit)
+    if data.unit_key not in injury.SUMMARY_UNITS:
+        from analysis.errors import AnalysisError
+
+        raise AnalysisError(f"summary_unit {summary_unit!r} is not one of auto, {', '.join(injury.SUMMARY_UNITS)}")
     data.unit_label = injury.SUMMARY_UNITS[data.unit_key][2]
     exposures = data.exposures
     data.intro.html(
