@@ -42,3 +42,18 @@ def test_feature_pipeline_reads_with_the_same_options(files):
     trial = {"kind": "forceplate", "sampling_rate_hz": 1000.0, "format": "fz_text", "path": str(plain)}
     rec = read_trial(trial, {"units": {"force": "kN"}, "read_options": {}})
     np.testing.assert_allclose(rec.samples[:, 0], np.array(FZ_KN) * 1000.0)
+
+
+def test_pound_force_is_converted_and_a_force_in_an_unknown_unit_is_refused(tmp_path):
+    import dataclasses
+
+    from analysis.errors import AnalysisError
+    from analysis.forceplate.vertical_force import vertical_force_from_recording
+
+    path = tmp_path / "lbf.csv"
+    path.write_text("time_s,Fz [lbf]\n" + "".join(f"{i / 1000:.3f},150\n" for i in range(60)))
+    rec = read_recording(path)
+    assert rec.units == ["N"] and rec.samples[0, 0] == pytest.approx(150 * 0.45359237 * 9.80665)
+    odd = dataclasses.replace(rec, units=["furlong"])  # a unit no reader converts: never read as newtons
+    with pytest.raises(AnalysisError, match=r"\['Fz'\] are in \['furlong'\], not newtons"):
+        vertical_force_from_recording(odd)

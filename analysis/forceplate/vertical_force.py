@@ -56,6 +56,13 @@ def vertical_force_from_recording(
             f"{recording.source}: channel(s) {counts} hold ADC counts, not newtons; convert them first (OpenSignals "
             "force platforms: read_recording(..., force_platform={'calibration_kg_mv_per_v': C, 'tare': ...}))"
         )
+    not_newtons = [(c, recording.units[i]) for c, i in zip(channels, idx) if recording.units[i] != "N"]
+    if not_newtons:  # the reader converts every unit it knows to N; anything else would be read as newtons
+        raise AnalysisError(
+            f"{recording.source}: vertical force channel(s) {[c for c, _ in not_newtons]} are in "
+            f"{sorted({str(u) for _, u in not_newtons})}, not newtons; label the column with a unit the readers "
+            "convert (N, kN, lbf, kgf) or give study.yaml units: {force: ...}"
+        )
     platform = recording.metadata.get("force_platform") if isinstance(recording.metadata, Mapping) else None
     if isinstance(platform, Mapping) and not platform.get("tared", True):
         warnings.warn(

@@ -32,6 +32,8 @@ _SI_CONVERSIONS: dict[str, tuple[str, float]] = {
     "uV": ("V", 1e-6),
     "N": ("N", 1.0),
     "kN": ("N", 1e3),
+    "lbf": ("N", 4.4482216152605),  # pound-force = 0.45359237 kg x 9.80665 m/s^2, exact
+    "kgf": ("N", 9.80665),  # kilogram-force (standard gravity, CGPM 1901)
     "N·m": ("N·m", 1.0),
     "N·mm": ("N·m", 1e-3),
     "m": ("m", 1.0),
@@ -64,6 +66,8 @@ _UNIT_SPELLINGS = {
     "newton": "N",
     "newtons": "N",
     "kn": "kN",
+    "lbf": "lbf",
+    "kgf": "kgf",
     "nm": "N·m",
     "n.m": "N·m",
     "n·m": "N·m",
