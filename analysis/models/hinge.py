@@ -404,10 +404,7 @@ def profile_hinge_mass(
     ci95, ci90 = intervals[0.95], intervals[0.90]
     boot95, boot90 = ci95, ci90
     if n_boot > 0:
-        counts_b = rng.multinomial(n_sub, np.full(n_sub, 1.0 / n_sub), size=n_boot).astype(float)
-        m = np.einsum("bs,gsij->bgij", counts_b, cp)
-        bl = _loglik(_rss_from_crossproducts(m), n_rows)
-        boots = P1.ravel()[np.argmax(np.where(np.isfinite(bl), bl, -np.inf), axis=1)]
+        boots = _cluster_bootstrap(cp, n_sub, n_rows, n_boot, rng, P1.ravel())
         b95, b90 = np.percentile(boots, [2.5, 97.5]), np.percentile(boots, [5, 95])
         boot95, boot90 = (float(b95[0]), float(b95[1])), (float(b90[0]), float(b90[1]))
     unbounded = [side for side, flag in (("below", open_lo), ("above", open_hi)) if flag]
@@ -444,6 +441,16 @@ def profile_hinge_mass(
     return prof_out, psi0_hat
 
 
+def _cluster_bootstrap(cp, n_sub, n_rows, n_boot, rng, param_per_col) -> np.ndarray:
+    """Subject-cluster bootstrap of the profiled parameter: each draw resamples subjects (multinomial counts), its
+    cross-products are the count-weighted sums of the per-subject ones ((n_boot, n_cols, 3, 3), no refit), and its
+    estimate is the column of largest log-likelihood."""
+    counts = rng.multinomial(n_sub, np.full(n_sub, 1.0 / n_sub), size=n_boot).astype(float)
+    m = np.einsum("bs,gsij->bgij", counts, cp)
+    bl = _loglik(_rss_from_crossproducts(m), n_rows)
+    return np.asarray(param_per_col)[np.argmax(np.where(np.isfinite(bl), bl, -np.inf), axis=1)]
+
+
 def _finish_profile(parameter, grid, param_per_col, cp, llf, n_sub, n_rows, n_boot, rng, method):
     # profile over the parameter: max llf over columns sharing the same parameter value
     prof = np.array([np.nanmax(np.where(param_per_col == g, llf, -np.inf)) for g in grid])
@@ -451,14 +458,7 @@ def _finish_profile(parameter, grid, param_per_col, cp, llf, n_sub, n_rows, n_bo
     accept = prof >= prof[best] - stats.chi2.ppf(0.95, 1) / 2.0
     inside = grid[accept]
     profile_ci = (float(inside.min()), float(inside.max()))
-    boots = np.full(n_boot, np.nan)
-    if n_boot > 0:
-        counts = rng.multinomial(n_sub, np.full(n_sub, 1.0 / n_sub), size=n_boot).astype(float)
-        # (n_boot, n_cols, 3, 3): bootstrap sample cross-products = count-weighted sums over subjects
-        m = np.einsum("bs,gsij->bgij", counts, cp)
-        bl = _loglik(_rss_from_crossproducts(m), n_rows)
-        bl = np.where(np.isfinite(bl), bl, -np.inf)
-        boots = param_per_col[np.argmax(bl, axis=1)]
+    boots = _cluster_bootstrap(cp, n_sub, n_rows, n_boot, rng, param_per_col) if n_boot > 0 else np.full(0, np.nan)
     boot95 = tuple(float(v) for v in np.nanpercentile(boots, [2.5, 97.5])) if n_boot else (math.nan, math.nan)
     boot90 = tuple(float(v) for v in np.nanpercentile(boots, [5, 95])) if n_boot else (math.nan, math.nan)
     return HingeProfile(
