@@ -554,11 +554,13 @@ def test_alias_bomb_is_refused_in_under_a_second_naming_the_file(tmp_path):
 def test_a_few_anchors_and_merge_keys_still_work(tmp_path):
     root = build_valid_study(tmp_path / "study")
     (root / "study.yaml").write_text(
-        VALID_YAML + "processing:\n  emg: &emg {bandpass_hz: [20, 450]}\n  forceplate: {<<: *emg, onset_sd: 5}\n",
+        # an anchored scalar, an alias and a merge key, all into settings the stages know (processing: is checked)
+        VALID_YAML
+        + "processing:\n  emg: {envelope_lowpass_hz: &hz 6}\n  forceplate: {<<: {onset_sd: 5}, onset_fixed_n: *hz}\n",
         encoding="utf-8",
     )
     study = load_study(root)
-    assert study.processing["forceplate"] == {"bandpass_hz": [20, 450], "onset_sd": 5}
+    assert study.processing["forceplate"] == {"onset_sd": 5, "onset_fixed_n": 6}
 
 
 def test_validate_cli_fails_on_a_header_only_trials_csv(tmp_path, capsys):

@@ -57,3 +57,31 @@ def test_pound_force_is_converted_and_a_force_in_an_unknown_unit_is_refused(tmp_
     odd = dataclasses.replace(rec, units=["furlong"])  # a unit no reader converts: never read as newtons
     with pytest.raises(AnalysisError, match=r"\['Fz'\] are in \['furlong'\], not newtons"):
         vertical_force_from_recording(odd)
+
+
+@pytest.mark.parametrize(
+    ("processing", "message"),
+    [
+        ("{emg: fast}", "processing.emg is 'fast': write it as a mapping"),
+        ("{forceplate: {onset_sd: five}}", "processing.forceplate.onset_sd is 'five': write a non-negative number"),
+        ("{forceplate: {takeoff_threshold_n: -3}}", "takeoff_threshold_n is -3"),
+        ("{emg: {bandpass_hz: [450, 20]}}", "bandpass_hz must be [low, high] with 0 < low < high"),
+        ("{emgg: {}}", "unknown processing stage 'emgg'"),
+    ],
+)
+def test_study_yaml_processing_errors_are_reported_by_validate(tmp_path, processing, message):
+    """study.yaml processing: is checked when the study is validated, with the settings' own from_dict, instead of
+    failing mid-run with a bare ValueError (emg: fast) or not at all (onset_sd: five)."""
+    from test_study_properties import _study
+
+    from analysis.study import validate_study
+
+    _study(
+        tmp_path,
+        ["S02", "80", "", "", "", "", ""],
+        ["S02", "1", "t2", "squat", "0", "", "none", "forceplate", "t1.csv", "", "", ""],
+    )
+    (tmp_path / "study.yaml").write_text(f"name: p\nsynthetic: true\nprocessing: {processing}\n", encoding="utf-8")
+    problems = validate_study(tmp_path, check_files=False, progress=False)
+    hits = [p for p in problems if p.severity == "error" and p.file == "study.yaml" and message in p.message]
+    assert hits, [p.message for p in problems]

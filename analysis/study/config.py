@@ -132,6 +132,7 @@ def _check_study_yaml(root: Path, problems: _Problems) -> dict[str, Any] | None:
                     "add the channel to 'channels:' or remove the muscle", muscle, _channel_map(config).values()
                 ),
             )
+    _check_processing(config.get("processing"), problems)
     mvc = config.get("mvc")
     if isinstance(mvc, dict):
         window = mvc.get("window_ms")
@@ -144,6 +145,36 @@ def _check_study_yaml(root: Path, problems: _Problems) -> dict[str, Any] | None:
         if "required" in mvc and not isinstance(mvc["required"], bool):
             problems.error(STUDY_YAML, None, "mvc.required", f"required is {mvc['required']!r}", "write true or false")
     return config
+
+
+def _check_processing(block: Any, problems: _Problems) -> None:
+    """study.yaml ``processing:``: each stage's block must build that stage's settings (the same ``from_dict`` the
+    feature pipeline uses), so a typo or a wrong value is reported here, not as an error in the middle of a run."""
+    if block is None:
+        return
+    if not isinstance(block, dict):
+        problems.error(STUDY_YAML, None, "processing", f"processing is {block!r}", "write stage: {setting: value}")
+        return
+    from analysis.emg.settings import EMGSettings
+    from analysis.errors import AnkleLabError
+    from analysis.forceplate.settings import ForcePlateSettings
+    from analysis.kinematics import KinematicsSettings
+
+    classes: dict[str, Any] = {"emg": EMGSettings, "forceplate": ForcePlateSettings, "kinematics": KinematicsSettings}
+    for stage, values in block.items():
+        if stage not in classes:
+            problems.error(
+                STUDY_YAML,
+                None,
+                f"processing.{stage}",
+                f"unknown processing stage {stage!r}",
+                with_suggestion("stages are emg, forceplate, kinematics", str(stage), list(classes)),
+            )
+            continue
+        try:
+            classes[stage].from_dict(values)
+        except AnkleLabError as exc:
+            problems.error(STUDY_YAML, None, f"processing.{stage}", str(exc), "fix the value or remove the key")
 
 
 def _channel_map(config: Mapping[str, Any]) -> dict[str, str]:
