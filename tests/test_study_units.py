@@ -85,3 +85,24 @@ def test_study_yaml_processing_errors_are_reported_by_validate(tmp_path, process
     problems = validate_study(tmp_path, check_files=False, progress=False)
     hits = [p for p in problems if p.severity == "error" and p.file == "study.yaml" and message in p.message]
     assert hits, [p.message for p in problems]
+
+
+def test_a_key_written_twice_in_study_yaml_is_an_error_naming_both_lines(tmp_path):
+    """YAML keeps the last of two equal keys without a word: a second 'channels:' block dropped channels."""
+    from test_study_properties import _study
+
+    from analysis.study import validate_study
+
+    _study(
+        tmp_path,
+        ["S02", "80", "", "", "", "", ""],
+        ["S02", "1", "t2", "squat", "0", "", "none", "forceplate", "t1.csv", "", "", ""],
+    )
+    (tmp_path / "study.yaml").write_text(
+        'name: p\nsynthetic: true\nchannels:\n  "EMG 1": soleus\nchannels:\n  "EMG 2": tibialis_anterior\n',
+        encoding="utf-8",
+    )
+    problems = validate_study(tmp_path, check_files=False, progress=False)
+    assert any("key 'channels' appears twice in one mapping (lines 3 and 5)" in p.message for p in problems), [
+        p.message for p in problems
+    ]

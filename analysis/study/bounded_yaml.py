@@ -125,6 +125,40 @@ def load_yaml_bounded(path: str | Path, label: str | None = None) -> Any:
                 "(nested anchors, a 'YAML bomb')",
                 "write the values out, or use anchors (&name) and aliases (*name) only a few times",
             )
+        duplicate = _first_duplicate_key(node)
+        if duplicate is not None:
+            key, first_line, line = duplicate
+            raise _refuse(
+                path,
+                label,
+                f"key {key!r} appears twice in one mapping (lines {first_line} and {line}); YAML would silently keep "
+                "only the last",
+                "merge the two blocks into one",
+                line,
+            )
         return loader.construct_document(node)
     finally:
         loader.dispose()
+
+
+def _first_duplicate_key(root: yaml.Node) -> tuple[str, int, int] | None:
+    """The first key written twice in the same mapping (key, first line, second line; 1-based), walking the node
+    tree iteratively (merge keys ``<<`` are YAML's own mechanism and may repeat)."""
+    stack, seen_nodes = [root], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen_nodes:
+            continue
+        seen_nodes.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            lines: dict[str, int] = {}
+            for key_node, value_node in node.value:
+                key = str(getattr(key_node, "value", ""))
+                if isinstance(key_node, yaml.ScalarNode) and key != "<<":
+                    if key in lines:
+                        return key, lines[key], key_node.start_mark.line + 1
+                    lines[key] = key_node.start_mark.line + 1
+                stack.extend((key_node, value_node))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return None
